@@ -25,7 +25,7 @@ from pathlib import Path
 from dumps.nodes import cache_root, node_binary
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-CACHE_FORMAT = 1  # bump to invalidate every cached crash
+CACHE_FORMAT = 2  # bump to invalidate every cached crash
 
 
 @dataclass

@@ -1,0 +1,33 @@
+"""The summary's JSON Schema: loading it (with its section files) and validating.
+
+The top-level schema is `schemas/summary.schema.json`; each optional section
+contributed by later work lives in `schemas/section-<name>.schema.json` and is
+attached under its name here, so a section's owner edits one file.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+SCHEMA_VERSION = "1.0"
+
+
+@cache
+def summary_schema() -> dict:
+    base = resources.files("triage") / "schemas"
+    schema = json.loads((base / "summary.schema.json").read_text())
+    for entry in base.iterdir():
+        name = entry.name
+        if name.startswith("section-") and name.endswith(".schema.json"):
+            section = name[len("section-") : -len(".schema.json")]
+            schema["properties"].setdefault(section, json.loads(entry.read_text()))
+    return schema
+
+
+def validate_summary(document: dict) -> None:
+    """Raise jsonschema.ValidationError if the document breaks the schema."""
+    jsonschema.validate(document, summary_schema(), cls=jsonschema.Draft202012Validator)
