@@ -74,6 +74,8 @@ def run_scenario(
     shutil.copy(script, dest / script.name)
     for helper in SCENARIOS.glob("_*.js"):  # shared helper modules
         shutil.copy(helper, dest / helper.name)
+    if name == "native_fault":
+        _build_crasher_addon(dest)
     run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(dest)}
     run_env.update(env or {})
     command = [str(node), *node_flags, script.name, *args]
@@ -112,11 +114,18 @@ def run_scenario(
     return crash
 
 
+def _build_crasher_addon(dest: Path) -> None:
+    source = Path(__file__).parent / "native" / "crasher.c"
+    subprocess.run(["cc", "-shared", "-fPIC", "-O0", "-g", "-o", str(dest / "crasher.node"), str(source)],
+                   check=True)
+
+
 def _cache_key(script: Path, node: Path, args, node_flags, env, want_core) -> str:
     h = hashlib.sha256()
     h.update(script.read_bytes())
     for helper in sorted(SCENARIOS.glob("_*.js")):
         h.update(helper.read_bytes())
+    h.update((Path(__file__).parent / "native" / "crasher.c").read_bytes())
     h.update(json.dumps([str(node), node.stat().st_size, list(args), list(node_flags),
                          sorted((env or {}).items()), want_core, CACHE_FORMAT]).encode())
     return h.hexdigest()[:16]

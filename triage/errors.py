@@ -12,7 +12,6 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    FINDINGS_PARTIAL = 1  # ran, but some analysis could not run (see warnings)
     USAGE = 2  # bad command line (click's own code)
     INPUT_UNREADABLE = 3  # path missing, unreadable, or a directory where a file was needed
     INPUT_UNRECOGNIZED = 4  # not a core, report or heap snapshot we understand

@@ -52,9 +52,15 @@ def classify(signal: SignalInfo | None, faulting: ThreadInfo | None, pid: int | 
                          signal, tid, top)
     if signal.number in _FAULT_SIGNALS:
         where = f" in {top}" if top else ""
-        at = f" at address 0x{signal.fault_address:x}" if signal.fault_address is not None else ""
-        return CrashInfo(CrashKind.NATIVE_FAULT,
-                         f"native fault {signal.name} ({signal.code_name or signal.code}){at}{where}",
+        if signal.code is not None and signal.code <= 0:
+            # Node's own SIGSEGV handler (for WebAssembly traps) re-raises faults it
+            # does not own, so the kernel's fault details are replaced by a self-kill.
+            detail = "re-raised by the process's own signal handler; fault address not recorded"
+        else:
+            detail = signal.code_name or str(signal.code)
+            if signal.fault_address is not None:
+                detail += f" at address 0x{signal.fault_address:x}"
+        return CrashInfo(CrashKind.NATIVE_FAULT, f"native fault {signal.name}{where} ({detail})",
                          signal, tid, top)
     if signal.number == signals.SIGABRT:
         return CrashInfo(CrashKind.ABORT, "native code called abort()", signal, tid, top)

@@ -116,7 +116,7 @@ class CoreFile:
                 signal = struct.unpack_from("<h", desc, 12)[0]
                 tid = struct.unpack_from("<I", desc, 32)[0]
                 regs = struct.unpack_from("<27Q", desc, _PRSTATUS_REGS)
-                self.threads.append(ThreadStatus(tid, signal, dict(zip(REGISTER_NAMES, regs))))
+                self.threads.append(ThreadStatus(tid, signal, dict(zip(REGISTER_NAMES, regs, strict=True))))
             elif note.type == NT_PRPSINFO and note.name == b"CORE":
                 uid, _, pid, ppid = struct.unpack_from("<IIii", desc, 16)
                 fname = bytes(desc[40:56]).split(b"\0")[0].decode("utf-8", "replace")
@@ -132,7 +132,7 @@ class CoreFile:
                                        pid if sent else None)
             elif note.type == NT_AUXV:
                 words = np.frombuffer(desc, dtype="<u8")
-                self.auxv = {int(k): int(v) for k, v in zip(words[0::2], words[1::2]) if k}
+                self.auxv = {int(k): int(v) for k, v in zip(words[0::2], words[1::2], strict=True) if k}
             elif note.type == NT_FILE:
                 self.mappings = _parse_nt_file(desc)
 
@@ -148,7 +148,7 @@ class CoreFile:
         by_path: dict[str, list[FileMapping]] = {}
         for m in self.mappings:
             by_path.setdefault(m.path, []).append(m)
-        for path, maps in by_path.items():
+        for maps in by_path.values():
             if entry is not None and any(m.start <= entry < m.end for m in maps):
                 return min(maps, key=lambda m: m.start)
         return self.mappings[0] if self.mappings else None

@@ -1,0 +1,155 @@
+"""lldb commands over triage's core heap reader (triage.v8).
+
+    (lldb) command script import lldb_scripts/v8heap.py
+    (lldb) triage-histogram [-n 30] [--all]
+    (lldb) triage-instances Session [limit]
+    (lldb) triage-inspect 0x1234abcd [depth]
+    (lldb) triage-jsstack
+
+The core and the node binary are taken from the current lldb target; the heap is
+read with triage's mmap reader (not lldb's memory API), so results equal the Python
+API's. Text output goes through triage.redaction when it is installed: strings from
+the heap can hold secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import lldb  # type: ignore[import-not-found]
+
+_REPO = Path(__file__).resolve().parent.parent
+if str(_REPO) not in sys.path:
+    sys.path.insert(0, str(_REPO))
+
+
+def _add_python3_site_packages() -> None:
+    """lldb embeds the system Python; triage's dependencies (numpy, numba) may live in
+    the `python3` on PATH (pyenv, venv). Borrow that interpreter's import path."""
+    try:
+        import numpy  # noqa: F401
+        return
+    except ImportError:
+        pass
+    import subprocess
+
+    try:
+        out = subprocess.run(["python3", "-c", "import sys; print('\\n'.join(sys.path))"],
+                             capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return
+    # put them first: mixing the two interpreters' compiled packages (cffi) breaks imports
+    for entry in reversed(out.splitlines()):
+        if entry.endswith("-packages") and entry not in sys.path:
+            sys.path.insert(1, entry)
+
+
+_add_python3_site_packages()
+
+from triage.coredump import CoreFile, ElfFile  # noqa: E402
+from triage.v8 import V8Heap  # noqa: E402
+
+_HEAPS: dict[tuple[str, str], V8Heap] = {}
+
+
+def _heap(debugger: lldb.SBDebugger) -> V8Heap:
+    target = debugger.GetSelectedTarget()
+    process = target.GetProcess() if target else None
+    if not target or not process or not process.IsValid():
+        raise RuntimeError("no core loaded: lldb <node> -c <core>")
+    core_path = process.GetCoreFile().fullpath
+    exe = target.GetExecutable().fullpath
+    if not core_path or not exe:
+        raise RuntimeError("the target has no core file or no executable")
+    key = (core_path, exe)
+    if key not in _HEAPS:
+        _HEAPS[key] = V8Heap.open(CoreFile.open(core_path), ElfFile(exe))
+    return _HEAPS[key]
+
+
+def _emit(result: lldb.SBCommandReturnObject, text: str, name: str | None = None) -> None:
+    try:
+        from triage.redaction import Redactor  # type: ignore[import-not-found]
+    except ImportError:
+        result.AppendMessage("(triage.redaction not installed: heap strings shown unredacted)")
+    else:
+        text = Redactor().redact_text(text, source="heap_string", name=name)
+    result.AppendMessage(text)
+
+
+def _run(result: lldb.SBCommandReturnObject, fn) -> None:  # noqa: ANN001
+    try:
+        fn()
+    except Exception as e:  # an lldb command must report, never raise into lldb
+        result.SetError(f"{type(e).__name__}: {e}")
+
+
+def cmd_histogram(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN001, ANN201
+    """triage-histogram [-n N] [--all]: objects by constructor, largest shallow size first."""
+    args = shlex.split(command)
+
+    def go() -> None:
+        limit = int(args[args.index("-n") + 1]) if "-n" in args else 50
+        rows = _heap(debugger).histogram(include_internal="--all" in args)[:limit]
+        lines = [f"{'count':>10} {'shallow bytes':>14}  type"]
+        lines += [f"{r['count']:>10} {r['shallow_bytes']:>14}  {r['type']}" for r in rows]
+        _emit(result, "\n".join(lines), name="histogram")
+
+    _run(result, go)
+
+
+def cmd_instances(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN001, ANN201
+    """triage-instances TYPE [limit]: addresses of objects of one class."""
+    args = shlex.split(command)
+
+    def go() -> None:
+        if not args:
+            raise ValueError("usage: triage-instances TYPE [limit]")
+        limit = int(args[1]) if len(args) > 1 else 100
+        addrs = _heap(debugger).instances(args[0], limit)
+        _emit(result, "\n".join(hex(a) for a in addrs) or "(none)", name=args[0])
+
+    _run(result, go)
+
+
+def cmd_inspect(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN001, ANN201
+    """triage-inspect ADDR [depth]: one object as JSON (properties, elements, ...)."""
+    args = shlex.split(command)
+
+    def go() -> None:
+        if not args:
+            raise ValueError("usage: triage-inspect ADDR [depth]")
+        info = _heap(debugger).inspect(int(args[0], 0), int(args[1]) if len(args) > 1 else 1)
+        _emit(result, json.dumps(info, indent=1, ensure_ascii=False, default=str))
+
+    _run(result, go)
+
+
+def cmd_jsstack(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN001, ANN201
+    """triage-jsstack: JS frames of the selected thread (lldb's unwinder, else fp chain)."""
+
+    def go() -> None:
+        heap = _heap(debugger)
+        thread = debugger.GetSelectedTarget().GetProcess().GetSelectedThread()
+        pairs = [(f.GetFP(), f.GetPC()) for f in thread] if thread else []
+        frames = heap.js_stack_from_frames(pairs)
+        if not frames:
+            frames = heap.js_stack(thread.GetThreadID() if thread else None)
+        lines = []
+        for f in frames:
+            where = f.script or "?"
+            if f.line is not None:
+                where += f":{f.line}:{f.column}"
+            lines.append(f"#{f.index} {f.function} ({where}) [{f.kind}]")
+        _emit(result, "\n".join(lines) or "(no JS frames)", name="js_stack")
+
+    _run(result, go)
+
+
+def __lldb_init_module(debugger: lldb.SBDebugger, internal_dict: dict) -> None:
+    for name, fn in (("triage-histogram", "cmd_histogram"), ("triage-instances", "cmd_instances"),
+                     ("triage-inspect", "cmd_inspect"), ("triage-jsstack", "cmd_jsstack")):
+        debugger.HandleCommand(f"command script add -o -f {__name__}.{fn} {name}")

@@ -1,0 +1,38 @@
+"""Shared fixtures: run the real `triage` CLI as a subprocess, as users do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MAJORS = (18, 20, 22, 24)
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_triage(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> Result:
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "triage", *map(str, args)], capture_output=True,
+                          text=True, env=full_env, cwd=REPO, timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def triage_cli():
+    return run_triage

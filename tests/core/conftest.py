@@ -1,0 +1,56 @@
+"""Real cores of real Node processes, one per (scenario, Node major), made once.
+
+Each scenario's triage JSON is computed once per session and shared by the
+claims about it, because loading a core with lldb costs seconds.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from dumps.crash import Crash, run_scenario
+from tests.conftest import Result, run_triage
+
+SCENARIOS = {
+    "abort": {},
+    "oom": {"node_flags": ("--max-old-space-size=24",)},
+    "uncaught": {"node_flags": ("--abort-on-uncaught-exception",)},
+    "external_signal": {},
+    "segv": {"name": "native_fault"},
+    "assert": {"name": "native_fault", "env": {"CRASH_MODE": "assert"}},
+}
+
+
+@cache
+def crash_of(scenario: str, major: int) -> Crash:
+    spec = dict(SCENARIOS[scenario])
+    name = spec.pop("name", scenario)
+    return run_scenario(name, major, **spec)
+
+
+@cache
+def triage_json(scenario: str, major: int) -> dict:
+    crash = crash_of(scenario, major)
+    result = run_triage(crash.core, "--format", "json")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
+@pytest.fixture
+def crash():
+    return crash_of
+
+
+@pytest.fixture
+def summary():
+    return triage_json
+
+
+def frames_of_faulting_thread(doc: dict) -> list[str]:
+    thread = next(t for t in doc["threads"] if t["faulting"])
+    return [f["function"] or "" for f in thread["frames"]]
+
+
+__all__ = ["Result", "crash_of", "frames_of_faulting_thread", "triage_json"]

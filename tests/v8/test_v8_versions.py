@@ -1,0 +1,48 @@
+"""Constants and per-version facts: suffix-agnostic lookup, nodedbg from the core, probe."""
+
+from __future__ import annotations
+
+from dumps.crash import Crash
+from triage.coredump import CoreFile, ElfFile
+from triage.v8 import V8Heap, probe
+from triage.v8.constants import V8Constants
+from triage.v8.versions import FACTS, facts_for
+
+NODE_TO_V8 = {18: (10, 2), 20: (11, 3), 22: (12, 4), 24: (13, 6)}
+
+
+def test_version_and_facts(basic: tuple[Crash, V8Heap]) -> None:
+    crash, heap = basic
+    assert heap.constants.version[:2] == NODE_TO_V8[crash.major]
+    assert heap.exact_version and facts_for(heap.constants.version).node_major == crash.major
+    assert all(f.notes for f in FACTS.values())
+
+
+def test_field_lookup_ignores_type_suffix(heap: V8Heap) -> None:
+    c = heap.constants
+    assert c.field("Map", "constructor_or_back_pointer") == 32
+    assert c.field("JSReceiver", "raw_properties_or_hash") == 8
+    assert c.field("JSFunction", "shared") in (24, 32)
+    assert c.field("NoSuchClass", "x") is None
+
+
+def test_nodedbg_values_come_from_the_core(basic: tuple[Crash, V8Heap]) -> None:
+    crash, heap = basic
+    from_core = heap.constants.node_value("const_ContextEmbedderIndex__kEnvironment")
+    from_file = V8Constants(ElfFile(crash.node)).node_value(
+        "const_ContextEmbedderIndex__kEnvironment")
+    assert from_core and from_core > 0
+    assert from_file is None  # without a core nothing is read from the (zero) file data
+
+
+def test_discovery_matches_facts(heap: V8Heap) -> None:
+    assert heap.problems == []
+    assert len(heap.meta_maps) == heap.facts.meta_maps
+    assert heap.free_space_type is not None
+    assert len(heap.pages) >= 5
+
+
+def test_probe_wrong_binary(basic: tuple[Crash, V8Heap]) -> None:
+    crash, _ = basic
+    caps = probe(CoreFile.open(crash.core_path), ElfFile("/bin/sh"))
+    assert {c.status for c in caps.values()} == {"unavailable"}

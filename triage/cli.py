@@ -1,0 +1,158 @@
+"""The `triage` command line.
+
+`triage PATH... [options]` analyses one incident (any mix of core, report,
+snapshot, or a directory holding them) and prints the summary. Every failure
+a user can cause ends in one line on stderr and a documented exit code
+(docs/exit-codes.md); a bug ends in one line and exit 70 (TRIAGE_DEBUG=1 shows
+the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+import click
+
+from triage import __version__
+from triage.errors import ExitCode, OutputProblem, TriageError
+from triage.render import FORMATS, render
+
+
+class _DefaultToAnalyze(click.Group):
+    """`triage core.1234` means `triage analyze core.1234`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        if args and first is not None and first not in self.commands and "--help" not in args[:1]:
+            args = ["analyze", *args]
+        elif args and first is None and args[0] not in ("--help", "--version"):
+            args = ["analyze", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToAnalyze, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="triage")
+def cli() -> None:
+    """Postmortem triage of crashed Node.js processes.
+
+    \b
+    triage core.1234 --node /usr/bin/node
+    triage report.json Heap.heapsnapshot core.1234
+    triage crash-dir/ --format json --output summary.json
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--node", "node", type=click.Path(path_type=Path),
+              help="The node binary the core was made with (default: the path recorded in the core).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write here instead of stdout (never overwrites an input; refuses existing files "
+                   "unless --force).")
+@click.option("--force", is_flag=True, help="Allow --output to replace an existing file.")
+@click.option("--redact-policy", type=click.Path(path_type=Path),
+              help="Policy file adding names/patterns to redact or allow (docs/redaction.md).")
+@click.option("--no-redact", is_flag=True,
+              help="Show secrets. Local use only: the output must not be shared.")
+@click.option("--top", default=50, show_default=True, help="Histogram rows in the summary.")
+@click.option("--instances", "instances", metavar="TYPE",
+              help="List addresses of objects of this type (core heaps).")
+@click.option("--limit", "instance_limit", default=20, show_default=True,
+              help="How many --instances addresses to list.")
+@click.option("--inspect", "inspect", metavar="ADDR", multiple=True,
+              help="Inspect the object at this address (hex); repeatable.")
+@click.option("--depth", "inspect_depth", default=1, show_default=True,
+              help="How deep --inspect follows references.")
+@click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
+def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
+            redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
+            instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, no_llnode: bool) -> None:
+    """Analyse one crash incident and print its summary."""
+    from triage.pipeline import Options
+    from triage.pipeline import analyze as run_analysis
+    from triage.redaction import Policy, Redactor
+    from triage.summary import build_summary
+
+    if output is not None:
+        _check_output(output, paths, force)
+    policy = Policy.load(redact_policy) if redact_policy else None
+    options = Options(node=node, histogram_limit=top, instances=instances,
+                      instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
+                      inspect_depth=inspect_depth, llnode_cross_check=not no_llnode)
+    findings = run_analysis(list(paths), options)
+    findings.histogram = findings.histogram[:top]
+    document = build_summary(findings)
+    if no_redact:
+        click.echo("WARNING: --no-redact: the output contains unredacted secrets from the dump. "
+                   "Do not share it.", err=True)
+        redactor = Redactor.disabled(policy)
+    else:
+        redactor = Redactor(policy)
+    redacted, section = redactor.redact_document(document)
+    redacted["redaction"] = section
+    color = output is None and fmt == "text" and sys.stdout.isatty()
+    text = render(redacted, fmt, color=color)
+    _write(text, output)
+
+
+def _address(text: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a hex address", param_hint="--inspect") from None
+
+
+def _check_output(output: Path, inputs: tuple[Path, ...], force: bool) -> None:
+    target = output.resolve()
+    for path in inputs:
+        if path.exists() and path.resolve() == target:
+            raise OutputProblem(f"--output {output} is one of the inputs; refusing to overwrite it")
+    if target.exists() and not force:
+        raise OutputProblem(f"--output {output} already exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise OutputProblem(f"--output {output}: directory {target.parent} does not exist")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:  # write then rename: a crash mid-write never leaves a half-written file
+        fd, tmp = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, output)
+    except OSError as e:
+        raise OutputProblem(f"cannot write {output}: {e.strerror}") from e
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn every failure into one line."""
+    try:
+        cli.main(args=argv, prog_name="triage", standalone_mode=False)
+    except TriageError as e:
+        click.echo(f"triage: {e}", err=True)
+        sys.exit(int(e.code))
+    except click.exceptions.Abort:
+        click.echo("triage: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        click.echo(f"triage: {e.format_message()}", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # a bug: one line, never a traceback, unless asked
+        if os.environ.get("TRIAGE_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"triage: internal error ({type(e).__name__}: {e}); "
+                   "rerun with TRIAGE_DEBUG=1 and report it", err=True)
+        sys.exit(int(ExitCode.INTERNAL))
+    sys.exit(0)

@@ -1,0 +1,193 @@
+"""Run every loader and analysis that applies to a set of artifacts.
+
+This is the one place that knows which artifact feeds which part of the
+answer: cores give threads, native stacks and (through our V8 reader) the JS
+stack and heap; reports give the JS stack at the throw site, heap spaces and
+handles; snapshots give the heap graph. Analyses themselves never know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage import llnode
+from triage.analyses.classify import classify
+from triage.artifacts import CORE, REPORT, SNAPSHOT, Artifact, discover
+from triage.crashmodel import Capability, CrashModel
+from triage.errors import TriageError
+from triage.summary import Findings
+
+
+@dataclass
+class Options:
+    node: Path | None = None
+    histogram_limit: int = 50
+    retainers: str | None = None
+    llnode_cross_check: bool = True
+    instances: str | None = None
+    instance_limit: int = 20
+    inspect: list[int] = field(default_factory=list)
+    inspect_depth: int = 1
+    progress: object = None  # a triage.progress.Progress, or None
+    extra: dict = field(default_factory=dict)
+
+
+def analyze(paths: list[Path], options: Options) -> Findings:
+    artifacts = discover(paths)
+    findings = Findings(inputs=[_input(a) for a in artifacts])
+    cores = [a for a in artifacts if a.kind == CORE]
+    reports = [a for a in artifacts if a.kind == REPORT]
+    if len(cores) > 1:
+        findings.warnings.append(
+            f"{len(cores)} cores given; only {cores[0].path.name} is analysed (one incident per run)"
+        )
+    if cores:
+        _analyze_core(cores[0], options, findings)
+    for report in reports[:1]:
+        _analyze_report(report, findings)
+    if not any(a.kind in (CORE, REPORT, SNAPSHOT) for a in artifacts):
+        findings.warnings.append("no core, report or snapshot among the inputs")
+    return findings
+
+
+def _input(artifact: Artifact) -> dict:
+    return {"path": str(artifact.path), "kind": artifact.kind, "size_bytes": artifact.size, "used_for": []}
+
+
+def _mark_used(findings: Findings, artifact: Artifact, *uses: str) -> None:
+    for entry in findings.inputs:
+        if entry["path"] == str(artifact.path):
+            entry["used_for"].extend(u for u in uses if u not in entry["used_for"])
+
+
+def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> None:
+    from triage.loaders.core import load_core
+
+    loaded = load_core(artifact.path, options.node)
+    faulting = next((t for t in loaded.threads if t.faulting), None)
+    crash = classify(loaded.signal, faulting, loaded.process.pid)
+    model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
+                       capabilities=dict(loaded.capabilities), warnings=list(loaded.warnings))
+    findings.inputs.append({"path": str(loaded.binary_path), "kind": "binary",
+                            "size_bytes": loaded.binary.size, "used_for": ["symbols", "v8 metadata"]})
+    _mark_used(findings, artifact, "crash", "threads")
+    heap = _open_v8_heap(loaded, model)
+    if heap is not None:
+        _core_js_stack(heap, loaded, model)
+        _core_histogram(heap, options, model, findings)
+        _core_objects(heap, options, findings)
+        _mark_used(findings, artifact, "js_stack", "histogram")
+    if options.llnode_cross_check:
+        _llnode_cross_check(loaded, model)
+    findings.model = _merge(findings.model, model)
+
+
+def _open_v8_heap(loaded, model: CrashModel):
+    from triage.v8 import V8Heap
+
+    try:
+        heap = V8Heap.open(loaded.core, loaded.binary)
+    except TriageError as e:
+        for name in ("js_stack", "histogram", "inspect"):
+            model.capabilities[name] = Capability("unavailable", str(e), engine="triage.v8")
+        return None
+    for name, cap in heap.capabilities().items():
+        model.capabilities[name] = cap
+    model.warnings.extend(heap.problems)
+    return heap
+
+
+def _core_js_stack(heap, loaded, model: CrashModel) -> None:
+    frames = heap.js_stack(loaded.faulting_tid)
+    model.js_stack, model.js_stack_source = frames, "triage.v8"
+    cap = model.capabilities.get("js_stack")
+    if not frames and cap is not None and cap.status == "full":
+        model.capabilities["js_stack"] = Capability(
+            "full", "no JavaScript frame was on the crashing thread's stack", engine="triage.v8")
+
+
+def _core_histogram(heap, options: Options, model: CrashModel, findings: Findings) -> None:
+    rows = heap.histogram()
+    findings.histogram = rows
+
+
+def _core_objects(heap, options: Options, findings: Findings) -> None:
+    """`--instances TYPE` and `--inspect ADDR`: objects the engineer asked to see."""
+    objects: dict = {}
+    if options.instances:
+        addresses = heap.instances(options.instances, limit=options.instance_limit)
+        objects["instances"] = {"type": options.instances,
+                                "addresses": [f"0x{a:x}" for a in addresses]}
+    if options.inspect:
+        objects["inspected"] = [heap.inspect(address, depth=options.inspect_depth)
+                                for address in options.inspect]
+    if objects:
+        findings.sections["objects"] = objects
+
+
+def _llnode_cross_check(loaded, model: CrashModel) -> None:
+    """Compare llnode's JS function names with ours where llnode can decode frames."""
+    frames, note = llnode.js_stack(loaded.debugger)
+    if not frames:
+        model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
+        return
+    theirs = [f.function for f in frames]
+    ours = [f.function for f in model.js_stack if f.kind != "builtin"][: len(theirs)]
+    if not model.js_stack:
+        model.js_stack, model.js_stack_source = frames, "llnode"
+        model.capabilities["js_stack"] = Capability("degraded", note, engine="llnode")
+    elif ours == theirs:
+        model.capabilities["llnode_cross_check"] = Capability(
+            "full", f"llnode's `v8 bt` agrees on {len(theirs)} JavaScript frames", engine="llnode")
+    else:
+        model.capabilities["llnode_cross_check"] = Capability(
+            "degraded", "llnode's `v8 bt` disagrees with triage's JavaScript stack", engine="llnode")
+        model.warnings.append(f"llnode's JS stack {theirs} differs from triage's {ours}")
+
+
+def _analyze_report(artifact: Artifact, findings: Findings) -> None:
+    from triage.analyses.report_facts import report_facts
+    from triage.loaders.report import load_report, report_to_crash_model
+
+    report = load_report(artifact.path)
+    model = report_to_crash_model(report)
+    findings.sections["report"] = report_facts(report)
+    findings.warnings.extend(report.warnings)
+    _mark_used(findings, artifact, "report")
+    findings.model = _merge(findings.model, model, artifact=artifact, findings=findings)
+
+
+def _merge(primary: CrashModel | None, other: CrashModel, *, artifact: Artifact | None = None,
+           findings: Findings | None = None) -> CrashModel:
+    """Combine two views of one crash, each section from the better source.
+
+    A core knows threads, registers and the exact signal; a report knows the
+    JS stack at the throw site, the environment and the cwd even when the core
+    does not. The first model given wins every field both have.
+    """
+    if primary is None:
+        return other
+    p, o = primary.process, other.process
+    for name in ("pid", "executable", "cwd", "host", "node_version", "v8_version", "time"):
+        if getattr(p, name) is None:
+            setattr(p, name, getattr(o, name))
+    if not p.command_line:
+        p.command_line = o.command_line
+    if p.environment is None:
+        p.environment = o.environment
+    if primary.crash.kind.value in ("abort", "unknown") and other.crash.kind.value not in (
+        "report_request", "none", "unknown",
+    ):
+        primary.crash.kind, primary.crash.reason = other.crash.kind, other.crash.reason
+    primary.crash.message = primary.crash.message or other.crash.message
+    ours = primary.capabilities.get("js_stack")
+    theirs = other.capabilities.get("js_stack")
+    if other.js_stack and (not primary.js_stack or (ours and ours.status != "full")):
+        primary.js_stack, primary.js_stack_source = other.js_stack, other.js_stack_source
+        if theirs:
+            primary.capabilities["js_stack"] = theirs
+        if artifact is not None and findings is not None:
+            _mark_used(findings, artifact, "js_stack")
+    primary.warnings.extend(other.warnings)
+    return primary

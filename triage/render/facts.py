@@ -1,0 +1,70 @@
+"""Formatting helpers shared by the text and Markdown renderers (no escaping here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "-"
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(value) < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def js_frame_text(frame: dict[str, Any]) -> str:
+    where = frame.get("script") or "?"
+    if frame.get("line") is not None:
+        where += f":{frame['line']}"
+        if frame.get("column") is not None:
+            where += f":{frame['column']}"
+    kind = frame.get("kind")
+    suffix = f"  [{kind}]" if kind and kind not in ("interpreted", "unknown") else ""
+    return f"{frame['function']} ({where}){suffix}"
+
+
+def native_frame_text(frame: dict[str, Any]) -> str:
+    name = frame.get("function") or "???"
+    module = frame.get("module")
+    text = f"{frame['pc']} {module + '`' if module else ''}{name}"
+    if frame.get("file"):
+        text += f" at {frame['file']}" + (f":{frame['line']}" if frame.get("line") else "")
+    return text
+
+
+def signal_text(crash: dict[str, Any]) -> str | None:
+    sig = crash.get("signal")
+    if not sig:
+        return None
+    text = sig["name"]
+    if sig.get("code_name"):
+        text += f" ({sig['code_name']})"
+    if sig.get("fault_address"):
+        text += f" at {sig['fault_address']}"
+    if sig.get("sender_pid") is not None:
+        text += f", sent by pid {sig['sender_pid']}"
+    return text
+
+
+def headline(document: dict[str, Any]) -> str:
+    crash = document.get("crash", {})
+    return f"{crash.get('kind', 'unknown').replace('_', ' ')}: {crash.get('reason', '')}"
+
+
+def suspect_path_text(path: list[dict[str, Any]]) -> str:
+    """One retainer path as `root → edge → node …`, from whatever step shape it has."""
+    parts = []
+    for step in path:
+        if isinstance(step, dict):
+            node = step.get("node") or {}
+            edge = step.get("edge") or {}
+            label = edge.get("label") if isinstance(edge, dict) else edge
+            name = node.get("name") or node.get("type") if isinstance(node, dict) else node
+            parts.append(f"{label} → {name}" if label else str(name))
+        else:
+            parts.append(str(step))
+    return " → ".join(parts)

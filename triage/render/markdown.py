@@ -1,0 +1,59 @@
+"""Markdown for pasting into a ticket. Every dump string is escaped, so a crafted
+string cannot open a code fence, a link, an HTML tag or break a table row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.render.escape import escape_markdown as md
+from triage.render.facts import (
+    headline,
+    human_bytes,
+    js_frame_text,
+    native_frame_text,
+    signal_text,
+    suspect_path_text,
+)
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    proc, crash = doc.get("process", {}), doc.get("crash", {})
+    lines = [f"## Crash: {md(headline(doc))}", ""]
+    facts = [
+        ("Node", proc.get("node_version")), ("V8", proc.get("v8_version")),
+        ("signal", signal_text(crash)), ("faulting thread", crash.get("faulting_thread")),
+        ("faulting frame", crash.get("faulting_frame")), ("message", crash.get("message")),
+        ("pid", proc.get("pid")), ("command", " ".join(proc.get("command_line") or []) or None),
+    ]
+    lines += [f"- **{k}**: {md(str(v))}" for k, v in facts if v not in (None, "")]
+    js = doc.get("js_stack") or {}
+    lines += ["", f"### JavaScript stack ({md(js.get('status', 'unavailable'))})", ""]
+    if js.get("frames"):
+        lines += [f"{f['index']}. {md(js_frame_text(f))}" for f in js["frames"]]
+    else:
+        lines.append(f"_not available: {md(js.get('reason') or 'no source recorded it')}_")
+    rows = doc.get("histogram") or []
+    if rows:
+        lines += ["", "### Heap by type", "", "| type | count | shallow | retained |", "|---|---:|---:|---:|"]
+        lines += [f"| {md(r['type'])} | {r['count']:,} | {human_bytes(r['shallow_bytes'])} | "
+                  f"{human_bytes(r.get('retained_bytes'))} |" for r in rows[:20]]
+    suspects = doc.get("suspects") or []
+    if suspects:
+        lines += ["", "### Leak suspects", ""]
+        for i, s in enumerate(suspects, 1):
+            lines.append(f"{i}. **{md(s['type'])}**: {md(s.get('reason') or '')}")
+            for path in (s.get("retainer_paths") or [])[:2]:
+                lines.append(f"    - held by: {md(suspect_path_text(path))}")
+    faulting = next((t for t in doc.get("threads") or [] if t.get("faulting")), None)
+    if faulting:
+        lines += ["", f"### Crashed thread {faulting['tid']} ({md(faulting.get('name') or '')})", ""]
+        lines += [f"{f['index']}. {md(native_frame_text(f))}" for f in faulting["frames"][:40]]
+    red = doc.get("redaction") or {}
+    lines += ["", "### Redaction", ""]
+    if red.get("enabled"):
+        lines.append(f"{red.get('total', 0)} values redacted.")
+    else:
+        lines.append("**DISABLED (--no-redact): may contain secrets; do not share.**")
+    for warning in doc.get("warnings") or []:
+        lines.append(f"> warning: {md(warning)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,201 @@
+"""The terminal page: what an on-call engineer reads first, at 100 columns.
+
+Rich draws it; with no TTY (or `color=False`) it is plain text. Every string
+from the document goes through `escape_terminal` and is handed to rich as a
+`Text`, never as markup, so a crafted heap string cannot style or steer the
+terminal.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from triage.render.escape import escape_terminal
+from triage.render.facts import (
+    headline,
+    human_bytes,
+    js_frame_text,
+    native_frame_text,
+    signal_text,
+    suspect_path_text,
+)
+
+OTHER_THREAD_FRAMES = 12
+HISTOGRAM_ROWS = 15
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text(escape_terminal(str(value)), style=style)
+
+
+def render_text(document: dict[str, Any], *, color: bool = False, width: int = 100) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False, markup=False, emoji=False, soft_wrap=False)
+    _header(console, document)
+    _js_stack(console, document)
+    _report(console, document.get("report"))
+    _heap(console, document)
+    _suspects(console, document.get("suspects") or [])
+    _threads(console, document.get("threads") or [])
+    _capabilities(console, document.get("capabilities") or {})
+    _footer(console, document)
+    return out.getvalue()
+
+
+def _section(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, style="bold cyan"))
+
+
+def _header(console: Console, doc: dict[str, Any]) -> None:
+    proc, crash = doc.get("process", {}), doc.get("crash", {})
+    versions = ", ".join(v for v in (
+        f"Node {proc['node_version']}" if proc.get("node_version") else None,
+        f"V8 {proc['v8_version']}" if proc.get("v8_version") else None,
+    ) if v)
+    console.print(Text.assemble(("triage ", "bold"), _t(doc.get("tool", {}).get("version", "")),
+                                "  ", _t(versions, "dim")))
+    console.print(Text.assemble(("CRASH  ", "bold red"), _t(headline(doc), "bold")))
+    rows = []
+    if signal_text(crash):
+        rows.append(("signal", signal_text(crash)))
+    if crash.get("faulting_thread") is not None:
+        where = f"thread {crash['faulting_thread']}"
+        if crash.get("faulting_frame"):
+            where += f" in {crash['faulting_frame']}"
+        rows.append(("where", where))
+    if crash.get("message"):
+        rows.append(("message", crash["message"]))
+    if proc.get("pid") is not None:
+        rows.append(("pid", proc["pid"]))
+    if proc.get("command_line"):
+        rows.append(("command", " ".join(proc["command_line"])))
+    if proc.get("executable"):
+        rows.append(("executable", proc["executable"]))
+    for field in ("host", "cwd", "time"):
+        if proc.get(field):
+            rows.append((field, proc[field]))
+    table = Table.grid(padding=(0, 2))
+    for key, value in rows:
+        table.add_row(Text(key, style="dim"), _t(value))
+    console.print(table)
+
+
+def _js_stack(console: Console, doc: dict[str, Any]) -> None:
+    js = doc.get("js_stack") or {}
+    engine = f" via {js['engine']}" if js.get("engine") else ""
+    _section(console, f"JavaScript stack ({js.get('status', 'unavailable')}{engine})")
+    if not js.get("frames"):
+        console.print(_t(f"  not available: {js.get('reason') or 'no source recorded it'}", "yellow"))
+        return
+    for frame in js["frames"]:
+        console.print(Text.assemble(f"  #{frame['index']:<3}", _t(js_frame_text(frame))))
+    if js.get("reason"):
+        console.print(_t(f"  note: {js['reason']}", "dim"))
+
+
+def _report(console: Console, report: dict[str, Any] | None) -> None:
+    if not report:
+        return
+    _section(console, "Diagnostic report")
+    heap = report.get("heap") or {}
+    if heap:
+        used, limit = heap.get("used_bytes"), heap.get("limit_bytes")
+        line = f"  heap used {human_bytes(used)} of limit {human_bytes(limit)}"
+        if heap.get("exhausted_space"):
+            line += f"; exhausted space: {heap['exhausted_space']}"
+        console.print(_t(line))
+    handles = (report.get("handles") or {}).get("by_type") or {}
+    if handles:
+        parts = [f"{name} {info.get('count', 0)} ({info.get('active', 0)} active)"
+                 for name, info in sorted(handles.items())]
+        console.print(_t("  libuv handles: " + ", ".join(parts)))
+    workers = report.get("workers") or []
+    if workers:
+        console.print(_t(f"  workers: {len(workers)}"))
+    for finding in report.get("findings") or []:
+        console.print(_t(f"  • {finding.get('text', finding)}"))
+
+
+def _heap(console: Console, doc: dict[str, Any]) -> None:
+    rows = doc.get("histogram") or []
+    if not rows:
+        return
+    _section(console, "Heap by type (top by size)")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("type", overflow="fold")
+    table.add_column("count", justify="right")
+    table.add_column("shallow", justify="right")
+    has_retained = any(r.get("retained_bytes") is not None for r in rows)
+    if has_retained:
+        table.add_column("retained", justify="right")
+    for row in rows[:HISTOGRAM_ROWS]:
+        cells = [_t(row["type"]), _t(f"{row['count']:,}"), _t(human_bytes(row["shallow_bytes"]))]
+        if has_retained:
+            cells.append(_t(human_bytes(row.get("retained_bytes"))))
+        table.add_row(*cells)
+    console.print(table)
+    if len(rows) > HISTOGRAM_ROWS:
+        console.print(_t(f"  … {len(rows) - HISTOGRAM_ROWS} more types in --format json", "dim"))
+
+
+def _suspects(console: Console, suspects: list[dict[str, Any]]) -> None:
+    if not suspects:
+        return
+    _section(console, "Leak suspects (most suspect first)")
+    for i, suspect in enumerate(suspects, 1):
+        count = suspect.get("count")
+        size = suspect.get("retained_bytes") or suspect.get("shallow_bytes")
+        label = "retained" if suspect.get("retained_bytes") else "shallow"
+        console.print(Text.assemble(f"  {i}. ", _t(suspect["type"], "bold"),
+                                    _t(f"  {count:,} objects, {human_bytes(size)} {label}" if count else "")))
+        if suspect.get("reason"):
+            console.print(_t(f"     {suspect['reason']}"))
+        for path in (suspect.get("retainer_paths") or [])[:2]:
+            console.print(_t(f"     held by: {suspect_path_text(path)}", "dim"))
+
+
+def _threads(console: Console, threads: list[dict[str, Any]]) -> None:
+    if not threads:
+        return
+    _section(console, f"Threads ({len(threads)})")
+    for thread in threads:
+        mark = " (crashed)" if thread.get("faulting") else ""
+        console.print(Text.assemble(("  thread ", "bold"), _t(thread["tid"]), " ",
+                                    _t(thread.get("name") or ""), (mark, "bold red")))
+        frames = thread.get("frames") or []
+        limit = len(frames) if thread.get("faulting") else OTHER_THREAD_FRAMES
+        for frame in frames[:limit]:
+            console.print(Text.assemble(f"    #{frame['index']:<3}", _t(native_frame_text(frame))))
+        if len(frames) > limit:
+            console.print(_t(f"    … {len(frames) - limit} more frames", "dim"))
+
+
+def _capabilities(console: Console, caps: dict[str, Any]) -> None:
+    missing = {k: v for k, v in caps.items() if v.get("status") != "full"}
+    if not missing:
+        return
+    _section(console, "What could not be answered fully")
+    for name, cap in missing.items():
+        console.print(_t(f"  {name}: {cap['status']} — {cap.get('reason') or 'no reason given'}"))
+
+
+def _footer(console: Console, doc: dict[str, Any]) -> None:
+    red = doc.get("redaction") or {}
+    _section(console, "Redaction")
+    if not red.get("enabled"):
+        console.print(Text("  DISABLED (--no-redact): this output may contain secrets; do not share it",
+                           style="bold red"))
+    else:
+        cats = red.get("counts_by_category") or {}
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(cats.items())) or "nothing found"
+        console.print(_t(f"  {red.get('total', 0)} values redacted ({detail})"))
+    for warning in doc.get("warnings") or []:
+        console.print(_t(f"warning: {warning}", "yellow"))

@@ -1,0 +1,261 @@
+"""`inspect`: one V8 object as a plain dict (properties, elements, string text,
+Map/Set entries, closure context variables, buffer sizes).
+
+Values nest up to `depth` levels; deeper objects appear as `{"address", "type"}`
+references. Strings are returned raw: the summary's redaction stage decides what
+may be shown, so nothing here filters or prints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from triage.v8.reader import is_heap_object, is_smi, smi
+
+if TYPE_CHECKING:
+    from triage.v8.heap import V8Heap
+
+STRING_LIMIT = 4096
+ELEMENT_LIMIT = 200
+ENTRY_LIMIT = 200
+
+
+def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]:
+    """Describe the object at `address` (tagged or untagged)."""
+    obj = address | 1 if address & 3 == 0 else address
+    r = heap.reader
+    m = r.map_of(obj)
+    if m is None:
+        return {"address": hex(obj - 1), "error": "not a readable heap object"}
+    it = m.instance_type
+    tname = r.type_name(it)
+    out: dict[str, Any] = {
+        "address": hex(obj - 1),
+        "type": heap.class_name_of(obj) or tname,
+        "instance_type": tname,
+    }
+    if r.is_string_type(it):
+        out["kind"] = "string"
+        out.update(_string_info(heap, obj, it))
+        return out
+    if it == r.heap_number_type:
+        out["kind"] = "number"
+        out["value"] = r.number(obj)
+        return out
+    if it == r.oddball_type:
+        out["kind"] = "oddball"
+        out["value"] = r.oddball_name(obj)
+        return out
+    if not r.is_js_receiver_type(it):
+        out["kind"] = "internal"
+        if r.is_context_type(it):
+            out["variables"] = _context_vars(heap, obj, depth)
+        return out
+    out["kind"] = "object"
+    out["map"] = hex(m.address - 1)
+    out["dictionary_mode"] = m.is_dictionary
+    props = r.own_properties(obj)
+    if props is not None:
+        out["properties"] = {k if k is not None else "?": _value(heap, v, depth)
+                             for k, v, _ in props}
+        out["property_storage"] = {k if k is not None else "?": where for k, _, where in props}
+    if r.is_js_function_type(it):
+        out["kind"] = "closure"
+        out.update(_closure_info(heap, obj, depth))
+        return out
+    if tname in ("JS_MAP_TYPE", "JS_SET_TYPE"):
+        out["kind"] = "map" if tname == "JS_MAP_TYPE" else "set"
+        out.update(_collection_entries(heap, obj, tname == "JS_MAP_TYPE", depth))
+    elif tname in ("JS_TYPED_ARRAY_TYPE", "JS_DATA_VIEW_TYPE", "JS_ARRAY_BUFFER_TYPE"):
+        out["kind"] = "buffer" if tname != "JS_ARRAY_BUFFER_TYPE" else "array_buffer"
+        out.update(_buffer_info(heap, obj, tname))
+    elements = _elements(heap, obj, m, depth, is_array=tname == "JS_ARRAY_TYPE")
+    if elements is not None:
+        out.update(elements)
+    if tname == "JS_ARRAY_TYPE":
+        out["kind"] = "array"
+    return out
+
+
+def _ref(heap: V8Heap, v: int) -> dict[str, Any]:
+    return {"address": hex(v - 1), "type": heap.class_name_of(v) or "?"}
+
+
+def _value(heap: V8Heap, v: int, depth: int) -> Any:
+    """A JS value as Python: int, float, str, bool, None, or a dict for objects."""
+    r = heap.reader
+    if is_smi(v):
+        return smi(v)
+    if not is_heap_object(v):
+        return {"weak": hex(v & ~3)} if v & 3 == 3 else {"raw": hex(v)}
+    t = r.type_of(v)
+    if t is None:
+        return {"address": hex(v - 1), "type": "(unreadable)"}
+    if r.is_string_type(t):
+        s = r.string(v, STRING_LIMIT)
+        return s if s is not None else {"address": hex(v - 1), "type": "(string)"}
+    if t == r.heap_number_type:
+        return r.number(v)
+    if t == r.oddball_type or r.type_names.get(t) == "HOLE_TYPE":
+        name = r.oddball_name(v) if t == r.oddball_type else "hole"
+        special = {"null": None, "true": True, "false": False}
+        return special.get(name or "", {"type": name or "hole"})
+    if depth > 0:
+        return inspect_object(heap, v, depth - 1)
+    return _ref(heap, v)
+
+
+def _string_info(heap: V8Heap, obj: int, it: int) -> dict[str, Any]:
+    r = heap.reader
+    info: dict[str, Any] = {"representation": r.string_kind(it),
+                            "length": r.u32(obj - 1 + 12), "value": r.string(obj, STRING_LIMIT)}
+    rep = it & 7
+    if rep == 1:
+        info["parts"] = [hex((r.field(obj, 16) or 1) - 1), hex((r.field(obj, 24) or 1) - 1)]
+    elif rep == 3:
+        info["parent"] = hex((r.field(obj, 16) or 1) - 1)
+        off = r.field(obj, 24)
+        info["offset"] = smi(off) if off is not None else None
+    elif rep == 5:
+        info["actual"] = hex((r.field(obj, 16) or 1) - 1)
+    return info
+
+
+def _elements(heap: V8Heap, obj: int, m: Any, depth: int, is_array: bool) -> dict | None:
+    r = heap.reader
+    el = r.field(obj, r.off_elements)
+    if el is None or not is_heap_object(el):
+        return None
+    et = r.type_of(el)
+    ename = r.type_name(et or 0)
+    length_field = r.field(el, 8)
+    if length_field is None or not is_smi(length_field):
+        return None
+    n = smi(length_field)
+    out: dict[str, Any] = {}
+    if is_array:
+        alen = r.field(obj, 24)
+        out["length"] = smi(alen) if alen is not None and is_smi(alen) else None
+        if out["length"] is not None:
+            n = min(n, out["length"])
+    kind = m.elements_kind
+    if kind == heap.constants.get("elements_dictionary_elements", 12) or "DICTIONARY" in ename:
+        out["elements_kind"] = "dictionary"
+        out["elements"] = {}
+        return out
+    if n <= 0:
+        return out if is_array else None
+    vals = []
+    double = ename == "FIXED_DOUBLE_ARRAY_TYPE"
+    for i in range(min(n, ELEMENT_LIMIT)):
+        if double:
+            raw = r.u64(el - 1 + 16 + 8 * i)
+            hole = raw is None or raw == 0xFFF7FFFFFFF7FFFF  # the hole NaN of holey doubles
+            vals.append(None if hole else r.f64(el - 1 + 16 + 8 * i))
+        else:
+            v = r.field(el, 16 + 8 * i)
+            vals.append(None if v is None else _value(heap, v, depth))
+    out["elements_kind"] = "double" if double else "tagged"
+    out["elements"] = vals
+    if n > ELEMENT_LIMIT:
+        out["elements_truncated"] = n
+    return out
+
+
+def _collection_entries(heap: V8Heap, obj: int, is_map: bool, depth: int) -> dict[str, Any]:
+    """JS Map / Set contents from their OrderedHashMap / OrderedHashSet table."""
+    r = heap.reader
+    table = r.field(obj, 24)
+    if table is None or not is_heap_object(table):
+        return {"entries": None}
+    head = [r.field(table, 16 + 8 * i) for i in range(3)]
+    if any(h is None or not is_smi(h) for h in head):
+        return {"entries": None}
+    nof, deleted, buckets = (smi(h) for h in head)  # type: ignore[arg-type]
+    entry_size = 3 if is_map else 2
+    first = 16 + 8 * (3 + buckets)
+    entries = []
+    hole_names = ("hole", "the_hole")
+    for i in range(min(nof + deleted, ENTRY_LIMIT * 4)):
+        key = r.field(table, first + 8 * entry_size * i)
+        if key is None:
+            break
+        t = r.type_of(key) if is_heap_object(key) else None
+        if t is not None and (r.type_names.get(t) == "HOLE_TYPE" or t == r.oddball_type
+                              and r.oddball_name(key) in hole_names):
+            continue
+        item: dict[str, Any] = {"key": _value(heap, key, depth)}
+        if is_map:
+            v = r.field(table, first + 8 * entry_size * i + 8)
+            item["value"] = None if v is None else _value(heap, v, depth)
+        entries.append(item)
+        if len(entries) >= ENTRY_LIMIT:
+            break
+    return {"size": nof, "entries": entries}
+
+
+def _buffer_info(heap: V8Heap, obj: int, tname: str) -> dict[str, Any]:
+    r = heap.reader
+    c = heap.constants
+    if tname == "JS_ARRAY_BUFFER_TYPE":
+        bl = r.u64(obj - 1 + c.field("JSArrayBuffer", "byte_length", 32))
+        bs = r.u64(obj - 1 + c.field("JSArrayBuffer", "backing_store", 48))
+        return {"byte_length": bl, "backing_store": hex(bs) if bs is not None else None}
+    bl = r.u64(obj - 1 + c.field("JSArrayBufferView", "byte_length", 40))
+    bo = r.u64(obj - 1 + c.field("JSArrayBufferView", "byte_offset", 32))
+    buf = r.field(obj, 24)
+    out: dict[str, Any] = {"byte_length": bl, "byte_offset": bo}
+    if buf is not None and is_heap_object(buf):
+        out["buffer"] = hex(buf - 1)
+    return out
+
+
+def _closure_info(heap: V8Heap, fn: int, depth: int) -> dict[str, Any]:
+    r = heap.reader
+    out: dict[str, Any] = {"function": r.function_name(fn) or "(anonymous)"}
+    sfi = r.function_sfi(fn)
+    script = r.sfi_script(sfi) if sfi else None
+    out["script"] = r.script_name(script) if script else None
+    ctx = r.field(fn, r.off_fn_context)
+    if ctx is not None and is_heap_object(ctx):
+        out["context"] = _context_vars(heap, ctx, depth)
+    return out
+
+
+def _context_vars(heap: V8Heap, ctx: int, depth: int, chain: int = 4) -> dict[str, Any]:
+    """Variables of a closure's context and its outer contexts (up to the native context)."""
+    r = heap.reader
+    c = heap.constants
+    si_idx = c.get("context_idx_scope_info", 0)
+    prev_idx = c.get("context_idx_prev", 1)
+    min_slots = c.get("context_min_slots", 2)
+    out: dict[str, Any] = {}
+    for _ in range(chain):
+        t = r.type_of(ctx)
+        if t is None or not r.is_context_type(t):
+            break
+        if r.type_name(t) in ("NATIVE_CONTEXT_TYPE",) or _is_native_context(heap, ctx):
+            break
+        si = r.field(ctx, 16 + 8 * si_idx)
+        names = r.scope_info_locals(si) if si is not None and is_heap_object(si) else None
+        for i, name in enumerate(names or []):
+            if name in out:
+                continue
+            v = r.field(ctx, 16 + 8 * (min_slots + i))
+            if v is not None:
+                out[name] = _value(heap, v, max(depth - 1, 0))
+        prev = r.field(ctx, 16 + 8 * prev_idx)
+        if prev is None or not is_heap_object(prev):
+            break
+        ctx = prev
+    return out
+
+
+def _is_native_context(heap: V8Heap, ctx: int) -> bool:
+    """A native context is its own native_context: slot `previous` is not a context."""
+    r = heap.reader
+    prev = r.field(ctx, 16 + 8 * heap.constants.get("context_idx_prev", 1))
+    if prev is None or not is_heap_object(prev):
+        return True
+    t = r.type_of(prev)
+    return t is None or not r.is_context_type(t)

@@ -1,0 +1,73 @@
+"""Capabilities: whether histogram, inspect and js_stack run fully, degraded or not at all.
+
+Decided from cheap facts (constants present, V8 version known, pages and meta maps
+found as expected, threads present), so a caller can report what it cannot answer
+before running anything expensive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from triage.coredump import CoreFile, ElfFile
+from triage.crashmodel import Capability
+from triage.errors import TriageError
+
+if TYPE_CHECKING:
+    from triage.v8.heap import V8Heap
+
+ENGINE = "triage.v8"
+GARBAGE_NOTE = ("counts include objects that are unreachable but not yet collected; "
+                "new-space from-pages (stale copies) are skipped")
+
+
+def probe(core: CoreFile, binary: ElfFile) -> dict[str, Capability]:
+    """Open the heap reader on `core` with `binary` and report what it can do."""
+    from triage.v8.heap import V8Heap
+
+    try:
+        heap = V8Heap.open(core, binary)
+    except TriageError as e:
+        why = str(e)
+        return {k: Capability("unavailable", why, ENGINE) for k in ("histogram", "inspect",
+                                                                     "js_stack")}
+    return capabilities(heap)
+
+
+def capabilities(heap: V8Heap) -> dict[str, Capability]:
+    out: dict[str, Capability] = {}
+    version_note = "" if heap.exact_version else (
+        f"V8 {heap.version} has no entry in triage/v8/versions.py; using the nearest older "
+        "layout, results may be incomplete")
+    if not heap.pages or not len(heap.maps):
+        why = "; ".join(heap.problems) or "no V8 heap found in the core"
+        out["histogram"] = Capability("unavailable", why, ENGINE)
+        out["inspect"] = Capability("unavailable", why, ENGINE)
+    else:
+        problems = list(heap.problems)
+        if version_note:
+            problems.insert(0, version_note)
+        status = "degraded" if problems else "full"
+        out["histogram"] = Capability(status, "; ".join(problems + [GARBAGE_NOTE]), ENGINE)
+        out["inspect"] = Capability(status, "; ".join(problems) or "", ENGINE)
+    if not heap.core.threads:
+        out["js_stack"] = Capability("unavailable", "the core has no thread registers", ENGINE)
+    else:
+        frames = heap.js_stack()
+        if not frames:
+            out["js_stack"] = Capability(
+                "degraded", "no JS frames on the crashing thread's frame-pointer chain "
+                "(native-only crash, or the chain is broken)", ENGINE)
+        else:
+            positioned = all(f.line is not None for f in frames if f.kind != "optimized")
+            optimized = any(f.kind == "optimized" for f in frames)
+            notes = []
+            if optimized:
+                notes.append("optimized frames give function and script only")
+            if not positioned:
+                notes.append("some frames have no source position")
+            if version_note:
+                notes.append(version_note)
+            status = "full" if positioned and not version_note else "degraded"
+            out["js_stack"] = Capability(status, "; ".join(notes), ENGINE)
+    return out

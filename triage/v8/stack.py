@@ -1,0 +1,241 @@
+"""The JS stack from a core: frames found on the crashing thread's frame-pointer chain.
+
+V8 keeps frame pointers in all JS and builtin frames, so `[fp]` is the caller's fp and
+`[fp+8]` the return address. glibc's innermost frames (abort, raise) may not keep
+rbp, so instead of trusting rbp we take the longest such chain found on the stack
+above rsp. Each frame is classified from `[fp-8]` (`off_fp_context`): a small Smi-like
+word is a frame-type marker (entry, exit, internal... frames), a Context means a JS
+frame whose JSFunction is at `[fp-16]`. Interpreted and baseline frames keep their
+BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`, which the bytecode's
+source position table maps to a script offset, then to line:column in Script.source.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from triage.crashmodel import JsFrame
+from triage.v8.reader import is_heap_object, is_smi, smi
+
+if TYPE_CHECKING:
+    from triage.v8.heap import V8Heap
+
+STACK_SCAN_BYTES = 8 << 20
+
+
+def crashing_thread(heap: V8Heap, tid: int | None = None):  # noqa: ANN201
+    threads = heap.core.threads
+    if not threads:
+        return None
+    if tid is not None:
+        return next((t for t in threads if t.tid == tid), None)
+    return next((t for t in threads if t.signal), threads[0])
+
+
+def js_stack(heap: V8Heap, tid: int | None = None) -> list[JsFrame]:
+    """JS frames of thread `tid` (default: the one that got the fatal signal)."""
+    thread = crashing_thread(heap, tid)
+    if thread is None:
+        return []
+    return js_frames_from_fps(heap, fp_chain(heap, thread.registers))
+
+
+def _exec_ranges(heap: V8Heap) -> np.ndarray:
+    rows = [(s.vaddr, s.vaddr + s.memsz) for s in heap.core.elf.segments
+            if s.type == 1 and s.flags & 1]
+    return np.array(sorted(rows), dtype=np.uint64).reshape(-1, 2)
+
+
+def fp_chain(heap: V8Heap, registers: dict[str, int]) -> list[tuple[int, int]]:
+    """(fp, pc) pairs, innermost first: the longest frame-pointer chain above rsp.
+
+    `pc` of a frame is the return address its callee saved (the thread's rip for the
+    innermost one), i.e. where that frame is executing.
+    """
+    rsp = registers.get("rsp", 0)
+    core = heap.core
+    segs = core.segments_array()
+    i = int(np.searchsorted(segs[:, 0], np.uint64(rsp), side="right")) - 1
+    if i < 0 or rsp >= int(segs[i, 1]):
+        return []
+    end = min(int(segs[i, 1]), rsp + STACK_SCAN_BYTES)
+    start = rsp & ~7
+    words = core.view(start, end)
+    if words is None:
+        return []
+    w = words.view("<u8")
+    n = len(w)
+    addrs = np.uint64(start) + np.arange(n, dtype=np.uint64) * np.uint64(8)
+    ex = _exec_ranges(heap)
+    ret = np.zeros(n, dtype=bool)
+    if n > 1 and len(ex):
+        ra = w[1:]
+        k = np.searchsorted(ex[:, 0], ra, side="right") - 1
+        ok = k >= 0
+        kk = np.where(ok, k, 0)
+        ret[:-1] = ok & (ra < ex[kk, 1])
+    up = (w > addrs) & (w < np.uint64(end)) & ((w & np.uint64(7)) == 0)
+    cand = up & ret
+    # chain length by dynamic programming from the top of the stack down
+    length = np.zeros(n, dtype=np.int64)
+    idx = np.flatnonzero(cand)
+    for j in idx[::-1].tolist():
+        nxt = (int(w[j]) - start) // 8
+        length[j] = 1 + (length[nxt] if 0 <= nxt < n and cand[nxt] else 0)
+    rbp = registers.get("rbp", 0)
+    first = None
+    if start <= rbp < end and cand[(rbp - start) // 8]:
+        first = (rbp - start) // 8
+    if len(idx):
+        best = int(idx[np.argmax(length[idx])])
+        if first is None or length[best] > length[first] + 2:
+            first = best
+    if first is None:
+        return []
+    out = []
+    pc = registers.get("rip", 0)
+    j = first
+    seen = 0
+    while 0 <= j < n and seen < 10_000:
+        fp = start + 8 * j
+        out.append((fp, pc))
+        pc = int(w[j + 1]) if j + 1 < n else 0
+        nxt = int(w[j])
+        if nxt <= fp:
+            break
+        j = (nxt - start) // 8
+        seen += 1
+        if not (0 <= j < n and cand[j]):
+            if 0 <= j < n:
+                out.append((nxt, pc))
+            break
+    return out
+
+
+def js_frames_from_fps(heap: V8Heap, frames: list[tuple[int, int]]) -> list[JsFrame]:
+    """Decode JS frames from (fp, pc) pairs, e.g. from lldb's unwinder."""
+    out: list[JsFrame] = []
+    for fp, pc in frames:
+        frame = decode_frame(heap, fp, pc, len(out))
+        if frame is not None:
+            out.append(frame)
+    return out
+
+
+def _in_binary(heap: V8Heap, pc: int) -> bool:
+    exe = heap.core.executable_mapping()
+    if exe is None:
+        return False
+    return any(m.start <= pc < m.end for m in heap.core.mappings if m.path == exe.path)
+
+
+def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
+    """A JsFrame if `fp` is a JS frame, else None (entry, exit, native frames)."""
+    r = heap.reader
+    c = heap.constants
+    marker = r.u64(fp + c.get("off_fp_context", -8))
+    if marker is None or not is_heap_object(marker):
+        return None
+    mt = r.type_of(marker)
+    if mt is None or not r.is_context_type(mt):
+        return None
+    fn = r.u64(fp + c.get("off_fp_function", -16))
+    if fn is None or not is_heap_object(fn):
+        return None
+    ft = r.type_of(fn)
+    if ft is None or not r.is_js_function_type(ft):
+        return None
+    sfi = r.function_sfi(fn)
+    name = (r.sfi_name(sfi) if sfi else None) or "(anonymous)"
+    script = r.sfi_script(sfi) if sfi else None
+    script_name = r.script_name(script) if script else None
+    frame = JsFrame(index=index, function=name, script=script_name)
+    bytecode = r.u64(fp + c.get("off_fp_bytecode_array", -32))
+    offset_word = r.u64(fp + c.get("off_fp_bytecode_offset", -40))
+    bytecode_type = c.type_id("BYTECODE_ARRAY_TYPE")
+    if (bytecode is not None and is_heap_object(bytecode) and r.type_of(bytecode) == bytecode_type
+            and offset_word is not None and is_smi(offset_word)):
+        frame.kind = "interpreted" if _in_binary(heap, pc) else "baseline"
+        data = c.field("BytecodeArray", "data", 56)
+        offset = smi(offset_word) - (data - 1)
+        pos = bytecode_source_position(heap, bytecode, offset)
+        if pos is not None and script is not None:
+            lc = line_column(heap, script, pos)
+            if lc is not None:
+                frame.line, frame.column = lc
+    else:
+        frame.kind = "optimized"
+    return frame
+
+
+def _read_vlq(buf: bytes, i: int) -> tuple[int, int]:
+    value = 0
+    shift = 0
+    while i < len(buf):
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+    return (value >> 1) ^ -(value & 1), i
+
+
+def decode_position_table(buf: bytes) -> list[tuple[int, int, bool]]:
+    """(code offset, source position, is_statement) entries of a source position table."""
+    out = []
+    i = 0
+    code = 0
+    pos = 0
+    while i < len(buf):
+        d, i = _read_vlq(buf, i)
+        stmt = d >= 0
+        code += d if stmt else -d - 1
+        if i >= len(buf):
+            break
+        dp, i = _read_vlq(buf, i)
+        pos += dp
+        out.append((code, pos, stmt))
+    return out
+
+
+def bytecode_source_position(heap: V8Heap, bytecode: int, offset: int) -> int | None:
+    """Script offset of bytecode `offset` via the BytecodeArray's source position table."""
+    r = heap.reader
+    table = r.field(bytecode, heap.facts.bytecode_source_positions)
+    if table is None or not is_heap_object(table):
+        return None
+    tname = r.type_name(r.type_of(table) or 0)
+    if "BYTE_ARRAY" not in tname:
+        return None
+    n = r.field(table, 8)
+    if n is None or not is_smi(n) or smi(n) <= 0:
+        return None
+    raw = heap.core.try_read(table - 1 + 16, smi(n))
+    if raw is None:
+        return None
+    best = None
+    for code, pos, _ in decode_position_table(raw):
+        if code > offset:
+            break
+        best = pos
+    if best is None:
+        return None
+    return (best >> 1) - 1
+
+
+def line_column(heap: V8Heap, script: int, offset: int) -> tuple[int, int] | None:
+    """1-based (line, column) of a script offset, counted in Script.source."""
+    r = heap.reader
+    src = r.field(script, r.off_script_source)
+    if src is None:
+        return None
+    text = r.string(src, offset + 1)
+    if text is None or len(text) < offset:
+        return None
+    head = text[:offset]
+    line = head.count("\n") + 1
+    column = offset - (head.rfind("\n") + 1) + 1
+    return line, column

@@ -1,0 +1,129 @@
+"""Per-V8-version facts the node binary does not export, in one place.
+
+Everything V8 exports as a `v8dbg_*` constant is read from the binary
+(`constants.py`); this table holds only what is missing there, one entry per V8
+minor shipped by a Node major (10.2 / 11.3 / 12.4 / 13.6 = Node 18 / 20 / 22 / 24).
+Each fact carries a note of how it was verified. Several facts are also checked
+against the data when a core is opened (page headers must point at themselves,
+meta maps must be self-referential, the source-position-table field must decode),
+so a wrong entry shows up as a degraded capability, not as silently wrong counts.
+How to add a new Node major: docs/v8-versions.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """Where a memory chunk keeps its facts (offsets in bytes, all 8-byte words).
+
+    `metadata_pointer` is set from V8 13 on: the chunk holds only flags and a pointer
+    to a malloc'ed `MemoryChunkMetadata`, which holds the other fields.
+    """
+
+    flags: int
+    area_start: int
+    area_end: int
+    heap: int
+    self_pointer: int | None = None  # word holding the chunk's own address
+    size: int | None = None
+    metadata_pointer: int | None = None
+    from_page_bit: int = 3  # MemoryChunk::FROM_PAGE
+    to_page_bit: int = 4  # MemoryChunk::TO_PAGE
+    chunk_alignment: int = 256 * 1024
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    v8: tuple[int, int]
+    node_major: int
+    page: PageLayout
+    meta_maps: int  # self-referential maps expected (contextful meta map from V8 12)
+    js_function_types: tuple[int, int] | None  # when not exported (V8 < 12)
+    bytecode_source_positions: int  # BytecodeArray field holding the source position table
+    free_space_type: int | None  # FREE_SPACE_TYPE when not exported (V8 13)
+    free_space_unit: int  # FreeSpace size Smi unit: bytes, or tagged words from V8 13
+    filler_types: tuple[int, ...]  # ONE/TWO_POINTER_FILLER_TYPE (never exported)
+    scope_info_names_after_locals: int  # slots searched for the function name after locals
+    sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
+    notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
+
+
+_PAGE_10 = PageLayout(flags=8, area_start=24, area_end=32, heap=16, size=0)
+_PAGE_12 = PageLayout(flags=0, area_start=32, area_end=40, heap=24, self_pointer=8, size=16)
+_PAGE_13 = PageLayout(flags=0, area_start=72, area_end=56, heap=64, self_pointer=8, size=16,
+                      metadata_pointer=8)
+
+FACTS: dict[tuple[int, int], VersionFacts] = {
+    (10, 2): VersionFacts(
+        v8=(10, 2), node_major=18, page=_PAGE_10, meta_maps=1,
+        js_function_types=(2065, 2081), bytecode_source_positions=32,
+        free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        notes={
+            "page": "in-page header: size +0, flags +8, Heap* +16, area +24/+32; every page of "
+                    "the heap_basic core has area_start in (P, P+0x2000] and one shared Heap*",
+            "from_page_bit": "new-space chunks carry flags 0xa (FROM_PAGE|POINTERS_TO_HERE) or "
+                             "0x12 (TO_PAGE|...); live Sessions are only on the 0x12 pages",
+            "js_function_types": "17 JSFunction subtypes as in 12.4 (exported there as "
+                                 "2066..2082); class constructors seen at 2065+4 in cores",
+            "bytecode_source_positions": "+32 (after handler_table +24): decodes to the abort "
+                                         "line:col Node prints in every test core",
+        },
+    ),
+    (11, 3): VersionFacts(
+        v8=(11, 3), node_major=20, page=_PAGE_10, meta_maps=1,
+        js_function_types=(2066, 2082), bytecode_source_positions=32,
+        free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        notes={
+            "page": "same header as 10.2 (checked on heap_basic core)",
+            "js_function_types": "JS_FUNCTION_TYPE 2066 + 16 subtypes, as 12.4 exports",
+            "bytecode_source_positions": "+32, checked against Node's own abort stack",
+        },
+    ),
+    (12, 4): VersionFacts(
+        v8=(12, 4), node_major=22, page=_PAGE_12, meta_maps=2,
+        js_function_types=None, bytecode_source_positions=24,
+        free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        notes={
+            "page": "in-page header: flags +0, self +8, size +16, Heap* +24, area +32/+40",
+            "meta_maps": "read-only meta map plus the contextful meta map of the native "
+                         "context (its constructor_or_back_pointer is the NativeContext)",
+            "bytecode_source_positions": "+24, checked against Node's own abort stack",
+        },
+    ),
+    (13, 6): VersionFacts(
+        v8=(13, 6), node_major=24, page=_PAGE_13, meta_maps=2,
+        js_function_types=None, bytecode_source_positions=24,
+        free_space_type=268, free_space_unit=8, filler_types=(267,),
+        scope_info_names_after_locals=6,
+        notes={
+            "page": "chunk holds flags +0 and MutablePageMetadata* +8; metadata: self +8, "
+                    "size +16, area_end +56, Heap* +64, area_start +72",
+            "free_space_type": "not exported; 268 sits alphabetically between "
+                               "FEEDBACK_VECTOR 266 and HOLE 269 (FILLER 267, maps of size "
+                               "8/16). Checked at open: its objects hold their size in "
+                               "words (Smi at +8) and end where the next object starts "
+                               "(heap.py _detect_free_space, which also finds it without "
+                               "this entry)",
+            "bytecode_source_positions": "+24, checked against Node's own abort stack",
+        },
+    ),
+}
+
+
+def facts_for(version: tuple[int, ...] | None) -> VersionFacts | None:
+    """Facts for a V8 version (major, minor, ...), or None when this V8 is unknown."""
+    if version is None:
+        return None
+    return FACTS.get((version[0], version[1]))
+
+
+def nearest_facts(version: tuple[int, ...] | None) -> VersionFacts:
+    """The newest known facts not newer than `version`, for a best-effort (degraded) read."""
+    known = sorted(FACTS)
+    if version is None:
+        return FACTS[known[-1]]
+    older = [k for k in known if k <= (version[0], version[1])]
+    return FACTS[older[-1] if older else known[0]]
