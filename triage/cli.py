@@ -68,10 +68,13 @@ def cli() -> None:
               help="Inspect the object at this address (hex); repeatable.")
 @click.option("--depth", "inspect_depth", default=1, show_default=True,
               help="How deep --inspect follows references.")
+@click.option("--retainers", metavar="TYPE|ADDRESS",
+              help="Explain why these objects are alive: retainer paths from GC roots.")
 @click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
 def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
-            instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, no_llnode: bool) -> None:
+            instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
+            no_llnode: bool) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -83,7 +86,8 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     policy = Policy.load(redact_policy) if redact_policy else None
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
-                      inspect_depth=inspect_depth, llnode_cross_check=not no_llnode)
+                      inspect_depth=inspect_depth, llnode_cross_check=not no_llnode,
+                      retainers=retainers)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)

@@ -14,8 +14,9 @@ from pathlib import Path
 from triage import llnode
 from triage.analyses.classify import classify
 from triage.artifacts import CORE, REPORT, SNAPSHOT, Artifact, discover
-from triage.crashmodel import Capability, CrashModel
+from triage.crashmodel import Capability, CrashInfo, CrashKind, CrashModel, ProcessInfo
 from triage.errors import TriageError
+from triage.progress import stage
 from triage.summary import Findings
 
 
@@ -23,7 +24,7 @@ from triage.summary import Findings
 class Options:
     node: Path | None = None
     histogram_limit: int = 50
-    retainers: str | None = None
+    retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
     llnode_cross_check: bool = True
     instances: str | None = None
     instance_limit: int = 20
@@ -42,10 +43,18 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         findings.warnings.append(
             f"{len(cores)} cores given; only {cores[0].path.name} is analysed (one incident per run)"
         )
+    snapshots = [a for a in artifacts if a.kind == SNAPSHOT]
     if cores:
         _analyze_core(cores[0], options, findings)
     for report in reports[:1]:
         _analyze_report(report, findings)
+    if snapshots:
+        _analyze_snapshots(snapshots, options, findings)
+    if findings.model is None:
+        pid = _pid_from_name(snapshots[0].path) if snapshots else None
+        no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
+        findings.model = CrashModel(ProcessInfo(pid=pid), no_crash)
+    _check_one_incident(findings, artifacts)
     if not any(a.kind in (CORE, REPORT, SNAPSHOT) for a in artifacts):
         findings.warnings.append("no core, report or snapshot among the inputs")
     return findings
@@ -64,7 +73,8 @@ def _mark_used(findings: Findings, artifact: Artifact, *uses: str) -> None:
 def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> None:
     from triage.loaders.core import load_core
 
-    loaded = load_core(artifact.path, options.node)
+    with stage(f"Loading {artifact.path.name} with lldb"):
+        loaded = load_core(artifact.path, options.node)
     faulting = next((t for t in loaded.threads if t.faulting), None)
     crash = classify(loaded.signal, faulting, loaded.process.pid)
     model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
@@ -75,7 +85,7 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> N
     heap = _open_v8_heap(loaded, model)
     if heap is not None:
         _core_js_stack(heap, loaded, model)
-        _core_histogram(heap, options, model, findings)
+        _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
     if options.llnode_cross_check:
@@ -99,7 +109,8 @@ def _open_v8_heap(loaded, model: CrashModel):
 
 
 def _core_js_stack(heap, loaded, model: CrashModel) -> None:
-    frames = heap.js_stack(loaded.faulting_tid)
+    with stage("Decoding the JavaScript stack"):
+        frames = heap.js_stack(loaded.faulting_tid)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
     cap = model.capabilities.get("js_stack")
     if not frames and cap is not None and cap.status == "full":
@@ -107,9 +118,10 @@ def _core_js_stack(heap, loaded, model: CrashModel) -> None:
             "full", "no JavaScript frame was on the crashing thread's stack", engine="triage.v8")
 
 
-def _core_histogram(heap, options: Options, model: CrashModel, findings: Findings) -> None:
-    rows = heap.histogram()
-    findings.histogram = rows
+def _core_histogram(heap, findings: Findings) -> None:
+    """JS-visible types only; V8's own (system) objects stay out of the engineer's way."""
+    with stage("Walking the V8 heap"):
+        findings.histogram = heap.histogram(include_internal=False)
 
 
 def _core_objects(heap, options: Options, findings: Findings) -> None:
@@ -150,12 +162,77 @@ def _analyze_report(artifact: Artifact, findings: Findings) -> None:
     from triage.analyses.report_facts import report_facts
     from triage.loaders.report import load_report, report_to_crash_model
 
-    report = load_report(artifact.path)
+    with stage(f"Reading {artifact.path.name}"):
+        report = load_report(artifact.path)
     model = report_to_crash_model(report)
     findings.sections["report"] = report_facts(report)
     findings.warnings.extend(report.warnings)
     _mark_used(findings, artifact, "report")
     findings.model = _merge(findings.model, model, artifact=artifact, findings=findings)
+
+
+def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Findings) -> None:
+    """The last snapshot is the heap nearest the crash; with two or more, the first is
+    the baseline for a growth diff (`--heapsnapshot-near-heap-limit` writes several)."""
+    from triage.analyses import heap_diff
+    from triage.loaders.snapshot import load_snapshot
+
+    ordered = sorted(snapshots, key=lambda a: a.path.name)
+    with stage(f"Loading {ordered[-1].path.name}"):
+        graph = load_snapshot(ordered[-1].path)
+    _analyze_graph(graph, options, findings, source_label="heap snapshot")
+    _mark_used(findings, ordered[-1], "histogram", "suspects", "retainers")
+    if len(ordered) > 1:
+        with stage(f"Comparing with {ordered[0].path.name}"):
+            baseline = load_snapshot(ordered[0].path)
+            findings.sections["diff"] = heap_diff(baseline, graph)
+        _mark_used(findings, ordered[0], "diff baseline")
+
+
+def _analyze_graph(graph, options: Options, findings: Findings, *, source_label: str) -> None:
+    """Histogram, suspects and retainer queries: the same code for every heap source."""
+    from triage.analyses import find_suspects, heap_section, histogram
+    from triage.analyses.retainer_query import answer
+
+    with stage("Computing dominators and retained sizes"):
+        findings.sections["heap"] = heap_section(graph)
+        rows = histogram(graph, limit=options.histogram_limit)
+    _cross_check_histograms(findings, rows, source_label)
+    findings.histogram = rows
+    with stage("Ranking leak suspects"):
+        findings.suspects = find_suspects(graph)
+    findings.capabilities["suspects"] = Capability("full", f"from the {source_label}", engine="triage")
+    if options.retainers:
+        findings.sections["retainers"] = answer(graph, options.retainers)
+
+
+def _cross_check_histograms(findings: Findings, rows: list[dict], source_label: str) -> None:
+    """When a core walk already counted types, compare it with the heap graph's counts."""
+    if not findings.histogram:
+        return
+    walk = {r["type"]: r["count"] for r in findings.histogram}
+    graph = {r["type"]: r["count"] for r in rows}
+    differing = [t for t in list(graph)[:10] if t in walk and walk[t] != graph[t]]
+    if differing:
+        findings.warnings.append(
+            f"the core heap walk and the {source_label} count these types differently "
+            f"(they may have been taken at different moments): {', '.join(differing)}")
+
+
+def _pid_from_name(path: Path) -> int | None:
+    """Node names snapshots and reports `<kind>.<date>.<time>.<pid>.<tid>.<seq>.<ext>`."""
+    parts = path.name.split(".")
+    return int(parts[3]) if len(parts) >= 6 and parts[3].isdigit() else None
+
+
+def _check_one_incident(findings: Findings, artifacts: list[Artifact]) -> None:
+    pids = {p for p in (_pid_from_name(a.path) for a in artifacts) if p is not None}
+    if findings.model and findings.model.process.pid is not None:
+        pids.add(findings.model.process.pid)
+    if len(pids) > 1:
+        findings.warnings.append(
+            f"the inputs come from different processes (pids {sorted(pids)}); "
+            "they are summarised together as one incident")
 
 
 def _merge(primary: CrashModel | None, other: CrashModel, *, artifact: Artifact | None = None,

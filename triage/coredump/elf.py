@@ -7,6 +7,7 @@ so opening a 100 MB binary or a multi-GB core costs no memory up front.
 
 from __future__ import annotations
 
+import bisect
 import mmap
 import struct
 from collections.abc import Iterator
@@ -96,6 +97,7 @@ class ElfFile:
             raise InputDamaged(f"{self.path} is truncated: its program headers are cut off")
         self.sections = self._read_sections(shoff, shentsize, shnum, shstrndx)
         self._symbols: dict[str, Symbol] | None = None
+        self._by_address: tuple[list[int], list[tuple[int, int, str]]] | None = None
 
     def close(self) -> None:
         self.data.close()
@@ -163,6 +165,24 @@ class ElfFile:
             name = names[name_off:end].decode("utf-8", "replace")
             out.setdefault(name, Symbol(name, value, size))
         return out
+
+    def symbol_at(self, vaddr: int) -> str | None:
+        """Name of the sized symbol covering `vaddr` (for symbolizing remapped code)."""
+        if self._by_address is None:
+            sized = sorted((s.value, s.size, s.name) for s in self.symbols().values() if s.size)
+            self._by_address = ([v for v, _, _ in sized], sized)
+        starts, sized = self._by_address
+        i = bisect.bisect_right(starts, vaddr) - 1
+        if i >= 0 and vaddr < sized[i][0] + sized[i][1]:
+            return sized[i][2]
+        return None
+
+    def vaddr_of_offset(self, offset: int) -> int | None:
+        """Virtual address at which file offset `offset` is loaded, if it is."""
+        for seg in self.segments:
+            if seg.type == PT_LOAD and seg.offset <= offset < seg.offset + seg.filesz:
+                return seg.vaddr + (offset - seg.offset)
+        return None
 
     def symbols_with_prefix(self, prefix: str) -> dict[str, Symbol]:
         return {n: s for n, s in self.symbols().items() if n.startswith(prefix)}

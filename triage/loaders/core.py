@@ -87,6 +87,7 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None) -> Loa
     debugger, target, threads = _unwind_with_lldb(core_path, binary_path, faulting)
     for thread in threads:
         thread.name = _thread_name(thread, core, process)
+        _symbolize_remapped_code(thread, core, binary)
     loaded = LoadedCore(core, binary, Path(binary_path), process, sig, threads, faulting,
                         debugger, target, warnings)
     loaded.capabilities["native_stacks"] = Capability("full", engine="lldb")
@@ -228,6 +229,24 @@ def _unwind_with_lldb(core_path, binary_path, faulting_tid):
                                   frames=frames))
     threads.sort(key=lambda t: (not t.faulting, t.tid))
     return debugger, target, threads
+
+
+def _symbolize_remapped_code(thread: ThreadInfo, core: CoreFile, binary: ElfFile) -> None:
+    """Name frames in V8's embedded builtins, which V8 12+ runs from a second mapping
+    of the node binary that lldb does not know; anything else unnamed is JIT code."""
+    exe = core.executable_mapping()
+    copies = [m for m in core.mappings if exe and m.path == exe.path]
+    for frame in thread.frames:
+        if frame.function:
+            continue
+        mapping = next((m for m in copies if m.start <= frame.pc < m.end), None)
+        if mapping is None:
+            frame.function = "(JIT code)"
+            continue
+        vaddr = binary.vaddr_of_offset(mapping.file_offset + frame.pc - mapping.start)
+        name = binary.symbol_at(vaddr) if vaddr is not None else None
+        if name:
+            frame.function, frame.module = name, Path(exe.path).name
 
 
 def _thread_name(thread: ThreadInfo, core: CoreFile, process: ProcessInfo) -> str:

@@ -56,15 +56,12 @@ def headline(document: dict[str, Any]) -> str:
 
 
 def suspect_path_text(path: list[dict[str, Any]]) -> str:
-    """One retainer path as `root → edge → node …`, from whatever step shape it has."""
+    """A retainer path as `label:Type → label:Type …`, the synthetic root left out."""
     parts = []
     for step in path:
-        if isinstance(step, dict):
-            node = step.get("node") or {}
-            edge = step.get("edge") or {}
-            label = edge.get("label") if isinstance(edge, dict) else edge
-            name = node.get("name") or node.get("type") if isinstance(node, dict) else node
-            parts.append(f"{label} → {name}" if label else str(name))
-        else:
-            parts.append(str(step))
+        edge, node = step.get("edge"), step.get("node") or {}
+        if not edge:
+            continue
+        label = edge.get("label") or edge.get("type") or ""
+        parts.append(f"{label}:{node.get('type', '?')}")
     return " → ".join(parts)

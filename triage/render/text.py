@@ -43,6 +43,9 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _report(console, document.get("report"))
     _heap(console, document)
     _suspects(console, document.get("suspects") or [])
+    _retainers(console, document.get("retainers"))
+    _diff(console, document.get("diff"))
+    _objects(console, document.get("objects"))
     _threads(console, document.get("threads") or [])
     _capabilities(console, document.get("capabilities") or {})
     _footer(console, document)
@@ -152,14 +155,87 @@ def _suspects(console: Console, suspects: list[dict[str, Any]]) -> None:
     _section(console, "Leak suspects (most suspect first)")
     for i, suspect in enumerate(suspects, 1):
         count = suspect.get("count")
-        size = suspect.get("retained_bytes") or suspect.get("shallow_bytes")
-        label = "retained" if suspect.get("retained_bytes") else "shallow"
+        retained = suspect.get("retained_bytes")
+        size = f"{human_bytes(retained)} retained" if retained else \
+            f"{human_bytes(suspect.get('shallow_bytes'))} shallow"
+        pattern = f"  [{suspect['pattern']}]" if suspect.get("pattern") else ""
         console.print(Text.assemble(f"  {i}. ", _t(suspect["type"], "bold"),
-                                    _t(f"  {count:,} objects, {human_bytes(size)} {label}" if count else "")))
+                                    _t(f"  {count:,} objects, {size}{pattern}" if count else pattern)))
         if suspect.get("reason"):
             console.print(_t(f"     {suspect['reason']}"))
-        for path in (suspect.get("retainer_paths") or [])[:2]:
-            console.print(_t(f"     held by: {suspect_path_text(path)}", "dim"))
+        point = suspect.get("accumulation_point")
+        if point:
+            console.print(_t(f"     accumulates in: {point['holder']} ({point['node']['type']}, "
+                             f"{point['count']:,} of them)"))
+        for path in (suspect.get("retainer_paths") or [])[:1]:
+            console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+
+
+def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
+    if not retainers:
+        return
+    _section(console, f"Why is it alive: {retainers['query']} ({retainers['matched']} matched)")
+    if not retainers["targets"]:
+        console.print(_t("  no object matched this type or address"))
+    for target in retainers["targets"]:
+        node = target["node"]
+        state = "reachable" if target["reachable"] else "unreachable (garbage, not a leak)"
+        console.print(_t(f"  {node['type']} {node['ref']}: {state}, "
+                         f"{human_bytes(target['retained_bytes'])} retained"))
+        if target.get("holder"):
+            console.print(_t(f"     held by: {target['holder']}"))
+        for path in target["paths"]:
+            console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+
+
+def _diff(console: Console, diff: dict[str, Any] | None) -> None:
+    if not diff:
+        return
+    _section(console, "Growth between snapshots (by bytes)")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column, justify in (("type", "left"), ("count +/-", "right"), ("bytes +/-", "right"),
+                            ("new", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in diff.get("rows", [])[:HISTOGRAM_ROWS]:
+        table.add_row(_t(row["type"] + (" (new type)" if row.get("is_new_type") else "")),
+                      _t(f"{row['count_delta']:+,}"), _t(f"{row['bytes_delta']:+,}"),
+                      _t(f"{row.get('new_count', 0):,}"))
+    console.print(table)
+
+
+def _objects(console: Console, objects: dict[str, Any] | None) -> None:
+    if not objects:
+        return
+    if objects.get("instances"):
+        inst = objects["instances"]
+        _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)")
+        console.print(_t("  " + " ".join(inst["addresses"]) if inst["addresses"] else "  none"))
+    for obj in objects.get("inspected") or []:
+        _section(console, f"Object {obj.get('address', '?')}")
+        for line in _object_lines(obj, indent="  "):
+            console.print(_t(line))
+
+
+def _object_lines(obj: Any, indent: str) -> list[str]:
+    """An inspected object as indented `key: value` lines (structure, not computation)."""
+    lines: list[str] = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, (dict, list)) and value:
+                lines.append(f"{indent}{key}:")
+                lines.extend(_object_lines(value, indent + "  "))
+            else:
+                lines.append(f"{indent}{key}: {value}")
+    elif isinstance(obj, list):
+        for item in obj:
+            if isinstance(item, (dict, list)):
+                lines.append(f"{indent}-")
+                lines.extend(_object_lines(item, indent + "  "))
+            else:
+                lines.append(f"{indent}- {item}")
+    else:
+        lines.append(f"{indent}{obj}")
+    return lines
 
 
 def _threads(console: Console, threads: list[dict[str, Any]]) -> None:

@@ -1,0 +1,131 @@
+"""The snapshot loader: every Node major's format, gzip, and damaged or foreign input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from tests.heap.conftest import graph, snapshot_paths
+from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized
+from triage.heapgraph import EdgeType, NodeType
+from triage.loaders import load_snapshot
+
+
+def test_counts_match_the_snapshot_header(major):
+    path = snapshot_paths("snap_cache", major)[0]
+    g = graph("snap_cache", major)
+    text = open(path, encoding="utf-8").read()
+    doc = json.loads(text)
+    assert g.node_count == doc["snapshot"]["node_count"]
+    assert g.edge_count == doc["snapshot"]["edge_count"]
+    assert g.strings == doc["strings"][: len(doc["strings"])] or g.strings[: len(doc["strings"])]
+    g.validate()
+
+
+def test_columns_equal_a_json_reference_parse(major):
+    """Independent reference: `json` + the meta field offsets, compared column by column."""
+    doc = json.load(open(snapshot_paths("snap_classes", major)[0]))
+    meta = doc["snapshot"]["meta"]
+    nf, ef = meta["node_fields"], meta["edge_fields"]
+    nodes = np.array(doc["nodes"]).reshape(-1, len(nf))
+    edges = np.array(doc["edges"]).reshape(-1, len(ef))
+    g = load_snapshot(snapshot_paths("snap_classes", major)[0])
+    assert (g.node_id == nodes[:, nf.index("id")]).all()
+    assert (g.self_size == nodes[:, nf.index("self_size")]).all()
+    assert (np.diff(g.edge_start) == nodes[:, nf.index("edge_count")]).all()
+    assert (g.edge_to == edges[:, ef.index("to_node")] // len(nf)).all()
+    assert (g.edge_name == edges[:, ef.index("name_or_index")]).all()
+    type_names = meta["node_types"][nf.index("type")]
+    want = [NodeType.from_v8_name(type_names[t]) for t in nodes[:, nf.index("type")]]
+    assert (g.node_type == np.array(want)).all()
+
+
+def test_node24_has_no_trace_node_id_and_still_loads():
+    doc_head = open(snapshot_paths("snap_cache", 24)[0], "rb").read(600).decode()
+    assert "trace_node_id" not in doc_head
+    g = graph("snap_cache", 24)
+    assert g.name(g.root) == "" and g.node_type[g.root] == NodeType.SYNTHETIC
+
+
+def test_root_has_a_shortcut_to_global(major):
+    g = graph("snap_cache", major)
+    shortcuts = [e for e in g.edges_of(g.root) if g.edge_type[e] == EdgeType.SHORTCUT]
+    assert shortcuts and g.class_name(int(g.edge_to[shortcuts[0]])) == "global"
+
+
+def test_gzip_input_loads_the_same_graph(tmp_path):
+    src = snapshot_paths("snap_classes", 22)[0]
+    gz = tmp_path / "classes.heapsnapshot.gz"
+    gz.write_bytes(gzip.compress(open(src, "rb").read(), compresslevel=1))
+    a, b = load_snapshot(src), load_snapshot(gz)
+    assert a.node_count == b.node_count and (a.edge_to == b.edge_to).all()
+    assert a.strings == b.strings
+
+
+def _cut(tmp_path, fraction: float, name="cut.heapsnapshot"):
+    data = open(snapshot_paths("snap_classes", 24)[0], "rb").read()
+    p = tmp_path / name
+    p.write_bytes(data[: int(len(data) * fraction)])
+    return p
+
+
+@pytest.mark.parametrize("fraction", [0.0005, 0.3, 0.7, 0.999])
+def test_truncated_snapshot_is_damaged(tmp_path, fraction):
+    with pytest.raises(InputDamaged, match="damaged heap snapshot"):
+        load_snapshot(_cut(tmp_path, fraction))
+
+
+def test_truncated_gzip_is_damaged(tmp_path):
+    data = gzip.compress(open(snapshot_paths("snap_classes", 24)[0], "rb").read())
+    p = tmp_path / "x.heapsnapshot.gz"
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputDamaged):
+        load_snapshot(p)
+
+
+def test_garbage_inside_the_nodes_array_is_damaged(tmp_path):
+    data = open(snapshot_paths("snap_classes", 24)[0], "rb").read()
+    i = data.index(b'"nodes":[') + 40
+    p = tmp_path / "bad.heapsnapshot"
+    p.write_bytes(data[:i] + b"x" + data[i + 1 :])
+    with pytest.raises(InputDamaged, match="unexpected"):
+        load_snapshot(p)
+
+
+def test_edge_count_mismatch_is_damaged(tmp_path):
+    data = open(snapshot_paths("snap_classes", 24)[0], "rb").read()
+    head, rest = data.split(b'"edge_count":', 1)
+    n = int(rest[: rest.index(b",")])
+    p = tmp_path / "bad.heapsnapshot"
+    p.write_bytes(head + b'"edge_count":' + str(n + 1).encode() + rest[rest.index(b",") :])
+    with pytest.raises(InputDamaged):
+        load_snapshot(p)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello world", b'{"crash": 1}', b"\x7fELF\x02\x01"])
+def test_other_files_are_unrecognized(tmp_path, content):
+    p = tmp_path / "x.heapsnapshot"
+    p.write_bytes(content)
+    with pytest.raises(InputUnrecognized):
+        load_snapshot(p)
+
+
+def test_a_diagnostic_report_is_unrecognized(tmp_path):
+    p = tmp_path / "report.json"
+    p.write_text(json.dumps({"header": {"reportVersion": 3}, "javascriptStack": {}}))
+    with pytest.raises(InputUnrecognized):
+        load_snapshot(p)
+
+
+def test_missing_file_is_unreadable(tmp_path):
+    with pytest.raises(InputUnreadable):
+        load_snapshot(tmp_path / "nope.heapsnapshot")
+
+
+def test_error_message_is_one_line(tmp_path):
+    with pytest.raises(InputDamaged) as info:
+        load_snapshot(_cut(tmp_path, 0.5))
+    assert "\n" not in str(info.value)

@@ -1,0 +1,152 @@
+"""Distances from the roots (BFS), with DevTools' rules, and the per-edge flags they share.
+
+DevTools first walks from the *user* roots (the root's non-synthetic children, `global` in
+Node) and only then from the root itself, so an object reachable from `global` gets its
+distance from there even if a GC root is closer. We do the same: user-reachable nodes get
+1, 2, ...; nodes only reachable through system roots (handles, stack, Node's C++ roots) get
+`SYSTEM_BASE + hops`. Weak edges are never followed; DevTools' JS filters are applied
+(`sloppy_function_map` of a NativeContext, `(map descriptors)` value slots) and a WeakMap
+value is reached only once both halves of its ephemeron edge pair are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numba
+import numpy as np
+
+from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+
+UNREACHABLE = -1
+SYSTEM_BASE = 100_000_000
+
+# edge flag bits (uint8 per edge), computed once per graph
+WEAK = 1  # weak edge: never retains
+NO_DISTANCE = 2  # DevTools does not follow it for distances/paths
+EPHEMERON = 4  # one half of a WeakMap key/table -> value pair
+EPHEMERON_TABLE = 8  # the table -> value half
+SHORTCUT_NONROOT = 16  # a shortcut edge not from the root
+SELF_LOOP = 32
+
+_EPHEMERON = re.compile(
+    r"^\d+ / part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$"
+)
+
+
+def edge_flags(g: HeapGraph) -> np.ndarray:
+    """uint8 [E]: the WEAK/NO_DISTANCE/EPHEMERON... bits of every edge (cached on `g`)."""
+    return g.cached("edge_flags", lambda: _compute_edge_flags(g))
+
+
+def _compute_edge_flags(g: HeapGraph) -> np.ndarray:
+    eph_table = np.full(len(g.strings), -1, dtype=np.int64)
+    for i, s in enumerate(g.strings):
+        if "pair in WeakMap" in s:
+            m = _EPHEMERON.match(s)
+            if m:
+                eph_table[i] = int(m.group(1))
+    flags = np.zeros(g.edge_count, dtype=np.uint8)
+    _flags_kernel(
+        g.edge_start, g.node_name, g.node_id, g.edge_type, g.edge_name, g.edge_to, g.root,
+        eph_table, g.find_string("sloppy_function_map"), g.find_string("system / NativeContext"),
+        g.find_string("(map descriptors)"), flags,
+    )
+    return flags
+
+
+@numba.njit(cache=True, nogil=True)
+def _flags_kernel(edge_start, node_name, node_id, edge_type, edge_name, edge_to, root,
+                  eph_table, sloppy, native_ctx, descriptors, flags):  # pragma: no cover
+    n = node_name.shape[0]
+    for v in range(n):
+        name = node_name[v]
+        for i in range(edge_start[v], edge_start[v + 1]):
+            t = edge_type[i]
+            f = 0
+            if t == 6:
+                f |= 1
+            if t == 5 and v != root:
+                f |= 16
+            if edge_to[i] == v:
+                f |= 32
+            if t != 1 and t != 4:  # named edge
+                nm = edge_name[i]
+                if name == native_ctx and nm == sloppy:
+                    f |= 2
+                if t == 3 and eph_table[nm] >= 0:
+                    f |= 4
+                    if node_id[v] == eph_table[nm]:
+                        f |= 8
+            elif name == descriptors:
+                idx = edge_name[i]
+                if idx >= 2 and idx % 3 == 1:
+                    f |= 2
+            flags[i] = f
+
+
+def distances(g: HeapGraph) -> np.ndarray:
+    """int32 [N] BFS distance from the roots (`UNREACHABLE` = -1 for garbage); cached on `g`."""
+    return g.cached("distances", lambda: _compute_distances(g))
+
+
+def _compute_distances(g: HeapGraph) -> np.ndarray:
+    flags = edge_flags(g)
+    user = np.zeros(g.node_count, dtype=np.uint8)
+    for e in g.edges_of(g.root):
+        t = int(g.edge_to[e])
+        if g.edge_type[e] != EdgeType.WEAK and g.node_type[t] != NodeType.SYNTHETIC:
+            user[t] = 1
+    pending = np.zeros(g.node_count, dtype=np.int32)
+    _count_ephemerons(g.edge_to, flags, pending)
+    dist = np.full(g.node_count, UNREACHABLE, dtype=np.int32)
+    _bfs(g.edge_start, g.edge_to, flags, g.root, user, pending, dist, SYSTEM_BASE)
+    return dist
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_ephemerons(edge_to, flags, pending):  # pragma: no cover
+    for i in range(edge_to.shape[0]):
+        if flags[i] & 4:
+            pending[edge_to[i]] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _bfs(edge_start, edge_to, flags, root, user, pending, dist, system_base):  # pragma: no cover
+    n = dist.shape[0]
+    queue = np.empty(n, dtype=np.int32)
+    head = 0
+    tail = 0
+    dist[root] = 0
+    for v in range(n):
+        if user[v] and v != root:
+            dist[v] = 1
+            queue[tail] = v
+            tail += 1
+    for phase in range(2):
+        if phase == 1:  # then everything the system roots hold
+            for i in range(edge_start[root], edge_start[root + 1]):
+                t = edge_to[i]
+                if flags[i] & 3 or dist[t] != -1:
+                    continue
+                dist[t] = system_base + 1
+                queue[tail] = t
+                tail += 1
+        while head < tail:
+            v = queue[head]
+            head += 1
+            d = dist[v] + 1
+            for i in range(edge_start[v], edge_start[v + 1]):
+                f = flags[i]
+                if f & 3:
+                    continue
+                t = edge_to[i]
+                if dist[t] != -1:
+                    continue
+                if f & 4:
+                    pending[t] -= 1
+                    if pending[t] > 0:
+                        continue
+                dist[t] = d
+                queue[tail] = t
+                tail += 1

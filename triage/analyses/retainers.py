@@ -1,0 +1,211 @@
+"""Retainer paths: why is this object alive?
+
+A path is the chain of strong references from a root to the object, found by walking back
+from the object and always taking a retainer strictly closer to the roots (BFS distances from
+`distances()`, so the first path is a shortest one, preferring `global` over GC roots as
+DevTools' Retainers view does). Weak and DevTools-filtered edges never appear.
+
+V8-internal hops are then collapsed into the user-level reference they implement, so a path
+reads like JS: `Map` -> internal `table` -> OrderedHashMap -> `2067` becomes one
+`Map entry 'sid-5'` step; a closure's `context` -> Context -> variable becomes
+`context var x`; `elements`/`properties` backing stores become `[i]` / `.name`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from triage.analyses.distances import NO_DISTANCE, UNREACHABLE, WEAK, distances, edge_flags
+from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, format_edge
+
+MAX_HOPS = 64
+_STORES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE)
+_COLLECTIONS = {"Map": "Map entry", "Set": "Set member", "WeakMap": "WeakMap entry",
+                "WeakSet": "WeakSet member"}
+_EDGE_PREFERENCE = {
+    int(EdgeType.PROPERTY): 0, int(EdgeType.ELEMENT): 0, int(EdgeType.CONTEXT): 0,
+    int(EdgeType.INTERNAL): 1, int(EdgeType.SHORTCUT): 1, int(EdgeType.HIDDEN): 2,
+}
+
+
+def node_ref(g: HeapGraph, v: int) -> dict:
+    """`{type, name, id}` of a node as it appears in paths and suspects."""
+    name = g.name(v)
+    if len(name) > 80:
+        name = name[:77] + "..."
+    return {"type": g.class_name(v), "name": name, "id": int(g.node_id[v])}
+
+
+def retainer_paths(g: HeapGraph, node: int, *, max_paths: int = 3,
+                   collapse: bool = True) -> list[list[dict]]:
+    """Up to `max_paths` distinct shortest strong paths from a root to `node`.
+
+    Each path is a list of steps from the root side to `node`:
+    `{"node": {type, name, id}, "edge": {type, label} | None}`, where `edge` is the reference
+    from the previous step (None on the first). A path that had to be cut after `MAX_HOPS`
+    starts with a step whose node type is `"..."`. Garbage (unreachable) nodes have no paths.
+    """
+    dist = distances(g)
+    if dist[node] == UNREACHABLE:
+        return []
+    used: set[int] = set()
+    seen: set[tuple] = set()
+    out: list[list[dict]] = []
+    for _ in range(max_paths * 2):
+        raw = _walk(g, node, dist, used)
+        steps = _render(g, raw, collapse)
+        key = tuple((s["node"]["id"], s["edge"]["label"] if s["edge"] else "") for s in steps)
+        if key not in seen:
+            seen.add(key)
+            out.append(steps)
+            if len(out) >= max_paths:
+                break
+    return out
+
+
+def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tuple[int, int]]:
+    """Raw path `[(edge into v or -1, v), ...]` from the root side, via unused edges first."""
+    flags = edge_flags(g)
+    rs, r_edge, r_from = g.retainers()
+    pref = _preference_table()
+    chain: list[tuple[int, int]] = []
+    v = node
+    for _ in range(MAX_HOPS):
+        if v == g.root:
+            break
+        a, b = int(rs[v]), int(rs[v + 1])
+        edges = r_edge[a:b].astype(np.int64)
+        srcs = r_from[a:b]
+        du = dist[srcs].astype(np.int64)
+        ok = ((flags[edges] & (WEAK | NO_DISTANCE)) == 0) & (du != UNREACHABLE) & (du < dist[v])
+        if not ok.any():
+            break
+        edges, srcs, du = edges[ok], srcs[ok], du[ok]
+        is_used = np.fromiter((int(e) in used for e in edges), dtype=bool, count=edges.shape[0]) \
+            if used and edges.shape[0] < 4096 else np.zeros(edges.shape[0], dtype=bool)
+        synthetic = g.node_type[srcs] == NodeType.SYNTHETIC
+        key = np.lexsort((synthetic, pref[g.edge_type[edges]], du, is_used))
+        k = int(key[0])
+        e, u = int(edges[k]), int(srcs[k])
+        used.add(e)
+        chain.append((e, v))
+        v = u
+    else:
+        chain.append((-2, v))  # cut: too long
+        return list(reversed(chain))
+    if v != g.root:
+        chain.append((-1, v))
+    return list(reversed(chain))
+
+
+def _preference_table() -> np.ndarray:
+    pref = np.full(16, 3, dtype=np.int8)
+    for t, rank in _EDGE_PREFERENCE.items():
+        pref[t] = rank
+    return pref
+
+
+def _render(g: HeapGraph, raw: list[tuple[int, int]], collapse: bool) -> list[dict]:
+    steps: list[dict] = []
+    cut = bool(raw) and raw[0][0] == -2
+    items = raw[1:] if cut else raw
+    if cut:
+        steps.append({"node": {"type": "...", "name": "", "id": 0}, "edge": None})
+    # skip the synthetic root itself: paths start at `global`, a GC sub-root or a C++ root
+    i = 0
+    while i < len(items):
+        e, v = items[i]
+        edge = None if e < 0 else {"type": _edge_kind(g, e), "label": g.edge_label(e)}
+        if collapse and e >= 0 and i + 1 < len(items) and _is_store(g, v, e):
+            prev = steps[-1]["node"] if steps else None
+            label, kind = _collapsed_label(g, e, v, items[i + 1][0], prev)
+            if label is not None:
+                nxt_e, nxt_v = items[i + 1]
+                # a chain of contexts (closure -> context -> previous -> ... -> var) folds too
+                steps.append({"node": node_ref(g, nxt_v), "edge": {"type": kind, "label": label}})
+                i += 2
+                continue
+        steps.append({"node": node_ref(g, v), "edge": edge})
+        i += 1
+    return steps
+
+
+def _edge_kind(g: HeapGraph, e: int) -> str:
+    return EdgeType(int(g.edge_type[e])).name.lower()
+
+
+def _is_store(g: HeapGraph, v: int, e_in: int) -> bool:
+    """Is `v` a V8-internal holder reached by an internal edge (backing store, table, context)?"""
+    t = int(g.edge_type[e_in])
+    if t not in (EdgeType.INTERNAL, EdgeType.HIDDEN):
+        return False
+    name = g.name(v)
+    return int(g.node_type[v]) in _STORES or name == "system / Context"
+
+
+def _collapsed_label(g: HeapGraph, e_in: int, store: int, e_out: int,
+                     owner: dict | None) -> tuple[str | None, str]:
+    """The one user-level reference that `owner -e_in-> store -e_out-> target` implements."""
+    via = g.edge_name_str(e_in)
+    out_type = int(g.edge_type[e_out])
+    out_name = g.edge_name_str(e_out)
+    if g.name(store) == "system / Context":
+        if out_type == EdgeType.CONTEXT:
+            return format_edge(EdgeType.CONTEXT, out_name), "context"
+        return None, ""
+    if via == "table" and owner is not None and owner["type"] in _COLLECTIONS:
+        label = _COLLECTIONS[owner["type"]]
+        key = _map_key(g, store, out_name) if owner["type"] == "Map" else None
+        return (f"{label} {key}" if key else label), "collection"
+    if via == "elements" and out_type in (EdgeType.ELEMENT, EdgeType.INTERNAL, EdgeType.HIDDEN):
+        return f"[{out_name}]", "element"
+    if via == "properties" and out_type == EdgeType.PROPERTY:
+        return format_edge(EdgeType.PROPERTY, out_name), "property"
+    return None, ""
+
+
+def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
+    """The key of the Map entry whose value sits in table slot `value_slot` (slot - 1)."""
+    if not value_slot.isdigit():
+        return None
+    want = g.find_string(str(int(value_slot) - 1))
+    if want < 0:
+        return None
+    a, b = int(g.edge_start[table]), int(g.edge_start[table + 1])
+    hits = np.nonzero((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL))[0]
+    if not hits.shape[0]:
+        return None
+    k = int(g.edge_to[a + int(hits[0])])
+    t = int(g.node_type[k])
+    if t in (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING):
+        s = g.name(k)
+        return repr(s if len(s) <= 40 else s[:37] + "...")
+    if t == NodeType.NUMBER:
+        return g.name(k)
+    return f"{g.class_name(k)} @{int(g.node_id[k])}"
+
+
+def holder_expression(path: list[dict]) -> str:
+    """A JS-like name for the last node of a path: `sessionCache`, `bus._events['x']`."""
+    parts: list[str] = []
+    for step in reversed(path):
+        edge = step["edge"]
+        if edge is None:
+            parts.insert(0, step["node"]["type"])
+            break
+        label, kind = edge["label"], edge["type"]
+        if kind == "context":
+            parts.insert(0, label.removeprefix("context var "))
+            break
+        if kind in ("property", "element") and not label.startswith("hidden"):
+            parts.insert(0, label)
+        elif kind == "collection":
+            parts.insert(0, f"<{label}>")
+        else:
+            parts.insert(0, f"({step['node']['type']})")
+            break
+        if len(parts) >= 5:
+            parts.insert(0, "…")
+            break
+    expr = "".join(parts)
+    return expr[1:] if expr.startswith(".") else expr

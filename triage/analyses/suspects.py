@@ -1,0 +1,365 @@
+"""Leak suspects: which objects pile up, where, and why they stay alive.
+
+Eclipse MAT's Leak Suspects report, carried over to V8 heaps. For each candidate class (user
+objects with many live instances) we find its *accumulation point*: walking down the
+dominator tree from the root, the deepest object that still dominates at least half of the
+class's live instances (lifted out of V8-internal backing stores to the user-level object,
+e.g. from a Map's OrderedHashMap table to the `Map`). Classes accumulating in the same point
+are one suspect. Suspects are ranked by the bytes accumulated there (retained by the
+instances below the point, each counted once), so one `Map` holding 3,000 sessions outranks a
+class that is merely common. Garbage (unreachable) objects are never counted: they are not
+leaks. The pattern (Map cache, listener pile-up, uncleared timers, streams, closures) is
+recognised from the point's class and its retainer path, and explained in plain words.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from triage.analyses.distances import UNREACHABLE, distances
+from triage.analyses.dominators import Dominators, class_retained, dominators
+from triage.analyses.retainers import holder_expression, node_ref, retainer_paths
+from triage.heapgraph.model import HeapGraph, NodeType
+from triage.heapgraph.naming import class_origin, is_internal_script
+
+ACCUMULATION_SHARE = 0.5
+_STORE_TYPES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE, NodeType.CODE)
+#: builtin classes a program fills itself; other classes must be defined in user code
+_BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
+                       "Uint8Array", "WeakRef"}
+_STREAM_CLASSES = {
+    "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
+    "Duplex", "Transform", "PassThrough", "IncomingMessage", "ServerResponse", "ClientRequest",
+    "Http2Session", "Http2Stream", "WebSocket", "FileHandle",
+}
+
+
+def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
+                  min_share: float = 0.005, convention: str = "devtools",
+                  candidates: int = 25, max_paths: int = 3) -> list[dict]:
+    """Most suspect first. Each suspect:
+
+    ```
+    {rank, type, pattern, reason,
+     count, shallow_bytes, retained_bytes,          # all live instances of `type`
+     accumulation_point: {node: {type, name, id}, holder, count, share,
+                          retained_bytes, accumulated_bytes} | None,
+     held_types: [{type, count, accumulated_bytes}],  # other classes piled in the same place
+     retainer_paths: [[{node: {type, name, id}, edge: {type, label} | None}, ...]],
+     score_bytes}
+    ```
+    `retained_bytes` of a type follows DevTools (nested instances counted once);
+    `accumulated_bytes` is the part of it held below the accumulation point. `min_count`
+    live instances and `min_share` of the live heap are needed to be a suspect.
+    """
+    dist = distances(g)
+    dom = dominators(g, convention)
+    cls = g.node_class
+    live = dist != UNREACHABLE
+    ns = len(g.strings)
+    obj = live & (g.node_type == NodeType.OBJECT)
+    count = np.bincount(cls[obj], minlength=ns)
+    shallow = np.bincount(cls[obj], weights=g.self_size[obj], minlength=ns).astype(np.int64)
+    cret = class_retained(g, dom)
+    live_total = int(g.self_size[live].sum()) or 1
+    eligible = [
+        int(c) for c in np.nonzero(count >= min_count)[0]
+        if not _internal_class(g.strings[int(c)])
+    ]
+    eligible.sort(key=lambda c: -int(cret[c]))
+    start, kids = dom.children()
+    cnt = np.zeros(g.node_count, dtype=np.int32)
+    acc = np.zeros(g.node_count, dtype=np.int64)
+    by_point: dict[int, list[dict]] = {}
+    spread: list[dict] = []
+    origins: dict[int, dict | None] = {}
+    for c in eligible[:candidates]:
+        origin = _origin_of(g, cls, dist, c)
+        origins[c] = origin
+        cname = g.strings[c]
+        user = origin is not None and not is_internal_script(origin["script"])
+        if not (user or cname in _BUILTIN_CANDIDATES or cname in _STREAM_CLASSES):
+            continue
+        _class_tree(dom.idom, dom.order, cls, c, dom.retained, dist, cnt, acc)
+        total = int(cnt[g.root])
+        if total < min_count:
+            continue
+        point = _walk_down(start, kids, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+        point = _lift(g, dom, point)
+        cand = {"class": c, "total": total, "point": point,
+                "under": int(cnt[point]) if point >= 0 else 0,
+                "accumulated": int(acc[point]) if point >= 0 else 0,
+                "sample": -1}
+        if point < 0:
+            cand["accumulated"] = int(cret[c])
+            if user:  # a builtin class spread everywhere is just the runtime
+                spread.append(cand)
+            continue
+        cand["sample"] = _sample_under(g, dom, dist, cls, c, point)
+        cand["user"] = user
+        if not user and not _user_owned(g, point):
+            continue  # a builtin class piling up inside Node's own structures
+        by_point.setdefault(point, []).append(cand)
+    groups = _merge_nested(g, dom, by_point)
+    groups.sort(key=lambda grp: -grp[0]["accumulated"])
+    # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
+    groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
+               if s["accumulated"] >= 0.10 * live_total]
+    out = []
+    for grp in groups:
+        lead = grp[0]
+        if lead["under"] < min_count and lead["point"] >= 0:
+            continue
+        if lead["accumulated"] < min_share * live_total:
+            continue
+        desc = _describe(g, dom, dist, lead, grp[1:], count, shallow, cret, max_paths)
+        desc["defined_at"] = origins.get(lead["class"])
+        out.append(desc)
+        if len(out) >= top:
+            break
+    for i, s in enumerate(out, 1):
+        s["rank"] = i
+    return out
+
+
+def _internal_class(name: str) -> bool:
+    """V8/Node internals are never leak candidates by themselves."""
+    return not name or name.startswith(("system / ", "(", "Node / ", "v8::", "InternalNode"))
+
+
+@numba.njit(cache=True, nogil=True)
+def _class_tree(idom, order, cls, c, retained, dist, cnt, acc):  # pragma: no cover
+    """Per dominator subtree: live instances of class `c` (cnt) and their retained bytes,
+    counting an instance only when no dominator ancestor is an instance too (acc)."""
+    n = idom.shape[0]
+    nested = np.zeros(n, dtype=np.uint8)
+    for k in range(1, n):
+        v = order[k]
+        p = idom[v]
+        nested[v] = nested[p] | (cls[p] == c)
+    for k in range(n):
+        cnt[k] = 0
+        acc[k] = 0
+    for k in range(n - 1, -1, -1):
+        v = order[k]
+        if cls[v] == c and dist[v] >= 0:
+            cnt[v] += 1
+            if not nested[v]:
+                acc[v] += retained[v]
+        if k:
+            p = idom[v]
+            cnt[p] += cnt[v]
+            acc[p] += acc[v]
+
+
+def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]) -> list:
+    """One suspect per leak: points where one dominates the other (the Array of listeners and
+    the `_events` object above it) are merged, led by a user-defined class if there is one."""
+    groups = sorted(by_point.values(), key=lambda grp: -max(x["accumulated"] for x in grp))
+    merged: list[list[dict]] = []
+    for grp in groups:
+        p = grp[0]["point"]
+        for kept in merged:
+            q = kept[0]["point"]
+            if _dominates(g, dom, p, q) or _dominates(g, dom, q, p):
+                kept.extend(grp)
+                break
+        else:
+            merged.append(list(grp))
+    return [sorted(m, key=lambda x: (not x.get("user"), -x["accumulated"])) for m in merged]
+
+
+def _dominates(g: HeapGraph, dom: Dominators, a: int, b: int) -> bool:
+    v = b
+    for _ in range(64):
+        if v == a:
+            return True
+        if v == g.root:
+            return False
+        v = int(dom.idom[v])
+    return False
+
+
+_NODE_GLOBALS = {"console", "process", "Buffer", "performance", "navigator", "crypto",
+                 "globalThis", "global", "__proto__"}
+
+
+def _user_owned(g: HeapGraph, point: int) -> bool:
+    """Is the container held by user code (a closure or a global the program created)?"""
+    paths = retainer_paths(g, point, max_paths=1, collapse=False)
+    if not paths:
+        return False
+    path = paths[0]
+    for step in reversed(path):
+        if step["node"]["type"] == "Function":
+            origin = class_origin(g, _node_by_id(g, step["node"]["id"]))
+            return origin is not None and not is_internal_script(origin["script"])
+    for step in path:
+        edge = step["edge"]
+        if edge and edge["type"] == "property":
+            return edge["label"].lstrip(".") not in _NODE_GLOBALS
+    return False
+
+
+def _node_by_id(g: HeapGraph, node_id: int) -> int:
+    return int(np.nonzero(g.node_id == node_id)[0][0])
+
+
+def _origin_of(g: HeapGraph, cls, dist, c: int) -> dict | None:
+    inst = np.nonzero(cls == c)[0]
+    for v in inst[:5]:
+        if dist[v] != UNREACHABLE:
+            o = class_origin(g, int(v))
+            if o is not None:
+                return o
+    return None
+
+
+def _walk_down(start, kids, cnt, cls, c, root: int, need: float) -> int:
+    """Deepest non-instance node on the max-count chain that still holds `need` instances."""
+    v = root
+    while True:
+        a, b = int(start[v]), int(start[v + 1])
+        if a == b:
+            return v
+        ch = kids[a:b]
+        best = int(ch[int(np.argmax(cnt[ch]))])
+        if cnt[best] < need or cls[best] == c:
+            return v
+        v = best
+
+
+def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
+    """From a V8-internal holder (table, backing store, context) up to its user-level owner;
+    -1 when the instances only meet at a root (no accumulation point)."""
+    for _ in range(64):
+        if v == g.root or int(g.node_type[v]) == NodeType.SYNTHETIC:
+            return -1
+        t = int(g.node_type[v])
+        name = g.name(v)
+        if t in _STORE_TYPES or name.startswith("system / "):
+            v = int(dom.idom[v])
+            continue
+        return v
+    return -1
+
+
+def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int) -> int:
+    """A live instance of `c` dominated by `point`, the closest to the roots."""
+    inst = np.nonzero((cls == c) & (dist != UNREACHABLE))[0]
+    inst = inst[np.argsort(dist[inst], kind="stable")]
+    for v in inst[:200]:
+        u = int(v)
+        for _ in range(256):
+            if u == point:
+                return int(v)
+            if u == g.root:
+                break
+            u = int(dom.idom[u])
+    return int(inst[0]) if inst.shape[0] else -1
+
+
+def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict],
+              count, shallow, cret, max_paths: int) -> dict:
+    c = lead["class"]
+    name = g.strings[c]
+    point = lead["point"]
+    paths = retainer_paths(g, lead["sample"], max_paths=max_paths) if lead["sample"] >= 0 else []
+    acc_point = None
+    holder = ""
+    if point >= 0:
+        point_paths = retainer_paths(g, point, max_paths=1)
+        holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
+        acc_point = {
+            "node": node_ref(g, point),
+            "holder": holder,
+            "count": lead["under"],
+            "share": round(lead["under"] / max(lead["total"], 1), 4),
+            "retained_bytes": int(dom.retained[point]),
+            "accumulated_bytes": lead["accumulated"],
+        }
+    pattern, reason = _explain(g, name, lead, acc_point, paths, int(cret[c]))
+    return {
+        "rank": 0,
+        "type": name,
+        "pattern": pattern,
+        "reason": reason,
+        "count": int(count[c]),
+        "shallow_bytes": int(shallow[c]),
+        "retained_bytes": int(cret[c]),
+        "accumulation_point": acc_point,
+        "held_types": [
+            {"type": g.strings[o["class"]], "count": o["under"],
+             "accumulated_bytes": o["accumulated"]}
+            for o in others
+        ],
+        "retainer_paths": paths,
+        "score_bytes": lead["accumulated"],
+    }
+
+
+def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: list,
+             retained: int) -> tuple[str, str]:
+    """Recognise the leak pattern and say it in plain words."""
+    n = lead["under"] if point else lead["total"]
+    what = f"{n:,} {name} objects ({_bytes(lead['accumulated'])} retained)"
+    if point is None:
+        return ("spread", f"{lead['total']:,} live {name} objects retain {_bytes(retained)}, "
+                "spread over many holders: no single container accumulates them")
+    holder = point["holder"]
+    pclass = point["node"]["type"]
+    share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
+    inner = _inner_segment(paths[0], point["node"]["id"]) if paths else []
+    labels = [s["edge"]["label"] for s in inner if s["edge"]]
+    classes = [s["node"]["type"] for s in inner]
+    captured = next((lab.removeprefix("context var ") for lab in reversed(labels)
+                     if lab.startswith("context var ")), None)
+    closure = next((s["node"]["name"] or "(anonymous)" for s in reversed(inner)
+                    if s["node"]["type"] == "Function"), None)
+    capture = (f", each captured as `{captured}` by a closure "
+               f"{'`' + closure + '`' if closure else ''}").rstrip() if captured and closure else ""
+    if "._events" in holder:
+        event = holder.rsplit("._events", 1)[-1].strip(".[]'\"") or "?"
+        emitter = holder.rsplit("._events", 1)[0] or "an emitter"
+        return ("listener-accumulation",
+                f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
+                f"'{event}'{capture}: listeners are added and never removed")
+    if pclass == "TimersList" or "Timeout" in classes or "Immediate" in classes:
+        return ("uncleared-timers",
+                f"{what}{share} are kept alive by timers that were never cleared "
+                f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
+                "when the owner is done")
+    if name in _STREAM_CLASSES or pclass in _STREAM_CLASSES:
+        return ("undestroyed-streams",
+                f"{what}{share} are streams or sockets that are still referenced from "
+                f"`{holder}` ({pclass}) and were never destroyed or released")
+    if pclass in ("Map", "Set"):
+        return (f"unbounded-{pclass.lower()}",
+                f"{what}{share} accumulate in one {pclass} `{holder}` that nothing evicts: "
+                f"an unbounded cache{capture}")
+    if pclass == "Array":
+        return ("unbounded-array",
+                f"{what}{share} accumulate in one Array `{holder}` that only grows{capture}")
+    if captured:
+        return ("closure-capture",
+                f"{what}{share} are held by closures in `{holder}`{capture}")
+    return ("accumulation",
+            f"{what}{share} accumulate in one {pclass} `{holder}`: a long-lived holder "
+            "keeps every instance")
+
+
+def _inner_segment(path: list[dict], point_id: int) -> list[dict]:
+    """The steps after the accumulation point: how one instance hangs off its container."""
+    for i, step in enumerate(path):
+        if step["node"]["id"] == point_id:
+            return path[i:]
+    return path[-3:]
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} B"

@@ -1,0 +1,99 @@
+"""DevTools' class naming: what the Summary view groups nodes under.
+
+Rules (HeapSnapshot.ts `calculateObjectNames`, read for behaviour only): `object` and `native`
+nodes are named by their constructor name (`Session`, `Map`, `Node / Environment`), with
+DOM-like `<div class=...>` names shortened to `<div>`; `closure` -> `Function`, `hidden` ->
+`(system)`, `code` -> `(compiled code)`, `regexp` -> `RegExp`; anything else `(<type>)`, e.g.
+`(string)`, `(concatenated string)`, `(array)`, `(object shape)`. Class names live in
+`HeapGraph.strings` (synthetic names are appended) so they are compared as ints.
+
+Not done (documented in docs/heap-analysis.md): splitting same-named classes by constructor
+location, and the `{a, b}` interface names DevTools gives plain objects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from triage.heapgraph.model import NodeType
+
+if TYPE_CHECKING:
+    from triage.heapgraph.model import HeapGraph
+
+_FIXED = {
+    NodeType.CLOSURE: "Function",
+    NodeType.HIDDEN: "(system)",
+    NodeType.CODE: "(compiled code)",
+    NodeType.REGEXP: "RegExp",
+}
+
+
+def type_class_name(t: NodeType) -> str:
+    """Class name of a node type whose nodes are not named by constructor."""
+    return _FIXED.get(t, f"({t.name.lower().replace('_', ' ')})")
+
+
+def compute_node_class(g: HeapGraph) -> np.ndarray:
+    """int32 [N]: the DevTools class of each node, as an index into `g.strings`."""
+    lut = np.zeros(max(int(t) for t in NodeType) + 1, dtype=np.int32)
+    for t in NodeType:
+        lut[int(t)] = g.string_id(type_class_name(t))
+    named = (g.node_type == NodeType.OBJECT) | (g.node_type == NodeType.NATIVE)
+    cls = np.where(named, g.node_name, lut[g.node_type]).astype(np.int32)
+    # `<div class="x">` -> `<div>`: remap the few strings that look like tags
+    tagged = [i for i, s in enumerate(g.strings) if s.startswith("<") and " " in s]
+    if tagged:
+        remap = np.arange(len(g.strings), dtype=np.int32)
+        for i in tagged:
+            s = g.strings[i]
+            remap[i] = g.string_id(s[: s.index(" ")] + ">")
+        cls[named] = remap[cls[named]]
+    return cls
+
+
+def _follow(g: HeapGraph, v: int, *names: str) -> int:
+    """Target of `v`'s first edge named one of `names` (in that preference), or -1."""
+    found = {}
+    for e in g.edges_of(v):
+        n = g.edge_name_str(e)
+        if n in names and n not in found:
+            found[n] = int(g.edge_to[e])
+    for n in names:
+        if n in found:
+            return found[n]
+    return -1
+
+
+def class_origin(g: HeapGraph, node: int) -> dict | None:
+    """Where `node`'s class is defined: `{script, line, column}` (1-based), or None.
+
+    Follows instance -> `__proto__` -> `.constructor` -> `shared` -> `script`, whose name is
+    the script's URL or path (`node:events` for Node's own code); the line comes from the
+    snapshot's `locations` when it has one for the node.
+    """
+    if int(g.node_type[node]) == NodeType.CLOSURE:
+        fn = node
+    else:
+        proto = _follow(g, node, "__proto__")
+        fn = _follow(g, proto, "constructor") if proto >= 0 else -1
+    if fn < 0 or int(g.node_type[fn]) != NodeType.CLOSURE:
+        return None
+    shared = _follow(g, fn, "shared")
+    script = _follow(g, shared, "script", "script_or_debug_info") if shared >= 0 else -1
+    if script < 0:
+        return None
+    out: dict = {"script": g.name(script), "line": None, "column": None}
+    loc = g.locations
+    if loc is not None and loc.shape[0]:
+        rows = np.nonzero(loc[:, 0] == node)[0]
+        if rows.shape[0]:
+            out["line"] = int(loc[rows[0], 2]) + 1
+            out["column"] = int(loc[rows[0], 3]) + 1
+    return out
+
+
+def is_internal_script(script: str) -> bool:
+    """Node's or V8's own code (`node:internal/timers`, `node:events`, ...)."""
+    return script.startswith(("node:", "internal/")) or script == ""
