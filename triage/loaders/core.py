@@ -74,7 +74,7 @@ class LoadedCore:
 def load_core(core_path: str | Path, node_path: str | Path | None = None) -> LoadedCore:
     core = CoreFile.open(core_path)
     warnings: list[str] = []
-    binary_path = _choose_binary(core, node_path)
+    binary_path = choose_binary(core, node_path)
     binary = ElfFile(binary_path)
     _check_is_node(core, binary, binary_path)
     _check_same_build(core, binary, binary_path, warnings)
@@ -94,7 +94,8 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None) -> Loa
     return loaded
 
 
-def _choose_binary(core: CoreFile, node_path: str | Path | None) -> Path:
+def choose_binary(core: CoreFile, node_path: str | Path | None) -> Path:
+    """`--node` if given, else the executable path recorded in the core, if it exists."""
     if node_path is not None:
         path = Path(node_path)
         if not path.is_file():

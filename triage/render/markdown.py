@@ -17,6 +17,8 @@ from triage.render.facts import (
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
+    if "crash" not in doc:
+        return _render_diff(doc)
     proc, crash = doc.get("process", {}), doc.get("crash", {})
     lines = [f"## Crash: {md(headline(doc))}", ""]
     facts = [
@@ -56,4 +58,14 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines.append("**DISABLED (--no-redact): may contain secrets; do not share.**")
     for warning in doc.get("warnings") or []:
         lines.append(f"> warning: {md(warning)}")
+    return "\n".join(lines) + "\n"
+
+
+def _render_diff(doc: dict[str, Any]) -> str:
+    inputs = " → ".join(md(i["path"]) for i in doc.get("inputs", []))
+    lines = [f"## Heap growth: {inputs}", "", "| type | count +/- | bytes +/- | new type |",
+             "|---|---:|---:|---|"]
+    for row in (doc.get("diff") or {}).get("rows", [])[:30]:
+        lines.append(f"| {md(row['type'])} | {row['count_delta']:+,} | {row['bytes_delta']:+,} | "
+                     f"{'yes' if row['is_new_type'] else ''} |")
     return "\n".join(lines) + "\n"

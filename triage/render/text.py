@@ -38,6 +38,12 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
                       highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if "crash" not in document:  # a `triage diff` document
+        console.print(Text.assemble(("triage diff ", "bold"),
+                                    _t(" → ".join(i["path"] for i in document.get("inputs", [])))))
+        _diff(console, document.get("diff"))
+        _footer(console, document)
+        return out.getvalue()
     _header(console, document)
     _js_stack(console, document)
     _report(console, document.get("report"))
@@ -191,7 +197,7 @@ def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
 def _diff(console: Console, diff: dict[str, Any] | None) -> None:
     if not diff:
         return
-    _section(console, "Growth between snapshots (by bytes)")
+    _section(console, "Growth from the first input to the second (by bytes)")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column, justify in (("type", "left"), ("count +/-", "right"), ("bytes +/-", "right"),
                             ("new", "right")):
@@ -199,7 +205,7 @@ def _diff(console: Console, diff: dict[str, Any] | None) -> None:
     for row in diff.get("rows", [])[:HISTOGRAM_ROWS]:
         table.add_row(_t(row["type"] + (" (new type)" if row.get("is_new_type") else "")),
                       _t(f"{row['count_delta']:+,}"), _t(f"{row['bytes_delta']:+,}"),
-                      _t(f"{row.get('new_count', 0):,}"))
+                      _t("-" if row.get("new_count") is None else f"{row['new_count']:,}"))
     console.print(table)
 
 

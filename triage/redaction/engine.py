@@ -1,0 +1,238 @@
+"""The Redactor: one keyed instance per run that turns every secret it finds
+into `[REDACTED:<category>:<tag>]` and counts what it did (never what it saw).
+
+The tag is the first 8 hex digits of HMAC-SHA256(key, secret) with a random
+per-instance key, so one secret keeps one tag throughout a summary (an env var
+and the heap string holding the same token can be linked) while tags from two
+runs cannot be linked or confirmed by guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from triage.redaction.detectors import Scanner, is_filler
+from triage.redaction.names import NameRules
+from triage.redaction.policy import Policy
+from triage.redaction.prefilter import PREFILTER_AVAILABLE, Prefilter
+
+PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]")
+NO_REDACT_WARNING = (
+    "WARNING: redaction is OFF (--no-redact): this output contains raw strings from the dump "
+    "(secrets, tokens, personal data). Keep it on this machine; never share or upload it."
+)
+# Short flags taken as "the next argument is a password" (mysql/psql style).
+SENSITIVE_SHORT_FLAGS = frozenset({"-p"})
+_FLAG = re.compile(r"(--?)([A-Za-z][\w.-]*)(?:=(.*))?\Z", re.DOTALL)
+
+
+class Redactor:
+    """Redacts strings and whole summary documents; see docs/redaction.md."""
+
+    def __init__(
+        self, policy: Policy | None = None, *, key: bytes | None = None, enabled: bool = True
+    ):
+        self.policy = policy or Policy()
+        self.enabled = enabled
+        if key is not None and (not isinstance(key, bytes) or len(key) < 16):
+            raise ValueError("key must be at least 16 bytes")
+        self._key = key if key is not None else os.urandom(32)
+        self.names = NameRules(self.policy.sensitive_names, self.policy.allow_names)
+        self.scanner = Scanner(
+            self.names,
+            extra=self.policy.patterns,
+            allow_values=self.policy.allow_values,
+            disabled=self.policy.disabled_categories,
+        )
+        self._allow = (
+            re.compile("|".join(f"(?:{a})" for a in self.policy.allow_values))
+            if self.policy.allow_values else None
+        )
+        self._by_category: Counter[str] = Counter()
+        self._by_source: Counter[str] = Counter()
+        self._tags: dict[str, str] = {}
+        self._prefilter = Prefilter(self.names.fragments) if PREFILTER_AVAILABLE else None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Redactor(enabled={self.enabled}, policy={self.policy.file!r})"
+
+    def __reduce__(self):  # a Redactor (and its key) must not be pickled to disk
+        raise TypeError("Redactor cannot be pickled: its key must stay in memory")
+
+    @classmethod
+    def disabled(cls, policy: Policy | None = None) -> Redactor:
+        """The `--no-redact` redactor: passes everything through, still reports a section."""
+        return cls(policy, enabled=False)
+
+    # ------------------------------------------------------------------ counts
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Counts so far, per category and per source (never values)."""
+        return {
+            "counts_by_category": dict(sorted(self._by_category.items())),
+            "counts_by_source": dict(sorted(self._by_source.items())),
+            "total": sum(self._by_category.values()),
+        }
+
+    def section(self) -> dict[str, Any]:
+        """The summary's `redaction` section for everything redacted so far."""
+        return {"enabled": self.enabled, **self.stats, "policy": self.policy.describe()}
+
+    # ------------------------------------------------------------------ strings
+
+    def tag(self, secret: str) -> str:
+        """8 hex digits of HMAC-SHA256(key, secret): stable per instance only."""
+        tag = self._tags.get(secret)
+        if tag is None:
+            data = secret.encode("utf-8", "surrogatepass")
+            tag = hmac.new(self._key, data, hashlib.sha256).hexdigest()[:8]
+            if len(self._tags) < 100_000:
+                self._tags[secret] = tag
+        return tag
+
+    def _replace(self, secret: str, category: str, source: str) -> str:
+        self._by_category[category] += 1
+        self._by_source[source] += 1
+        return f"[REDACTED:{category}:{self.tag(secret)}]"
+
+    def redact_text(self, text: str, *, source: str, name: str | None = None) -> str:
+        """Redact one string from a dump. A sensitive `name` replaces the whole
+        value; otherwise detectors replace only the secret spans inside it."""
+        if not self.enabled or not text:
+            return text
+        kind = self.names.kind(name) if name else ""
+        if kind == "sensitive":
+            return self._redact_whole(text, name or "", source)
+        if source == "argv" and text[0] == "-":
+            flag = _FLAG.match(text)
+            if flag and flag.group(3) and self.names.kind(flag.group(2)) == "sensitive":
+                value = self._redact_whole(flag.group(3), flag.group(2), source)
+                return f"{flag.group(1)}{flag.group(2)}={value}"
+        spans = self.scanner.find(text, name_kind=kind)
+        if not spans:
+            return text
+        out: list[str] = []
+        pos = 0
+        for start, end, category in spans:
+            out.append(text[pos:start])
+            out.append(self._replace(text[start:end], category, source))
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _redact_whole(self, value: str, name: str, source: str) -> str:
+        """Everything of a value under a sensitive name goes. Format findings
+        inside it keep their own category and tag (so they link to the same
+        secret elsewhere); the rest is one placeholder per piece, by name."""
+        if not value.strip() or PLACEHOLDER.fullmatch(value):
+            return value
+        if self._allow is not None and self._allow.fullmatch(value):
+            return value
+        category = self.names.category(name)
+        spans = self.scanner.find(value)
+        if not spans:  # whatever it looks like, even `token` or `:::`
+            return self._replace(value, category, source)
+        out: list[str] = []
+        pos = 0
+        for start, end, found in spans:
+            out.append(self._gap(value[pos:start], category, source))
+            out.append(self._replace(value[start:end], found, source))
+            pos = end
+        out.append(self._gap(value[pos:], category, source))
+        return "".join(out)
+
+    def _gap(self, piece: str, category: str, source: str) -> str:
+        if is_filler(piece):
+            return piece
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece.rstrip())
+        return piece[:lead] + self._replace(piece[lead:trail], category, source) + piece[trail:]
+
+    def redact_strings(self, texts: list[str], *, source: str) -> list[str]:
+        """Redact many context-free strings (a heap snapshot's string table) at
+        once: the prefilter runs over all of them joined, so the many strings
+        that cannot hold a secret cost no Python work each."""
+        if not self.enabled or not texts:
+            return list(texts)
+        out = list(texts)
+        for i in self._candidates(texts):
+            out[i] = self.redact_text(texts[i], source=source)
+        return out
+
+    def cleared(self, texts: list[str]) -> set[str]:
+        """The strings the batch prefilter proves hold no finding (when read
+        without a context name): the document walk skips them."""
+        if not self.enabled or self.scanner.has_extra or self._prefilter is None or not texts:
+            return set()
+        flags = self._prefilter.flags(texts)
+        return {t for t, f in zip(texts, flags.tolist(), strict=True) if not f}
+
+    def _candidates(self, texts: list[str]) -> Iterator[int]:
+        """Indices of strings the prefilter cannot rule out, in order."""
+        if self.scanner.has_extra:  # policy patterns have no prefilter
+            yield from range(len(texts))
+            return
+        if self._prefilter is not None:
+            yield from self._prefilter.flags(texts).nonzero()[0].tolist()
+            return
+        yield from range(len(texts))  # no numba: every string takes the full path
+
+    def redact_argv(self, args: Iterable[str], *, source: str = "argv") -> list[str]:
+        """Redact a command line: `--password=x`, `--token x`, `-p x` by flag
+        name, and detectors on every argument (URLs with userinfo, tokens...)."""
+        args = list(args)
+        out: list[str] = []
+        expect_value: str | None = None
+        for arg in args:
+            if not isinstance(arg, str):
+                out.append(arg)
+                continue
+            if expect_value is not None and self.enabled and not arg.startswith("--"):
+                out.append(self._redact_whole(arg, expect_value, source))
+                expect_value = None
+                continue
+            expect_value = None
+            flag = _FLAG.match(arg) if arg.startswith("-") else None
+            if flag and flag.group(3) is None and (
+                arg in SENSITIVE_SHORT_FLAGS or self.names.kind(flag.group(2)) == "sensitive"
+            ):
+                expect_value = "password" if arg in SENSITIVE_SHORT_FLAGS else flag.group(2)
+                out.append(arg)
+                continue
+            out.append(self.redact_text(arg, source=source))
+        return out
+
+    def redact_command_line(self, line: str, *, source: str = "argv") -> str:
+        """A command line as one string: split on whitespace, keep the spacing."""
+        pieces = re.split(r"(\s+)", line)
+        words = pieces[0::2]
+        redacted = self.redact_argv(words, source=source)
+        pieces[0::2] = redacted
+        return "".join(pieces)
+
+    # ------------------------------------------------------------------ documents
+
+    def redact_document(self, doc: Any) -> tuple[Any, dict[str, Any]]:
+        """A redacted deep copy of a JSON-like summary plus its `redaction`
+        section (counts for this document only, never values)."""
+        from triage.redaction.document import walk
+
+        before_cat, before_src = Counter(self._by_category), Counter(self._by_source)
+        out = walk(self, doc)
+        by_cat = self._by_category - before_cat
+        by_src = self._by_source - before_src
+        section = {
+            "enabled": self.enabled,
+            "counts_by_category": dict(sorted(by_cat.items())),
+            "counts_by_source": dict(sorted(by_src.items())),
+            "total": sum(by_cat.values()),
+            "policy": self.policy.describe(),
+        }
+        return out, section
