@@ -13,6 +13,7 @@ from pathlib import Path
 
 from triage import llnode
 from triage.analyses.classify import classify
+from triage.analyses.cross_checks import cross_checks
 from triage.artifacts import CORE, REPORT, SNAPSHOT, Artifact, discover
 from triage.crashmodel import Capability, CrashInfo, CrashKind, CrashModel, ProcessInfo
 from triage.errors import InputUnrecognized, TriageError
@@ -55,6 +56,11 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
         findings.model = CrashModel(ProcessInfo(pid=pid), no_crash)
     _check_one_incident(findings, artifacts)
+    checks = cross_checks(findings.evidence)
+    if checks:
+        findings.sections["cross_checks"] = checks
+        findings.warnings += [f"sources disagree: {c['check']} ({c['detail']})"
+                              for c in checks if c["status"] == "differ"]
     if not any(a.kind in (CORE, REPORT, SNAPSHOT) for a in artifacts):
         findings.warnings.append("no core, report or snapshot among the inputs")
     return findings
@@ -82,9 +88,11 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> N
     findings.inputs.append({"path": str(loaded.binary_path), "kind": "binary",
                             "size_bytes": loaded.binary.size, "used_for": ["symbols", "v8 metadata"]})
     _mark_used(findings, artifact, "crash", "threads")
+    findings.evidence.setdefault("pids", {})["core"] = loaded.process.pid
     heap = _open_v8_heap(loaded, model)
     if heap is not None:
         _core_js_stack(heap, loaded, model)
+        findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
@@ -122,6 +130,7 @@ def _core_histogram(heap, findings: Findings) -> None:
     """JS-visible types only; V8's own (system) objects stay out of the engineer's way."""
     with stage("Walking the V8 heap"):
         findings.histogram = heap.histogram(include_internal=False)
+        findings.evidence["core_heap_bytes"] = int(heap.walk().size.sum())
 
 
 def _core_objects(heap, options: Options, findings: Findings) -> None:
@@ -166,6 +175,9 @@ def _analyze_report(artifact: Artifact, findings: Findings) -> None:
         report = load_report(artifact.path)
     model = report_to_crash_model(report)
     findings.sections["report"] = report_facts(report)
+    findings.evidence.setdefault("pids", {})["report"] = model.process.pid
+    findings.evidence["report_heap_used"] = (findings.sections["report"].get("heap") or {}).get("used")
+    findings.evidence["report_js_functions"] = [f.function for f in model.js_stack]
     findings.warnings.extend(report.warnings)
     _mark_used(findings, artifact, "report")
     findings.model = _merge(findings.model, model, artifact=artifact, findings=findings)
@@ -181,6 +193,8 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     with stage(f"Loading {ordered[-1].path.name}"):
         graph = load_snapshot(ordered[-1].path)
     _analyze_graph(graph, options, findings, source_label="heap snapshot")
+    findings.evidence["snapshot_heap_bytes"] = findings.sections["heap"]["live_bytes"]
+    findings.evidence.setdefault("pids", {})["snapshot"] = _pid_from_name(ordered[-1].path)
     _mark_used(findings, ordered[-1], "histogram", "suspects", "retainers")
     if len(ordered) > 1:
         with stage(f"Comparing with {ordered[0].path.name}"):
@@ -196,27 +210,12 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
 
     with stage("Computing dominators and retained sizes"):
         findings.sections["heap"] = heap_section(graph)
-        rows = histogram(graph, limit=options.histogram_limit)
-    _cross_check_histograms(findings, rows, source_label)
-    findings.histogram = rows
+        findings.histogram = histogram(graph, limit=options.histogram_limit)
     with stage("Ranking leak suspects"):
         findings.suspects = find_suspects(graph)
     findings.capabilities["suspects"] = Capability("full", f"from the {source_label}", engine="triage")
     if options.retainers:
         findings.sections["retainers"] = answer(graph, options.retainers)
-
-
-def _cross_check_histograms(findings: Findings, rows: list[dict], source_label: str) -> None:
-    """When a core walk already counted types, compare it with the heap graph's counts."""
-    if not findings.histogram:
-        return
-    walk = {r["type"]: r["count"] for r in findings.histogram}
-    graph = {r["type"]: r["count"] for r in rows}
-    differing = [t for t in list(graph)[:10] if t in walk and walk[t] != graph[t]]
-    if differing:
-        findings.warnings.append(
-            f"the core heap walk and the {source_label} count these types differently "
-            f"(they may have been taken at different moments): {', '.join(differing)}")
 
 
 def _pid_from_name(path: Path) -> int | None:

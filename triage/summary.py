@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from triage import __version__
+from triage.analyses.fingerprint import fingerprint
 from triage.crashmodel import Capability, CrashInfo, CrashKind, CrashModel, JsFrame, ThreadInfo
 from triage.schema import SCHEMA_VERSION
 
@@ -26,6 +27,9 @@ class Findings:
     sections: dict[str, Any] = field(default_factory=dict)  # report, heap, diff, ...
     capabilities: dict[str, Capability] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What each source said about facts several sources know (heap size, JS stack), kept
+    # for cross-checks; not output as such.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def build_summary(findings: Findings) -> dict[str, Any]:
@@ -47,6 +51,7 @@ def build_summary(findings: Findings) -> dict[str, Any]:
         "capabilities": {name: asdict(cap) for name, cap in sorted(capabilities.items())},
     }
     document.update(findings.sections)
+    document["fingerprint"] = fingerprint(document)  # dedup signature (analyses/fingerprint.py)
     return document
 
 

@@ -7,6 +7,11 @@ distance from there even if a GC root is closer. We do the same: user-reachable 
 `SYSTEM_BASE + hops`. Weak edges are never followed; DevTools' JS filters are applied
 (`sloppy_function_map` of a NativeContext, `(map descriptors)` value slots) and a WeakMap
 value is reached only once both halves of its ephemeron edge pair are.
+
+Edges out of compiled code, deoptimization literals and edges from transient roots (handle
+scopes, the stack) are postponed until both phases are done (memlab postpones similar
+edges): an object that optimized code embeds, or a running call holds, is then reached
+through the variable that really keeps it whenever one exists.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ EPHEMERON = 4  # one half of a WeakMap key/table -> value pair
 EPHEMERON_TABLE = 8  # the table -> value half
 SHORTCUT_NONROOT = 16  # a shortcut edge not from the root
 SELF_LOOP = 32
+POSTPONED = 64  # leaves compiled code, is a deoptimization literal, or comes from a transient
+#                 root (handle scopes, the stack): followed only when
+#                 nothing else reaches the target, so paths name the user's holder (as memlab)
+
+TRANSIENT_ROOTS = ("(Handle scope)", "(Stack roots)")
 
 _EPHEMERON = re.compile(
     r"^\d+ / part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$"
@@ -41,29 +51,40 @@ def edge_flags(g: HeapGraph) -> np.ndarray:
 
 def _compute_edge_flags(g: HeapGraph) -> np.ndarray:
     eph_table = np.full(len(g.strings), -1, dtype=np.int64)
+    deopt_literal = np.zeros(len(g.strings), dtype=np.uint8)
     for i, s in enumerate(g.strings):
+        if "deoptimization literal" in s:
+            deopt_literal[i] = 1
         if "pair in WeakMap" in s:
             m = _EPHEMERON.match(s)
             if m:
                 eph_table[i] = int(m.group(1))
     flags = np.zeros(g.edge_count, dtype=np.uint8)
+    # Handles and stack slots hold objects only while a call runs: a path through them says
+    # "something was executing", not who keeps the object, so they come last.
+    transient = [g.find_string(name) for name in TRANSIENT_ROOTS]
+    transient_root = (np.isin(g.node_name, [t for t in transient if t >= 0])
+                      & (g.node_type == NodeType.SYNTHETIC)).astype(np.uint8)
     _flags_kernel(
-        g.edge_start, g.node_name, g.node_id, g.edge_type, g.edge_name, g.edge_to, g.root,
-        eph_table, g.find_string("sloppy_function_map"), g.find_string("system / NativeContext"),
+        g.edge_start, g.node_name, g.node_type, transient_root, g.node_id, g.edge_type, g.edge_name,
+        g.edge_to, g.root, eph_table, deopt_literal, g.find_string("sloppy_function_map"),
+        g.find_string("system / NativeContext"),
         g.find_string("(map descriptors)"), flags,
     )
     return flags
 
 
 @numba.njit(cache=True, nogil=True)
-def _flags_kernel(edge_start, node_name, node_id, edge_type, edge_name, edge_to, root,
-                  eph_table, sloppy, native_ctx, descriptors, flags):  # pragma: no cover
+def _flags_kernel(edge_start, node_name, node_type, transient_root, node_id, edge_type, edge_name,
+                  edge_to, root,
+                  eph_table, deopt_literal, sloppy, native_ctx, descriptors, flags):  # pragma: no cover
     n = node_name.shape[0]
     for v in range(n):
         name = node_name[v]
+        from_code = node_type[v] == 4 or transient_root[v]  # NodeType.CODE, handles, stack
         for i in range(edge_start[v], edge_start[v + 1]):
             t = edge_type[i]
-            f = 0
+            f = 64 if from_code else 0
             if t == 6:
                 f |= 1
             if t == 5 and v != root:
@@ -72,6 +93,8 @@ def _flags_kernel(edge_start, node_name, node_id, edge_type, edge_name, edge_to,
                 f |= 32
             if t != 1 and t != 4:  # named edge
                 nm = edge_name[i]
+                if deopt_literal[nm]:  # an optimized frame's constant, even from (Stack roots)
+                    f |= 64
                 if name == native_ctx and nm == sloppy:
                     f |= 2
                 if t == 3 and eph_table[nm] >= 0:
@@ -115,6 +138,10 @@ def _count_ephemerons(edge_to, flags, pending):  # pragma: no cover
 def _bfs(edge_start, edge_to, flags, root, user, pending, dist, system_base):  # pragma: no cover
     n = dist.shape[0]
     queue = np.empty(n, dtype=np.int32)
+    later = np.empty(n, dtype=np.int32)  # targets first seen over a postponed edge
+    later_d = np.empty(n, dtype=np.int32)
+    seen_later = np.zeros(n, dtype=np.uint8)
+    n_later = 0
     head = 0
     tail = 0
     dist[root] = 0
@@ -123,7 +150,7 @@ def _bfs(edge_start, edge_to, flags, root, user, pending, dist, system_base):  #
             dist[v] = 1
             queue[tail] = v
             tail += 1
-    for phase in range(2):
+    for phase in range(3):
         if phase == 1:  # then everything the system roots hold
             for i in range(edge_start[root], edge_start[root + 1]):
                 t = edge_to[i]
@@ -132,21 +159,43 @@ def _bfs(edge_start, edge_to, flags, root, user, pending, dist, system_base):  #
                 dist[t] = system_base + 1
                 queue[tail] = t
                 tail += 1
-        while head < tail:
-            v = queue[head]
-            head += 1
-            d = dist[v] + 1
-            for i in range(edge_start[v], edge_start[v + 1]):
-                f = flags[i]
-                if f & 3:
-                    continue
-                t = edge_to[i]
-                if dist[t] != -1:
-                    continue
-                if f & 4:
-                    pending[t] -= 1
-                    if pending[t] > 0:
+        while True:
+            while head < tail:
+                v = queue[head]
+                head += 1
+                d = dist[v] + 1
+                for i in range(edge_start[v], edge_start[v + 1]):
+                    f = flags[i]
+                    if f & 3:
                         continue
-                dist[t] = d
-                queue[tail] = t
-                tail += 1
+                    t = edge_to[i]
+                    if dist[t] != -1:
+                        continue
+                    if f & 64:
+                        if not seen_later[t]:
+                            seen_later[t] = 1
+                            later[n_later] = t
+                            later_d[n_later] = d
+                            n_later += 1
+                        continue
+                    if f & 4:
+                        pending[t] -= 1
+                        if pending[t] > 0:
+                            continue
+                    dist[t] = d
+                    queue[tail] = t
+                    tail += 1
+            if phase < 2:
+                break  # postponed edges wait until both kinds of root have been walked
+            resumed = 0
+            for k in range(n_later):  # nothing else reached these: use the postponed edges
+                t = later[k]
+                seen_later[t] = 0
+                if dist[t] == -1:
+                    dist[t] = later_d[k]
+                    queue[tail] = t
+                    tail += 1
+                    resumed += 1
+            n_later = 0
+            if resumed == 0:
+                break

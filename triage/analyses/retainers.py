@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from triage.analyses.distances import NO_DISTANCE, UNREACHABLE, WEAK, distances, edge_flags
+from triage.analyses.distances import NO_DISTANCE, POSTPONED, UNREACHABLE, WEAK, distances, edge_flags
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, format_edge
 
 MAX_HOPS = 64
@@ -84,7 +84,8 @@ def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tup
         is_used = np.fromiter((int(e) in used for e in edges), dtype=bool, count=edges.shape[0]) \
             if used and edges.shape[0] < 4096 else np.zeros(edges.shape[0], dtype=bool)
         synthetic = g.node_type[srcs] == NodeType.SYNTHETIC
-        key = np.lexsort((synthetic, pref[g.edge_type[edges]], du, is_used))
+        postponed = (flags[edges] & POSTPONED) != 0  # code literals: only if nothing else holds it
+        key = np.lexsort((synthetic, pref[g.edge_type[edges]], du, postponed, is_used))
         k = int(key[0])
         e, u = int(edges[k]), int(srcs[k])
         used.add(e)

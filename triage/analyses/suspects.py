@@ -20,7 +20,7 @@ import numpy as np
 from triage.analyses.distances import UNREACHABLE, distances
 from triage.analyses.dominators import Dominators, class_retained, dominators
 from triage.analyses.retainers import holder_expression, node_ref, retainer_paths
-from triage.heapgraph.model import HeapGraph, NodeType
+from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import class_origin, is_internal_script
 
 ACCUMULATION_SHARE = 0.5
@@ -85,18 +85,21 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         total = int(cnt[g.root])
         if total < min_count:
             continue
-        point = _walk_down(start, kids, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
-        point = _lift(g, dom, point)
+        store = _walk_down(start, kids, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+        point = _lift(g, dom, store)
+        # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
+        # Map's table), which `point` (its owner) does not always dominate: a handle taken
+        # mid-rehash can share the table.
         cand = {"class": c, "total": total, "point": point,
-                "under": int(cnt[point]) if point >= 0 else 0,
-                "accumulated": int(acc[point]) if point >= 0 else 0,
+                "under": int(cnt[store]) if point >= 0 else 0,
+                "accumulated": int(acc[store]) if point >= 0 else 0,
                 "sample": -1}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
             continue
-        cand["sample"] = _sample_under(g, dom, dist, cls, c, point)
+        cand["sample"] = _sample_under(g, dom, dist, cls, c, store)
         cand["user"] = user
         if not user and not _user_owned(g, point):
             continue  # a builtin class piling up inside Node's own structures
@@ -239,10 +242,32 @@ def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
         t = int(g.node_type[v])
         name = g.name(v)
         if t in _STORE_TYPES or name.startswith("system / "):
-            v = int(dom.idom[v])
+            owner = _owner_of_store(g, v)
+            v = owner if owner is not None else int(dom.idom[v])
             continue
         return v
     return -1
+
+
+_OWNING_EDGES = ("table", "elements", "properties")
+
+
+def _owner_of_store(g: HeapGraph, v: int) -> int | None:
+    """The one object whose `table`/`elements`/`properties` is `v`, if exactly one is.
+
+    The dominator of a backing store is usually its owner; but when something else (a
+    handle scope on the stack) also points at the store, the dominator is the root, and
+    the owner is still the object an engineer must be told about."""
+    rs, r_edge, r_from = g.retainers()
+    owners = set()
+    for k in range(int(rs[v]), int(rs[v + 1])):
+        u, e = int(r_from[k]), int(r_edge[k])
+        if int(g.node_type[u]) == NodeType.SYNTHETIC:
+            continue
+        internal = int(g.edge_type[e]) in (EdgeType.INTERNAL, EdgeType.HIDDEN)
+        if internal and g.edge_name_str(e) in _OWNING_EDGES:
+            owners.add(u)
+    return owners.pop() if len(owners) == 1 else None
 
 
 def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int) -> int:

@@ -63,5 +63,6 @@ def suspect_path_text(path: list[dict[str, Any]]) -> str:
         if not edge:
             continue
         label = edge.get("label") or edge.get("type") or ""
-        parts.append(f"{label}:{node.get('type', '?')}")
+        kind = node.get("type", "?")
+        parts.append(f"{label}:{node.get('name') if kind == '(synthetic)' else kind}")
     return " → ".join(parts)

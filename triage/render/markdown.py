@@ -46,6 +46,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"{i}. **{md(s['type'])}**: {md(s.get('reason') or '')}")
             for path in (s.get("retainer_paths") or [])[:2]:
                 lines.append(f"    - held by: {md(suspect_path_text(path))}")
+    report = doc.get("report") or {}
+    if report.get("findings"):
+        lines += ["", "### Diagnostic report findings", ""]
+        lines += [f"- {md(f.get('text', ''))}" for f in report["findings"]]
     faulting = next((t for t in doc.get("threads") or [] if t.get("faulting")), None)
     if faulting:
         lines += ["", f"### Crashed thread {faulting['tid']} ({md(faulting.get('name') or '')})", ""]

@@ -116,7 +116,7 @@ def _report(console: Console, report: dict[str, Any] | None) -> None:
     _section(console, "Diagnostic report")
     heap = report.get("heap") or {}
     if heap:
-        used, limit = heap.get("used_bytes"), heap.get("limit_bytes")
+        used, limit = heap.get("used"), heap.get("memory_limit")
         line = f"  heap used {human_bytes(used)} of limit {human_bytes(limit)}"
         if heap.get("exhausted_space"):
             line += f"; exhausted space: {heap['exhausted_space']}"

@@ -1,0 +1,59 @@
+"""One OOM crash leaves a core, a diagnostic report and a near-heap-limit snapshot;
+triage reads the directory into one consistent summary naming the planted culprit."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from dumps.crash import run_scenario
+from tests.conftest import MAJORS, run_triage
+from triage.schema import validate_summary
+
+FLAGS = ("--max-old-space-size=32", "--report-on-fatalerror", "--heapsnapshot-near-heap-limit=1")
+
+
+@cache
+def bundle_summary(major: int) -> dict:
+    crash = run_scenario("oom", major, node_flags=FLAGS)
+    assert crash.core and crash.reports and crash.snapshots
+    result = run_triage(Path(crash.core).parent, "--format", "json")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_all_three_artifacts_are_read_and_used(major):
+    doc = bundle_summary(major)
+    used = {i["kind"]: i["used_for"] for i in doc["inputs"]}
+    assert {"core", "report", "snapshot"} <= set(used)
+    assert all(used[kind] for kind in ("core", "report", "snapshot"))
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_crash_is_a_heap_oom_in_old_space(major):
+    doc = bundle_summary(major)
+    assert doc["crash"]["kind"] == "heap_oom"
+    assert doc["report"]["heap"]["exhausted_space"] == "old_space"
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_first_suspect_is_the_planted_session_cache(major):
+    suspect = bundle_summary(major)["suspects"][0]
+    assert suspect["type"] == "Session"
+    assert suspect["pattern"] == "unbounded-map"
+    assert suspect["accumulation_point"]["holder"] == "sessionCache"
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_sources_agree_on_the_process(major):
+    checks = {c["check"]: c for c in bundle_summary(major)["cross_checks"]}
+    assert checks["same process"]["status"] == "agree"
+    assert checks["heap size: core heap walk vs report"]["status"] == "agree"
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_bundle_summary_validates_against_the_schema(major):
+    validate_summary(bundle_summary(major))
