@@ -5,6 +5,7 @@
     (lldb) triage-instances Session [limit]
     (lldb) triage-inspect 0x1234abcd [depth]
     (lldb) triage-jsstack
+    (lldb) triage-retainers 0x1234abcd|TYPE [limit]
 
 The core and the node binary are taken from the current lldb target; the heap is
 read with triage's mmap reader (not lldb's memory API), so results equal the Python
@@ -53,6 +54,7 @@ from triage.coredump import CoreFile, ElfFile  # noqa: E402
 from triage.v8 import V8Heap  # noqa: E402
 
 _HEAPS: dict[tuple[str, str], V8Heap] = {}
+_GRAPHS: dict[int, object] = {}
 
 
 def _heap(debugger: lldb.SBDebugger) -> V8Heap:
@@ -149,7 +151,44 @@ def cmd_jsstack(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN
     _run(result, go)
 
 
+def cmd_retainers(debugger, command, exe_ctx, result, internal_dict):  # noqa: ANN001, ANN201
+    """triage-retainers ADDR|TYPE [limit]: shortest retainer path from the GC roots to an
+    object (or to the first `limit` objects of a class), built on the core's heap graph."""
+    args = shlex.split(command)
+
+    def go() -> None:
+        from triage.v8.graph import object_ordinal, retainer_path
+
+        if not args:
+            raise ValueError("usage: triage-retainers ADDR|TYPE [limit]")
+        heap = _heap(debugger)
+        g = _GRAPHS.get(id(heap))
+        if g is None:
+            g = _GRAPHS[id(heap)] = heap.to_heap_graph()
+        limit = int(args[1]) if len(args) > 1 else 3
+        try:
+            nodes = [object_ordinal(g, int(args[0], 0))]
+        except ValueError:
+            sid = g.find_string(args[0])
+            nodes = [int(n) for n in (g.node_class == sid).nonzero()[0][:limit]] if sid >= 0 else []
+        if not nodes or nodes[0] < 0:
+            raise ValueError(f"{args[0]}: no such object in the heap graph")
+        lines = [f"(roots: {g.meta['capability'].status}; {', '.join(g.meta['roots'])})"]
+        for node in nodes:
+            path = retainer_path(g, node)
+            lines.append(g.node_label(node))
+            if path is None:
+                lines.append("  unreachable from the GC roots (garbage not yet collected)")
+                continue
+            for e in reversed(path):
+                lines.append(f"  <- {g.edge_label(e)} in {g.node_label(g.edge_source(e))}")
+        _emit(result, "\n".join(lines), name="retainers")
+
+    _run(result, go)
+
+
 def __lldb_init_module(debugger: lldb.SBDebugger, internal_dict: dict) -> None:
     for name, fn in (("triage-histogram", "cmd_histogram"), ("triage-instances", "cmd_instances"),
-                     ("triage-inspect", "cmd_inspect"), ("triage-jsstack", "cmd_jsstack")):
+                     ("triage-inspect", "cmd_inspect"), ("triage-jsstack", "cmd_jsstack"),
+                     ("triage-retainers", "cmd_retainers")):
         debugger.HandleCommand(f"command script add -o -f {__name__}.{fn} {name}")

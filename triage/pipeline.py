@@ -27,6 +27,7 @@ class Options:
     histogram_limit: int = 50
     retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
     llnode_cross_check: bool = True
+    core_graph: bool = True  # build a core's reference graph (suspects, retainers) when no snapshot
     instances: str | None = None
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
@@ -51,6 +52,8 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         _analyze_report(report, findings)
     if snapshots:
         _analyze_snapshots(snapshots, options, findings)
+    elif cores and options.core_graph and findings.evidence.get("v8_heap") is not None:
+        _analyze_core_graph(cores[0], findings.evidence["v8_heap"], options, findings)
     if findings.model is None:
         pid = _pid_from_name(snapshots[0].path) if snapshots else None
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
@@ -131,6 +134,7 @@ def _core_histogram(heap, findings: Findings) -> None:
     with stage("Walking the V8 heap"):
         findings.histogram = heap.histogram(include_internal=False)
         findings.evidence["core_heap_bytes"] = int(heap.walk().size.sum())
+        findings.evidence["v8_heap"] = heap
 
 
 def _core_objects(heap, options: Options, findings: Findings) -> None:
@@ -201,6 +205,21 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
             baseline = load_snapshot(ordered[0].path)
             findings.sections["diff"] = heap_diff(baseline, graph)
         _mark_used(findings, ordered[0], "diff baseline")
+
+
+def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Findings) -> None:
+    """No snapshot: build the reference graph from the core's own heap and run the same
+    suspect and retainer analyses a snapshot gets."""
+    with stage("Building the core's reference graph"):
+        try:
+            graph = heap.to_heap_graph()
+        except TriageError as e:
+            findings.capabilities["suspects"] = Capability("unavailable", str(e), engine="triage.v8")
+            return
+    _analyze_graph(graph, options, findings, source_label="core heap graph")
+    findings.capabilities["suspects"] = graph.meta["capability"]
+    findings.capabilities["roots"] = graph.meta["capability"]
+    _mark_used(findings, artifact, "suspects", "retainers")
 
 
 def _analyze_graph(graph, options: Options, findings: Findings, *, source_label: str) -> None:

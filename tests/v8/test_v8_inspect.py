@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from triage.v8 import V8Heap
@@ -77,3 +78,15 @@ def test_buffer_size(probe_obj: dict) -> None:
 
 def test_bad_address_is_reported_not_raised(heap: V8Heap) -> None:
     assert "error" in heap.inspect(0x10)
+
+
+def test_internalized_two_byte_string_is_walked(heap: V8Heap) -> None:
+    # INTERNALIZED_TWO_BYTE_STRING_TYPE is 0 (all its tag bits are 0): its map used to be
+    # dropped as a stray word, so the literal was missing from the walk and the histogram
+    s = _raw_property(heap, "twoByte")
+    w = heap.walk()
+    k = int(np.searchsorted(w.address, np.uint64(s - 1)))
+    assert k < len(w.address) and int(w.address[k]) == s - 1
+    assert heap.maps[w.map_index[k]].instance_type == 0
+    assert int(w.size[k]) == (16 + 2 * len("caf\u00e9 \u4e2d\u6587 two-byte") + 7) & ~7
+    assert heap.class_name_of(s) == "(string)"

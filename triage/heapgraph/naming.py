@@ -77,6 +77,9 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
         fn = node
     else:
         proto = _follow(g, node, "__proto__")
+        if proto < 0:  # a core's graph has the Map's own fields: instance -> map -> prototype
+            hidden_class = _follow(g, node, "map")
+            proto = _follow(g, hidden_class, "prototype") if hidden_class >= 0 else -1
         fn = _follow(g, proto, "constructor") if proto >= 0 else -1
     if fn < 0 or int(g.node_type[fn]) != NodeType.CLOSURE:
         return None
@@ -84,7 +87,13 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
     script = _follow(g, shared, "script", "script_or_debug_info") if shared >= 0 else -1
     if script < 0:
         return None
-    out: dict = {"script": g.name(script), "line": None, "column": None}
+    # A snapshot names the Script node by its URL; a core's Script has a `name` field.
+    url = _follow(g, script, "name")
+    is_text = url >= 0 and int(g.node_type[url]) in (NodeType.STRING, NodeType.CONCATENATED_STRING,
+                                                     NodeType.SLICED_STRING)
+    if not is_text and g.source == "core":
+        return None  # builtins: `script` is undefined (an oddball), not a Script
+    out: dict = {"script": g.name(url) if is_text else g.name(script), "line": None, "column": None}
     loc = g.locations
     if loc is not None and loc.shape[0]:
         rows = np.nonzero(loc[:, 0] == node)[0]

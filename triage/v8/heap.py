@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
 from triage.v8.reader import MapInfo, Reader, is_heap_object
 from triage.v8.versions import VersionFacts, facts_for, nearest_facts
+
+if TYPE_CHECKING:
+    from triage.heapgraph.model import HeapGraph
 
 ENGINE = "triage.v8 (core heap walk)"
 
@@ -152,10 +156,24 @@ class V8Heap:
                     continue
                 a0 = int(src[lay.area_start // 8])
                 a1 = int(src[lay.area_end // 8])
-                if p < a0 <= p + 0x2000 and a0 < a1 and (a1 - a0) < (1 << 40) and a0 % 8 == 0:
+                size = int(src[lay.size // 8]) if lay.size is not None else 0
+                size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
+                if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
+                        and size < (1 << 40):
                     found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
                                       int(src[lay.heap // 8])))
                 p = p_next
+        # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
+        # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
+        # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
+        # (not owned by a Heap) have none.
+        heaps = Counter(pg.heap for pg in found if pg.heap)
+        if heaps:
+            shared = heaps.most_common(1)[0][0]
+            self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)]
+            found = [pg for pg in found if pg.heap in (0, shared)]
+        else:
+            self.rejected_pages = []
         return found
 
     def areas(self, include_stale: bool = False) -> list[tuple[int, int, Page]]:
@@ -213,12 +231,23 @@ class V8Heap:
         for m in sorted(maps):
             info = self.reader.map_info(m)
             if info is None or info.instance_type > 0x1000 or (
-                    info.instance_type == 0 and m not in self.meta_maps):
+                    info.instance_type == 0 and m not in self.meta_maps
+                    and not self._is_string_map_zero(info)):
                 continue
             infos.append(info)
         self.maps = infos
         self.map_keys = np.array([i.address for i in infos], dtype=np.uint64)
         self._assign_kinds()
+
+    def _is_string_map_zero(self, info: MapInfo) -> bool:
+        """Type 0 is a real type: INTERNALIZED_TWO_BYTE_STRING_TYPE = kTwoByteStringTag |
+        kSeqStringTag | kInternalizedTag, all three 0 in V8 10.2-13.6 (never exported by
+        name). Its read-only map has no instance size and `null` as prototype; a zeroed or
+        stray word pointing at the meta map has neither."""
+        if info.instance_size or not is_heap_object(info.prototype):
+            return False
+        proto = self.reader.map_of(info.prototype)
+        return proto is not None and proto.instance_type == self.reader.oddball_type
 
     def _assign_kinds(self) -> None:
         c = self.constants
@@ -258,6 +287,10 @@ class V8Heap:
                 kinds[i] = W.KIND_FIXED_ARRAY
         self.map_kinds = kinds
         self.map_params = params
+        self.native_context_type = self._check_native_context()
+        for i, m in enumerate(self.maps):
+            if m.instance_type == self.native_context_type and not m.instance_size:
+                params[i] = 8  # the MicrotaskQueue* after the slots (versions.py)
         detected = self._detect_free_space()
         if detected is None:
             self.free_space_type = free_space
@@ -272,6 +305,47 @@ class V8Heap:
         for i, m in enumerate(self.maps):
             if m.instance_type == self.free_space_type:
                 kinds[i], params[i] = W.KIND_FREE_SPACE, unit
+
+    def _check_native_context(self) -> int | None:
+        """NATIVE_CONTEXT_TYPE, checked against the data: the context type whose objects end
+        one word after their slots (`24 + 8*length`: the raw MicrotaskQueue* follows them),
+        where the next object or the area end starts. A type the data contradicts, or finds
+        elsewhere, is a problem (the walk would lose sync in every native context)."""
+        r = self.reader
+        want = self.facts.native_context_type
+        cand = [i for i, m in enumerate(self.maps)
+                if r.is_context_type(m.instance_type) and not m.instance_size]
+        if not cand:
+            return want
+        keys = np.sort(self.map_keys[cand])
+        types = {int(self.maps[i].address): self.maps[i].instance_type for i in cand}
+        found: Counter[int] = Counter()
+        for a, b, _ in self.areas():
+            words = self._words(a, b)
+            if words is None:
+                continue
+            for off in W.scan_map_words(words, keys).tolist():
+                h = int(words[off + 1]) if off + 1 < len(words) else 1
+                n = h >> 32
+                if h & 0xFFFFFFFF or not 16 <= n < 4096:
+                    continue
+                end = off + 3 + n
+                if end <= len(words) and not self._is_map_word(int(words[end - 1])) and (
+                        end == len(words) or int(words[end]) == 0
+                        or self._is_map_word(int(words[end]))):
+                    found[types[int(words[off])]] += 1
+        if not found:
+            self.problems.append("no native context found (NATIVE_CONTEXT_TYPE "
+                                 f"{want} unconfirmed)")
+            return want
+        seen = found.most_common(1)[0][0]
+        if want is not None and seen != want:
+            self.problems.append(f"NATIVE_CONTEXT_TYPE {want} but the data says {seen}")
+        return seen
+
+    def _is_map_word(self, word: int) -> bool:
+        k = int(np.searchsorted(self.map_keys, np.uint64(word)))
+        return k < len(self.map_keys) and int(self.map_keys[k]) == word
 
     def _detect_free_space(self) -> tuple[int, int] | None:
         """(FREE_SPACE_TYPE, size unit) from the data: the variable-size type whose objects
@@ -477,7 +551,11 @@ class V8Heap:
 
         return capabilities(self)
 
-    def to_heap_graph(self):  # noqa: ANN201
-        """Not implemented yet: the walk (`walk()`: address/map/size per object) is the node
-        table; edges are the tagged words of each body, named via `Reader.own_properties`."""
-        raise NotImplementedError("V8Heap.to_heap_graph is not implemented yet")
+    def to_heap_graph(self) -> HeapGraph:
+        """The reference graph of this heap with its GC roots (`graph.py`, `roots.py`).
+
+        `graph.meta["capability"]` says whether the roots were exact or conservative.
+        """
+        from triage.v8.graph import build_heap_graph
+
+        return build_heap_graph(self)

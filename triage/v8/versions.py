@@ -47,6 +47,14 @@ class VersionFacts:
     free_space_unit: int  # FreeSpace size Smi unit: bytes, or tagged words from V8 13
     filler_types: tuple[int, ...]  # ONE/TWO_POINTER_FILLER_TYPE (never exported)
     scope_info_names_after_locals: int  # slots searched for the function name after locals
+    #: [lo, hi) byte window around the isolate's Heap* holding the roots table, the builtins
+    #: table and the Heap's own fields (GC roots of the graph, `roots.py`)
+    isolate_roots: tuple[int, int] | None = None
+    #: NATIVE_CONTEXT_TYPE (not exported before V8 12; never by name). Its map has no
+    #: instance size, and the object is not `16 + 8*length` like the other contexts: the
+    #: raw MicrotaskQueue* follows the slots (`NativeContext::kSize = Context::SizeFor(
+    #: NATIVE_CONTEXT_SLOTS) + kSystemPointerSize`), so the walk sizes it `24 + 8*length`.
+    native_context_type: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
 
@@ -56,12 +64,22 @@ _PAGE_12 = PageLayout(flags=0, area_start=32, area_end=40, heap=24, self_pointer
 _PAGE_13 = PageLayout(flags=0, area_start=72, area_end=56, heap=64, self_pointer=8, size=16,
                       metadata_pointer=8)
 
+_CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order: AWAIT BLOCK CATCH "
+             "DEBUG_EVALUATE EVAL FUNCTION MODULE NATIVE SCRIPT WITH")
+
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
-        v8=(10, 2), node_major=18, page=_PAGE_10, meta_maps=1,
+        v8=(10, 2), native_context_type=214,
+        isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2081), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         notes={
+            "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
+                                   "JSGlobalObject +24 (native_context) points at it in the "
+                                   "leak_* cores; 24+8*length checked at open",
+            "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
+                             "oddballs) from Heap*-0xc5a8; builtins table Heap*-0x4080..-8; Heap "
+                             "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "in-page header: size +0, flags +8, Heap* +16, area +24/+32; every page of "
                     "the heap_basic core has area_start in (P, P+0x2000] and one shared Heap*",
             "from_page_bit": "new-space chunks carry flags 0xa (FROM_PAGE|POINTERS_TO_HERE) or "
@@ -73,20 +91,34 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (11, 3): VersionFacts(
-        v8=(11, 3), node_major=20, page=_PAGE_10, meta_maps=1,
+        v8=(11, 3), native_context_type=212,
+        isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2082), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         notes={
+            "native_context_type": f"{_CONTEXTS} -> 205+7 = 212; "
+                                   "JSGlobalObject +24 (native_context) points at it in the "
+                                   "leak_* cores; 24+8*length checked at open",
+            "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
+                             "oddballs) from Heap*-0xd240; builtins table Heap*-0x4448..-8; Heap "
+                             "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "same header as 10.2 (checked on heap_basic core)",
             "js_function_types": "JS_FUNCTION_TYPE 2066 + 16 subtypes, as 12.4 exports",
             "bytecode_source_positions": "+32, checked against Node's own abort stack",
         },
     ),
     (12, 4): VersionFacts(
-        v8=(12, 4), node_major=22, page=_PAGE_12, meta_maps=2,
+        v8=(12, 4), native_context_type=197,
+        isolate_roots=(-0xde18, 0x2000), node_major=22, page=_PAGE_12, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         notes={
+            "native_context_type": f"{_CONTEXTS} -> 190+7 = 197; "
+                                   "the contextful meta map's +32 (Map::native_context) points at it "
+                                   "in the leak_* cores; 24+8*length checked at open",
+            "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
+                             "oddballs) from Heap*-0xde18; builtins table Heap*-0x4818..-8; Heap "
+                             "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "in-page header: flags +0, self +8, size +16, Heap* +24, area +32/+40",
             "meta_maps": "read-only meta map plus the contextful meta map of the native "
                          "context (its constructor_or_back_pointer is the NativeContext)",
@@ -94,11 +126,18 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), node_major=24, page=_PAGE_13, meta_maps=2,
+        v8=(13, 6), native_context_type=227,
+        isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=268, free_space_unit=8, filler_types=(267,),
         scope_info_names_after_locals=6,
         notes={
+            "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
+                                   "the contextful meta map's +32 (Map::native_context) points at it "
+                                   "in the leak_* cores; 24+8*length checked at open",
+            "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
+                             "oddballs) from Heap*-0xef68; builtins table Heap*-0x4b08..-8; Heap "
+                             "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "chunk holds flags +0 and MutablePageMetadata* +8; metadata: self +8, "
                     "size +16, area_end +56, Heap* +64, area_start +72",
             "free_space_type": "not exported; 268 sits alphabetically between "

@@ -1,0 +1,79 @@
+"""Leak suspects from a core alone (no snapshot): the core's own reference graph, the
+same suspect engine as snapshots. One planted leak pattern per scenario."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from dumps.crash import run_scenario
+from tests.conftest import MAJORS, run_triage
+
+# scenario -> (planted type, how many, pattern, accumulation holder, a label on its path)
+PLANTED = {
+    "leak_map": ("UserProfile", 2000, "unbounded-map", "userCache", "context var userCache"),
+    "leak_listeners": ("TickState", 1500, "listener-accumulation", "(global).appEmitter._events.tick",
+                       ".tick"),
+    "leak_intervals": ("PollState", 300, "uncleared-timers", "timerListMap[3600000]", "._onTimeout"),
+    "leak_closure": ("Record", 40000, "unbounded-array", "largeRecords", "context var largeRecords"),
+    "leak_singleton": ("RequestRecord", 2500, "unbounded-array",
+                       "(global).RequestRegistry.instance.requests", ".requests"),
+}
+
+
+@cache
+def core_summary(scenario: str, major: int) -> dict:
+    crash = run_scenario(scenario, major)
+    result = run_triage(crash.core, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
+def first_suspect(scenario: str, major: int) -> dict:
+    suspects = core_summary(scenario, major)["suspects"]
+    assert suspects, "no suspect at all"
+    return suspects[0]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+@pytest.mark.parametrize("scenario", sorted(PLANTED))
+def test_the_planted_type_is_the_first_suspect_with_its_exact_count(scenario, major):
+    kind, count, _, _, _ = PLANTED[scenario]
+    suspect = first_suspect(scenario, major)
+    assert (suspect["type"], suspect["count"]) == (kind, count)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+@pytest.mark.parametrize("scenario", sorted(PLANTED))
+def test_the_accumulation_point_is_the_planted_container(scenario, major):
+    _, _, pattern, holder, _ = PLANTED[scenario]
+    suspect = first_suspect(scenario, major)
+    assert suspect["pattern"] == pattern
+    assert suspect["accumulation_point"]["holder"] == holder
+
+
+@pytest.mark.parametrize("major", MAJORS)
+@pytest.mark.parametrize("scenario", sorted(PLANTED))
+def test_a_retainer_path_names_the_planted_holder(scenario, major):
+    label = PLANTED[scenario][4]
+    paths = first_suspect(scenario, major)["retainer_paths"]
+    assert any(step["edge"] and step["edge"]["label"] == label for path in paths for step in path)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_objects_that_are_garbage_at_crash_time_are_not_reported_as_a_leak(major):
+    doc = core_summary("leak_garbage", major)
+    assert all(s["type"] != "TempBuffer" for s in doc["suspects"])
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_retainers_query_explains_a_type_from_the_core(major):
+    crash = run_scenario("leak_map", major)
+    result = run_triage(crash.core, "--retainers", "UserProfile", "--format", "json", "--no-llnode")
+    answer = result.json["retainers"]
+    assert answer["matched"] >= 1
+    assert all(t["reachable"] for t in answer["targets"])
+    assert any("userCache" in (t["holder"] or "") or any(
+        s["edge"] and s["edge"]["label"] == "context var userCache" for p in t["paths"] for s in p)
+        for t in answer["targets"])

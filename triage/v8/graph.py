@@ -1,0 +1,994 @@
+"""The reference graph of a core's V8 heap, as a `HeapGraph` (docs/architecture.md).
+
+Nodes are the objects of the exact walk (free space and fillers left out) behind a synthetic
+root, `(GC roots)` and one sub-root per root kind (`roots.py`). Edges are every tagged slot
+of every object (tag 01 strong, tag 11 weak) that points at an object start, named as a heap
+snapshot names them, so the shared analyses read a core like a `.heapsnapshot`:
+
+* JS objects: in-object properties by name (the map's descriptor array), `properties` /
+  `elements` internal; out-of-object properties (PropertyArray), dictionary properties
+  (NameDictionary / GlobalDictionary) and elements (FixedArray, NumberDictionary) also appear
+  as `property` / `element` edges from the object itself, the backing store keeping `hidden`
+  ones, as V8's snapshot generator does. Descriptor constants (methods) are `property` edges.
+* JS `Map` / `Set`: `table` internal; user edges to every key (`element` by entry) and value
+  (`property` named by a string key, `element` by a Smi key or the entry).
+* Contexts: locals by name (`context` edges, names from the ScopeInfo).
+* Header fields by the exported `class_<Class>__<field>` names (`map`, `shared`, `context`,
+  `first`, `parent`...); weak slots, `JSWeakRef.target`, `WeakCell.target` and WeakMap keys
+  are `weak`; everything else is `hidden` by slot index.
+
+It all runs in one numba pass over the objects (count, then fill in CSR order), reading the
+core's mmap directly; per-map label tables are built in Python once per map.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.v8.reader import is_heap_object, smi
+from triage.v8.roots import ENGINE, Roots, find_roots
+
+if TYPE_CHECKING:
+    from triage.v8.heap import V8Heap
+
+NAME_LIMIT = 1024  # characters of a string kept as its node name (V8 snapshots cut there too)
+_NUM_NAMES = 4096  # weak edges from indexed slots are named by their index as text
+
+# scan kinds per map
+K_RAW, K_SCAN, K_JSOBJ, K_CONTEXT, K_EPHEMERON = 0, 1, 2, 3, 4
+# collection kinds
+C_NONE, C_MAP, C_SET = 0, 1, 2
+_UNLABELLED = 255
+
+# Layout facts not exported as v8dbg constants, the same in V8 10.2-13.6 (JSWeakRef/WeakCell
+# are JSObject/Struct subclasses whose field order has not changed; checked by
+# tests/v8/test_v8_graph_leaks.py on all four majors).
+_WEAK_FIELDS = {"JS_WEAK_REF_TYPE": (24,), "WEAK_CELL_TYPE": (16, 24)}
+_COLLECTION_TABLE = 24  # JSCollection::table, after the JSObject header
+_FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
+                 "instance_descriptors": "descriptors", "raw_transitions": "transitions",
+                 "name_or_scope_info": "name_or_scope_info", "script_or_debug_info": "script"}
+
+
+def build_heap_graph(heap: V8Heap) -> HeapGraph:
+    """Build the reference graph of `heap` with its roots (see the module docstring)."""
+    t0 = time.perf_counter()
+    b = _Builder(heap)
+    g = b.build()
+    g.meta["seconds"] = time.perf_counter() - t0
+    return g
+
+
+class _Builder:
+    def __init__(self, heap: V8Heap):
+        self.heap = heap
+        self.r = heap.reader
+        self.c = heap.constants
+        self.strings: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def sid(self, text: str) -> int:
+        i = self._ids.get(text)
+        if i is None:
+            i = len(self.strings)
+            self.strings.append(text)
+            self._ids[text] = i
+        return i
+
+    # ---------------------------------------------------------------------------------- build
+    def build(self) -> HeapGraph:
+        heap = self.heap
+        w = heap.walk()
+        names = heap.map_names()
+        drop = np.array([n in ("(free space)", "(filler)") for n in names] + [True], dtype=bool)
+        keep = ~drop[w.map_index]
+        self.addrs = np.ascontiguousarray(w.address[keep])
+        self.omap = np.ascontiguousarray(w.map_index[keep])
+        self.osize = np.ascontiguousarray(w.size[keep])
+        self.sid("")
+        core = heap.core
+        data = core.elf.data
+        self.mem = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
+        self.mem8 = np.frombuffer(data, dtype=np.uint8)
+        segs = core.segments_array().astype(np.int64)
+        self.ss, self.se, self.so = (np.ascontiguousarray(segs[:, i]) for i in range(3))
+        self._map_types()
+        timings = {}
+        t = time.perf_counter()
+        self.node_name = self._node_names()
+        timings["names"] = time.perf_counter() - t
+        t = time.perf_counter()
+        tables = self._map_tables()
+        timings["map_tables"] = time.perf_counter() - t
+        t = time.perf_counter()
+        gobj = np.flatnonzero(self.is_global[self.omap]).astype(np.int64)
+        roots = find_roots(heap, self.addrs, gobj)
+        timings["roots"] = time.perf_counter() - t
+        t = time.perf_counter()
+        g = self._assemble(tables, roots)
+        timings["edges"] = time.perf_counter() - t
+        g.meta["timings"] = timings
+        return g
+
+    # ------------------------------------------------------------------------- per-map facts
+    def _map_types(self) -> None:
+        r = self.r
+        t = self.c.types
+        names = r.type_names
+        m = len(self.heap.maps)
+        self.ntype = np.full(m, NodeType.HIDDEN, dtype=np.uint8)
+        self.kind = np.full(m, K_SCAN, dtype=np.int8)
+        self.scan_words = np.zeros(m, dtype=np.int32)
+        self.is_name = np.zeros(m, dtype=bool)  # String or Symbol: usable as a property key
+        self.is_string = np.zeros(m, dtype=bool)
+        self.is_oddball = np.zeros(m, dtype=bool)
+        self.is_fixed = np.zeros(m, dtype=bool)
+        self.is_global = np.zeros(m, dtype=bool)
+        self.is_dict = np.zeros(m, dtype=bool)
+        self.el_dict = np.zeros(m, dtype=bool)
+        self.coll = np.zeros(m, dtype=np.int8)
+        self.is_seq = np.zeros(m, dtype=np.int8)  # 1 one-byte, 2 two-byte sequential string
+        raw_types = {t.get(n) for n in ("HEAP_NUMBER_TYPE", "BYTE_ARRAY_TYPE",
+                                        "TRUSTED_BYTE_ARRAY_TYPE", "FIXED_DOUBLE_ARRAY_TYPE",
+                                        "FOREIGN_TYPE", "EXTERNAL_POINTER_ARRAY_TYPE")}
+        raw_types.add(self.heap.free_space_type)
+        code_type, istream = t.get("CODE_TYPE"), t.get("INSTRUCTION_STREAM_TYPE")
+        bytecode_type = t.get("BYTECODE_ARRAY_TYPE")
+        bytecode_data = self.c.field("BytecodeArray", "data", 56) or 56
+        dict_kind = self.c.get("elements_dictionary_elements", 12)
+        for i, mi in enumerate(self.heap.maps):
+            it = mi.instance_type
+            tn = names.get(it, "")
+            if r.is_string_type(it):
+                rep = it & 7
+                self.is_name[i] = self.is_string[i] = True
+                self.ntype[i] = {1: NodeType.CONCATENATED_STRING,
+                                 3: NodeType.SLICED_STRING}.get(rep, NodeType.STRING)
+                if rep in (0, 2):
+                    self.kind[i] = K_RAW
+                if rep == 0:
+                    self.is_seq[i] = 1 if it & 8 else 2
+                continue
+            if it in raw_types:
+                self.kind[i] = K_RAW
+                self.ntype[i] = NodeType.NUMBER if tn == "HEAP_NUMBER_TYPE" else NodeType.ARRAY
+                continue
+            if tn == "SYMBOL_TYPE":
+                self.is_name[i] = True
+                self.ntype[i] = NodeType.SYMBOL
+            elif it == r.oddball_type or tn == "HOLE_TYPE":
+                self.is_oddball[i] = True
+            elif tn == "MAP_TYPE":
+                self.ntype[i] = NodeType.OBJECT_SHAPE
+            elif it in (code_type, istream, bytecode_type):
+                self.ntype[i] = NodeType.CODE
+                if it == istream:
+                    self.scan_words[i] = 3
+                elif it == code_type and istream is None:
+                    self.scan_words[i] = 6  # V8 10.2: instructions follow the header inline
+                elif it == bytecode_type:
+                    self.scan_words[i] = bytecode_data // 8
+            elif r.is_context_type(it):
+                self.kind[i] = K_CONTEXT
+                self.ntype[i] = NodeType.OBJECT  # "system / Context", as V8 snapshots have it
+            elif r.is_js_receiver_type(it):
+                self.kind[i] = K_JSOBJ
+                self.ntype[i] = (NodeType.CLOSURE if r.is_js_function_type(it) else
+                                 NodeType.REGEXP if tn == "JS_REG_EXP_TYPE" else NodeType.OBJECT)
+                self.is_dict[i] = mi.is_dictionary
+                self.is_global[i] = tn == "JS_GLOBAL_OBJECT_TYPE"
+                self.el_dict[i] = mi.elements_kind == dict_kind
+                self.coll[i] = {"JS_MAP_TYPE": C_MAP, "JS_SET_TYPE": C_SET}.get(tn, C_NONE)
+            elif tn.endswith("ARRAY_TYPE") or tn.endswith("ARRAY_LIST_TYPE"):
+                self.ntype[i] = NodeType.ARRAY
+            if tn == "FIXED_ARRAY_TYPE":
+                self.is_fixed[i] = True
+        # EphemeronHashTable's type is not exported: take the maps of WeakMap/WeakSet tables
+        weak_coll = [i for i, mi in enumerate(self.heap.maps)
+                     if names.get(mi.instance_type) in ("JS_WEAK_MAP_TYPE", "JS_WEAK_SET_TYPE")]
+        for k in self._backing_maps(weak_coll, _COLLECTION_TABLE):
+            self.kind[k] = K_EPHEMERON
+
+    def _backing_maps(self, owner_maps: list[int], offset: int) -> set[int]:
+        """Map indexes of the objects that field `offset` of `owner_maps`' instances points to."""
+        if not owner_maps:
+            return set()
+        sel = np.flatnonzero(np.isin(self.omap, np.array(owner_maps, dtype=np.int32)))
+        vals = _read_many(self.mem, self.ss, self.se, self.so,
+                          self.addrs[sel] + np.uint64(offset))
+        idx = _lookup(self.addrs, vals)
+        return set(self.omap[idx[idx >= 0]].tolist())
+
+    # --------------------------------------------------------------------------- node names
+    def _node_names(self) -> np.ndarray:
+        """int64 per object: class name (histogram naming), string text, function name."""
+        names = list(self.heap.map_names())
+        tn = self.r.type_names
+        for i, mi in enumerate(self.heap.maps):  # V8 snapshot names where they read better
+            if self.kind[i] == K_CONTEXT:
+                names[i] = "system / Context"
+            elif tn.get(mi.instance_type) == "JS_GLOBAL_OBJECT_TYPE":
+                names[i] = "global"
+            elif mi.instance_type == self.r.heap_number_type:
+                names[i] = "heap number"
+        map_sid = np.array([self.sid(n) for n in names] + [0], dtype=np.int64)
+        out = map_sid[self.omap]
+        seq = self.is_seq[self.omap]
+        sel = np.flatnonzero(seq > 0)
+        if len(sel):
+            # one decode per encoding, then str slices: no per-string bytes objects, and no
+            # interning (node names may repeat in `strings`; edge names use these indexes)
+            buf, offs = _seq_string_bytes(self.mem8, self.ss, self.se, self.so, self.addrs,
+                                          sel, seq, NAME_LIMIT)
+            first = len(self.strings)
+            two = (seq[sel] == 2).tolist()
+            lo, hi = offs[:-1].tolist(), offs[1:].tolist()
+            big = buf.tobytes().decode("latin-1")  # one-byte strings are sliced out of this
+            texts = [buf[a:b].tobytes().decode("utf-16-le", "replace") if t else big[a:b]
+                     for t, a, b in zip(two, lo, hi, strict=True)]
+            del big
+            self.strings.extend(texts)
+            out[sel] = np.arange(first, first + len(sel), dtype=np.int64)
+            del texts, buf, offs
+        r = self.r
+        other = np.flatnonzero(self.is_string[self.omap] & (seq == 0))
+        if len(other):  # cons / sliced / thin strings of one-byte parts: flattened compiled
+            itype = np.array([mi.instance_type for mi in self.heap.maps] + [0], dtype=np.int32)
+            buf, offs, ok = _flat_strings(self.mem8, self.ss, self.se, self.so, self.addrs,
+                                          self.omap, itype, other, NAME_LIMIT)
+            big = buf.tobytes().decode("latin-1")
+            first = len(self.strings)
+            lo, hi = offs[:-1].tolist(), offs[1:].tolist()
+            self.strings.extend(big[a:b] for a, b in zip(lo, hi, strict=True))
+            del big
+            out[other] = np.arange(first, first + len(other), dtype=np.int64)
+            for k in other[~ok].tolist():  # two-byte or external parts: the Python reader
+                text = r.string(int(self.addrs[k]) + 1, NAME_LIMIT)
+                if text is not None:
+                    out[k] = self.sid(text)
+        sym = np.flatnonzero(self.ntype[self.omap] == NodeType.SYMBOL)
+        for k in sym.tolist():
+            s = r.property_key(int(self.addrs[k]) + 1)
+            if s is not None:
+                out[k] = self.sid(s)
+        fns = np.flatnonzero(self.ntype[self.omap] == NodeType.CLOSURE)
+        if len(fns):
+            sfis = _read_many(self.mem, self.ss, self.se, self.so,
+                              self.addrs[fns] + np.uint64(r.off_fn_shared))
+            uniq, inv = np.unique(sfis, return_inverse=True)
+            ids = np.array([self.sid(r.sfi_name(int(s)) or "") if is_heap_object(int(s)) else 0
+                            for s in uniq.tolist()], dtype=np.int64)
+            out[fns] = ids[inv]
+        return out
+
+    # ------------------------------------------------------------------------ label tables
+    def _field_labels(self) -> dict[str, dict[int, tuple[int, int]]]:
+        """class name -> {word: (edge type, name id)} from the exported class_* constants."""
+        out: dict[str, dict[int, tuple[int, int]]] = {}
+        for name, value in self.c.values.items():
+            if not name.startswith("class_") or value % 8 or value <= 0 or value > 4096:
+                continue
+            parts = name[6:].split("__")
+            if len(parts) < 3:
+                continue
+            cls, fld, typ = parts[0], parts[1], "__".join(parts[2:])
+            if typ in ("SMI", "int", "uint16_t", "uint8_t", "char", "uintptr_t", "int16_t",
+                       "uint32_t", "int32_t", "double", "float"):
+                continue
+            et = EdgeType.WEAK if "weak" in typ.lower() or typ.startswith("Maybe") else \
+                EdgeType.INTERNAL
+            out.setdefault(cls, {})[value // 8] = (int(et), self.sid(_FIELD_RENAME.get(fld, fld)))
+        return out
+
+    def _map_tables(self) -> dict[str, np.ndarray]:
+        heap, r = self.heap, self.r
+        fields = self._field_labels()
+        by_lower = {k.lower(): k for k in fields}
+        names = r.type_names
+        lab_type: list[int] = []
+        lab_name: list[int] = []
+        m = len(heap.maps)
+        lab_base = np.zeros(m, dtype=np.int64)
+        lab_len = np.zeros(m, dtype=np.int32)
+        oob_base = np.zeros(m, dtype=np.int64)
+        oob_len = np.zeros(m, dtype=np.int32)
+        cst_base = np.zeros(m, dtype=np.int64)
+        cst_len = np.zeros(m, dtype=np.int32)
+        oob_name: list[int] = []
+        cst_name: list[int] = []
+        cst_to: list[int] = []
+        s_map, s_props, s_elems = self.sid("map"), self.sid("properties"), self.sid("elements")
+        s_table, s_si, s_prev = self.sid("table"), self.sid("scope_info"), self.sid("previous")
+        receiver = {**fields.get("HeapObject", {}), **fields.get("JSReceiver", {}),
+                    **fields.get("JSObject", {})}
+        receiver[1] = (int(EdgeType.INTERNAL), s_props)
+        receiver[2] = (int(EdgeType.INTERNAL), s_elems)
+        fn_fields = fields.get("JSFunction", {})
+        str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
+        present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
+        for i, mi in enumerate(heap.maps):
+            if not present[i]:
+                continue
+            it = mi.instance_type
+            tn = names.get(it, "")
+            labels: dict[int, tuple[int, int]] = {}
+            cst_base[i] = len(cst_name)
+            if self.kind[i] == K_JSOBJ:
+                labels.update(receiver)
+                if r.is_js_function_type(it):
+                    labels.update(fn_fields)
+                cls = by_lower.get(_class_key(tn))
+                if cls:
+                    labels.update(fields[cls])
+                if self.coll[i] or tn in ("JS_WEAK_MAP_TYPE", "JS_WEAK_SET_TYPE"):
+                    labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
+                for off in _WEAK_FIELDS.get(tn, ()):
+                    labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                if not mi.is_dictionary:
+                    props = self._descriptor_props(mi)
+                    inobj = mi.instance_size // 8 - mi.inobject_start
+                    outs: list[tuple[int, int]] = []
+                    for name_id, loc, value in props:
+                        if loc == "field":
+                            if value < inobj:
+                                labels[mi.inobject_start + value] = (int(EdgeType.PROPERTY),
+                                                                     name_id)
+                            else:
+                                outs.append((value - inobj, name_id))
+                        else:
+                            j = _lookup(self.addrs, np.array([value], dtype=np.uint64))[0]
+                            if j >= 0:
+                                cst_name.append(name_id)
+                                cst_to.append(int(j))
+                    if outs:
+                        oob_base[i] = len(oob_name)
+                        n = max(k for k, _ in outs) + 1
+                        row = [-1] * n
+                        for k, name_id in outs:
+                            row[k] = name_id
+                        oob_name.extend(row)
+                        oob_len[i] = n
+            elif self.kind[i] == K_CONTEXT:
+                labels[2] = (int(EdgeType.INTERNAL), s_si)
+                labels[3] = (int(EdgeType.INTERNAL), s_prev)
+            elif self.is_string[i]:
+                labels.update(fields.get(str_cls.get(it & 7, ""), {}))
+            else:
+                cls = by_lower.get(_class_key(tn))
+                if cls:
+                    labels.update(fields[cls])
+                if tn in _WEAK_FIELDS:
+                    for off in _WEAK_FIELDS[tn]:
+                        labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+            cst_len[i] = len(cst_name) - cst_base[i]
+            labels[0] = (int(EdgeType.INTERNAL), s_map)
+            n = max(labels) + 1
+            lab_base[i] = len(lab_type)
+            lab_len[i] = n
+            row_t = [_UNLABELLED] * n
+            row_n = [0] * n
+            for k, (et, nm) in labels.items():
+                row_t[k], row_n[k] = et, nm
+            lab_type.extend(row_t)
+            lab_name.extend(row_n)
+        return {
+            "lab_base": lab_base, "lab_len": lab_len,
+            "lab_type": np.array(lab_type + [0], dtype=np.uint8),
+            "lab_name": np.array(lab_name + [0], dtype=np.int64),
+            "oob_base": oob_base, "oob_len": oob_len,
+            "oob_name": np.array(oob_name + [-1], dtype=np.int64),
+            "cst_base": cst_base, "cst_len": cst_len,
+            "cst_name": np.array(cst_name + [0], dtype=np.int64),
+            "cst_to": np.array(cst_to + [0], dtype=np.int64),
+        }
+
+    def _descriptor_props(self, mi) -> list[tuple[int, str, int]]:  # noqa: ANN001
+        """(name id, "field"|"const", field index or tagged value) of a fast-mode map."""
+        n = mi.own_descriptors
+        d = mi.descriptors
+        if not n or not is_heap_object(d):
+            return []
+        c = self.c
+        hdr = c.get("class_DescriptorArray__header_size__uintptr_t") or 24
+        esize = 8 * c.get("prop_desc_size", 3)
+        raw = self.heap.core.try_read(d - 1 + hdr, esize * n)
+        if raw is None:
+            return []
+        loc_shift, loc_mask = c.get("prop_location_shift", 0), c.get("prop_location_mask", 0)
+        idx_shift, idx_mask = c.get("prop_index_shift", 0), c.get("prop_index_mask", 0)
+        field_loc = c.get("prop_location_Field", 0)
+        out = []
+        keys = np.array([struct.unpack_from("<Q", raw, k * esize)[0] for k in range(n)],
+                        dtype=np.uint64)
+        kidx = _lookup(self.addrs, keys)
+        for k in range(n):
+            _, details, value = struct.unpack_from("<3Q", raw, k * esize)
+            if kidx[k] < 0:
+                continue
+            name_id = int(self.node_name[kidx[k]])
+            det = smi(details)
+            if loc_mask and (det & loc_mask) >> loc_shift == field_loc:
+                out.append((name_id, "field", (det & idx_mask) >> idx_shift))
+            elif is_heap_object(value):
+                out.append((name_id, "const", value))
+        return out
+
+    # ------------------------------------------------------------------------------ assemble
+    def _assemble(self, tb: dict[str, np.ndarray], roots: Roots) -> HeapGraph:
+        n_obj = len(self.addrs)
+        sets = roots.sets
+        base = 2 + len(sets)
+        c = self.c
+        ncl = c.get("scopeinfo_idx_ncontextlocals", 2) + 1
+        si_base = c.get("scopeinfo_idx_first_vars", 3) + 1
+        min_slots = c.get("context_min_slots", 2)
+        prefix = c.get("namedictionaryshape_prefix_size", 2)
+        esize = c.get("namedictionaryshape_entry_size", 3)
+        gsize = c.get("globaldictionaryshape_entry_size", 1)
+        cell_name = c.field("PropertyCell", "name", 8) // 8
+        cell_value = c.field("PropertyCell", "value", 24) // 8
+        params = np.array([
+            self.sid("map"), ncl, si_base, 2 + min_slots, 2 + 3 + prefix, esize, gsize,
+            cell_name, cell_value, 2 + 3 + 1, 3, _COLLECTION_TABLE // 8,
+            self.sid("(weak)"),
+        ], dtype=np.int64)
+        num_names = np.array([self.sid(str(i)) for i in range(_NUM_NAMES)], dtype=np.int64)
+        counts = np.zeros(n_obj, dtype=np.int64)
+        args = (self.mem, self.ss, self.se, self.so, self.addrs, self.omap, self.osize,
+                self.node_name, self.kind, self.scan_words, self.is_name, self.is_string,
+                self.is_oddball, self.is_fixed, self.is_dict, self.is_global, self.el_dict,
+                self.coll, tb["lab_base"], tb["lab_len"], tb["lab_type"], tb["lab_name"],
+                tb["oob_base"], tb["oob_len"], tb["oob_name"], tb["cst_base"], tb["cst_len"],
+                tb["cst_name"], tb["cst_to"], params, num_names, base)
+        dummy8 = np.zeros(1, dtype=np.uint8)
+        dummy64 = np.zeros(1, dtype=np.int64)
+        dummy32 = np.zeros(1, dtype=np.int32)
+        _edges(False, counts, dummy64, dummy8, dummy64, dummy32, *args)
+        # synthetic part: root, (GC roots), sub-roots
+        syn_t: list[np.ndarray] = []
+        syn_n: list[np.ndarray] = []
+        syn_to: list[np.ndarray] = []
+        syn_cnt = []
+        glob = np.unique(roots.globals)
+        syn_t.append(np.array([EdgeType.ELEMENT] + [EdgeType.SHORTCUT] * len(glob), np.uint8))
+        syn_n.append(np.array([1] + [self.sid("global")] * len(glob), np.int64))
+        syn_to.append(np.concatenate([[1], glob + base]).astype(np.int32))
+        syn_cnt.append(1 + len(glob))
+        syn_t.append(np.full(len(sets), EdgeType.ELEMENT, np.uint8))
+        syn_n.append(np.arange(1, len(sets) + 1, dtype=np.int64))
+        syn_to.append(np.arange(2, 2 + len(sets), dtype=np.int32))
+        syn_cnt.append(len(sets))
+        weak_name = self.sid("weak handle")
+        for rs in sets:
+            order = np.lexsort((rs.weak, rs.targets))  # strong before weak per target
+            tg, wk = rs.targets[order], rs.weak[order]
+            first = np.ones(len(tg), bool)
+            first[1:] = tg[1:] != tg[:-1]
+            tg, wk = tg[first], wk[first]
+            syn_t.append(np.where(wk, EdgeType.WEAK, EdgeType.ELEMENT).astype(np.uint8))
+            syn_n.append(np.where(wk, weak_name, np.arange(1, len(tg) + 1)).astype(np.int64))
+            syn_to.append((tg + base).astype(np.int32))
+            syn_cnt.append(len(tg))
+        e_syn = int(sum(syn_cnt))
+        e_total = e_syn + int(counts.sum())
+        edge_start = np.empty(base + n_obj + 1, dtype=np.int64)
+        edge_start[0] = 0
+        edge_start[1:base + 1] = np.cumsum(syn_cnt)
+        np.cumsum(counts, out=edge_start[base + 1:])
+        edge_start[base + 1:] += e_syn
+        edge_type = np.empty(e_total, dtype=np.uint8)
+        edge_name = np.empty(e_total, dtype=np.int64)
+        edge_to = np.empty(e_total, dtype=np.int32)
+        edge_type[:e_syn] = np.concatenate(syn_t)
+        edge_name[:e_syn] = np.concatenate(syn_n)
+        edge_to[:e_syn] = np.concatenate(syn_to)
+        del counts
+        _edges(True, dummy64, edge_start[base:], edge_type, edge_name, edge_to, *args)
+        node_type = np.empty(base + n_obj, dtype=np.uint8)
+        node_type[:base] = NodeType.SYNTHETIC
+        node_type[base:] = self.ntype[self.omap]
+        node_name = np.empty(base + n_obj, dtype=np.int32)
+        node_name[0] = self.sid("")
+        node_name[1] = self.sid("(GC roots)")
+        for k, rs in enumerate(sets):
+            node_name[2 + k] = self.sid(rs.name)
+        node_name[base:] = self.node_name
+        node_id = np.empty(base + n_obj, dtype=np.uint64)
+        node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        node_id[base:] = self.addrs
+        self_size = np.zeros(base + n_obj, dtype=np.int64)
+        self_size[base:] = self.osize
+        g = HeapGraph(node_type=node_type, node_name=node_name, node_id=node_id,
+                      self_size=self_size, edge_start=edge_start, edge_type=edge_type,
+                      edge_name=edge_name, edge_to=edge_to, strings=self.strings, root=0,
+                      source="core")
+        g.meta.update({
+            "engine": ENGINE, "v8": self.heap.version, "first_object": base,
+            "roots": roots.kinds, "capability": roots.capability,
+            "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
+        })
+        return g
+
+
+def _class_key(type_name: str) -> str:
+    """`JS_ARRAY_BUFFER_TYPE` -> `jsarraybuffer`, to match exported class names."""
+    return type_name.removesuffix("_TYPE").replace("_", "").lower()
+
+
+def object_ordinal(g: HeapGraph, address: int) -> int:
+    """Node ordinal of the object at `address` (tagged or not), -1 when it is not a node."""
+    base = int(g.meta.get("first_object", 0))
+    ids = g.node_id[base:]
+    a = np.uint64(address & ~3)
+    k = int(np.searchsorted(ids, a))
+    return base + k if k < len(ids) and ids[k] == a else -1
+
+
+# --------------------------------------------------------------------------------- kernels
+def _lookup(addrs: np.ndarray, words: np.ndarray) -> np.ndarray:
+    from triage.v8.roots import lookup
+
+    return lookup(addrs, words)
+
+
+@numba.njit(cache=True, nogil=True)
+def _rd(mem, ss, se, so, a):  # pragma: no cover
+    k = np.searchsorted(ss, a, side="right") - 1
+    if k < 0 or a + 8 > se[k]:
+        return np.uint64(0)
+    return mem[(so[k] + a - ss[k]) >> 3]
+
+
+def _read_many(mem: np.ndarray, ss: np.ndarray, se: np.ndarray, so: np.ndarray,
+               addrs: np.ndarray) -> np.ndarray:
+    return _read_many_k(mem, ss, se, so, addrs.astype(np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _read_many_k(mem, ss, se, so, addrs):  # pragma: no cover
+    out = np.zeros(addrs.shape[0], dtype=np.uint64)
+    for i in range(addrs.shape[0]):
+        out[i] = _rd(mem, ss, se, so, addrs[i])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _seq_string_bytes(mem8, ss, se, so, addrs, sel, seq, limit):  # pragma: no cover
+    offs = np.zeros(sel.shape[0] + 1, dtype=np.int64)
+    total = 0
+    lens = np.zeros(sel.shape[0], dtype=np.int64)
+    for j in range(sel.shape[0]):
+        i = sel[j]
+        a = np.int64(addrs[i])
+        k = np.searchsorted(ss, a, side="right") - 1
+        if k < 0 or a + 16 > se[k]:
+            continue
+        f = so[k] + a - ss[k]
+        n = np.int64(mem8[f + 12]) | (np.int64(mem8[f + 13]) << 8) | (
+            np.int64(mem8[f + 14]) << 16) | (np.int64(mem8[f + 15]) << 24)
+        n = min(n, limit)
+        nb = n if seq[i] == 1 else 2 * n
+        if a + 16 + nb > se[k]:
+            nb = 0
+        lens[j] = nb
+        total += nb
+    buf = np.empty(total, dtype=np.uint8)
+    p = 0
+    for j in range(sel.shape[0]):
+        offs[j] = p
+        nb = lens[j]
+        if nb:
+            a = np.int64(addrs[sel[j]])
+            k = np.searchsorted(ss, a, side="right") - 1
+            f = so[k] + a - ss[k] + 16
+            buf[p:p + nb] = mem8[f:f + nb]
+            p += nb
+    offs[sel.shape[0]] = p
+    return buf, offs
+
+
+@numba.njit(cache=True, nogil=True)
+def _flat_strings(mem8, ss, se, so, addrs, omap, itype, sel, limit):  # pragma: no cover
+    """Text (up to `limit` chars) of cons/sliced/thin strings whose leaves are sequential
+    one-byte strings; `ok[j]` is False where a two-byte or external part was met."""
+    m = sel.shape[0]
+    ok = np.ones(m, dtype=np.bool_)
+    offs = np.zeros(m + 1, dtype=np.int64)
+    cap = m * 32 + 1024
+    buf = np.empty(cap, dtype=np.uint8)
+    p = 0
+    st_a = np.empty(256, dtype=np.int64)
+    st_o = np.empty(256, dtype=np.int64)
+    st_n = np.empty(256, dtype=np.int64)
+    for j in range(m):
+        offs[j] = p
+        i = sel[j]
+        a = np.int64(addrs[i])
+        k = np.searchsorted(ss, a, side="right") - 1
+        if k < 0 or a + 16 > se[k]:
+            ok[j] = False
+            continue
+        f = so[k] + a - ss[k]
+        ln = np.int64(mem8[f + 12]) | (np.int64(mem8[f + 13]) << 8) | (
+            np.int64(mem8[f + 14]) << 16) | (np.int64(mem8[f + 15]) << 24)
+        top = 1
+        st_a[0] = a + 1
+        st_o[0] = 0
+        st_n[0] = min(ln, limit)
+        start = p
+        while top > 0 and ok[j]:
+            top -= 1
+            obj, off, cnt = st_a[top], st_o[top], st_n[top]
+            if cnt <= 0:
+                continue
+            oa = obj - 1
+            k = np.searchsorted(ss, oa, side="right") - 1
+            if k < 0 or oa + 32 > se[k] + 16:
+                ok[j] = False
+                break
+            f = so[k] + oa - ss[k]
+            mw = np.int64(0)
+            for b in range(8):
+                mw |= np.int64(mem8[f + b]) << (8 * b)
+            ko = np.searchsorted(addrs, np.uint64(obj - 1))
+            if ko >= addrs.shape[0] or np.int64(addrs[ko]) != oa:
+                ok[j] = False
+                break
+            t = itype[omap[ko]]
+            rep = t & 7
+            if t >= 128 or (rep == 0 and (t & 8) == 0) or rep == 2:
+                ok[j] = False  # not a string, two-byte sequential, or external
+                break
+            if rep == 0:
+                if p + cnt > cap:
+                    nb = np.empty(max(cap * 2, p + cnt + 1024), dtype=np.uint8)
+                    nb[:p] = buf[:p]
+                    buf = nb
+                    cap = nb.shape[0]
+                buf[p:p + cnt] = mem8[f + 16 + off:f + 16 + off + cnt]
+                p += cnt
+                continue
+            w1 = np.int64(0)
+            w2 = np.int64(0)
+            for b in range(8):
+                w1 |= np.int64(mem8[f + 16 + b]) << (8 * b)
+                w2 |= np.int64(mem8[f + 24 + b]) << (8 * b)
+            if top + 2 >= 256:
+                ok[j] = False
+                break
+            if rep == 1:  # cons: first, then second
+                k1 = np.searchsorted(ss, w1 - 1, side="right") - 1
+                if k1 < 0:
+                    ok[j] = False
+                    break
+                f1 = so[k1] + (w1 - 1) - ss[k1]
+                l1 = np.int64(mem8[f1 + 12]) | (np.int64(mem8[f1 + 13]) << 8) | (
+                    np.int64(mem8[f1 + 14]) << 16) | (np.int64(mem8[f1 + 15]) << 24)
+                if off + cnt > l1:
+                    st_a[top] = w2
+                    st_o[top] = max(off - l1, 0)
+                    st_n[top] = off + cnt - max(off, l1)
+                    top += 1
+                if off < l1:
+                    st_a[top] = w1
+                    st_o[top] = off
+                    st_n[top] = min(cnt, l1 - off)
+                    top += 1
+            elif rep == 3:  # sliced: parent at +16, Smi offset at +24
+                st_a[top] = w1
+                st_o[top] = off + (w2 >> 32)
+                st_n[top] = cnt
+                top += 1
+            elif rep == 5:  # thin: the actual string at +16
+                st_a[top] = w1
+                st_o[top] = off
+                st_n[top] = cnt
+                top += 1
+            else:
+                ok[j] = False
+        if not ok[j]:
+            p = start
+    offs[m] = p
+    return buf[:p], offs, ok
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _find(addrs, v):  # pragma: no cover
+    """Object index of tagged `v` (strong or weak) when it points at an object start, else -1."""
+    t = v & np.uint64(3)
+    if t != 1 and t != 3:
+        return -1
+    u = v & ~np.uint64(3)
+    k = np.searchsorted(addrs, u)
+    if k < addrs.shape[0] and addrs[k] == u:
+        return k
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
+           mem, ss, se, so, addrs, omap, osize, node_name, kind, scan_words, is_name,
+           is_string, is_oddball, is_fixed, is_dict, is_global, el_dict, coll,
+           lab_base, lab_len, lab_type, lab_name, oob_base, oob_len, oob_name,
+           cst_base, cst_len, cst_name, cst_to, params, num_names, base):
+    n = addrs.shape[0]
+    name_map = params[0]
+    ncl = params[1]
+    si_base = params[2]
+    ctx_first = params[3]
+    nd_first = params[4]
+    nd_esize = params[5]
+    gd_esize = params[6]
+    cell_name = params[7]
+    cell_value = params[8]
+    numd_first = params[9]
+    numd_esize = params[10]
+    table_word = params[11]
+    weak_generic = params[12]
+    for i in range(n):
+        a = np.int64(addrs[i])
+        m = omap[i]
+        k = np.searchsorted(ss, a, side="right") - 1
+        size = osize[i]
+        p = starts[i] if fill else 0
+        c = 0
+        if k < 0 or a + size > se[k]:
+            if not fill:
+                counts[i] = 0
+            continue
+        fw = (so[k] + a - ss[k]) >> 3  # the object's first word in mem
+        nw = size >> 3
+        kd = kind[m]
+        # the map word
+        j = _find(addrs, mem[fw])
+        if j >= 0:
+            if fill:
+                etype[p + c] = 3
+                ename[p + c] = name_map
+                eto[p + c] = j + base
+            c += 1
+        limit = nw
+        if kd == 0:
+            limit = 1
+        elif scan_words[m] > 0 and scan_words[m] < nw:
+            limit = scan_words[m]
+        # context: local names from the ScopeInfo
+        nloc = 0
+        si_a = np.int64(0)
+        if kd == 3 and nw > 2:
+            sj = _find(addrs, mem[fw + 2])
+            if sj >= 0:
+                si_a = np.int64(addrs[sj])
+                cnt = _rd(mem, ss, se, so, si_a + 8 * ncl)
+                if cnt & np.uint64(1) == 0:
+                    nl = np.int64(cnt >> np.uint64(32))
+                    if 0 < nl <= 75:
+                        nloc = nl
+        lb = lab_base[m]
+        ll = lab_len[m]
+        for w in range(1, limit):
+            v = mem[fw + w]
+            j = _find(addrs, v)
+            if j < 0:
+                continue
+            t = 4
+            nm = np.int64(w)
+            named = False
+            if w < ll and lab_type[lb + w] != 255:
+                t = lab_type[lb + w]
+                nm = lab_name[lb + w]
+                named = True
+            elif kd == 3 and w >= ctx_first and w - ctx_first < nloc:
+                kj = _find(addrs, _rd(mem, ss, se, so, si_a + 8 * (si_base + w - ctx_first)))
+                if kj >= 0:
+                    t = 0
+                    nm = node_name[kj]
+                    named = True
+            elif kd == 4 and w >= 5:
+                if (w - 5) % 2 == 0:
+                    t = 6
+            if v & np.uint64(3) == 3:
+                t = 6
+            if t == 6 and not named:
+                nm = num_names[w] if w < num_names.shape[0] else weak_generic
+            if t == 4:
+                nm = w
+            if fill:
+                etype[p + c] = t
+                ename[p + c] = nm
+                eto[p + c] = j + base
+            c += 1
+        if kd == 2 and nw > 2:
+            # named properties held outside the object
+            pv = mem[fw + 1]
+            pj = _find(addrs, pv)
+            if pj >= 0:
+                pa = np.int64(addrs[pj])
+                if is_global[m]:
+                    cap = _rd(mem, ss, se, so, pa + 32)
+                    capn = np.int64(cap >> np.uint64(32)) if cap & np.uint64(1) == 0 else 0
+                    for e in range(min(capn, 1 << 24)):
+                        cell = _find(addrs, _rd(mem, ss, se, so, pa + 8 * (nd_first + gd_esize * e)))
+                        if cell < 0 or is_oddball[omap[cell]]:
+                            continue
+                        ca = np.int64(addrs[cell])
+                        kj = _find(addrs, _rd(mem, ss, se, so, ca + 8 * cell_name))
+                        vj = _find(addrs, _rd(mem, ss, se, so, ca + 8 * cell_value))
+                        if kj >= 0 and vj >= 0 and is_name[omap[kj]]:
+                            if fill:
+                                etype[p + c] = 2
+                                ename[p + c] = node_name[kj]
+                                eto[p + c] = vj + base
+                            c += 1
+                elif is_dict[m]:
+                    cap = _rd(mem, ss, se, so, pa + 32)
+                    capn = np.int64(cap >> np.uint64(32)) if cap & np.uint64(1) == 0 else 0
+                    for e in range(min(capn, 1 << 24)):
+                        ea = pa + 8 * (nd_first + nd_esize * e)
+                        kj = _find(addrs, _rd(mem, ss, se, so, ea))
+                        if kj < 0 or not is_name[omap[kj]]:
+                            continue
+                        vj = _find(addrs, _rd(mem, ss, se, so, ea + 8))
+                        if vj >= 0:
+                            if fill:
+                                etype[p + c] = 2
+                                ename[p + c] = node_name[kj]
+                                eto[p + c] = vj + base
+                            c += 1
+                else:
+                    ob = oob_base[m]
+                    for e in range(oob_len[m]):
+                        nmid = oob_name[ob + e]
+                        if nmid < 0:
+                            continue
+                        vj = _find(addrs, _rd(mem, ss, se, so, pa + 16 + 8 * e))
+                        if vj >= 0:
+                            if fill:
+                                etype[p + c] = 2
+                                ename[p + c] = nmid
+                                eto[p + c] = vj + base
+                            c += 1
+            cb = cst_base[m]
+            for e in range(cst_len[m]):
+                if fill:
+                    etype[p + c] = 2
+                    ename[p + c] = cst_name[cb + e]
+                    eto[p + c] = cst_to[cb + e] + base
+                c += 1
+            # elements
+            ej = _find(addrs, mem[fw + 2])
+            if ej >= 0:
+                ea = np.int64(addrs[ej])
+                em = omap[ej]
+                if is_fixed[em]:
+                    ln = _rd(mem, ss, se, so, ea + 8)
+                    cnt = np.int64(ln >> np.uint64(32)) if ln & np.uint64(1) == 0 else 0
+                    cnt = min(cnt, (osize[ej] - 16) // 8)
+                    for e in range(cnt):
+                        vj = _find(addrs, _rd(mem, ss, se, so, ea + 16 + 8 * e))
+                        if vj >= 0 and not is_oddball[omap[vj]]:
+                            if fill:
+                                etype[p + c] = 1
+                                ename[p + c] = e
+                                eto[p + c] = vj + base
+                            c += 1
+                elif el_dict[m]:
+                    cap = _rd(mem, ss, se, so, ea + 32)
+                    capn = np.int64(cap >> np.uint64(32)) if cap & np.uint64(1) == 0 else 0
+                    for e in range(min(capn, 1 << 24)):
+                        kv = _rd(mem, ss, se, so, ea + 8 * (numd_first + numd_esize * e))
+                        if kv & np.uint64(1) != 0:
+                            continue
+                        vj = _find(addrs, _rd(mem, ss, se, so,
+                                              ea + 8 * (numd_first + numd_esize * e) + 8))
+                        if vj >= 0 and not is_oddball[omap[vj]]:
+                            if fill:
+                                etype[p + c] = 1
+                                ename[p + c] = np.int64(np.int32(np.uint32(kv >> np.uint64(32))))
+                                eto[p + c] = vj + base
+                            c += 1
+            # Map / Set entries through the OrderedHashMap / OrderedHashSet table
+            if coll[m] != 0 and nw > table_word:
+                tj = _find(addrs, mem[fw + table_word])
+                if tj >= 0:
+                    ta = np.int64(addrs[tj])
+                    h0 = _rd(mem, ss, se, so, ta + 16)
+                    h1 = _rd(mem, ss, se, so, ta + 24)
+                    h2 = _rd(mem, ss, se, so, ta + 32)
+                    if (h0 | h1 | h2) & np.uint64(1) == 0:
+                        nof = np.int64(h0 >> np.uint64(32))
+                        ndel = np.int64(h1 >> np.uint64(32))
+                        nb = np.int64(h2 >> np.uint64(32))
+                        es = 3 if coll[m] == 1 else 2
+                        first = ta + 16 + 8 * (3 + nb)
+                        tot = min(nof + ndel, (osize[tj] // 8 - 5 - nb) // es)
+                        for e in range(max(tot, 0)):
+                            kv = _rd(mem, ss, se, so, first + 8 * es * e)
+                            kj = _find(addrs, kv)
+                            if kj >= 0 and is_oddball[omap[kj]]:
+                                continue  # deleted entry (the hole) or an oddball key
+                            if kj >= 0:
+                                if fill:
+                                    etype[p + c] = 1
+                                    ename[p + c] = e
+                                    eto[p + c] = kj + base
+                                c += 1
+                            if es == 3:
+                                vj = _find(addrs, _rd(mem, ss, se, so, first + 8 * es * e + 8))
+                                if vj >= 0:
+                                    if fill:
+                                        if kj >= 0 and is_string[omap[kj]]:
+                                            etype[p + c] = 2
+                                            ename[p + c] = node_name[kj]
+                                        elif kj < 0 and kv & np.uint64(1) == 0:
+                                            etype[p + c] = 1
+                                            ename[p + c] = np.int64(
+                                                np.int32(np.uint32(kv >> np.uint64(32))))
+                                        else:
+                                            etype[p + c] = 1
+                                            ename[p + c] = e
+                                        eto[p + c] = vj + base
+                                    c += 1
+        if not fill:
+            counts[i] = c
+
+
+# ------------------------------------------------------------------------ retainer paths
+def shortest_path_tree(g: HeapGraph) -> tuple[np.ndarray, np.ndarray]:
+    """BFS from the root over non-weak edges: `(pred_node int32[N], pred_edge int64[N])`.
+
+    One pass answers every "why is X alive" query with a shortest retainer path; -1 marks the
+    root and unreachable nodes (garbage). Cached on the graph.
+    """
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        pred = np.full(g.node_count, -1, dtype=np.int32)
+        pedge = np.full(g.node_count, -1, dtype=np.int64)
+        _bfs_tree(g.edge_start, g.edge_type, g.edge_to, g.root, pred, pedge)
+        return pred, pedge
+
+    return g.cached("v8.shortest_path_tree", compute)
+
+
+def retainer_path(g: HeapGraph, node: int) -> list[int] | None:
+    """Edge indexes from the root to `node` along a shortest path, None when unreachable."""
+    pred, pedge = shortest_path_tree(g)
+    if node == g.root:
+        return []
+    if pred[node] < 0:
+        return None
+    edges = []
+    v = node
+    while v != g.root:
+        edges.append(int(pedge[v]))
+        v = int(pred[v])
+    return edges[::-1]
+
+
+@numba.njit(cache=True, nogil=True)
+def _bfs_tree(edge_start, edge_type, edge_to, root, pred, pedge):  # pragma: no cover
+    n = pred.shape[0]
+    seen = np.zeros(n, dtype=np.uint8)
+    queue = np.empty(n, dtype=np.int32)
+    seen[root] = 1
+    queue[0] = root
+    head, tail = 0, 1
+    while head < tail:
+        v = queue[head]
+        head += 1
+        for e in range(edge_start[v], edge_start[v + 1]):
+            if edge_type[e] == 6:
+                continue
+            t = edge_to[e]
+            if seen[t]:
+                continue
+            seen[t] = 1
+            pred[t] = v
+            pedge[t] = e
+            queue[tail] = t
+            tail += 1
