@@ -158,7 +158,8 @@ def _llnode_cross_check(loaded, model: CrashModel) -> None:
         model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
         return
     theirs = [f.function for f in frames]
-    ours = [f.function for f in model.js_stack if f.kind != "builtin"][: len(theirs)]
+    # llnode skips builtins that have no script (Map.prototype.set...); compare the rest
+    ours = [f.function for f in model.js_stack if f.script][: len(theirs)]
     if not model.js_stack:
         model.js_stack, model.js_stack_source = frames, "llnode"
         model.capabilities["js_stack"] = Capability("degraded", note, engine="llnode")

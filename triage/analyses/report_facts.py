@@ -190,8 +190,12 @@ def handle_facts(libuv: list[dict[str, Any]], findings: list[dict[str, str]] | N
             findings.append(_finding("handles", f"{_plural(tcp['count'], 'TCP handle')} open ("
                                      f"{roles.get('listening', 0)} listening, "
                                      f"{roles.get('connected', 0)} connected)"))
-        findings.append(_finding("handles", f"{alive} of {_plural(total, 'libuv handle')} "
-                                 "are active and referenced: they keep the event loop alive"))
+        if alive:
+            findings.append(_finding("handles", f"{alive} of {_plural(total, 'libuv handle')} "
+                                     "are active and referenced: they keep the event loop alive"))
+        else:
+            findings.append(_finding("handles", f"none of the {_plural(total, 'libuv handle')} is both "
+                                     "active and referenced: nothing keeps the event loop alive"))
     elif findings is not None:
         findings.append(_finding("handles", "the report lists no libuv handles (an OOM handler "
                                  "without a Node environment writes none)"))
