@@ -87,8 +87,7 @@ def run_scenario(
         cwd=dest,
         env=run_env,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         timeout=timeout,
         preexec_fn=_enable_cores if want_core else None,
     )

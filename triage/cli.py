@@ -71,10 +71,13 @@ def cli() -> None:
 @click.option("--retainers", metavar="TYPE|ADDRESS",
               help="Explain why these objects are alive: retainer paths from GC roots.")
 @click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
+@click.option("--no-heap-graph", is_flag=True,
+              help="Skip building a core's reference graph (no suspects or retainers from a core; "
+                   "saves memory on very large heaps).")
 def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
-            no_llnode: bool) -> None:
+            no_llnode: bool, no_heap_graph: bool) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -87,7 +90,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
                       inspect_depth=inspect_depth, llnode_cross_check=not no_llnode,
-                      retainers=retainers)
+                      retainers=retainers, core_graph=not no_heap_graph)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)
@@ -125,6 +128,71 @@ def diff(old: Path, new: Path, node: Path | None, fmt: str, output: Path | None,
     redacted, section = Redactor().redact_document(document)
     redacted["redaction"] = section
     _write(render(redacted, fmt, color=output is None and fmt == "text" and sys.stdout.isatty()), output)
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Results directory: one JSON per incident, index.jsonl, groups.json.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Incidents analysed at once, each in its own process.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Per-incident time limit; a worker past it is killed and the incident recorded as failed.")
+@click.option("--memory-limit", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+              help="Per-incident resident-memory limit, enforced the same way.")
+@click.option("--node", "node", type=click.Path(path_type=Path),
+              help="The node binary for every core (default: the path recorded in each core).")
+@click.option("--redact-policy", type=click.Path(path_type=Path), help="Policy file (docs/redaction.md).")
+@click.option("--no-redact", is_flag=True, hidden=True)
+@click.option("--watch", is_flag=True, help="Keep polling the inbox for new uploads.")
+@click.option("--interval", default=2.0, show_default=True, metavar="SECONDS",
+              help="Polling interval (--watch).")
+@click.option("--max-idle", type=float, metavar="SECONDS",
+              help="Stop --watch after this long with nothing to do.")
+@click.option("--settle", default=None, type=float, metavar="SECONDS",
+              help="Skip files modified this recently (still uploading). Default: 2 with --watch, else 0.")
+@click.option("--retry-failed", is_flag=True,
+              help="Process incidents whose earlier result is `failed` again.")
+@click.option("--progress", type=click.Choice(["auto", "bar", "json", "none"]), default="auto",
+              show_default=True, help="A progress bar in a terminal, JSON log lines on stderr otherwise.")
+def batch(inbox: Path, out: Path, workers: int, timeout: float | None, memory_limit: float | None,
+          node: Path | None, redact_policy: Path | None, no_redact: bool, watch: bool, interval: float,
+          max_idle: float | None, settle: float | None, retry_failed: bool, progress: str) -> None:
+    """Triage every incident in INBOX into --out (pipeline mode; docs/pipeline.md)."""
+    from triage.batch import BatchOptions, run_batch
+
+    if no_redact:
+        raise click.UsageError("--no-redact is not allowed in pipeline mode: batch results are shared")
+    if redact_policy is not None:
+        from triage.redaction import Policy
+
+        Policy.load(redact_policy)  # a bad policy fails once here, not once per incident
+    if settle is None:
+        settle = 2.0 if watch else 0.0
+    options = BatchOptions(workers=workers, timeout=timeout, memory_limit_mb=memory_limit,
+                           policy_path=redact_policy.resolve() if redact_policy else None,
+                           node=node.resolve() if node else None, watch=watch, interval=interval,
+                           max_idle=max_idle, settle_seconds=settle, retry_failed=retry_failed,
+                           progress=progress)
+    report = run_batch(inbox, out, options)
+    click.echo(report.line())
+    if report.exit_code:
+        sys.exit(int(report.exit_code))
+
+
+@cli.command()
+@click.argument("pid", type=int)
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Directory for the core, the report, binary.json and summary.json.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--no-report", is_flag=True, help="Do not ask the process for a diagnostic report.")
+@click.option("--redact-policy", type=click.Path(path_type=Path), help="Policy file (docs/redaction.md).")
+def capture(pid: int, out: Path, fmt: str, no_report: bool, redact_policy: Path | None) -> None:
+    """Take a core (and a report) of a live Node process without stopping it, then triage it."""
+    from triage.capture import capture_and_triage
+
+    document = capture_and_triage(pid, out, want_report=not no_report, policy_path=redact_policy)
+    _write(render(document, fmt, color=fmt == "text" and sys.stdout.isatty()), None)
 
 
 def _address(text: str) -> int:

@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     DEPENDENCY_MISSING = 8  # lldb bindings, llnode or another system part missing
     OUTPUT_PROBLEM = 9  # cannot write the output, or it would overwrite an input
     LIMIT_EXCEEDED = 10  # time or memory limit hit (pipeline mode)
+    SOME_FAILED = 11  # `triage batch`: at least one incident of this run failed (see the index)
+    CAPTURE_DENIED = 12  # `triage capture`: not permitted to attach to the process (ptrace)
     INTERNAL = 70  # a bug in triage
 
 
@@ -65,3 +67,7 @@ class OutputProblem(TriageError):
 
 class LimitExceeded(TriageError):
     code = ExitCode.LIMIT_EXCEEDED
+
+
+class CaptureDenied(TriageError):
+    code = ExitCode.CAPTURE_DENIED

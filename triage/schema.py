@@ -24,7 +24,10 @@ def summary_schema() -> dict:
         name = entry.name
         if name.startswith("section-") and name.endswith(".schema.json"):
             section = name[len("section-") : -len(".schema.json")]
-            schema["properties"].setdefault(section, json.loads(entry.read_text()))
+            part = json.loads(entry.read_text())
+            # its own base URI, so the section's `#/$defs/...` refs resolve inside the section
+            part.setdefault("$id", f"https://triage.invalid/schemas/{name}")
+            schema["properties"].setdefault(section, part)
     return schema
 
 

@@ -1,0 +1,98 @@
+"""Limits, crash safety and --watch: one bad incident never stalls the queue or loses work."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.batch.conftest import batch, copy, index_lines, scenario
+from tests.conftest import REPO
+
+
+def _only_result(out: Path) -> dict:
+    (path,) = [p for p in out.glob("*.json") if len(p.stem) == 16]
+    return json.loads(path.read_text())
+
+
+def test_time_and_memory_limits_fail_one_incident_and_the_batch_goes_on(tmp_path):
+    inbox = tmp_path / "inbox"
+    copy(scenario("oom22").core, inbox / "big.core")
+    copy(scenario("exception24").reports[0], inbox / "small-report.json")
+    out = tmp_path / "timeout"
+    result = batch(inbox, "--out", out, "--timeout", "1", "--workers", "1")
+    assert result.code == 11, result.stderr
+    assert "2 processed (1 ok, 1 failed)" in result.stdout
+    lines = {e["inputs"][0]: e for e in index_lines(out)}
+    assert lines["big.core"]["status"] == "failed" and lines["big.core"]["error_code"] == 10
+    assert "time limit exceeded" in lines["big.core"]["reason"]
+    assert lines["big.core"]["wall_seconds"] < 10
+    assert not list(out.glob(".scratch-*"))
+
+    out = tmp_path / "memory"
+    (inbox / "small-report.json").unlink()
+    result = batch(inbox, "--out", out, "--memory-limit", "150")
+    assert result.code == 11
+    failed = _only_result(out)
+    assert failed["error"] == {"code": 10, "name": "LIMIT_EXCEEDED"}
+    assert failed["reason"].startswith("memory limit exceeded: resident memory reached")
+
+    # a later run with room to work picks the failed incident up again when asked to
+    again = batch(inbox, "--out", out, "--retry-failed")
+    assert again.code == 0, again.stderr
+    assert _only_result(out)["status"] == "ok"
+    groups = json.loads((out / "groups.json").read_text())
+    assert groups["failed"] == 0 and groups["groups"][0]["crash_kind"] == "heap_oom"
+
+
+def test_a_runner_killed_midway_loses_nothing(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    copy(scenario("abort20").core, inbox / "core.upload")
+    runner = subprocess.Popen([sys.executable, "-m", "triage", "batch", str(inbox), "--out", str(out)],
+                              cwd=REPO, stderr=subprocess.PIPE, text=True)
+    for line in runner.stderr:  # wait until the worker is busy, then kill the runner hard
+        if json.loads(line)["event"] == "started":
+            worker = json.loads(line)["worker"]
+            runner.send_signal(signal.SIGKILL)
+            break
+    runner.wait()
+    assert not (out / "index.jsonl").exists() or not (out / "index.jsonl").read_text()
+    deadline = time.monotonic() + 120
+    while _alive(worker) and time.monotonic() < deadline:  # the orphaned worker still finishes
+        time.sleep(0.2)
+    rerun = batch(inbox, "--out", out)
+    assert rerun.code == 0, rerun.stderr
+    (entry,) = index_lines(out)
+    assert entry["status"] == "ok" and entry.get("repaired") is True
+    assert not list(out.glob(".*.tmp"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state != "Z"
+
+
+def test_watch_picks_up_new_arrivals_and_stops_when_idle(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    watcher = subprocess.Popen([sys.executable, "-m", "triage", "batch", str(inbox), "--out", str(out),
+                                "--watch", "--interval", "0.2", "--max-idle", "4", "--settle", "0.3"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    report = scenario("exception20").reports[0]
+    shutil.copyfile(report, inbox / ".uploading")  # uploaded under a hidden name, then renamed
+    os.replace(inbox / ".uploading", inbox / Path(report).name)
+    stdout, stderr = watcher.communicate(timeout=120)
+    assert watcher.returncode == 0, stderr
+    assert "1 processed (1 ok, 0 failed)" in stdout
+    events = [json.loads(line)["event"] for line in stderr.splitlines()]
+    assert events[0] == "start" and "done" in events and events[-1] == "end"
