@@ -93,6 +93,8 @@ def _flags_kernel(edge_start, node_name, node_type, transient_root, node_id, edg
                 f |= 32
             if t != 1 and t != 4:  # named edge
                 nm = edge_name[i]
+                if nm < 0:  # a lazily resolved name (a core's Map key): no flag
+                    nm = 0
                 if deopt_literal[nm]:  # an optimized frame's constant, even from (Stack roots)
                     f |= 64
                 if name == native_ctx and nm == sloppy:

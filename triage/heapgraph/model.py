@@ -9,6 +9,7 @@ in a few hundred MB and every analysis works on whole columns or in numba kernel
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -79,7 +80,7 @@ class HeapGraph:
     self_size: np.ndarray  # int64 [N]
     edge_start: np.ndarray  # int64 [N+1], CSR over edges
     edge_type: np.ndarray  # uint8 [E], EdgeType
-    edge_name: np.ndarray  # int64 [E], string index, or the index for element/hidden edges
+    edge_name: np.ndarray  # int64|int32 [E], string index, or the index for element/hidden edges
     edge_to: np.ndarray  # int32 [E], target node ordinal
     strings: list[str]
     root: int = 0
@@ -88,6 +89,10 @@ class HeapGraph:
     locations: np.ndarray | None = None
     #: free-form facts about the input (Node/V8 version hints, snapshot header extras)
     meta: dict = field(default_factory=dict)
+    #: resolver of names that are not materialised in `strings` (core graphs: string nodes'
+    #: texts). Nodes with `node_name == -1` and named edges with `edge_name < 0` (the name of
+    #: node `~edge_name`) are resolved through it by `name()` / `edge_name_str()` only.
+    lazy_name: Callable[[int], str] | None = field(default=None, repr=False)
     _node_class: np.ndarray | None = field(default=None, repr=False)
     _retainers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _string_ids: dict[str, int] | None = field(default=None, repr=False)
@@ -149,7 +154,10 @@ class HeapGraph:
         return self.strings[int(self.node_class[node])]
 
     def name(self, node: int) -> str:
-        return self.strings[int(self.node_name[node])]
+        i = int(self.node_name[node])
+        if i < 0:  # not materialised (a core's string text): decoded on demand
+            return self.lazy_name(int(node)) if self.lazy_name is not None else ""
+        return self.strings[i]
 
     def type_name(self, node: int) -> str:
         return NODE_TYPE_NAMES[int(self.node_type[node])]
@@ -180,7 +188,9 @@ class HeapGraph:
         n = int(self.edge_name[edge])
         if t in INDEX_EDGE_TYPES:
             return str(n)
-        return self.strings[n] if 0 <= n < len(self.strings) else str(n)
+        if n < 0:  # named by the text of node ~n (a core's Map key), resolved lazily
+            return self.name(~n)
+        return self.strings[n] if n < len(self.strings) else str(n)
 
     def edge_label(self, edge: int) -> str:
         """Human-readable edge: `.prop`, `[12]`, `context var x`, `internal table`, ..."""

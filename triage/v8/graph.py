@@ -23,6 +23,7 @@ core's mmap directly; per-map label tables are built in Python once per map.
 
 from __future__ import annotations
 
+import mmap
 import struct
 import time
 from typing import TYPE_CHECKING
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 NAME_LIMIT = 1024  # characters of a string kept as its node name (V8 snapshots cut there too)
+_MAX_ROOT_SETS = 4  # (Isolate), (Global handles), (Stack roots), (Conservative roots)
+_CHUNK_OBJECTS = 1 << 21  # objects per edge-pass chunk (the core's pages are released between)
 _NUM_NAMES = 4096  # weak edges from indexed slots are named by their index as text
 
 # scan kinds per map
@@ -88,9 +91,18 @@ class _Builder:
         names = heap.map_names()
         drop = np.array([n in ("(free space)", "(filler)") for n in names] + [True], dtype=bool)
         keep = ~drop[w.map_index]
-        self.addrs = np.ascontiguousarray(w.address[keep])
+        n_obj = int(np.count_nonzero(keep))
+        # the graph's node columns are allocated once; the builder works on views of them
+        top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
+        self.node_id = np.empty(top + n_obj, dtype=np.uint64)
+        self.self_size = np.zeros(top + n_obj, dtype=np.int64)
+        self.addrs = self.node_id[top:]
+        self.osize = self.self_size[top:]
+        np.compress(keep, w.address, out=self.addrs)
+        np.compress(keep, w.size, out=self.osize)
         self.omap = np.ascontiguousarray(w.map_index[keep])
-        self.osize = np.ascontiguousarray(w.size[keep])
+        del keep, w
+        release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
         self.sid("")
         core = heap.core
         data = core.elf.data
@@ -127,6 +139,7 @@ class _Builder:
         self.scan_words = np.zeros(m, dtype=np.int32)
         self.is_name = np.zeros(m, dtype=bool)  # String or Symbol: usable as a property key
         self.is_string = np.zeros(m, dtype=bool)
+        self.is_internalized = np.zeros(m, dtype=bool)  # unique names: their text is kept
         self.is_oddball = np.zeros(m, dtype=bool)
         self.is_fixed = np.zeros(m, dtype=bool)
         self.is_global = np.zeros(m, dtype=bool)
@@ -148,6 +161,8 @@ class _Builder:
             if r.is_string_type(it):
                 rep = it & 7
                 self.is_name[i] = self.is_string[i] = True
+                # kIsNotInternalizedMask (1 << 5) is clear on internalized strings
+                self.is_internalized[i] = ("INTERNALIZED" in tn) if tn else not it & 0x20
                 self.ntype[i] = {1: NodeType.CONCATENATED_STRING,
                                  3: NodeType.SLICED_STRING}.get(rep, NodeType.STRING)
                 if rep in (0, 2):
@@ -207,7 +222,12 @@ class _Builder:
 
     # --------------------------------------------------------------------------- node names
     def _node_names(self) -> np.ndarray:
-        """int64 per object: class name (histogram naming), string text, function name."""
+        """int32 per object: class name (histogram naming), string text, function name.
+
+        Only internalized strings (property keys, variable names: the names edges use) get
+        their text in `strings`; every other string is -1, its text decoded from the core when
+        a label needs it (`HeapGraph.lazy_name`): a heap of millions of strings would
+        otherwise become millions of Python `str`."""
         names = list(self.heap.map_names())
         tn = self.r.type_names
         for i, mi in enumerate(self.heap.maps):  # V8 snapshot names where they read better
@@ -217,9 +237,10 @@ class _Builder:
                 names[i] = "global"
             elif mi.instance_type == self.r.heap_number_type:
                 names[i] = "heap number"
-        map_sid = np.array([self.sid(n) for n in names] + [0], dtype=np.int64)
+        map_sid = np.array([self.sid(n) for n in names] + [0], dtype=np.int32)
         out = map_sid[self.omap]
-        seq = self.is_seq[self.omap]
+        out[self.is_string[self.omap] & ~self.is_internalized[self.omap]] = -1
+        seq = np.where(self.is_internalized, self.is_seq, 0).astype(np.int8)[self.omap]
         sel = np.flatnonzero(seq > 0)
         if len(sel):
             # one decode per encoding, then str slices: no per-string bytes objects, and no
@@ -234,10 +255,10 @@ class _Builder:
                      for t, a, b in zip(two, lo, hi, strict=True)]
             del big
             self.strings.extend(texts)
-            out[sel] = np.arange(first, first + len(sel), dtype=np.int64)
+            out[sel] = np.arange(first, first + len(sel), dtype=np.int32)
             del texts, buf, offs
         r = self.r
-        other = np.flatnonzero(self.is_string[self.omap] & (seq == 0))
+        other = np.flatnonzero(self.is_internalized[self.omap] & (seq == 0))
         if len(other):  # cons / sliced / thin strings of one-byte parts: flattened compiled
             itype = np.array([mi.instance_type for mi in self.heap.maps] + [0], dtype=np.int32)
             buf, offs, ok = _flat_strings(self.mem8, self.ss, self.se, self.so, self.addrs,
@@ -247,7 +268,7 @@ class _Builder:
             lo, hi = offs[:-1].tolist(), offs[1:].tolist()
             self.strings.extend(big[a:b] for a, b in zip(lo, hi, strict=True))
             del big
-            out[other] = np.arange(first, first + len(other), dtype=np.int64)
+            out[other] = np.arange(first, first + len(other), dtype=np.int32)
             for k in other[~ok].tolist():  # two-byte or external parts: the Python reader
                 text = r.string(int(self.addrs[k]) + 1, NAME_LIMIT)
                 if text is not None:
@@ -263,9 +284,16 @@ class _Builder:
                               self.addrs[fns] + np.uint64(r.off_fn_shared))
             uniq, inv = np.unique(sfis, return_inverse=True)
             ids = np.array([self.sid(r.sfi_name(int(s)) or "") if is_heap_object(int(s)) else 0
-                            for s in uniq.tolist()], dtype=np.int64)
+                            for s in uniq.tolist()], dtype=np.int32)
             out[fns] = ids[inv]
         return out
+
+    def _name_id(self, k: int) -> int:
+        """String index of object `k`'s name, decoding a lazy string's text when needed."""
+        i = int(self.node_name[k])
+        if i < 0:
+            i = self.sid(self.r.string(int(self.addrs[k]) + 1, NAME_LIMIT) or "")
+        return i
 
     # ------------------------------------------------------------------------ label tables
     def _field_labels(self) -> dict[str, dict[int, tuple[int, int]]]:
@@ -411,7 +439,7 @@ class _Builder:
             _, details, value = struct.unpack_from("<3Q", raw, k * esize)
             if kidx[k] < 0:
                 continue
-            name_id = int(self.node_name[kidx[k]])
+            name_id = self._name_id(int(kidx[k]))
             det = smi(details)
             if loc_mask and (det & loc_mask) >> loc_shift == field_loc:
                 out.append((name_id, "field", (det & idx_mask) >> idx_shift))
@@ -423,6 +451,8 @@ class _Builder:
     def _assemble(self, tb: dict[str, np.ndarray], roots: Roots) -> HeapGraph:
         n_obj = len(self.addrs)
         sets = roots.sets
+        if len(sets) > _MAX_ROOT_SETS:
+            raise AssertionError(f"{len(sets)} root sets, at most {_MAX_ROOT_SETS} expected")
         base = 2 + len(sets)
         c = self.c
         ncl = c.get("scopeinfo_idx_ncontextlocals", 2) + 1
@@ -439,17 +469,12 @@ class _Builder:
             self.sid("(weak)"),
         ], dtype=np.int64)
         num_names = np.array([self.sid(str(i)) for i in range(_NUM_NAMES)], dtype=np.int64)
-        counts = np.zeros(n_obj, dtype=np.int64)
         args = (self.mem, self.ss, self.se, self.so, self.addrs, self.omap, self.osize,
                 self.node_name, self.kind, self.scan_words, self.is_name, self.is_string,
                 self.is_oddball, self.is_fixed, self.is_dict, self.is_global, self.el_dict,
                 self.coll, tb["lab_base"], tb["lab_len"], tb["lab_type"], tb["lab_name"],
                 tb["oob_base"], tb["oob_len"], tb["oob_name"], tb["cst_base"], tb["cst_len"],
                 tb["cst_name"], tb["cst_to"], params, num_names, base)
-        dummy8 = np.zeros(1, dtype=np.uint8)
-        dummy64 = np.zeros(1, dtype=np.int64)
-        dummy32 = np.zeros(1, dtype=np.int32)
-        _edges(False, counts, dummy64, dummy8, dummy64, dummy32, *args)
         # synthetic part: root, (GC roots), sub-roots
         syn_t: list[np.ndarray] = []
         syn_n: list[np.ndarray] = []
@@ -457,11 +482,11 @@ class _Builder:
         syn_cnt = []
         glob = np.unique(roots.globals)
         syn_t.append(np.array([EdgeType.ELEMENT] + [EdgeType.SHORTCUT] * len(glob), np.uint8))
-        syn_n.append(np.array([1] + [self.sid("global")] * len(glob), np.int64))
+        syn_n.append(np.array([1] + [self.sid("global")] * len(glob), np.int32))
         syn_to.append(np.concatenate([[1], glob + base]).astype(np.int32))
         syn_cnt.append(1 + len(glob))
         syn_t.append(np.full(len(sets), EdgeType.ELEMENT, np.uint8))
-        syn_n.append(np.arange(1, len(sets) + 1, dtype=np.int64))
+        syn_n.append(np.arange(1, len(sets) + 1, dtype=np.int32))
         syn_to.append(np.arange(2, 2 + len(sets), dtype=np.int32))
         syn_cnt.append(len(sets))
         weak_name = self.sid("weak handle")
@@ -472,48 +497,95 @@ class _Builder:
             first[1:] = tg[1:] != tg[:-1]
             tg, wk = tg[first], wk[first]
             syn_t.append(np.where(wk, EdgeType.WEAK, EdgeType.ELEMENT).astype(np.uint8))
-            syn_n.append(np.where(wk, weak_name, np.arange(1, len(tg) + 1)).astype(np.int64))
+            syn_n.append(np.where(wk, weak_name, np.arange(1, len(tg) + 1)).astype(np.int32))
             syn_to.append((tg + base).astype(np.int32))
             syn_cnt.append(len(tg))
         e_syn = int(sum(syn_cnt))
-        e_total = e_syn + int(counts.sum())
-        edge_start = np.empty(base + n_obj + 1, dtype=np.int64)
-        edge_start[0] = 0
+        # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
+        edge_start = np.zeros(base + n_obj + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
-        np.cumsum(counts, out=edge_start[base + 1:])
-        edge_start[base + 1:] += e_syn
+        counts = edge_start[base + 1:]
+        dummy8 = np.zeros(1, dtype=np.uint8)
+        dummy64 = np.zeros(1, dtype=np.int64)
+        dummy32 = np.zeros(1, dtype=np.int32)
+        for i0, i1 in self._chunks(n_obj):
+            _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args)
+            self._release_core()
+        np.cumsum(counts, out=counts)
+        counts += e_syn
+        del counts
+        e_total = int(edge_start[-1])
+        # fill pass, in CSR order, straight into the graph's columns; edge names are int32
+        # (string indexes, element indexes < 2**31, ~node for lazily named edges)
         edge_type = np.empty(e_total, dtype=np.uint8)
-        edge_name = np.empty(e_total, dtype=np.int64)
+        edge_name = np.empty(e_total, dtype=np.int32)
         edge_to = np.empty(e_total, dtype=np.int32)
         edge_type[:e_syn] = np.concatenate(syn_t)
         edge_name[:e_syn] = np.concatenate(syn_n)
         edge_to[:e_syn] = np.concatenate(syn_to)
-        del counts
-        _edges(True, dummy64, edge_start[base:], edge_type, edge_name, edge_to, *args)
+        for i0, i1 in self._chunks(n_obj):
+            _edges(True, i0, i1, dummy64, edge_start[base:], edge_type, edge_name, edge_to,
+                   *args)
+            self._release_core()
+        del args
+        off = _MAX_ROOT_SETS - len(sets)  # unused leading slots of the node columns
         node_type = np.empty(base + n_obj, dtype=np.uint8)
         node_type[:base] = NodeType.SYNTHETIC
-        node_type[base:] = self.ntype[self.omap]
+        np.take(self.ntype, self.omap, out=node_type[base:])
+        self.omap = None
         node_name = np.empty(base + n_obj, dtype=np.int32)
         node_name[0] = self.sid("")
         node_name[1] = self.sid("(GC roots)")
         for k, rs in enumerate(sets):
             node_name[2 + k] = self.sid(rs.name)
         node_name[base:] = self.node_name
-        node_id = np.empty(base + n_obj, dtype=np.uint64)
+        self.node_name = None
+        node_id = self.node_id[off:]
         node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        node_id[base:] = self.addrs
-        self_size = np.zeros(base + n_obj, dtype=np.int64)
-        self_size[base:] = self.osize
+        self_size = self.self_size[off:]
+        self_size[:base] = 0
         g = HeapGraph(node_type=node_type, node_name=node_name, node_id=node_id,
                       self_size=self_size, edge_start=edge_start, edge_type=edge_type,
                       edge_name=edge_name, edge_to=edge_to, strings=self.strings, root=0,
-                      source="core")
+                      source="core", lazy_name=_StringTexts(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
         })
         return g
+
+    @staticmethod
+    def _chunks(n: int):  # noqa: ANN205
+        step = _CHUNK_OBJECTS
+        return [(i, min(n, i + step)) for i in range(0, n, step)] or [(0, 0)]
+
+    def _release_core(self) -> None:
+        """Drop the core's mapped pages from our RSS (they stay in the page cache and fault
+        back in when read again): the edge passes read the whole heap once, and a 1 GB core
+        would otherwise sit in RSS next to the graph's arrays."""
+        release_core_pages(self.heap)
+
+
+class _StringTexts:
+    """`HeapGraph.lazy_name` for a core graph: a string node's text, read from the core."""
+
+    def __init__(self, reader, node_id: np.ndarray):  # noqa: ANN001
+        self.reader = reader
+        self.node_id = node_id
+
+    def __call__(self, node: int) -> str:
+        return self.reader.string(int(self.node_id[node]) + 1, NAME_LIMIT) or ""
+
+
+def release_core_pages(heap: V8Heap) -> None:
+    """`madvise(MADV_DONTNEED)` on the core's mmap (read-only, file-backed: nothing is lost)."""
+    data = getattr(heap.core.elf, "data", None)
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            data.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):
+            pass
 
 
 def _class_key(type_name: str) -> str:
@@ -711,13 +783,21 @@ def _find(addrs, v):  # pragma: no cover
     return -1
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _key_name(node_name, k, base):  # pragma: no cover
+    """Edge name for "named by object k's text": its string index, or ~node when lazy."""
+    nm = node_name[k]
+    if nm < 0:
+        return ~(np.int64(k) + base)
+    return np.int64(nm)
+
+
 @numba.njit(cache=True, nogil=True)
-def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
+def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
            mem, ss, se, so, addrs, omap, osize, node_name, kind, scan_words, is_name,
            is_string, is_oddball, is_fixed, is_dict, is_global, el_dict, coll,
            lab_base, lab_len, lab_type, lab_name, oob_base, oob_len, oob_name,
            cst_base, cst_len, cst_name, cst_to, params, num_names, base):
-    n = addrs.shape[0]
     name_map = params[0]
     ncl = params[1]
     si_base = params[2]
@@ -731,7 +811,7 @@ def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
     numd_esize = params[10]
     table_word = params[11]
     weak_generic = params[12]
-    for i in range(n):
+    for i in range(i0, i1):
         a = np.int64(addrs[i])
         m = omap[i]
         k = np.searchsorted(ss, a, side="right") - 1
@@ -788,7 +868,7 @@ def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
                 kj = _find(addrs, _rd(mem, ss, se, so, si_a + 8 * (si_base + w - ctx_first)))
                 if kj >= 0:
                     t = 0
-                    nm = node_name[kj]
+                    nm = _key_name(node_name, kj, base)
                     named = True
             elif kd == 4 and w >= 5:
                 if (w - 5) % 2 == 0:
@@ -823,7 +903,7 @@ def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
                         if kj >= 0 and vj >= 0 and is_name[omap[kj]]:
                             if fill:
                                 etype[p + c] = 2
-                                ename[p + c] = node_name[kj]
+                                ename[p + c] = _key_name(node_name, kj, base)
                                 eto[p + c] = vj + base
                             c += 1
                 elif is_dict[m]:
@@ -838,7 +918,7 @@ def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
                         if vj >= 0:
                             if fill:
                                 etype[p + c] = 2
-                                ename[p + c] = node_name[kj]
+                                ename[p + c] = _key_name(node_name, kj, base)
                                 eto[p + c] = vj + base
                             c += 1
                 else:
@@ -925,7 +1005,7 @@ def _edges(fill, counts, starts, etype, ename, eto,  # pragma: no cover
                                     if fill:
                                         if kj >= 0 and is_string[omap[kj]]:
                                             etype[p + c] = 2
-                                            ename[p + c] = node_name[kj]
+                                            ename[p + c] = _key_name(node_name, kj, base)
                                         elif kj < 0 and kv & np.uint64(1) == 0:
                                             etype[p + c] = 1
                                             ename[p + c] = np.int64(
