@@ -133,6 +133,27 @@ def _apply_owned(edge_start, edge_to, owned, ess):  # pragma: no cover
                 ess[i] = 0
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _eval(v, ancestor, label, semi, path):  # pragma: no cover
+    """LT's EVAL with path compression (iterative): the vertex of minimal semidominator
+    on the forest path above `v`. `path` is scratch space."""
+    if ancestor[v] < 0:
+        return v
+    plen = 0
+    x = v
+    while ancestor[ancestor[x]] >= 0:
+        path[plen] = x
+        plen += 1
+        x = ancestor[x]
+    for k in range(plen - 1, -1, -1):
+        y = path[k]
+        a = ancestor[y]
+        if semi[label[a]] < semi[label[y]]:
+            label[y] = label[a]
+        ancestor[y] = ancestor[a]
+    return label[v]
+
+
 @numba.njit(cache=True, nogil=True)
 def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, root,
                      idom_out, order_out):  # pragma: no cover
@@ -195,24 +216,7 @@ def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, ro
         for r in range(ret_start[w], ret_start[w + 1]):
             if ess[ret_edge[r]] == 0:
                 continue
-            vi = num[ret_from[r]]
-            # eval(vi)
-            if ancestor[vi] < 0:
-                u = vi
-            else:
-                plen = 0
-                x = vi
-                while ancestor[ancestor[x]] >= 0:
-                    path[plen] = x
-                    plen += 1
-                    x = ancestor[x]
-                for k in range(plen - 1, -1, -1):
-                    y = path[k]
-                    a = ancestor[y]
-                    if semi[label[a]] < semi[label[y]]:
-                        label[y] = label[a]
-                    ancestor[y] = ancestor[a]
-                u = label[vi]
+            u = _eval(num[ret_from[r]], ancestor, label, semi, path)
             if semi[u] < semi[wi]:
                 semi[wi] = semi[u]
         s = semi[wi]
@@ -222,22 +226,7 @@ def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, ro
         ancestor[wi] = p
         b = bucket_head[p]
         while b >= 0:
-            if ancestor[b] < 0:
-                u = b
-            else:
-                plen = 0
-                x = b
-                while ancestor[ancestor[x]] >= 0:
-                    path[plen] = x
-                    plen += 1
-                    x = ancestor[x]
-                for k in range(plen - 1, -1, -1):
-                    y = path[k]
-                    a = ancestor[y]
-                    if semi[label[a]] < semi[label[y]]:
-                        label[y] = label[a]
-                    ancestor[y] = ancestor[a]
-                u = label[b]
+            u = _eval(b, ancestor, label, semi, path)
             dom[b] = u if semi[u] < semi[b] else p
             b = bucket_next[b]
         bucket_head[p] = -1

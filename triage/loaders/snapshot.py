@@ -436,15 +436,12 @@ def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Colu
     k = values.shape[0]
     if not k:
         return
-    if len(columns) == 5:
-        c = columns
+    if len(columns) in (3, 5):  # nodes and edges: one compiled pass (unused slots get field -1)
+        c = list(columns)
+        while len(c) < 5:
+            c.append(_Column(np.empty(0, dtype=c[0].dest.dtype), -1))
         _scatter5(values, first, stride, c[0].field, c[0].dest, c[1].field, c[1].dest,
                   c[2].field, c[2].dest, c[3].field, c[3].dest, c[4].field, c[4].dest)
-        return
-    if len(columns) == 3:
-        c = columns
-        _scatter3(values, first, stride, c[0].field, c[0].dest, c[1].field, c[1].dest,
-                  c[2].field, c[2].dest)
         return
     for col in columns:
         off = (col.field - first) % stride
@@ -472,24 +469,6 @@ def _scatter5(values, first, stride, f0, d0, f1, d1, f2, d2, f3, d3, f4, d4):  #
             d3[row] = x
         elif field == f4:
             d4[row] = x
-        field += 1
-        if field == stride:
-            field = 0
-            row += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _scatter3(values, first, stride, f0, d0, f1, d1, f2, d2):  # pragma: no cover
-    field = first % stride
-    row = first // stride
-    for k in range(values.shape[0]):
-        x = values[k]
-        if field == f0:
-            d0[row] = x
-        elif field == f1:
-            d1[row] = x
-        elif field == f2:
-            d2[row] = x
         field += 1
         if field == stride:
             field = 0
