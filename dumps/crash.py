@@ -13,6 +13,7 @@ makes each core once per machine.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -68,6 +69,16 @@ def run_scenario(
     manifest = dest / "crash.json"
     if use_cache and manifest.exists():
         return Crash(**json.loads(manifest.read_text()))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers may ask for the same crash: one makes it, the others wait.
+    with open(dest.parent / f".{dest.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if use_cache and manifest.exists():
+            return Crash(**json.loads(manifest.read_text()))
+        return _make(name, major, node, script, dest, manifest, args, node_flags, env, want_core, timeout)
+
+
+def _make(name, major, node, script, dest, manifest, args, node_flags, env, want_core, timeout) -> Crash:
     if dest.exists():  # an earlier run died before writing its manifest
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
