@@ -217,6 +217,9 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
         except TriageError as e:
             findings.capabilities["suspects"] = Capability("unavailable", str(e), engine="triage.v8")
             return
+    # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
+    # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
+    heap.release_walk()
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]

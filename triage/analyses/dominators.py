@@ -43,17 +43,16 @@ class Dominators:
     retained: np.ndarray  # int64 [N]
     order: np.ndarray  # int32 [N], DFS preorder: a dominator comes before what it dominates
     convention: str
-    _children: tuple[np.ndarray, np.ndarray] | None = None
 
     def children(self) -> tuple[np.ndarray, np.ndarray]:
-        """Dominator tree as CSR `(child_start int64[N+1], child int32[N-1])`."""
-        if self._children is None:
-            n = self.idom.shape[0]
-            start = np.zeros(n + 1, dtype=np.int64)
-            kids = np.empty(n, dtype=np.int32)
-            m = _tree_csr(self.idom, self.order, start, kids)
-            self._children = (start, kids[:m])
-        return self._children
+        """Dominator tree as CSR `(child_start int32[N+1], child int32[N-1])`.
+
+        Built on each call (O(N), 8 bytes a node) and not kept: callers drop it when done."""
+        n = self.idom.shape[0]
+        start = np.zeros(n + 1, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+        kids = np.empty(max(n - 1, 0), dtype=np.int32)
+        m = _tree_csr(self.idom, self.order, start, kids)
+        return start, kids[:m]
 
 
 def dominators(g: HeapGraph, convention: str = "devtools") -> Dominators:
@@ -86,13 +85,30 @@ def essential_edges(g: HeapGraph, convention: str = "devtools") -> np.ndarray:
 
 
 def _compute(g: HeapGraph, convention: str) -> Dominators:
+    """Lengauer-Tarjan's semidominators, then Semi-NCA's idom pass, in steps whose scratch
+    arrays are freed between them (a core graph has tens of millions of nodes: every int32
+    [N] column is ~100 MB). Only the sources of essential edges are indexed, by DFS number;
+    the graph's own retainer index (`HeapGraph.retainers()`) is neither needed nor built."""
     ess = essential_edges(g, convention)
-    ret_start, ret_edge, ret_from = g.retainers()
     n = g.node_count
+    order = np.empty(n, dtype=np.int32)  # DFS number -> node (the preorder returned)
+    parent = np.empty(n, dtype=np.int32)  # DFS number -> DFS number of the DFS parent
+    virtual = np.zeros(n, dtype=np.uint8)  # 1: not reachable, DFS'd as a child of the root
+    num = np.empty(n, dtype=np.int32)  # node -> DFS number
+    _dfs(g.edge_start, g.edge_to, ess, g.root, num, order, parent, virtual)
+    idx = np.int32 if g.edge_count < 2**31 - 1 else np.int64
+    rstart = np.zeros(n + 1, dtype=idx)
+    rfrom = np.empty(int(np.count_nonzero(ess)), dtype=np.int32)
+    _essential_sources(g.edge_start, g.edge_to, ess, num, rstart, rfrom)
+    del ess, num
+    semi = np.empty(n, dtype=np.int32)
+    _semidominators(rstart, rfrom, parent, virtual, semi)
+    del rstart, rfrom, virtual
+    _semi_nca(parent, semi)  # parent[] becomes the immediate dominator, in DFS numbers
+    del semi
     idom = np.empty(n, dtype=np.int32)
-    order = np.empty(n, dtype=np.int32)
-    _lengauer_tarjan(g.edge_start, g.edge_to, ess, ret_start, ret_edge, ret_from, g.root,
-                     idom, order)
+    _to_nodes(order, parent, idom)
+    del parent
     retained = g.self_size.astype(np.int64, copy=True)
     _accumulate(idom, order, retained)
     return Dominators(idom=idom, retained=retained, order=order, convention=convention)
@@ -155,20 +171,13 @@ def _eval(v, ancestor, label, semi, path):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, root,
-                     idom_out, order_out):  # pragma: no cover
-    """Simple Lengauer-Tarjan (path compression, no balancing), all iterative.
-
-    Works in DFS-number space. Nodes the DFS from the root cannot reach are DFS'd afterwards
-    as if the root had an edge to them (`virtual`), so every node gets a dominator.
-    """
+def _dfs(edge_start, edge_to, ess, root, num, vertex, parent, virtual):  # pragma: no cover
+    """Iterative DFS over essential edges from the root. Nodes it cannot reach are DFS'd
+    afterwards as if the root had an edge to them (`virtual`), so every node is numbered."""
     n = edge_start.shape[0] - 1
-    num = np.full(n, -1, dtype=np.int32)
-    vertex = np.empty(n, dtype=np.int32)
-    parent = np.zeros(n, dtype=np.int32)
-    virtual = np.zeros(n, dtype=np.uint8)
+    num[:] = -1
     stack_v = np.empty(n, dtype=np.int32)
-    stack_e = np.empty(n, dtype=np.int64)
+    stack_e = np.empty(n, dtype=edge_start.dtype)
     count = 0
     for start in range(-1, n):
         s = root if start < 0 else start
@@ -180,7 +189,6 @@ def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, ro
         if start >= 0:
             virtual[count] = 1
         count += 1
-        top = 0
         stack_v[0] = s
         stack_e[0] = edge_start[s]
         top = 1
@@ -202,41 +210,69 @@ def _lengauer_tarjan(edge_start, edge_to, ess, ret_start, ret_edge, ret_from, ro
             stack_v[top] = w
             stack_e[top] = edge_start[w]
             top += 1
-    semi = np.arange(n, dtype=np.int32)
+
+
+@numba.njit(cache=True, nogil=True)
+def _essential_sources(edge_start, edge_to, ess, num, rstart, rfrom):  # pragma: no cover
+    """Reverse CSR of the essential edges in DFS-number space: the DFS numbers of the
+    sources of the essential edges into DFS number k are `rfrom[rstart[k]:rstart[k+1]]`."""
+    n = num.shape[0]
+    for v in range(n):
+        for i in range(edge_start[v], edge_start[v + 1]):
+            if ess[i]:
+                rstart[num[edge_to[i]] + 1] += 1
+    for k in range(n):
+        rstart[k + 1] += rstart[k]
+    for v in range(n):  # rstart[k] is k's fill pointer, ending at k+1's start...
+        nv = num[v]
+        for i in range(edge_start[v], edge_start[v + 1]):
+            if ess[i]:
+                k = num[edge_to[i]]
+                rfrom[rstart[k]] = nv
+                rstart[k] += 1
+    for k in range(n, 0, -1):  # ...so shift it back by one
+        rstart[k] = rstart[k - 1]
+    rstart[0] = 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _semidominators(rstart, rfrom, parent, virtual, semi):  # pragma: no cover
+    """Lengauer-Tarjan's semidominators (simple version: path compression, no balancing)."""
+    n = parent.shape[0]
+    for k in range(n):
+        semi[k] = k
     label = np.arange(n, dtype=np.int32)
     ancestor = np.full(n, -1, dtype=np.int32)
-    dom = np.zeros(n, dtype=np.int32)
-    bucket_head = np.full(n, -1, dtype=np.int32)
-    bucket_next = np.full(n, -1, dtype=np.int32)
-    path = stack_v  # reused: the DFS is over
+    path = np.empty(n, dtype=np.int32)
     for wi in range(n - 1, 0, -1):
-        w = vertex[wi]
         if virtual[wi]:
             semi[wi] = 0
-        for r in range(ret_start[w], ret_start[w + 1]):
-            if ess[ret_edge[r]] == 0:
-                continue
-            u = _eval(num[ret_from[r]], ancestor, label, semi, path)
+        for r in range(rstart[wi], rstart[wi + 1]):
+            u = _eval(rfrom[r], ancestor, label, semi, path)
             if semi[u] < semi[wi]:
                 semi[wi] = semi[u]
-        s = semi[wi]
-        bucket_next[wi] = bucket_head[s]
-        bucket_head[s] = wi
-        p = parent[wi]
-        ancestor[wi] = p
-        b = bucket_head[p]
-        while b >= 0:
-            u = _eval(b, ancestor, label, semi, path)
-            dom[b] = u if semi[u] < semi[b] else p
-            b = bucket_next[b]
-        bucket_head[p] = -1
+        ancestor[wi] = parent[wi]
+
+
+@numba.njit(cache=True, nogil=True)
+def _semi_nca(parent, semi):  # pragma: no cover
+    """Semi-NCA: idom(w) is the nearest common ancestor, in the dominator tree built so far,
+    of w's DFS parent and semidominator, i.e. the first dominator-tree ancestor of the
+    parent whose number is at most semi(w). In place: parent[w] becomes idom(w)."""
+    n = parent.shape[0]
+    parent[0] = 0
     for wi in range(1, n):
-        if dom[wi] != semi[wi]:
-            dom[wi] = dom[dom[wi]]
-    dom[0] = 0
-    for i in range(n):
+        d = parent[wi]
+        s = semi[wi]
+        while d > s:
+            d = parent[d]
+        parent[wi] = d
+
+
+@numba.njit(cache=True, nogil=True)
+def _to_nodes(vertex, dom, idom_out):  # pragma: no cover
+    for i in range(vertex.shape[0]):
         idom_out[vertex[i]] = vertex[dom[i]]
-        order_out[i] = vertex[i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -255,12 +291,14 @@ def _tree_csr(idom, order, start, kids):  # pragma: no cover
             start[idom[v] + 1] += 1
     for v in range(n):
         start[v + 1] += start[v]
-    fill = start[:-1].copy()
-    for k in range(1, n):  # children in DFS order
+    for k in range(1, n):  # children in DFS order; start[p] is p's fill pointer...
         v = order[k]
         p = idom[v]
-        kids[fill[p]] = v
-        fill[p] += 1
+        kids[start[p]] = v
+        start[p] += 1
+    for v in range(n, 0, -1):  # ...so shift it back by one
+        start[v] = start[v - 1]
+    start[0] = 0
     return n - 1
 
 
@@ -280,7 +318,7 @@ def class_retained(g: HeapGraph, dom: Dominators) -> np.ndarray:
 def _class_retained(start, kids, cls, retained, root, out):  # pragma: no cover
     n = cls.shape[0]
     active = np.zeros(out.shape[0], dtype=np.int32)
-    stack = np.empty(n + 1, dtype=np.int64)  # node, or ~node when leaving it
+    stack = np.empty(n + 1, dtype=np.int32)  # node, or ~node when leaving it
     top = 0
     stack[0] = root
     top = 1

@@ -66,7 +66,7 @@ def retainer_paths(g: HeapGraph, node: int, *, max_paths: int = 3,
 def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tuple[int, int]]:
     """Raw path `[(edge into v or -1, v), ...]` from the root side, via unused edges first."""
     flags = edge_flags(g)
-    rs, r_edge, r_from = g.retainers()
+    rs, r_edge = g.retainers()
     pref = _preference_table()
     chain: list[tuple[int, int]] = []
     v = node
@@ -75,7 +75,7 @@ def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tup
             break
         a, b = int(rs[v]), int(rs[v + 1])
         edges = r_edge[a:b].astype(np.int64)
-        srcs = r_from[a:b]
+        srcs = g.edge_sources(edges)
         du = dist[srcs].astype(np.int64)
         ok = ((flags[edges] & (WEAK | NO_DISTANCE)) == 0) & (du != UNREACHABLE) & (du < dist[v])
         if not ok.any():

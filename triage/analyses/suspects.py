@@ -19,6 +19,7 @@ import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
 from triage.analyses.dominators import Dominators, class_retained, dominators
+from triage.analyses.histogram import class_totals
 from triage.analyses.retainers import holder_expression, node_ref, retainer_paths
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import class_origin, is_internal_script
@@ -57,10 +58,9 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     dom = dominators(g, convention)
     cls = g.node_class
     live = dist != UNREACHABLE
-    ns = len(g.strings)
     obj = live & (g.node_type == NodeType.OBJECT)
-    count = np.bincount(cls[obj], minlength=ns)
-    shallow = np.bincount(cls[obj], weights=g.self_size[obj], minlength=ns).astype(np.int64)
+    count, shallow = class_totals(g, obj)
+    del obj
     cret = class_retained(g, dom)
     live_total = int(g.self_size[live].sum()) or 1
     eligible = [
@@ -68,10 +68,10 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if not _internal_class(g.strings[int(c)])
     ]
     eligible.sort(key=lambda c: -int(cret[c]))
-    start, kids = dom.children()
     cnt = np.zeros(g.node_count, dtype=np.int32)
-    acc = np.zeros(g.node_count, dtype=np.int64)
+    best = np.zeros(g.node_count, dtype=np.int32)
     by_point: dict[int, list[dict]] = {}
+    found: list[dict] = []  # candidates with an accumulation point, in candidate order
     spread: list[dict] = []
     origins: dict[int, dict | None] = {}
     for c in eligible[:candidates]:
@@ -81,18 +81,19 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         user = origin is not None and not is_internal_script(origin["script"])
         if not (user or cname in _BUILTIN_CANDIDATES or cname in _STREAM_CLASSES):
             continue
-        _class_tree(dom.idom, dom.order, cls, c, dom.retained, dist, cnt, acc)
+        _class_tree(dom.idom, dom.order, cls, c, dist, cnt, best)
         total = int(cnt[g.root])
         if total < min_count:
             continue
-        store = _walk_down(start, kids, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+        store = _walk_down(best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
         point = _lift(g, dom, store)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
         cand = {"class": c, "total": total, "point": point,
                 "under": int(cnt[store]) if point >= 0 else 0,
-                "accumulated": int(acc[store]) if point >= 0 else 0,
+                "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
+                                                 store)) if point >= 0 else 0,
                 "sample": -1}
         if point < 0:
             cand["accumulated"] = int(cret[c])
@@ -101,9 +102,13 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue
         cand["sample"] = _sample_under(g, dom, dist, cls, c, store)
         cand["user"] = user
-        if not user and not _user_owned(g, point):
+        found.append(cand)
+    # 8 bytes a node, freed before the path queries below build the retainer index
+    del cnt, best
+    for cand in found:
+        if not cand["user"] and not _user_owned(g, cand["point"]):
             continue  # a builtin class piling up inside Node's own structures
-        by_point.setdefault(point, []).append(cand)
+        by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
     groups.sort(key=lambda grp: -grp[0]["accumulated"])
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
@@ -132,28 +137,50 @@ def _internal_class(name: str) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _class_tree(idom, order, cls, c, retained, dist, cnt, acc):  # pragma: no cover
-    """Per dominator subtree: live instances of class `c` (cnt) and their retained bytes,
-    counting an instance only when no dominator ancestor is an instance too (acc)."""
+def _class_tree(idom, order, cls, c, dist, cnt, best):  # pragma: no cover
+    """Per dominator subtree, the live instances of class `c` in it (cnt), and per node the
+    child with the most of them (best: the first in DFS order on ties; -1 for a leaf)."""
     n = idom.shape[0]
-    nested = np.zeros(n, dtype=np.uint8)
-    for k in range(1, n):
-        v = order[k]
-        p = idom[v]
-        nested[v] = nested[p] | (cls[p] == c)
     for k in range(n):
         cnt[k] = 0
-        acc[k] = 0
+        best[k] = -1
     for k in range(n - 1, -1, -1):
         v = order[k]
         if cls[v] == c and dist[v] >= 0:
             cnt[v] += 1
-            if not nested[v]:
-                acc[v] += retained[v]
         if k:
-            p = idom[v]
-            cnt[p] += cnt[v]
-            acc[p] += acc[v]
+            cnt[idom[v]] += cnt[v]
+    for k in range(1, n):  # children in DFS order
+        v = order[k]
+        p = idom[v]
+        if best[p] < 0 or cnt[v] > cnt[best[p]]:
+            best[p] = v
+
+
+@numba.njit(cache=True, nogil=True)
+def _accumulated(idom, order, cls, c, retained, dist, store):  # pragma: no cover
+    """Retained bytes of the live instances of `c` that `store` dominates, counting an
+    instance only when no dominator ancestor (up to the root) is an instance too."""
+    n = idom.shape[0]
+    flag = np.zeros(n, dtype=np.uint8)  # 1: a dominator ancestor is an instance; 2: under store
+    root = order[0]
+    total = 0
+    if root == store:
+        flag[root] = 2
+        if cls[root] == c and dist[root] >= 0:
+            total += retained[root]
+    for k in range(1, n):
+        v = order[k]
+        p = idom[v]
+        f = flag[p]
+        if cls[p] == c:
+            f |= 1
+        if v == store:
+            f |= 2
+        flag[v] = f
+        if f == 2 and cls[v] == c and dist[v] >= 0:
+            total += retained[v]
+    return total
 
 
 def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]) -> list:
@@ -219,18 +246,14 @@ def _origin_of(g: HeapGraph, cls, dist, c: int) -> dict | None:
     return None
 
 
-def _walk_down(start, kids, cnt, cls, c, root: int, need: float) -> int:
+def _walk_down(best, cnt, cls, c, root: int, need: float) -> int:
     """Deepest non-instance node on the max-count chain that still holds `need` instances."""
     v = root
     while True:
-        a, b = int(start[v]), int(start[v + 1])
-        if a == b:
+        b = int(best[v])
+        if b < 0 or cnt[b] < need or cls[b] == c:
             return v
-        ch = kids[a:b]
-        best = int(ch[int(np.argmax(cnt[ch]))])
-        if cnt[best] < need or cls[best] == c:
-            return v
-        v = best
+        v = b
 
 
 def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
@@ -258,10 +281,8 @@ def _owner_of_store(g: HeapGraph, v: int) -> int | None:
     The dominator of a backing store is usually its owner; but when something else (a
     handle scope on the stack) also points at the store, the dominator is the root, and
     the owner is still the object an engineer must be told about."""
-    rs, r_edge, r_from = g.retainers()
     owners = set()
-    for k in range(int(rs[v]), int(rs[v + 1])):
-        u, e = int(r_from[k]), int(r_edge[k])
+    for e, u in g.retainers_of(v):
         if int(g.node_type[u]) == NodeType.SYNTHETIC:
             continue
         internal = int(g.edge_type[e]) in (EdgeType.INTERNAL, EdgeType.HIDDEN)

@@ -94,7 +94,7 @@ class HeapGraph:
     #: node `~edge_name`) are resolved through it by `name()` / `edge_name_str()` only.
     lazy_name: Callable[[int], str] | None = field(default=None, repr=False)
     _node_class: np.ndarray | None = field(default=None, repr=False)
-    _retainers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _retainers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _string_ids: dict[str, int] | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -201,27 +201,39 @@ class HeapGraph:
         return int(np.searchsorted(self.edge_start, edge, side="right") - 1)
 
     # ----------------------------------------------------------------------------- retainers
-    def retainers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Reverse CSR: `(ret_start int64[N+1], ret_edge int32|int64[E], ret_from int32[E])`.
+    def retainers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Reverse CSR: `(ret_start int32|int64[N+1], ret_edge int32|int64[E])`.
 
-        Retainers of node `v` are edges `ret_edge[ret_start[v]:ret_start[v+1]]`, owned by
-        `ret_from[...]`, in edge order. Built once by a counting sort (O(N+E)) and cached.
+        Retainers of node `v` are edges `ret_edge[ret_start[v]:ret_start[v+1]]`, in edge
+        order; `edge_sources()` gives their owners. Built once by a counting sort (O(N+E))
+        and cached: 4 bytes an edge (the owners would double it; they are found by binary
+        search on `edge_start`, which a path query can afford for the few nodes it visits).
         """
         if self._retainers is None:
             e = self.edge_count
             idx_type = np.int32 if e < 2**31 - 1 else np.int64
-            ret_start = np.zeros(self.node_count + 1, dtype=np.int64)
+            ret_start = np.zeros(self.node_count + 1, dtype=idx_type)
             ret_edge = np.empty(e, dtype=idx_type)
-            ret_from = np.empty(e, dtype=np.int32)
-            _build_retainers(self.edge_start, self.edge_to, ret_start, ret_edge, ret_from)
-            self._retainers = (ret_start, ret_edge, ret_from)
+            _build_retainers(self.edge_start, self.edge_to, ret_start, ret_edge)
+            self._retainers = (ret_start, ret_edge)
         return self._retainers
 
+    def edge_sources(self, edges: np.ndarray) -> np.ndarray:
+        """int32 owners of `edges` (binary search in the CSR)."""
+        src = np.searchsorted(self.edge_start, edges, side="right") - 1
+        return src.astype(np.int32)
+
     def retainers_of(self, node: int) -> list[tuple[int, int]]:
-        """`[(edge, from_node), ...]` for one node."""
-        rs, re_, rf = self.retainers()
-        a, b = int(rs[node]), int(rs[node + 1])
-        return [(int(re_[i]), int(rf[i])) for i in range(a, b)]
+        """`[(edge, from_node), ...]` for one node, in edge order.
+
+        Uses the retainer index if it is built, else scans `edge_to` (tens of ms on a core's
+        graph) rather than building a 4-bytes-an-edge index for a one-off question."""
+        if self._retainers is None:
+            edges = np.flatnonzero(self.edge_to == node)
+        else:
+            rs, re_ = self._retainers
+            edges = re_[int(rs[node]):int(rs[node + 1])]
+        return list(zip(edges.tolist(), self.edge_sources(edges).tolist(), strict=True))
 
     def validate(self) -> None:
         """Check the structural invariants; raise ValueError naming the first one broken."""
@@ -260,18 +272,17 @@ def format_edge(edge_type: int, name: str) -> str:
 
 
 @numba.njit(cache=True, nogil=True)
-def _build_retainers(edge_start, edge_to, ret_start, ret_edge, ret_from):  # pragma: no cover
+def _build_retainers(edge_start, edge_to, ret_start, ret_edge):  # pragma: no cover
     e = edge_to.shape[0]
     n = ret_start.shape[0] - 1
     for i in range(e):
         ret_start[edge_to[i] + 1] += 1
     for v in range(n):
         ret_start[v + 1] += ret_start[v]
-    fill = ret_start[:-1].copy()
-    for v in range(n):
-        for i in range(edge_start[v], edge_start[v + 1]):
-            t = edge_to[i]
-            p = fill[t]
-            ret_edge[p] = i
-            ret_from[p] = v
-            fill[t] = p + 1
+    for i in range(e):  # ret_start[t] is t's fill pointer, ending at t+1's start...
+        t = edge_to[i]
+        ret_edge[ret_start[t]] = i
+        ret_start[t] += 1
+    for v in range(n, 0, -1):  # ...so shift it back by one
+        ret_start[v] = ret_start[v - 1]
+    ret_start[0] = 0

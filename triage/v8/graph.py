@@ -1021,14 +1021,16 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
 
 # ------------------------------------------------------------------------ retainer paths
 def shortest_path_tree(g: HeapGraph) -> tuple[np.ndarray, np.ndarray]:
-    """BFS from the root over non-weak edges: `(pred_node int32[N], pred_edge int64[N])`.
+    """BFS from the root over non-weak edges: `(pred_node int32[N], pred_edge int32[N])`
+    (int64 edge indexes past 2**31 edges).
 
     One pass answers every "why is X alive" query with a shortest retainer path; -1 marks the
     root and unreachable nodes (garbage). Cached on the graph.
     """
     def compute() -> tuple[np.ndarray, np.ndarray]:
         pred = np.full(g.node_count, -1, dtype=np.int32)
-        pedge = np.full(g.node_count, -1, dtype=np.int64)
+        pedge = np.full(g.node_count, -1,
+                        dtype=np.int32 if g.edge_count < 2**31 - 1 else np.int64)
         _bfs_tree(g.edge_start, g.edge_type, g.edge_to, g.root, pred, pedge)
         return pred, pedge
 

@@ -444,6 +444,17 @@ class V8Heap:
         self._walk = result
         return result
 
+    def release_walk(self) -> None:
+        """Drop the cached walk (about 20 bytes an object) and the core's resident pages.
+
+        For the end of a big analysis, once the reference graph is built: nothing after it
+        needs the walk, and `walk()` recomputes it (the same result) if something does.
+        """
+        self._walk = None
+        from triage.v8.graph import release_core_pages
+
+        release_core_pages(self)
+
     def _code_page_keys(self) -> np.ndarray | None:
         """Map words allowed on code pages: code objects, free space and fillers."""
         t = self.constants.types
