@@ -77,3 +77,10 @@ def test_retainers_query_explains_a_type_from_the_core(major):
     assert any("userCache" in (t["holder"] or "") or any(
         s["edge"] and s["edge"]["label"] == "context var userCache" for p in t["paths"] for s in p)
         for t in answer["targets"])
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_uncollected_garbage_is_not_counted_as_live_in_the_histogram(major):
+    doc = core_summary("leak_garbage", major)
+    assert "TempBuffer" not in {row["type"] for row in doc["histogram"]}
+    assert doc["heap"]["unreachable_nodes"] >= 800  # the 800 dropped TempBuffers, at least

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from triage.analyses.distances import UNREACHABLE, distances
 from triage.analyses.dominators import class_retained, dominators
 from triage.heapgraph.model import HeapGraph, NodeType
 
@@ -13,7 +14,8 @@ def histogram(g: HeapGraph, *, retained: bool = True, convention: str = "devtool
               limit: int | None = None) -> list[dict]:
     """`[{type, count, shallow_bytes, retained_bytes?}]`, biggest first.
 
-    As in DevTools, nodes with self_size 0 (and synthetic nodes) are skipped and classes follow `naming.py`.
+    As in DevTools, nodes with self_size 0 (and synthetic nodes) are skipped and classes follow
+    `naming.py`; for a core's graph, unreachable (uncollected garbage) nodes are skipped too.
     `shallow_bytes` is V8's self size (DevTools' optional move of single-owner backing stores
     onto their owner is not applied). `retained_bytes` counts each class once: an instance
     dominated by another instance of the same class is not added again. Sorted by retained
@@ -22,6 +24,11 @@ def histogram(g: HeapGraph, *, retained: bool = True, convention: str = "devtool
     # Synthetic nodes (the root, "(GC roots)") are bookkeeping, not objects: they would top
     # every retained-size table while telling the engineer nothing.
     keep = (g.self_size > 0) & (g.node_type != NodeType.SYNTHETIC)
+    if g.source == "core":
+        # A core still holds garbage the GC has not collected yet (a snapshot does not):
+        # only objects reachable from the roots count as live. `heap.unreachable_nodes` says
+        # how many were left out.
+        keep &= distances(g) != UNREACHABLE
     count, shallow = class_totals(g, keep)
     del keep
     rows = np.nonzero(count)[0]
