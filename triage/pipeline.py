@@ -32,8 +32,6 @@ class Options:
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
-    progress: object = None  # a triage.progress.Progress, or None
-    extra: dict = field(default_factory=dict)
 
 
 def analyze(paths: list[Path], options: Options) -> Findings:
@@ -45,15 +43,18 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         findings.warnings.append(
             f"{len(cores)} cores given; only {cores[0].path.name} is analysed (one incident per run)"
         )
+    if len(reports) > 1:
+        findings.warnings.append(
+            f"{len(reports)} reports given; only {reports[0].path.name} is analysed (one incident per run)"
+        )
     snapshots = [a for a in artifacts if a.kind == SNAPSHOT]
-    if cores:
-        _analyze_core(cores[0], options, findings)
-    for report in reports[:1]:
-        _analyze_report(report, findings)
+    heap = _analyze_core(cores[0], options, findings) if cores else None
+    if reports:
+        _analyze_report(reports[0], findings)
     if snapshots:
         _analyze_snapshots(snapshots, options, findings)
-    elif cores and options.core_graph and findings.evidence.get("v8_heap") is not None:
-        _analyze_core_graph(cores[0], findings.evidence["v8_heap"], options, findings)
+    elif heap is not None and options.core_graph:
+        _analyze_core_graph(cores[0], heap, options, findings)
     if findings.model is None:
         pid = _pid_from_name(snapshots[0].path) if snapshots else None
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
@@ -79,7 +80,8 @@ def _mark_used(findings: Findings, artifact: Artifact, *uses: str) -> None:
             entry["used_for"].extend(u for u in uses if u not in entry["used_for"])
 
 
-def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> None:
+def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
+    """Threads, signal, JS stack and heap walk of a core; returns its V8Heap (or None)."""
     from triage.loaders.core import load_core
 
     with stage(f"Loading {artifact.path.name} with lldb"):
@@ -102,6 +104,7 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings) -> N
     if options.llnode_cross_check:
         _llnode_cross_check(loaded, model)
     findings.model = _merge(findings.model, model)
+    return heap
 
 
 def _open_v8_heap(loaded, model: CrashModel):
@@ -134,7 +137,6 @@ def _core_histogram(heap, findings: Findings) -> None:
     with stage("Walking the V8 heap"):
         findings.histogram = heap.histogram(include_internal=False)
         findings.evidence["core_heap_bytes"] = int(heap.walk().size.sum())
-        findings.evidence["v8_heap"] = heap
 
 
 def _core_objects(heap, options: Options, findings: Findings) -> None:
