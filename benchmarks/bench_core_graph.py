@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from measure import run_measured  # noqa: E402
 
 from dumps.crash import run_scenario  # noqa: E402
 
@@ -86,18 +86,6 @@ if sys.argv[3] == "paths":
 out["total_s"] = time.perf_counter() - t0
 print(json.dumps(out))
 """
-
-
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MiB, stdout) of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"child failed: {out[-3000:]}")
-    return time.perf_counter() - t0, usage.ru_maxrss // 1024, out
 
 
 def main() -> None:

@@ -15,13 +15,14 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from measure import run_measured  # noqa: E402
 
 from dumps.crash import run_scenario  # noqa: E402
 from dumps.nodes import cache_root  # noqa: E402
@@ -38,20 +39,6 @@ print(json.dumps({"Session": counts.get("Session"), "Order": counts.get("Order")
                   "objects": int(len(heap.walk().address)),
                   "inner_seconds": time.perf_counter() - t0}))
 """
-
-
-def run_measured(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MiB, stdout) of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {out[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, out
 
 
 def find_llnode(explicit: str | None) -> Path | None:
