@@ -1,0 +1,1 @@
+"""One module per `triage` subcommand; `triage/cli.py` registers each one."""

@@ -1,0 +1,81 @@
+"""`triage analyze PATH...`: one incident's summary (the default command)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from triage.commands.output import check_output, write_output
+from triage.render import FORMATS, render
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--node", "node", type=click.Path(path_type=Path),
+              help="The node binary the core was made with (default: the path recorded in the core).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write here instead of stdout (never overwrites an input; refuses existing files "
+                   "unless --force).")
+@click.option("--force", is_flag=True, help="Allow --output to replace an existing file.")
+@click.option("--redact-policy", type=click.Path(path_type=Path),
+              help="Policy file adding names/patterns to redact or allow (docs/redaction.md).")
+@click.option("--no-redact", is_flag=True,
+              help="Show secrets. Local use only: the output must not be shared.")
+@click.option("--top", default=50, show_default=True, help="Histogram rows in the summary.")
+@click.option("--instances", "instances", metavar="TYPE",
+              help="List addresses of objects of this type (core heaps).")
+@click.option("--limit", "instance_limit", default=20, show_default=True,
+              help="How many --instances addresses to list.")
+@click.option("--inspect", "inspect", metavar="ADDR", multiple=True,
+              help="Inspect the object at this address (hex); repeatable.")
+@click.option("--depth", "inspect_depth", default=1, show_default=True,
+              help="How deep --inspect follows references.")
+@click.option("--retainers", metavar="TYPE|ADDRESS",
+              help="Explain why these objects are alive: retainer paths from GC roots.")
+@click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
+@click.option("--no-heap-graph", is_flag=True,
+              help="Skip building a core's reference graph (no suspects or retainers from a core; "
+                   "saves memory on very large heaps).")
+def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
+            redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
+            instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
+            no_llnode: bool, no_heap_graph: bool) -> None:
+    """Analyse one crash incident and print its summary."""
+    from triage.pipeline import Options
+    from triage.pipeline import analyze as run_analysis
+    from triage.redaction import Policy, Redactor
+    from triage.summary import build_summary
+
+    if output is not None:
+        check_output(output, paths, force)
+    policy = Policy.load(redact_policy) if redact_policy else None
+    options = Options(node=node, histogram_limit=top, instances=instances,
+                      instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
+                      inspect_depth=inspect_depth, llnode_cross_check=not no_llnode,
+                      retainers=retainers, core_graph=not no_heap_graph)
+    findings = run_analysis(list(paths), options)
+    findings.histogram = findings.histogram[:top]
+    document = build_summary(findings)
+    if no_redact:
+        click.echo("WARNING: --no-redact: the output contains unredacted secrets from the dump. "
+                   "Do not share it.", err=True)
+        redactor = Redactor.disabled(policy)
+    else:
+        redactor = Redactor(policy)
+    redacted, section = redactor.redact_document(document)
+    redacted["redaction"] = section
+    color = output is None and fmt == "text" and sys.stdout.isatty()
+    text = render(redacted, fmt, color=color)
+    write_output(text, output)
+
+
+def _address(text: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a hex address", param_hint="--inspect") from None
+
+
