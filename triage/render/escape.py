@@ -9,6 +9,7 @@ these functions.
 
 from __future__ import annotations
 
+import os
 import re
 
 from rich.markup import escape as _rich_escape
@@ -55,3 +56,22 @@ def escape_markdown(s: str) -> str:
     s = escape_terminal(s)
     s = _MD_PUNCT.sub(r"\\\1", s)
     return _HTML_CHARS.sub(lambda m: _HTML[m.group()], s)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_name(name: object) -> str:
+    """A file name (or any path-like) as one visible, printable line.
+
+    Names come from uploads and directories other people control: a name with ESC,
+    newlines or bidi controls must not rewrite a terminal or forge a log line, and a
+    name that is not UTF-8 (surrogate-escaped by `os.fsdecode`) must not crash a
+    print. Idempotent on its own output, so escaping twice is harmless."""
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    return escape_terminal(_SURROGATE.sub(_undecodable, text))
