@@ -164,7 +164,7 @@ def _analyse(incident: Incident, out_dir: Path, policy_path: Path | None, node: 
 def _summary(incident: Incident, scratch: Path, names: dict[str, str], node: Path | None,
              histogram_limit: int, max_decompressed_mb: float | None) -> dict[str, Any]:
     from triage.batch.safeopen import fd_path, open_regular
-    from triage.batch.unpack import DecompressBudget, materialize
+    from triage.batch.unpack import DecompressBudget, compression_from_magic, materialize
     from triage.pipeline import Options, analyze
     from triage.summary import build_summary
 
@@ -177,7 +177,8 @@ def _summary(incident: Incident, scratch: Path, names: dict[str, str], node: Pat
             fd, _ = open_regular(upload.path, display=upload.path.name, expect=upload.identity)
             opened.append(fd)
             names[str(fd_path(fd))] = upload.path.name
-            path = materialize(fd_path(fd), scratch, name=upload.path.name, budget=budget)
+            kind = compression_from_magic(os.pread(fd, 4, 0))
+            path = materialize(fd_path(fd), scratch, name=upload.path.name, budget=budget, kind=kind)
             names[str(path)] = upload.path.name
             paths.append(path)
         options = Options(node=node, histogram_limit=histogram_limit, llnode_cross_check=False)

@@ -89,14 +89,16 @@ class DecompressBudget:
 
 
 def materialize(path: Path, scratch: Path, *, name: str | None = None,
-                budget: DecompressBudget | None = None) -> Path:
+                budget: DecompressBudget | None = None, kind: str | None = "detect") -> Path:
     """The path to analyse: `path` itself, or its decompressed copy inside `scratch`.
 
     With `name` (the upload's name) a plain upload is given that name inside `scratch` as a
     link to `path`, so that loaders see the upload's name, never the descriptor path
-    `/proc/self/fd/N` the worker opened it as."""
+    `/proc/self/fd/N` the worker opened it as. `kind`: the compression when the caller
+    read the magic bytes itself (a descriptor path is a magic link O_NOFOLLOW refuses)."""
     name = name or path.name
-    kind = compression_of(path)
+    if kind == "detect":
+        kind = compression_of(path)
     if kind is None or _is_snapshot_gzip(path, kind):
         if name == path.name:
             return path

@@ -50,7 +50,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     from triage.summary import build_summary
 
     if output is not None:
-        check_output(output, paths, force)
+        check_output(output, (*paths, node, redact_policy), force)
     policy = Policy.load(redact_policy) if redact_policy else None
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
