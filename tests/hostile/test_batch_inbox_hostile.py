@@ -109,15 +109,22 @@ def test_results_and_inbox_must_not_overlap(tmp_path, layout):
     result = batch(inbox, "--out", out, *args, timeout=60)
     assert result.code == 9
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("triage: ") and ("inside the inbox" in line or "inbox" in line and "inside --out" in line)
+    if layout == "inbox-inside-out":
+        assert line == f"triage: the inbox {inbox} is inside --out {out}: choose separate directories"
+    else:
+        assert line == (f"triage: --out {out} is inside the inbox {inbox}: results would be read as uploads; "
+                        "choose a directory outside it")
     assert not (inbox / "results").exists() and not (inbox / "index.jsonl").exists()
 
 
 def test_results_index_and_groups_are_private(tmp_path):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     copy(scenario("exception24").reports[0], inbox / "good.json")
-    os.umask(old := os.umask(0o022))
-    result = batch(inbox, "--out", out)
+    previous = os.umask(0o022)  # what most services run with: new files 0644 unless made private
+    try:
+        result = batch(inbox, "--out", out)
+    finally:
+        os.umask(previous)
     assert result.code == 0, result.stderr
     for path in out.iterdir():
         mode = stat.S_IMODE(path.lstat().st_mode)
