@@ -158,10 +158,10 @@ def _check_node(pid: int, exe_path: Path, executable: str) -> str | None:
         is_node = NODE_METADATA_SYMBOL in binary.symbols() or bool(binary.symbols_with_prefix("v8dbg_"))
         build_id = binary.build_id
     except Exception as e:  # noqa: BLE001 - not ELF, unreadable: not something we can analyse
-        raise NotNode(f"pid {pid} runs {executable}, which triage cannot read as a Node.js binary: "
-                      f"{e}") from None
+        raise NotNode(f"pid {pid} runs {escape_name(executable)}, which triage cannot read as a Node.js "
+                      f"binary: {escape_name(str(e))}") from None
     if not is_node:
-        raise NotNode(f"pid {pid} runs {executable}, which is not Node.js")
+        raise NotNode(f"pid {pid} runs {escape_name(executable)}, which is not Node.js")
     return build_id
 
 
@@ -460,5 +460,6 @@ def _binary_for_analysis(exe_path: Path, executable: str, build_id: str | None, 
         os.replace(tmp, copy)
     except OSError as e:
         raise OutputProblem(f"cannot copy the running binary to {escape_name(copy)}: {e.strerror}") from e
-    notes.append(f"{on_disk} is no longer the binary pid runs; a copy was saved as {copy.name}")
+    notes.append(f"{escape_name(on_disk)} is no longer the binary the process runs; "
+                 f"a copy was saved as {copy.name}")
     return copy

@@ -144,3 +144,9 @@ def test_file_names_are_escaped_in_the_progress_bar(tmp_path):
     assert "fifo\\x1b[31m" in result.stderr  # the refusal names the file, escaped
     unwrapped = "".join(result.stderr.split())  # rich wraps long lines at 80 columns in a pipe
     assert "evil\\x1b[2J\\x1b]0;pwned\\x07\\nline.json.gzisadamagedgzipfile" in unwrapped
+
+
+def test_a_missing_inbox_with_a_hostile_name_is_one_escaped_line(tmp_path):
+    result = batch(tmp_path / "in\x1b[31mbox\nfake", "--out", tmp_path / "out")
+    assert result.code == 3
+    assert result.stderr.splitlines() == [f"triage: {tmp_path}/in\\x1b[31mbox\\nfake: not a directory"]

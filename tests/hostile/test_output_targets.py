@@ -119,3 +119,13 @@ def test_a_fifo_that_appears_during_the_analysis_is_not_replaced(tmp_path):
     with pytest.raises(OutputProblem, match="was replaced while triage was running"):
         write_output("summary\n", regular)
     assert regular.is_symlink() and not (tmp_path / "elsewhere").exists()
+
+
+def test_refusals_print_hostile_names_escaped(tmp_path, report):
+    fifo = tmp_path / "out\x1b[2J\nforged line\u202e.txt"
+    os.mkfifo(fifo)
+    result = run_triage(report, "-o", fifo, "--force", "--no-llnode", timeout=60)
+    assert result.code == 9
+    assert result.stderr.splitlines() == [
+        f"triage: --output {tmp_path}/out\\x1b[2J\\nforged line\\u202e.txt is a FIFO; only a new path or a "
+        "regular file can be written (even with --force)"]

@@ -36,7 +36,8 @@ SAME_INCIDENT_SECONDS = 3600  # artifacts of one pid further apart than this are
 _SYSTEMD_CORE = re.compile(r"^core\.[^.]+\.\d+\.[0-9a-f]{32}\.(\d+)\.(\d+)$")  # comm.uid.boot.pid.usec
 _PLAIN_CORE = re.compile(r"^core\.(\d+)(\..*)?$")
 _HASH_CHUNK = 1 << 20
-_HEADER_BYTES = 64 << 20  # a report header is read from at most this much decompressed JSON
+_HEADER_BYTES = 1 << 20  # a report's header is looked for in this much (decompressed) JSON
+_HEADER_KEY = re.compile(rb'^\s*\{\s*"header"\s*:\s*')
 
 
 @dataclass
@@ -261,7 +262,7 @@ def _from_content(upload: Upload, fd: int) -> None:
         with _open(upload, fd) as f:
             head = f.read(64)
             if head.lstrip()[:1] == b"{" and b'"header"' in head:
-                header = json.loads(head + f.read(_HEADER_BYTES)).get("header") or {}
+                header = _report_header(head + f.read(_HEADER_BYTES))
                 upload.pid = upload.pid or header.get("processId")
                 upload.host = header.get("host")
                 upload.time = upload.time or _iso_time(header.get("dumpEventTime"))
@@ -271,6 +272,17 @@ def _from_content(upload: Upload, fd: int) -> None:
                 upload.pid = CoreFile.open(fd_path(fd)).pid
     except Exception:  # noqa: BLE001 - unreadable here means "ungrouped", the worker reports why
         return
+
+
+def _report_header(data: bytes) -> dict:
+    """The `header` object of a report, decoded alone: the scan never parses a whole
+    (possibly huge or hostile) report, only the first object of its first megabyte."""
+    m = _HEADER_KEY.match(data)
+    if not m:
+        return {}
+    text = data[m.end():].decode("utf-8", errors="replace")
+    header, _ = json.JSONDecoder().raw_decode(text)
+    return header if isinstance(header, dict) else {}
 
 
 @contextmanager
