@@ -37,6 +37,8 @@ _SYSTEMD_CORE = re.compile(r"^core\.[^.]+\.\d+\.[0-9a-f]{32}\.(\d+)\.(\d+)$")  #
 _PLAIN_CORE = re.compile(r"^core\.(\d+)(\..*)?$")
 _HASH_CHUNK = 1 << 20
 _HEADER_BYTES = 1 << 20  # a report's header is looked for in this much (decompressed) JSON
+_NOTE_SCAN_BYTES = 1 << 20
+_NT_PRPSINFO = 3
 _HEADER_KEY = re.compile(rb'^\s*\{\s*"header"\s*:\s*')
 
 
@@ -267,11 +269,30 @@ def _from_content(upload: Upload, fd: int) -> None:
                 upload.host = header.get("host")
                 upload.time = upload.time or _iso_time(header.get("dumpEventTime"))
             elif head[:4] == b"\x7fELF" and upload.compression is None and upload.pid is None:
-                from triage.coredump import CoreFile
-
-                upload.pid = CoreFile.open(fd_path(fd)).pid
+                upload.pid = _core_pid(fd)
     except Exception:  # noqa: BLE001 - unreadable here means "ungrouped", the worker reports why
         return
+
+
+def _core_pid(fd: int) -> int | None:
+    """The pid in a core's NT_PRPSINFO note, from at most the first MiB of its note segments.
+
+    The runner has no limits of its own, so it never parses a whole (possibly crafted) core:
+    that is the worker's job."""
+    from triage.coredump.elf import ET_CORE, PT_NOTE, ElfFile, parse_notes
+
+    elf = ElfFile(fd_path(fd))
+    try:
+        if elf.type != ET_CORE:
+            return None
+        for segment in (s for s in elf.segments if s.type == PT_NOTE):
+            end = min(segment.offset + segment.filesz, elf.size, segment.offset + _NOTE_SCAN_BYTES)
+            for note in parse_notes(memoryview(elf.data[segment.offset:end])):  # a copy: mmap closes
+                if note.type == _NT_PRPSINFO and note.name == b"CORE" and len(note.desc) >= 28:
+                    return int.from_bytes(note.desc[24:28], "little", signed=True)
+        return None
+    finally:
+        elf.close()
 
 
 def _report_header(data: bytes) -> dict:
