@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from triage.render.escape import escape_name
 POLL_SECONDS = 0.05
 _RESULT_NAME_LEN = 16
 MAX_DEFAULT_MEMORY_MB = 8192
+DEFAULT_LIMIT = -1.0  # BatchOptions.memory_limit_mb: `default_memory_limit_mb(workers)`
 
 
 def default_memory_limit_mb(workers: int = 1) -> float:
@@ -72,7 +73,7 @@ class BatchOptions:
 
     workers: int = 1
     timeout: float | None = None  # seconds per incident
-    memory_limit_mb: float | None = -1.0  # resident memory per worker; -1: the default, None/0: none
+    memory_limit_mb: float | None = DEFAULT_LIMIT  # resident memory per worker; None/0: no limit
     max_decompressed_mb: float | None = DEFAULT_MAX_DECOMPRESSED_MB  # per incident; None/0: no cap
     policy_path: Path | None = None
     node: Path | None = None
@@ -126,10 +127,11 @@ class _Worker:
 def run_batch(inbox: Path, out: Path, options: BatchOptions | None = None) -> BatchReport:
     """Process every incident in `inbox` into `out`; return what this run did."""
     options = options or BatchOptions()
-    if options.memory_limit_mb is not None and options.memory_limit_mb < 0:
-        options.memory_limit_mb = default_memory_limit_mb(options.workers)
-    options.memory_limit_mb = options.memory_limit_mb or None
-    options.max_decompressed_mb = options.max_decompressed_mb or None
+    memory = options.memory_limit_mb
+    if memory is not None and memory < 0:
+        memory = default_memory_limit_mb(options.workers)
+    options = replace(options, memory_limit_mb=memory or None,
+                      max_decompressed_mb=options.max_decompressed_mb or None)
     if not inbox.is_dir():
         raise InputUnreadable(f"{escape_name(inbox)}: not a directory")
     fstype = filesystem_type(os.stat(inbox).st_dev)
@@ -362,6 +364,8 @@ class _Runner:
                 "max_decompressed_mb": self.options.max_decompressed_mb}
         stderr_path = self.work_dir / f"{incident.id}.stderr"
         started_at, started = now_iso(), time.monotonic()  # before the worker can write anything
+        # Only ever called from the main thread: PR_SET_PDEATHSIG (child.py) fires when the
+        # thread that forked the worker ends, so that thread must live as long as the runner.
         with open(stderr_path, "wb") as err:
             proc = subprocess.Popen([sys.executable, "-m", "triage.batch.child"], stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,

@@ -44,6 +44,7 @@ def batch(inbox: Path, out: Path, workers: int, timeout: float | None, memory_li
     """Triage every incident in INBOX into --out (pipeline mode; docs/pipeline.md)."""
     from triage.batch import BatchOptions, run_batch
     from triage.batch.incident import DEFAULT_MAX_DECOMPRESSED_MB
+    from triage.batch.runner import DEFAULT_LIMIT
 
     if no_redact:
         raise click.UsageError("--no-redact is not allowed in pipeline mode: batch results are shared")
@@ -54,7 +55,7 @@ def batch(inbox: Path, out: Path, workers: int, timeout: float | None, memory_li
     if settle is None:
         settle = 2.0 if watch else 0.0
     options = BatchOptions(workers=workers, timeout=timeout,
-                           memory_limit_mb=-1.0 if memory_limit is None else memory_limit,
+                           memory_limit_mb=DEFAULT_LIMIT if memory_limit is None else memory_limit,
                            max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB if max_decompressed is None
                            else max_decompressed,
                            policy_path=redact_policy.resolve() if redact_policy else None,
