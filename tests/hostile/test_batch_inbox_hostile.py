@@ -150,3 +150,19 @@ def test_a_missing_inbox_with_a_hostile_name_is_one_escaped_line(tmp_path):
     result = batch(tmp_path / "in\x1b[31mbox\nfake", "--out", tmp_path / "out")
     assert result.code == 3
     assert result.stderr.splitlines() == [f"triage: {tmp_path}/in\\x1b[31mbox\\nfake: not a directory"]
+
+
+def test_names_that_are_not_utf8_stay_valid_json_everywhere(tmp_path):
+    """A lone surrogate (`\\udcff`) in JSON is rejected by strict parsers (serde_json, Go)."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    with open(os.fsencode(inbox) + b"/\xffcore\x1b.bin", "wb") as f:
+        f.write(b"not a dump " * 100)
+    result = batch(inbox, "--out", out)
+    assert result.code == 11, result.stderr
+    for path in [out / "index.jsonl", *out.glob("*.json")]:
+        text = path.read_text()
+        assert "\\udc" not in text and "\\u001b" not in text, path.name
+    (entry,) = index_lines(out)
+    assert entry["inputs"] == ["\\xffcore\\x1b.bin"]
+    assert entry["reason"].startswith("\\xffcore\\x1b.bin is not a core dump")

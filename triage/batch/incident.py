@@ -176,10 +176,10 @@ def _summary(incident: Incident, scratch: Path, names: dict[str, str], node: Pat
             # (or a directory on its path swapped) since the scan cannot redirect the worker
             fd, _ = open_regular(upload.path, display=upload.path.name, expect=upload.identity)
             opened.append(fd)
-            names[str(fd_path(fd))] = upload.path.name
+            names[str(fd_path(fd))] = escape_name(upload.path.name)
             kind = compression_from_magic(os.pread(fd, 4, 0))
             path = materialize(fd_path(fd), scratch, name=upload.path.name, budget=budget, kind=kind)
-            names[str(path)] = upload.path.name
+            names[str(path)] = escape_name(upload.path.name)
             paths.append(path)
         options = Options(node=node, histogram_limit=histogram_limit, llnode_cross_check=False)
         findings = analyze(paths, options)
@@ -204,7 +204,7 @@ def failed_result(incident_id: str, reason: str, code: int, redactor: Any = None
         from triage.redaction import Redactor
 
         redactor = Redactor()
-    reason = redactor.redact_text(reason, source="error")
+    reason = escape_name(redactor.redact_text(reason, source="error"))  # one visible line
     if len(reason) > MAX_REASON:
         reason = reason[: MAX_REASON - 1] + "…"
     try:
@@ -220,5 +220,5 @@ def _describe_upload(upload: Upload, root: Path | None) -> dict[str, Any]:
         name = str(upload.path.relative_to(root)) if root else upload.path.name
     except ValueError:
         name = upload.path.name
-    return {"name": name, "sha256": upload.sha256, "size_bytes": upload.size,
+    return {"name": escape_name(name), "sha256": upload.sha256, "size_bytes": upload.size,
             "compression": upload.compression, "pid": upload.pid}

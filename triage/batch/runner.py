@@ -316,10 +316,12 @@ class _Runner:
                 self.log.event("refused", input=name, reason=reason)
 
     def _name(self, upload: Upload) -> str:
+        """The inbox-relative name as results show it: escaped, so that a name with
+        controls or bytes that are not UTF-8 stays one line and valid JSON text."""
         try:
-            return str(upload.path.relative_to(self.root))
+            return escape_name(upload.path.relative_to(self.root))
         except ValueError:
-            return upload.path.name
+            return escape_name(upload.path.name)
 
     # -- workers -------------------------------------------------------------
 
