@@ -17,6 +17,7 @@ import pytest
 from tests.batch.conftest import batch, copy, index_lines, scenario
 from triage.batch.inbox import Inbox
 from triage.batch.incident import process_incident
+from triage.batch.safeopen import Refused
 
 
 def _events(stderr: str) -> list[dict]:
@@ -166,3 +167,13 @@ def test_names_that_are_not_utf8_stay_valid_json_everywhere(tmp_path):
     (entry,) = index_lines(out)
     assert entry["inputs"] == ["\\xffcore\\x1b.bin"]
     assert entry["reason"].startswith("\\xffcore\\x1b.bin is not a core dump")
+
+
+def test_a_proc_file_given_to_the_unit_of_work_is_refused_without_reading(tmp_path):
+    """/proc/self/pagemap is a regular file to `stat` and reads for minutes: the file
+    system type of the opened descriptor is what refuses it (as behind a bind mount)."""
+    with pytest.raises(Refused) as refused:
+        process_incident([Path("/proc/self/pagemap")], tmp_path / "out")
+    assert str(refused.value) == "/proc/self/pagemap is a proc pseudo-file, not an upload; not read"
+    assert refused.value.code == 3
+    assert not (tmp_path / "out").exists()
