@@ -5,7 +5,10 @@ only its own worker: the runner kills it at its limit and records why, and the q
 
 A worker never outlives its runner: it asks the kernel for SIGKILL when the runner dies
 (`PR_SET_PDEATHSIG`), so a killed runner cannot leave a worker running with nobody
-enforcing its limits, next to a rerun that starts the same incident again.
+enforcing its limits, next to a rerun that starts the same incident again. The runner
+says so by setting TRIAGE_BATCH_RUNNER to its pid. Another parent (a job queue) may do
+the same, but only when it starts the worker from a thread that lives as long as it
+does: the kernel sends the signal when the forking *thread* ends.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def die_with_parent(parent_pid: int | None) -> bool:
 
 def main() -> None:
     runner = os.environ.get(RUNNER_ENV)
-    die_with_parent(int(runner) if runner and runner.isdigit() else None)
+    if runner and runner.isdigit():  # started by a runner that forks from a long-lived thread
+        die_with_parent(int(runner))
     spec = json.loads(sys.stdin.read())
     incident = Incident(spec["id"], [_upload(u) for u in spec["uploads"]],
                         [_upload(u) for u in spec["duplicates"]])
