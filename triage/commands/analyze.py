@@ -52,7 +52,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     from triage.summary import build_summary
 
     if output is not None:
-        check_output(output, paths, force)
+        check_output(output, (*paths, node, redact_policy), force)
     if len(paths) == 1 and paths[0].is_file() and looks_stored(paths[0]):  # `triage results/<id>.json`
         from triage.commands.render import render_stored
 

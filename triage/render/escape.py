@@ -9,6 +9,7 @@ these functions.
 
 from __future__ import annotations
 
+import os
 import re
 
 from rich.markup import escape as _rich_escape
@@ -78,3 +79,22 @@ def markdown_fence(lines: list[str], info: str = "text") -> list[str]:
     longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}{info}", *body, fence]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_name(name: object) -> str:
+    """A file name (or any path-like) as one visible, printable line.
+
+    Names come from uploads and directories other people control: a name with ESC,
+    newlines or bidi controls must not rewrite a terminal or forge a log line, and a
+    name that is not UTF-8 (surrogate-escaped by `os.fsdecode`) must not crash a
+    print. Idempotent on its own output, so escaping twice is harmless."""
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    return escape_terminal(_SURROGATE.sub(_undecodable, text))
