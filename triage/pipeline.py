@@ -160,18 +160,15 @@ def _llnode_cross_check(loaded, model: CrashModel) -> None:
         model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
         return
     theirs = [f.function for f in frames]
-    # llnode skips builtins that have no script (Map.prototype.set...); compare the rest
-    ours = [f.function for f in model.js_stack if f.script][: len(theirs)]
     if not model.js_stack:
         model.js_stack, model.js_stack_source = frames, "llnode"
         model.capabilities["js_stack"] = Capability("degraded", note, engine="llnode")
-    elif ours == theirs:
-        model.capabilities["llnode_cross_check"] = Capability(
-            "full", f"llnode's `v8 bt` agrees on {len(theirs)} JavaScript frames", engine="llnode")
-    else:
-        model.capabilities["llnode_cross_check"] = Capability(
-            "degraded", "llnode's `v8 bt` disagrees with triage's JavaScript stack", engine="llnode")
-        model.warnings.append(f"llnode's JS stack {theirs} differs from triage's {ours}")
+        return
+    agree, sentence = llnode.compare_function_names([f.function for f in model.js_stack], theirs)
+    model.capabilities["llnode_cross_check"] = Capability("full" if agree else "degraded", sentence,
+                                                          engine="llnode")
+    if not agree:
+        model.warnings.append(sentence)
 
 
 def _analyze_report(artifact: Artifact, findings: Findings) -> None:
