@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 # One pinned release per supported major, so test cores are reproducible.
-PINNED = {18: "18.20.8", 22: "22.23.3", 24: "24.21.0"}
+PINNED = {18: "18.20.8", 22: "22.23.3", 24: "24.21.0", 26: "26.12.1"}
 SYSTEM_MAJOR = 20
-SUPPORTED_MAJORS = (18, 20, 22, 24)
+SUPPORTED_MAJORS = (18, 20, 22, 24, 26)
 
 
 def cache_root() -> Path:

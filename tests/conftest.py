@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-MAJORS = (18, 20, 22, 24)
+MAJORS = (18, 20, 22, 24, 26)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from triage.v8 import V8Heap, probe
 from triage.v8.constants import V8Constants
 from triage.v8.versions import FACTS, facts_for
 
-NODE_TO_V8 = {18: (10, 2), 20: (11, 3), 22: (12, 4), 24: (13, 6)}
+NODE_TO_V8 = {18: (10, 2), 20: (11, 3), 22: (12, 4), 24: (13, 6), 26: (14, 6)}
 
 
 def test_version_and_facts(basic: tuple[Crash, V8Heap]) -> None:

@@ -21,7 +21,7 @@ from triage.crashmodel import Capability
 from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
 from triage.v8.reader import MapInfo, Reader, is_heap_object
-from triage.v8.versions import VersionFacts, facts_for, nearest_facts
+from triage.v8.versions import PageLayout, VersionFacts, facts_for
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -66,6 +66,58 @@ class _Discovery:
     problems: list[str] = field(default_factory=list)
 
 
+def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
+    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each)."""
+    align = lay.chunk_alignment
+    found: list[Page] = []
+    for start, end, _ in core.segments_array().tolist():
+        p = (start + align - 1) // align * align
+        while p + 64 <= end:
+            hdr = core.view(p, p + 64)
+            words = hdr.view("<u8") if hdr is not None else None
+            p_next = p + align
+            if words is None:
+                p = p_next
+                continue
+            src = words
+            if lay.metadata_pointer is not None:
+                md = int(words[lay.metadata_pointer // 8])
+                raw = core.try_read(md, 96) if md else None
+                if raw is None:
+                    p = p_next
+                    continue
+                src = np.frombuffer(raw, dtype="<u8")
+                # read-only pages' metadata (ReadOnlyPageMetadata) leaves the self
+                # pointer and Heap* zero; the area bounds are still checked below
+                if int(src[1]) != p and not (int(src[1]) == 0 and int(src[8]) == 0):
+                    p = p_next
+                    continue
+            elif lay.self_pointer is not None and int(words[lay.self_pointer // 8]) != p:
+                p = p_next
+                continue
+            a0 = int(src[lay.area_start // 8])
+            a1 = int(src[lay.area_end // 8])
+            size = int(src[lay.size // 8]) if lay.size is not None else 0
+            size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
+            if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
+                    and size < (1 << 40):
+                found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
+                                  int(src[lay.heap // 8])))
+            p = p_next
+    # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
+    # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
+    # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
+    # (not owned by a Heap) have none.
+    heaps = Counter(pg.heap for pg in found if pg.heap)
+    if heaps:
+        shared = heaps.most_common(1)[0][0]
+        rejected = [pg for pg in found if pg.heap not in (0, shared)]
+        found = [pg for pg in found if pg.heap in (0, shared)]
+    else:
+        rejected = []
+    return found, rejected
+
+
 class V8Heap:
     """The V8 heap of one core, read with the constants of the node binary that made it."""
 
@@ -78,6 +130,7 @@ class V8Heap:
         self.exact_version = exact_version
         self.reader = Reader(core, consts, facts)
         self.problems: list[str] = []
+        self.underived: list[str] = []  # facts a table-less V8 needed and could not derive
         self._walk: WalkResult | None = None
         self._names: list[str] | None = None
         self._discover()
@@ -93,9 +146,10 @@ class V8Heap:
 
             raise BinaryProblem(f"{binary.path} exports no V8 postmortem constants (v8dbg_*)")
         facts = facts_for(consts.version)
-        exact = facts is not None
-        if facts is None:
-            facts = nearest_facts(consts.version)
+        if facts is None:  # no table entry (or ignored): derive the facts (calibrate.py)
+            from triage.v8.calibrate import initial_facts
+
+            facts = initial_facts(consts, core)
         wanted = core.executable_build_id()
         if wanted and binary.build_id and wanted != binary.build_id:
             from triage.errors import BinaryProblem
@@ -105,7 +159,7 @@ class V8Heap:
         exe = core.executable_mapping()
         if exe is not None:
             core.attach_file(exe.path, binary)
-        return cls(core, binary, consts, facts, exact)
+        return cls(core, binary, consts, facts, True)
 
     @property
     def version(self) -> str:
@@ -118,62 +172,17 @@ class V8Heap:
         if not self.pages:
             self.problems.append("no V8 heap pages found (page header layout not recognised)")
         self.meta_maps = self._find_meta_maps()
-        if len(self.meta_maps) != self.facts.meta_maps:
+        if self.facts.source == "table" and len(self.meta_maps) != self.facts.meta_maps:
             self.problems.append(
                 f"found {len(self.meta_maps)} meta maps, expected {self.facts.meta_maps}")
         self._find_maps()
+        from triage.v8.calibrate import complete
+
+        complete(self)  # derive (no table entry) or cross-check the facts that need maps
         self.discovery_seconds = time.perf_counter() - t0
 
     def _find_pages(self) -> list[Page]:
-        lay = self.facts.page
-        align = lay.chunk_alignment
-        core = self.core
-        found: list[Page] = []
-        for start, end, _ in core.segments_array().tolist():
-            p = (start + align - 1) // align * align
-            while p + 64 <= end:
-                hdr = core.view(p, p + 64)
-                words = hdr.view("<u8") if hdr is not None else None
-                p_next = p + align
-                if words is None:
-                    p = p_next
-                    continue
-                src = words
-                if lay.metadata_pointer is not None:
-                    md = int(words[lay.metadata_pointer // 8])
-                    raw = core.try_read(md, 96) if md else None
-                    if raw is None:
-                        p = p_next
-                        continue
-                    src = np.frombuffer(raw, dtype="<u8")
-                    # read-only pages' metadata (ReadOnlyPageMetadata) leaves the self
-                    # pointer and Heap* zero; the area bounds are still checked below
-                    if int(src[1]) != p and not (int(src[1]) == 0 and int(src[8]) == 0):
-                        p = p_next
-                        continue
-                elif lay.self_pointer is not None and int(words[lay.self_pointer // 8]) != p:
-                    p = p_next
-                    continue
-                a0 = int(src[lay.area_start // 8])
-                a1 = int(src[lay.area_end // 8])
-                size = int(src[lay.size // 8]) if lay.size is not None else 0
-                size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
-                if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
-                        and size < (1 << 40):
-                    found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
-                                      int(src[lay.heap // 8])))
-                p = p_next
-        # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
-        # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
-        # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
-        # (not owned by a Heap) have none.
-        heaps = Counter(pg.heap for pg in found if pg.heap)
-        if heaps:
-            shared = heaps.most_common(1)[0][0]
-            self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)]
-            found = [pg for pg in found if pg.heap in (0, shared)]
-        else:
-            self.rejected_pages = []
+        found, self.rejected_pages = find_pages(self.core, self.facts.page)
         return found
 
     def areas(self, include_stale: bool = False) -> list[tuple[int, int, Page]]:

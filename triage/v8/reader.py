@@ -104,6 +104,7 @@ class Reader:
         self.sfi_type = consts.type_id("SHARED_FUNCTION_INFO_TYPE")
         self.script_type = consts.type_id("SCRIPT_TYPE")
         self.context_range = (consts.get("FirstContextType", -1), consts.get("LastContextType", -1))
+        self.context_cell_type = consts.type_id("CONTEXT_CELL_TYPE")
         self.oddballs: dict[int, str] = {}
         self.map_info = lru_cache(maxsize=65536)(self._map_info)  # type: ignore[method-assign]
 
@@ -423,6 +424,16 @@ class Reader:
         return None
 
     # -- values --------------------------------------------------------------------------
+
+    def context_slot_value(self, v: int) -> int:
+        """The value of a context slot: V8 14 boxes some `let` variables in a ContextCell
+        (tagged value at +8; seen holding Smis and objects on the Node 26 cores), older
+        V8s store the value itself."""
+        if self.context_cell_type is not None and is_heap_object(v) \
+                and self.type_of(v) == self.context_cell_type:
+            inner = self.field(v, 8)
+            return v if inner is None else inner
+        return v
 
     def oddball_name(self, obj: int) -> str | None:
         if obj in self.oddballs:
