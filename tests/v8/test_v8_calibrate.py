@@ -31,8 +31,12 @@ def test_derived_facts_give_the_same_answers(major: int, monkeypatch: pytest.Mon
     table = _open(crash)
     monkeypatch.setenv(IGNORE_ENV, "{}.{}".format(*table.constants.version[:2]))
     derived = _open(crash)
-    assert table.facts.source == "table" and derived.facts.source == "derived"
+    assert derived.facts.source == "derived"
     assert derived.problems == [] and derived.underived == []
+    if table.facts.source == "derived":  # a V8 with no entry yet (TRIAGE_NODE_OVERRIDE)
+        assert table.problems == [] and table.underived == []
+        assert {c.status for c in table.capabilities().values()} == {"full"}
+        return
     for fact in ("page", "meta_maps", "bytecode_source_positions", "position_table",
                  "isolate_roots"):
         assert getattr(derived.facts, fact) == getattr(table.facts, fact), fact

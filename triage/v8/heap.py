@@ -145,6 +145,11 @@ class V8Heap:
             from triage.errors import BinaryProblem
 
             raise BinaryProblem(f"{binary.path} exports no V8 postmortem constants (v8dbg_*)")
+        compressed = consts.pointer_compression()
+        if compressed:
+            from triage.errors import BinaryProblem
+
+            raise BinaryProblem(compressed)
         facts = facts_for(consts.version)
         if facts is None:  # no table entry (or ignored): derive the facts (calibrate.py)
             from triage.v8.calibrate import initial_facts
