@@ -78,7 +78,7 @@ def facts_of(version: str, env: dict[str, str]) -> str:
             f"c = run_scenario('ledger', {int(version.split('.')[0])})\n"
             "h = V8Heap.open(CoreFile.open(c.core_path), ElfFile(c.node))\n"
             "caps = {k: v.status for k, v in h.capabilities().items()}\n"
-            "print(f'V8 {h.version}, facts from the {h.facts.source}', "
+            "print(f'V8 {h.version}, facts: {h.facts.source}', "
             "('; not derived: ' + ', '.join(h.underived)) if h.underived else '', "
             "('; problems: ' + '; '.join(h.problems)) if h.problems else '', caps)\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,

@@ -272,6 +272,7 @@ class V8Heap:
         kinds = np.zeros(len(self.maps), dtype=np.int32)
         params = np.zeros(len(self.maps), dtype=np.int64)
         bytecode_data = c.field("BytecodeArray", "data", 56)
+        descriptor_header = c.get("class_DescriptorArray__header_size__uintptr_t") or 24
         fixed_array_like = ("FIXED_ARRAY_TYPE", "FIXED_DOUBLE_ARRAY_TYPE", "HASH_TABLE_TYPE",
                             "DICTIONARY_TYPE", "EMBEDDER_DATA_ARRAY_TYPE",
                             "CLOSURE_FEEDBACK_CELL_ARRAY_TYPE", "WEAK_FIXED_ARRAY_TYPE",
@@ -290,7 +291,7 @@ class V8Heap:
             elif name in ("BYTE_ARRAY_TYPE", "TRUSTED_BYTE_ARRAY_TYPE"):
                 kinds[i] = W.KIND_BYTE_ARRAY
             elif name in ("DESCRIPTOR_ARRAY_TYPE", "STRONG_DESCRIPTOR_ARRAY_TYPE"):
-                kinds[i] = W.KIND_DESCRIPTORS
+                kinds[i], params[i] = W.KIND_DESCRIPTORS, descriptor_header
             elif name == "PROPERTY_ARRAY_TYPE":
                 kinds[i] = W.KIND_PROPERTY_ARRAY
             elif name == "WEAK_ARRAY_LIST_TYPE":
