@@ -39,7 +39,7 @@ DEFAULT_NOTES = {
                      "(test_from_pages_are_skipped on every major)",
 }
 
-_SAMPLE_BYTECODES = 600
+_SAMPLE_BYTECODES = 300
 _ROOTS_SCAN = 0x40000  # bytes below Heap* searched for the roots table
 _ROOTS_GAP = 0x10000  # a run of this many bytes without heap pointers ends the isolate
 

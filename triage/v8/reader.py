@@ -17,9 +17,9 @@ from triage.coredump import CoreFile
 from triage.v8.constants import V8Constants
 from triage.v8.versions import VersionFacts
 
-# MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-13.6; checked on
+# MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-14.6; checked on
 # the test cores: Session maps have new_target_is_base set, Admin maps clear, prototypes
-# such as Session.prototype carry is_prototype_map).
+# such as Session.prototype carry is_prototype_map; Node 25/26's ledger cores name 678 Admin).
 BIT_FIELD2_NEW_TARGET_IS_BASE = 1 << 0
 BIT_FIELD3_IS_PROTOTYPE_MAP = 1 << 20
 
