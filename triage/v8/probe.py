@@ -38,14 +38,18 @@ def probe(core: CoreFile, binary: ElfFile) -> dict[str, Capability]:
 
 def capabilities(heap: V8Heap) -> dict[str, Capability]:
     out: dict[str, Capability] = {}
+    from triage.v8.versions import IGNORE_ENV, ignored
+
+    why = (f"the triage/v8/versions.py entry of V8 {heap.version} is ignored ({IGNORE_ENV})"
+           if ignored(heap.constants.version) else
+           f"V8 {heap.version} has no entry in triage/v8/versions.py")
     version_note = ""
     if heap.underived:
-        version_note = (f"V8 {heap.version} has no entry in triage/v8/versions.py and these "
-                        f"facts could not be derived from the core: {', '.join(heap.underived)}")
+        version_note = (f"{why} and these facts could not be derived from the core: "
+                        f"{', '.join(heap.underived)}")
     derived_note = ""
     if heap.facts.source == "derived":
-        derived_note = (f"V8 {heap.version} has no entry in triage/v8/versions.py; its "
-                        "layout facts were derived from the binary and the core and checked")
+        derived_note = f"{why}; its layout facts were derived from the binary and the core"
     if not heap.pages or not len(heap.maps):
         why = "; ".join(heap.problems) or "no V8 heap found in the core"
         out["histogram"] = Capability("unavailable", why, ENGINE)
