@@ -66,58 +66,6 @@ class _Discovery:
     problems: list[str] = field(default_factory=list)
 
 
-def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
-    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each)."""
-    align = lay.chunk_alignment
-    found: list[Page] = []
-    for start, end, _ in core.segments_array().tolist():
-        p = (start + align - 1) // align * align
-        while p + 64 <= end:
-            hdr = core.view(p, p + 64)
-            words = hdr.view("<u8") if hdr is not None else None
-            p_next = p + align
-            if words is None:
-                p = p_next
-                continue
-            src = words
-            if lay.metadata_pointer is not None:
-                md = int(words[lay.metadata_pointer // 8])
-                raw = core.try_read(md, 96) if md else None
-                if raw is None:
-                    p = p_next
-                    continue
-                src = np.frombuffer(raw, dtype="<u8")
-                # read-only pages' metadata (ReadOnlyPageMetadata) leaves the self
-                # pointer and Heap* zero; the area bounds are still checked below
-                if int(src[1]) != p and not (int(src[1]) == 0 and int(src[8]) == 0):
-                    p = p_next
-                    continue
-            elif lay.self_pointer is not None and int(words[lay.self_pointer // 8]) != p:
-                p = p_next
-                continue
-            a0 = int(src[lay.area_start // 8])
-            a1 = int(src[lay.area_end // 8])
-            size = int(src[lay.size // 8]) if lay.size is not None else 0
-            size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
-            if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
-                    and size < (1 << 40):
-                found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
-                                  int(src[lay.heap // 8])))
-            p = p_next
-    # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
-    # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
-    # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
-    # (not owned by a Heap) have none.
-    heaps = Counter(pg.heap for pg in found if pg.heap)
-    if heaps:
-        shared = heaps.most_common(1)[0][0]
-        rejected = [pg for pg in found if pg.heap not in (0, shared)]
-        found = [pg for pg in found if pg.heap in (0, shared)]
-    else:
-        rejected = []
-    return found, rejected
-
-
 class V8Heap:
     """The V8 heap of one core, read with the constants of the node binary that made it."""
 
@@ -186,8 +134,56 @@ class V8Heap:
         complete(self)  # derive (no table entry) or cross-check the facts that need maps
         self.discovery_seconds = time.perf_counter() - t0
 
-    def _find_pages(self) -> list[Page]:
-        found, self.rejected_pages = find_pages(self.core, self.facts.page)
+    def _find_pages(self, lay: PageLayout | None = None) -> list[Page]:
+        lay = lay or self.facts.page
+        align = lay.chunk_alignment
+        core = self.core
+        found: list[Page] = []
+        for start, end, _ in core.segments_array().tolist():
+            p = (start + align - 1) // align * align
+            while p + 64 <= end:
+                hdr = core.view(p, p + 64)
+                words = hdr.view("<u8") if hdr is not None else None
+                p_next = p + align
+                if words is None:
+                    p = p_next
+                    continue
+                src = words
+                if lay.metadata_pointer is not None:
+                    md = int(words[lay.metadata_pointer // 8])
+                    raw = core.try_read(md, 96) if md else None
+                    if raw is None:
+                        p = p_next
+                        continue
+                    src = np.frombuffer(raw, dtype="<u8")
+                    # read-only pages' metadata (ReadOnlyPageMetadata) leaves the self
+                    # pointer and Heap* zero; the area bounds are still checked below
+                    if int(src[1]) != p and not (int(src[1]) == 0 and int(src[8]) == 0):
+                        p = p_next
+                        continue
+                elif lay.self_pointer is not None and int(words[lay.self_pointer // 8]) != p:
+                    p = p_next
+                    continue
+                a0 = int(src[lay.area_start // 8])
+                a1 = int(src[lay.area_end // 8])
+                size = int(src[lay.size // 8]) if lay.size is not None else 0
+                size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
+                if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
+                        and size < (1 << 40):
+                    found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
+                                      int(src[lay.heap // 8])))
+                p = p_next
+        # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
+        # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
+        # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
+        # (not owned by a Heap) have none.
+        heaps = Counter(pg.heap for pg in found if pg.heap)
+        if heaps:
+            shared = heaps.most_common(1)[0][0]
+            self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)]
+            found = [pg for pg in found if pg.heap in (0, shared)]
+        else:
+            self.rejected_pages = []
         return found
 
     def areas(self, include_stale: bool = False) -> list[tuple[int, int, Page]]:
@@ -585,3 +581,10 @@ class V8Heap:
         from triage.v8.graph import build_heap_graph
 
         return build_heap_graph(self)
+
+
+def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
+    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each)."""
+    bare = object.__new__(V8Heap)
+    bare.core = core
+    return bare._find_pages(lay), bare.rejected_pages
