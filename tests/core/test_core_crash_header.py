@@ -1,4 +1,4 @@
-"""The crash header of real cores of Node 18, 20, 22 and 24: signal, kind, versions, frames."""
+"""The crash header of real cores of every supported Node major: signal, kind, versions, frames."""
 
 from __future__ import annotations
 

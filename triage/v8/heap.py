@@ -21,7 +21,7 @@ from triage.crashmodel import Capability
 from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
 from triage.v8.reader import MapInfo, Reader, is_heap_object
-from triage.v8.versions import VersionFacts, facts_for, nearest_facts
+from triage.v8.versions import PageLayout, VersionFacts, facts_for
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -78,6 +78,7 @@ class V8Heap:
         self.exact_version = exact_version
         self.reader = Reader(core, consts, facts)
         self.problems: list[str] = []
+        self.underived: list[str] = []  # facts a table-less V8 needed and could not derive
         self._walk: WalkResult | None = None
         self._names: list[str] | None = None
         self._discover()
@@ -92,10 +93,16 @@ class V8Heap:
             from triage.errors import BinaryProblem
 
             raise BinaryProblem(f"{binary.path} exports no V8 postmortem constants (v8dbg_*)")
+        compressed = consts.pointer_compression()
+        if compressed:
+            from triage.errors import BinaryProblem
+
+            raise BinaryProblem(compressed)
         facts = facts_for(consts.version)
-        exact = facts is not None
-        if facts is None:
-            facts = nearest_facts(consts.version)
+        if facts is None:  # no table entry (or ignored): derive the facts (calibrate.py)
+            from triage.v8.calibrate import initial_facts
+
+            facts = initial_facts(consts, core)
         wanted = core.executable_build_id()
         if wanted and binary.build_id and wanted != binary.build_id:
             from triage.errors import BinaryProblem
@@ -105,7 +112,7 @@ class V8Heap:
         exe = core.executable_mapping()
         if exe is not None:
             core.attach_file(exe.path, binary)
-        return cls(core, binary, consts, facts, exact)
+        return cls(core, binary, consts, facts, True)
 
     @property
     def version(self) -> str:
@@ -118,14 +125,17 @@ class V8Heap:
         if not self.pages:
             self.problems.append("no V8 heap pages found (page header layout not recognised)")
         self.meta_maps = self._find_meta_maps()
-        if len(self.meta_maps) != self.facts.meta_maps:
+        if self.facts.source == "table" and len(self.meta_maps) != self.facts.meta_maps:
             self.problems.append(
                 f"found {len(self.meta_maps)} meta maps, expected {self.facts.meta_maps}")
         self._find_maps()
+        from triage.v8.calibrate import complete
+
+        complete(self)  # derive (no table entry) or cross-check the facts that need maps
         self.discovery_seconds = time.perf_counter() - t0
 
-    def _find_pages(self) -> list[Page]:
-        lay = self.facts.page
+    def _find_pages(self, lay: PageLayout | None = None) -> list[Page]:
+        lay = lay or self.facts.page
         align = lay.chunk_alignment
         core = self.core
         found: list[Page] = []
@@ -258,6 +268,7 @@ class V8Heap:
         kinds = np.zeros(len(self.maps), dtype=np.int32)
         params = np.zeros(len(self.maps), dtype=np.int64)
         bytecode_data = c.field("BytecodeArray", "data", 56)
+        descriptor_header = c.get("class_DescriptorArray__header_size__uintptr_t") or 24
         fixed_array_like = ("FIXED_ARRAY_TYPE", "FIXED_DOUBLE_ARRAY_TYPE", "HASH_TABLE_TYPE",
                             "DICTIONARY_TYPE", "EMBEDDER_DATA_ARRAY_TYPE",
                             "CLOSURE_FEEDBACK_CELL_ARRAY_TYPE", "WEAK_FIXED_ARRAY_TYPE",
@@ -276,7 +287,7 @@ class V8Heap:
             elif name in ("BYTE_ARRAY_TYPE", "TRUSTED_BYTE_ARRAY_TYPE"):
                 kinds[i] = W.KIND_BYTE_ARRAY
             elif name in ("DESCRIPTOR_ARRAY_TYPE", "STRONG_DESCRIPTOR_ARRAY_TYPE"):
-                kinds[i] = W.KIND_DESCRIPTORS
+                kinds[i], params[i] = W.KIND_DESCRIPTORS, descriptor_header
             elif name == "PROPERTY_ARRAY_TYPE":
                 kinds[i] = W.KIND_PROPERTY_ARRAY
             elif name == "WEAK_ARRAY_LIST_TYPE":
@@ -570,3 +581,10 @@ class V8Heap:
         from triage.v8.graph import build_heap_graph
 
         return build_heap_graph(self)
+
+
+def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
+    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each)."""
+    bare = object.__new__(V8Heap)
+    bare.core = core
+    return bare._find_pages(lay), bare.rejected_pages
