@@ -127,9 +127,27 @@ def _core_js_stack(heap, loaded, model: CrashModel) -> None:
         frames = heap.js_stack(loaded.faulting_tid)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
     cap = model.capabilities.get("js_stack")
-    if not frames and cap is not None and cap.status == "full":
+    if frames or cap is None or cap.status == "unavailable":
+        return
+    main_or_faulting = loaded.faulting_tid if loaded.faulting_tid is not None else model.process.pid
+    if _idle_in_event_loop(model, main_or_faulting):
+        model.capabilities["js_stack"] = Capability(
+            "full", "the thread was waiting in the event loop (uv__io_poll): no JavaScript was running",
+            engine="triage.v8")
+    elif cap.status == "full":
         model.capabilities["js_stack"] = Capability(
             "full", "no JavaScript frame was on the crashing thread's stack", engine="triage.v8")
+
+
+_EVENT_LOOP_WAIT = ("uv__io_poll", "epoll_wait", "epoll_pwait")
+
+
+def _idle_in_event_loop(model: CrashModel, tid: int | None) -> bool:
+    """A live capture of an idle process stops its main thread in libuv's poll: having no JS
+    frame is then the answer, not a failure to read the stack."""
+    thread = next((t for t in model.threads if t.tid == tid), None)
+    return thread is not None and any(
+        f.function and any(w in f.function for w in _EVENT_LOOP_WAIT) for f in thread.frames[:8])
 
 
 def _core_histogram(heap, findings: Findings) -> None:
