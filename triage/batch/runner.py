@@ -13,12 +13,9 @@ is skipped, so a re-run does no work and a run killed midway resumes where it st
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -26,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from triage.batch.inbox import Inbox, Incident, Upload
-from triage.batch.incident import batch_metadata, failed_result
 from triage.batch.index import (
     append_index,
     index_entry,
@@ -37,10 +33,10 @@ from triage.batch.index import (
     write_groups,
     write_json_atomic,
 )
+from triage.batch.limited import POLL_SECONDS, IncidentProcess
 from triage.batch.progress import Reporter
 from triage.errors import ExitCode, InputUnreadable, OutputProblem
 
-POLL_SECONDS = 0.05
 _RESULT_NAME_LEN = 16
 
 
@@ -89,17 +85,6 @@ class BatchReport:
                 f"worker{'s' if self.workers != 1 else ''}; peak worker memory {self.peak_rss_mb:.0f} MB")
 
 
-@dataclass
-class _Worker:
-    incident: Incident
-    proc: subprocess.Popen
-    started: float
-    started_at: str
-    stderr_path: Path
-    peak_rss_kb: int = 0
-    killed_for: str | None = None
-
-
 def run_batch(inbox: Path, out: Path, options: BatchOptions | None = None) -> BatchReport:
     """Process every incident in `inbox` into `out`; return what this run did."""
     options = options or BatchOptions()
@@ -139,7 +124,7 @@ class _Runner:
         self.inbox = Inbox(inbox, options.settle_seconds, exclude=exclude)
         self.report = BatchReport(workers=options.workers)
         self.queue: deque[Incident] = deque()
-        self.running: dict[int, _Worker] = {}
+        self.running: dict[int, IncidentProcess] = {}
         self.work_dir = out / ".workers"
         self.entries = read_index(out)
         self.status: dict[str, str] = {}
@@ -266,78 +251,32 @@ class _Runner:
         return {"timeout_seconds": self.options.timeout, "memory_limit_mb": self.options.memory_limit_mb}
 
     def _start(self, incident: Incident) -> None:
-        spec = {"id": incident.id, "out": str(self.out), "root": str(self.root),
-                "uploads": [_upload_dict(u) for u in incident.uploads],
-                "duplicates": [_upload_dict(u) for u in incident.duplicates],
-                "policy": str(self.options.policy_path) if self.options.policy_path else None,
-                "node": str(self.options.node) if self.options.node else None, "limits": self._limits()}
-        stderr_path = self.work_dir / f"{incident.id}.stderr"
-        started_at, started = now_iso(), time.monotonic()  # before the worker can write anything
-        with open(stderr_path, "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "triage.batch.child"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
-                                    env={**os.environ, "TRIAGE_BATCH_WORKER": "1"})
-        try:
-            proc.stdin.write(json.dumps(spec).encode())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        self.running[proc.pid] = _Worker(incident, proc, started, started_at, stderr_path)
-        self.log.event("started", incident=incident.id, worker=proc.pid,
+        worker = IncidentProcess(incident, self.out, self.root, self.work_dir / f"{incident.id}.stderr",
+                                 limits=self._limits(), policy_path=self.options.policy_path,
+                                 node=self.options.node)
+        self.running[worker.pid] = worker
+        self.log.event("started", incident=incident.id, worker=worker.pid,
                        inputs=[self._name(u) for u in incident.uploads])
 
     def _poll(self) -> None:
         for pid, worker in list(self.running.items()):
-            done, status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                worker.peak_rss_kb = max(worker.peak_rss_kb, usage.ru_maxrss)
-                worker.proc.returncode = os.waitstatus_to_exitcode(status)
+            if worker.poll():
                 del self.running[pid]
                 self._finish(worker)
-                continue
-            elapsed = time.monotonic() - worker.started
-            rss = _tree_rss_kb(pid)
-            worker.peak_rss_kb = max(worker.peak_rss_kb, rss)
-            limit_mb = self.options.memory_limit_mb
-            if self.options.timeout is not None and elapsed > self.options.timeout:
-                self._kill(worker, f"time limit exceeded: still running after {self.options.timeout:g} s "
-                                   "(--timeout)")
-            elif limit_mb is not None and rss > limit_mb * 1024:
-                self._kill(worker, f"memory limit exceeded: resident memory reached {rss / 1024:.0f} MB "
-                                   f"(--memory-limit {limit_mb:g} MB)")
-
-    def _kill(self, worker: _Worker, reason: str) -> None:
-        worker.killed_for = reason
-        try:
-            os.killpg(worker.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def _kill_all(self) -> None:
         for pid, worker in list(self.running.items()):
-            self._kill(worker, "interrupted")
+            worker.kill("interrupted")
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
             del self.running[pid]
 
-    def _finish(self, worker: _Worker) -> None:
-        incident, seconds = worker.incident, time.monotonic() - worker.started
-        result = None
-        if worker.killed_for is None and worker.proc.returncode == 0:
-            result = load_result(self.out, incident.id)
-            if result is not None and (result.get("batch") or {}).get("timings", {}).get(
-                    "started_at", "") < worker.started_at:
-                result = None  # an older result: this worker did not write one
-        if result is None:
-            if worker.killed_for:
-                reason, code = worker.killed_for, ExitCode.LIMIT_EXCEEDED
-            else:
-                reason, code = _death(worker), ExitCode.INTERNAL
-            result = failed_result(incident.id, reason, int(code))
-            result["batch"] = batch_metadata(result, incident, self.root, worker.started_at, seconds,
-                                             worker.peak_rss_kb / 1024, self._limits())
+    def _finish(self, worker: IncidentProcess) -> None:
+        incident, seconds = worker.incident, worker.seconds
+        result, written = worker.outcome()
+        if not written:
             write_json_atomic(result_path(self.out, incident.id), result)
         worker.stderr_path.unlink(missing_ok=True)
         for scratch in self.out.glob(f".scratch-{incident.id}-*"):  # left by a killed worker
@@ -354,38 +293,6 @@ class _Runner:
         self.log.event("done", incident=incident.id, status=result["status"], reason=result.get("reason"),
                        fingerprint=(result.get("fingerprint") or {}).get("id"), seconds=round(seconds, 3),
                        peak_rss_mb=peak_mb)
-
-
-def _death(worker: _Worker) -> str:
-    code = worker.proc.returncode
-    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-    try:
-        tail = worker.stderr_path.read_text(errors="replace").strip().splitlines()[-1:]
-    except OSError:
-        tail = []
-    return f"worker {how}" + (f": {tail[0][:300]}" if tail else "")
-
-
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a worker and its descendants (lldb may start helpers), in KiB."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-                    break
-            for task in Path(f"/proc/{current}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def _upload_dict(upload: Upload) -> dict[str, Any]:
-    return {"path": str(upload.path), "sha256": upload.sha256, "size": upload.size,
-            "compression": upload.compression, "pid": upload.pid, "host": upload.host, "time": upload.time}
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
