@@ -162,8 +162,11 @@ def upload_dict(upload: Upload) -> dict[str, Any]:
             "compression": upload.compression, "pid": upload.pid, "host": upload.host, "time": upload.time}
 
 
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: no dlopen between fork and exec
+
+
 def _die_with(parent: int) -> None:
     """In the forked child: SIGKILL when the starting thread dies (and now, if it already has)."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
