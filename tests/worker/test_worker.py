@@ -218,3 +218,20 @@ def test_storage_errors_are_retried_but_a_link_out_of_the_inbox_is_final(setting
 
 def _logs(tmp_path: Path) -> str:
     return "\n".join(p.read_text()[-3000:] for p in sorted(tmp_path.glob("*.log")))
+
+
+def test_an_incident_that_loses_every_worker_is_given_up_after_the_attempt_budget(settings, tmp_path):
+    """Two starts with no end (what two workers SIGKILLed mid-task leave) use up max_attempts=2."""
+    inbox = tmp_path / "inbox"
+    copy(scenario("exception24").reports[0], inbox / "report.json")
+    payload = {"version": 1, "incident": None, "root": str(inbox), "files": ["report.json"]}
+    from triage.batch.inbox import describe, make_incident
+
+    incident = make_incident([describe(inbox / "report.json")]).id
+    (settings.out / ".attempts").mkdir()
+    lost = [{"event": "start", "worker": f"w{i}@test", "at": "2026-12-01T00:00:00+00:00"} for i in (1, 2)]
+    (settings.out / ".attempts" / f"{incident}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lost))
+    outcome = handle(payload, settings)
+    assert outcome["status"] == "failed" and outcome["attempts"] == 3
+    assert outcome["reason"].startswith("gave up after 2 attempts; the last: the worker running it was lost")
+    assert [e["incident"] for e in index_lines(settings.out)] == [incident]

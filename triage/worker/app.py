@@ -20,10 +20,12 @@ from typing import Any
 
 from celery import Celery
 
+from triage.errors import OutputProblem
 from triage.worker.payload import QUEUE, TASK_NAME
 
 RESTORE_INTERVAL = 5  # seconds between sweeps for tasks of lost workers
 VISIBILITY_MARGIN = 120
+MAX_RETRIES = 100  # Celery's cap for `handle`'s retries; --max-attempts (at most 20) is the real bound
 
 
 def visibility_timeout(timeout: float, backoff_cap: float) -> int:
@@ -43,8 +45,11 @@ def make_app(broker: str, visibility: int | None = None) -> Celery:
         broker_connection_retry_on_startup=True, worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_hijack_root_logger=False, worker_redirect_stdouts=False,
     )
-    app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)(
-        _incident_task)
+    # Results directory or attempt log not writable (disk full, a storage hiccup): Celery's own
+    # retry with backoff; the retries decided from an incident's outcome are `handle`'s.
+    app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(OSError, OutputProblem), max_retries=5, retry_backoff=30, retry_backoff_max=300,
+             retry_jitter=True)(_incident_task)
     return app
 
 
@@ -54,5 +59,5 @@ def _incident_task(self: Any, payload: Any) -> dict[str, Any]:
     settings = self.app.triage_settings
     outcome = handle(payload, settings, task_id=self.request.id)
     if isinstance(outcome, Retry):
-        raise self.retry(countdown=outcome.countdown, max_retries=None)
+        raise self.retry(countdown=outcome.countdown, max_retries=MAX_RETRIES)
     return outcome
