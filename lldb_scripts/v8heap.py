@@ -16,6 +16,7 @@ the heap can hold secrets.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -28,23 +29,32 @@ if str(_REPO) not in sys.path:
 
 
 def _add_python3_site_packages() -> None:
-    """lldb embeds the system Python; triage's dependencies (numpy, numba) may live in
-    the `python3` on PATH (pyenv, venv). Borrow that interpreter's import path."""
+    """lldb embeds the system Python; triage's dependencies (numpy, numba) live in the
+    project's virtualenv. Borrow its import path: `$TRIAGE_VENV`, else the repository's
+    `.venv`, else the `python3` on PATH (pyenv, an activated venv)."""
     try:
         import numpy  # noqa: F401
         return
     except ImportError:
         pass
-    import subprocess
+    found: list[str] = []
+    for venv in (os.environ.get("TRIAGE_VENV"), str(_REPO / ".venv")):
+        if venv:
+            found = [str(p) for p in sorted(Path(venv).glob("lib/python3*/site-packages"))]
+            if found:
+                break
+    if not found:
+        import subprocess
 
-    try:
-        out = subprocess.run(["python3", "-c", "import sys; print('\\n'.join(sys.path))"],
-                             capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return
+        try:
+            out = subprocess.run(["python3", "-c", "import sys; print('\\n'.join(sys.path))"],
+                                 capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            return
+        found = [entry for entry in out.splitlines() if entry.endswith("-packages")]
     # put them first: mixing the two interpreters' compiled packages (cffi) breaks imports
-    for entry in reversed(out.splitlines()):
-        if entry.endswith("-packages") and entry not in sys.path:
+    for entry in reversed(found):
+        if entry not in sys.path:
             sys.path.insert(1, entry)
 
 
@@ -73,13 +83,10 @@ def _heap(debugger: lldb.SBDebugger) -> V8Heap:
 
 
 def _emit(result: lldb.SBCommandReturnObject, text: str, name: str | None = None) -> None:
-    try:
-        from triage.redaction import Redactor  # type: ignore[import-not-found]
-    except ImportError:
-        result.AppendMessage("(triage.redaction not installed: heap strings shown unredacted)")
-    else:
-        text = Redactor().redact_text(text, source="heap_string", name=name)
-    result.AppendMessage(text)
+    """Every line these commands print passes triage's redaction, as any triage output."""
+    from triage.redaction import Redactor
+
+    result.AppendMessage(Redactor().redact_text(text, source="heap_string", name=name))
 
 
 def _run(result: lldb.SBCommandReturnObject, fn) -> None:  # noqa: ANN001

@@ -1,8 +1,14 @@
-"""The summary's JSON Schema: loading it (with its section files) and validating.
+"""The JSON Schemas of what triage writes, and validation against them.
 
-The top-level schema is `schemas/summary.schema.json`; each optional section
-contributed by later work lives in `schemas/section-<name>.schema.json` and is
-attached under its name here, so a section's owner edits one file.
+Every schema file in `schemas/` has an `$id` under `https://triage.invalid/schemas/` equal
+to its file name, and refers to the others by relative `$ref` (`section-report.schema.json`),
+so a validator in any language resolves them as sibling files:
+
+* `summary.schema.json`: one incident's summary; each optional section lives in
+  `section-<name>.schema.json` and is `$ref`'d from the summary's `properties`.
+* `diff.schema.json`: the `triage diff` document.
+* `batch-result.schema.json`: `<incident>.json` in a batch / worker results directory.
+* `index-entry.schema.json`: one line of `index.jsonl`.
 """
 
 from __future__ import annotations
@@ -10,27 +16,38 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jsonschema
+from referencing import Registry, Resource
 
 SCHEMA_VERSION = "1.0"
+BASE_URI = "https://triage.invalid/schemas/"
 
 
 @cache
-def summary_schema() -> dict:
-    base = resources.files("triage") / "schemas"
-    schema = json.loads((base / "summary.schema.json").read_text())
-    for entry in base.iterdir():
-        name = entry.name
-        if name.startswith("section-") and name.endswith(".schema.json"):
-            section = name[len("section-") : -len(".schema.json")]
-            part = json.loads(entry.read_text())
-            # its own base URI, so the section's `#/$defs/...` refs resolve inside the section
-            part.setdefault("$id", f"https://triage.invalid/schemas/{name}")
-            schema["properties"].setdefault(section, part)
-    return schema
+def _registry() -> Registry:
+    resources_ = []
+    for entry in (resources.files("triage") / "schemas").iterdir():
+        if entry.name.endswith(".schema.json"):
+            contents = json.loads(entry.read_text())
+            resources_.append((BASE_URI + entry.name, Resource.from_contents(contents)))
+    return Registry().with_resources(resources_)
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = _registry().contents(BASE_URI + name)
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def validate(document: Any, schema_file: str) -> None:
+    """Raise jsonschema.ValidationError if `document` breaks `schemas/<schema_file>`."""
+    error = jsonschema.exceptions.best_match(_validator(schema_file).iter_errors(document))
+    if error is not None:
+        raise error
 
 
 def validate_summary(document: dict) -> None:
-    """Raise jsonschema.ValidationError if the document breaks the schema."""
-    jsonschema.validate(document, summary_schema(), cls=jsonschema.Draft202012Validator)
+    """Raise jsonschema.ValidationError if the summary breaks the schema."""
+    validate(document, "summary.schema.json")

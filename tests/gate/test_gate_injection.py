@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import pytest
-
 from dumps.crash import run_scenario
 from tests.conftest import run_triage
 
@@ -37,14 +35,32 @@ def test_rich_markup_in_a_heap_string_is_printed_literally():
     assert "[bold red]RICH-MARKUP[/bold red]" in output("text")
 
 
-@pytest.mark.parametrize("fmt", ["markdown"])
-def test_markdown_output_escapes_html_and_cannot_open_fences_or_headings(fmt):
-    md = output(fmt)
-    assert "<script>" not in md
-    assert "&lt;script&gt;" in md
-    lines = md.splitlines()
-    assert not any(line.startswith("```") for line in lines)
-    assert not any(line.startswith("# MARKDOWN-HEADING") for line in lines)
+def _tokens(markdown: str) -> list:
+    """Every token a CommonMark + GFM-tables parser makes of the output, children included."""
+    from markdown_it import MarkdownIt
+
+    out, todo = [], MarkdownIt("commonmark").enable("table").parse(markdown)
+    while todo:
+        token = todo.pop()
+        out.append(token)
+        todo.extend(token.children or [])
+    return out
+
+
+def test_markdown_payloads_parse_as_text_or_code_only():
+    md = output("markdown")
+    tokens = _tokens(md)
+    assert not [t for t in tokens if t.type in ("html_inline", "html_block", "link_open", "image")]
+    headings = [t for t in tokens if t.type == "inline" and "MARKDOWN-HEADING" in t.content]
+    assert not [t for t in headings if tokens[tokens.index(t) + 1].type == "heading_close"]
+    inert = [t for t in tokens if "HTML-INJECT" in t.content and t.type in ("text", "code_inline", "fence")]
+    assert inert, "the HTML payload must still be visible, as text or code"
+
+
+def test_markdown_stack_fences_are_ours_and_closed():
+    md = output("markdown")
+    fences = [t for t in _tokens(md) if t.type == "fence"]
+    assert fences and all(t.info == "text" for t in fences)
     assert "\x1b" not in md and "\u202e" not in md
 
 

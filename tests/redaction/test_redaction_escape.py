@@ -42,6 +42,28 @@ def test_markdown_escape_makes_html_inert():
     assert "<" not in out and ">" not in out and "&lt;img" in out and "&amp; " in out
 
 
+def test_markdown_escape_keeps_versions_and_paths_readable():
+    assert escape_markdown("v20.20.2 at /srv/app-1/x.js:8:11") == "v20.20.2 at /srv/app-1/x.js:8:11"
+
+
+def test_markdown_code_span_cannot_be_closed_by_backticks_inside():
+    from triage.render.escape import markdown_code
+
+    assert markdown_code("a ``` b") == "````a ``` b````"
+    assert markdown_code("x|y", in_table=True) == "`x\\|y`"
+
+
+def test_markdown_fence_cannot_be_closed_by_a_line_inside():
+    from triage.render.escape import markdown_fence
+
+    block = markdown_fence(["```", "# heading"])
+    assert block[0] == "````text" and block[-1] == "````" and block[1] == "```"
+
+
 def test_markdown_escape_neutralises_links_and_emphasis():
+    from markdown_it import MarkdownIt
+
     out = escape_markdown("[click](javascript:alert(1)) *bold* _it_")
-    assert "](" not in out and "\\*bold\\*" in out and "\\_it\\_" in out
+    inline = MarkdownIt("commonmark").parse(out)[1].children
+    assert [t.type for t in inline] == ["text"]
+    assert inline[0].content == "[click](javascript:alert(1)) *bold* _it_"

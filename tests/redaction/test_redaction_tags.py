@@ -74,3 +74,13 @@ def test_a_redactor_cannot_be_pickled():
 def test_a_short_key_is_refused():
     with pytest.raises(ValueError):
         Redactor(key=b"short")
+
+
+def test_a_second_pass_leaves_the_first_pass_placeholders_alone():
+    """Re-rendering a stored result redacts it again: that must change nothing already redacted."""
+    from triage.redaction import Redactor
+
+    first, _ = Redactor().redact_document({"env": {"DATABASE_URL": "postgres://app:hunter2@db.example/app"}})
+    second, section = Redactor().redact_document(first)
+    assert second == first
+    assert section["total"] == 0

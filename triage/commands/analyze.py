@@ -24,14 +24,15 @@ from triage.render import FORMATS, render
               help="Policy file adding names/patterns to redact or allow (docs/redaction.md).")
 @click.option("--no-redact", is_flag=True,
               help="Show secrets. Local use only: the output must not be shared.")
-@click.option("--top", default=50, show_default=True, help="Histogram rows in the summary.")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Histogram rows in the summary.")
 @click.option("--instances", "instances", metavar="TYPE",
               help="List addresses of objects of this type (core heaps).")
-@click.option("--limit", "instance_limit", default=20, show_default=True,
+@click.option("--limit", "instance_limit", default=20, show_default=True, type=click.IntRange(min=1),
               help="How many --instances addresses to list.")
 @click.option("--inspect", "inspect", metavar="ADDR", multiple=True,
               help="Inspect the object at this address (hex); repeatable.")
-@click.option("--depth", "inspect_depth", default=1, show_default=True,
+@click.option("--depth", "inspect_depth", default=1, show_default=True, type=click.IntRange(0, 16),
               help="How deep --inspect follows references.")
 @click.option("--retainers", metavar="TYPE|ADDRESS",
               help="Explain why these objects are alive: retainer paths from GC roots.")
@@ -47,10 +48,17 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
     from triage.redaction import Policy, Redactor
+    from triage.stored import looks_stored
     from triage.summary import build_summary
 
     if output is not None:
-        check_output(output, paths, force)
+        check_output(output, (*paths, node, redact_policy), force)
+    if len(paths) == 1 and paths[0].is_file() and looks_stored(paths[0]):  # `triage results/<id>.json`
+        from triage.commands.render import render_stored
+
+        color = output is None and fmt == "text" and sys.stdout.isatty()
+        write_output(render_stored(paths[0], fmt, color=color), output)
+        return
     policy = Policy.load(redact_policy) if redact_policy else None
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],

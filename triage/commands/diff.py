@@ -19,7 +19,7 @@ from triage.render import FORMATS, render
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Allow --output to replace an existing file.")
-@click.option("--top", default=50, show_default=True, help="Rows in the diff.")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(min=1), help="Rows in the diff.")
 def diff(old: Path, new: Path, node: Path | None, fmt: str, output: Path | None, force: bool,
          top: int) -> None:
     """Compare two heap snapshots or two cores of one program: what grew, by type."""
@@ -27,7 +27,7 @@ def diff(old: Path, new: Path, node: Path | None, fmt: str, output: Path | None,
     from triage.redaction import Redactor
 
     if output is not None:
-        check_output(output, (old, new), force)
+        check_output(output, (old, new, node), force)
     document = diff_heaps(old, new, node, top)
     redacted, section = Redactor().redact_document(document)
     redacted["redaction"] = section

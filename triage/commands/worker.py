@@ -19,8 +19,12 @@ import click
               help="Incidents analysed at once by this worker, each in its own process.")
 @click.option("--timeout", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               metavar="SECONDS", help="Per-incident time limit (a transient failure: retried, then failed).")
-@click.option("--memory-limit", type=click.FloatRange(min=0, min_open=True), metavar="MB",
-              help="Per-incident resident-memory limit, enforced like the time limit.")
+@click.option("--memory-limit", type=click.FloatRange(min=0), metavar="MB",
+              help="Per-incident resident-memory limit, enforced like the time limit. Default (as batch): "
+                   "half the RAM divided by --concurrency, at most 8192; 0: no limit.")
+@click.option("--max-decompressed", type=click.FloatRange(min=0), metavar="MB",
+              help="What one incident's gzip/zstd uploads may expand to (default 16384, as batch; "
+                   "0: no cap).")
 @click.option("--node", "node", type=click.Path(path_type=Path),
               help="The node binary for every core (default: the path recorded in each core).")
 @click.option("--redact-policy", type=click.Path(path_type=Path), help="Policy file (docs/redaction.md).")
@@ -37,9 +41,12 @@ import click
 @click.option("--loglevel", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def worker(broker: str, out: Path, concurrency: int, timeout: float, memory_limit: float | None,
-           node: Path | None, redact_policy: Path | None, no_redact: bool, max_attempts: int,
-           retry_backoff: float, visibility_timeout: int | None, hostname: str | None, loglevel: str) -> None:
+           max_decompressed: float | None, node: Path | None, redact_policy: Path | None, no_redact: bool,
+           max_attempts: int, retry_backoff: float, visibility_timeout: int | None, hostname: str | None,
+           loglevel: str) -> None:
     """Take incident tasks from the broker and triage each into --out (docs/pipeline.md)."""
+    from triage.batch.incident import DEFAULT_MAX_DECOMPRESSED_MB
+    from triage.batch.runner import default_memory_limit_mb
     from triage.worker.app import make_app
     from triage.worker.app import visibility_timeout as default_visibility
     from triage.worker.results import WORK, check_writable
@@ -53,7 +60,11 @@ def worker(broker: str, out: Path, concurrency: int, timeout: float, memory_limi
         Policy.load(redact_policy)
     check_writable(out)
     hostname = (hostname or "triage@%h").replace("%h", socket.gethostname()).replace("/", "_")
-    settings = WorkerSettings(out=out.resolve(), timeout=timeout, memory_limit_mb=memory_limit,
+    if memory_limit is None:
+        memory_limit = default_memory_limit_mb(concurrency)
+    settings = WorkerSettings(out=out.resolve(), timeout=timeout, memory_limit_mb=memory_limit or None,
+                              max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB if max_decompressed is None
+                              else max_decompressed or None,
                               policy_path=redact_policy.resolve() if redact_policy else None,
                               node=node.resolve() if node else None, max_attempts=max_attempts,
                               backoff_seconds=retry_backoff, hostname=hostname)

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 
 from triage.redaction.names import NameRules
 
+# What the redactor writes in place of a secret (engine.py); inert to every detector.
+PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]")
+
 Span = tuple[int, int, str]  # [start, end) and category
 
 # Higher wins when two findings overlap (the merged span takes its category).
@@ -285,7 +288,23 @@ class Scanner:
         self._allow = re.compile("|".join(f"(?:{a})" for a in allow)) if allow else None
 
     def find(self, text: str, *, name_kind: str = "") -> list[Span]:
-        """Secret spans in `text`, merged where they overlap, in text order."""
+        """Secret spans in `text`, merged where they overlap, in text order. Placeholders of
+        an earlier pass are inert: the text between them is scanned piece by piece, so a
+        second pass (re-rendering a stored result) never swallows one into a larger match
+        such as `postgres://[REDACTED:…]@host`."""
+        if "[REDACTED:" not in text:
+            return self._find_plain(text, name_kind)
+        spans: list[Span] = []
+        start = 0
+        for m in [*PLACEHOLDER.finditer(text), None]:
+            end = m.start() if m else len(text)
+            if end > start:
+                found = self._find_plain(text[start:end], name_kind)
+                spans += [(s + start, e + start, c) for s, e, c in found]
+            start = m.end() if m else end
+        return spans
+
+    def _find_plain(self, text: str, name_kind: str) -> list[Span]:
         spans: list[Span] = []
         if self._extra is not None:
             for m in self._extra.finditer(text):

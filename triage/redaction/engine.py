@@ -17,12 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from triage.redaction.detectors import Scanner, is_filler
+from triage.redaction.detectors import PLACEHOLDER, Scanner, is_filler
 from triage.redaction.names import NameRules
 from triage.redaction.policy import Policy
 from triage.redaction.prefilter import PREFILTER_AVAILABLE, Prefilter
 
-PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]")
 NO_REDACT_WARNING = (
     "WARNING: redaction is OFF (--no-redact): this output contains raw strings from the dump "
     "(secrets, tokens, personal data). Keep it on this machine; never share or upload it."

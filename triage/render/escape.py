@@ -9,6 +9,7 @@ these functions.
 
 from __future__ import annotations
 
+import os
 import re
 
 from rich.markup import escape as _rich_escape
@@ -42,16 +43,58 @@ def escape_rich(s: str) -> str:
     return _rich_escape(escape_terminal(s))
 
 
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:\"'$^])")
+# Punctuation that can start markup inside a line (emphasis, code, links, HTML, tables,
+# strikethrough, headings, math). Line-start syntax cannot occur: a value never starts a line
+# (newlines become visible `\\n`). `.`, `-`, `:` stay as they are, so `v20.20.2` reads as is.
+_MD_PUNCT = re.compile(r"([\\`*_\[\]#|~$])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _HTML_CHARS = re.compile(r"[&<>]")
+_BACKTICKS = re.compile(r"`+")
 
 
 def escape_markdown(s: str) -> str:
-    """For Markdown (and the HTML it may carry): one inert line of text.
-    Controls and newlines become visible escapes (a string cannot end a table
-    row or start a fence), Markdown punctuation is backslash-escaped and
-    `& < >` become entities."""
+    """For Markdown prose: one inert line of text. Controls and newlines become visible
+    escapes (a string cannot end a table row or start a fence), markup punctuation is
+    backslash-escaped and `& < >` become entities (no HTML)."""
     s = escape_terminal(s)
     s = _MD_PUNCT.sub(r"\\\1", s)
     return _HTML_CHARS.sub(lambda m: _HTML[m.group()], s)
+
+
+def markdown_code(s: str, *, in_table: bool = False) -> str:
+    """A dump string as an inline code span: shown exactly (no entities, no backslashes),
+    inert (code is never markup or HTML). The delimiter is longer than any run of backticks
+    inside; in a table cell `|` is escaped, which GFM resolves before the code span."""
+    s = escape_terminal(s)
+    longest = max((len(m) for m in _BACKTICKS.findall(s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or s.startswith(" ") and s.endswith(" ") else ""
+    span = f"{fence}{pad}{s}{pad}{fence}"
+    return span.replace("|", "\\|") if in_table else span
+
+
+def markdown_fence(lines: list[str], info: str = "text") -> list[str]:
+    """Lines of dump text (stacks) as a fenced code block that no line can close early."""
+    body = [escape_terminal(line) for line in lines]
+    longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *body, fence]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_name(name: object) -> str:
+    """A file name (or any path-like) as one visible, printable line.
+
+    Names come from uploads and directories other people control: a name with ESC,
+    newlines or bidi controls must not rewrite a terminal or forge a log line, and a
+    name that is not UTF-8 (surrogate-escaped by `os.fsdecode`) must not crash a
+    print. Idempotent on its own output, so escaping twice is harmless."""
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    return escape_terminal(_SURROGATE.sub(_undecodable, text))

@@ -1,11 +1,18 @@
-"""Markdown for pasting into a ticket. Every dump string is escaped, so a crafted
-string cannot open a code fence, a link, an HTML tag or break a table row."""
+"""Markdown for pasting into a ticket.
+
+Dump strings that are code or names (versions, frames, types, paths, commands) go into code
+spans and fenced blocks, where they read exactly as they are and are inert; prose from a
+dump (messages, reasons, warnings) is escaped. Either way a crafted string cannot open a
+fence, a link, an HTML tag or break a table row.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from triage.render.escape import escape_markdown as md
+from triage.render.escape import markdown_code as code
+from triage.render.escape import markdown_fence as fence
 from triage.render.facts import (
     headline,
     human_bytes,
@@ -14,6 +21,8 @@ from triage.render.facts import (
     signal_text,
     suspect_path_text,
 )
+
+CODE_FACTS = {"Node", "V8", "faulting frame", "command"}
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -27,25 +36,27 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ("faulting frame", crash.get("faulting_frame")), ("message", crash.get("message")),
         ("pid", proc.get("pid")), ("command", " ".join(proc.get("command_line") or []) or None),
     ]
-    lines += [f"- **{k}**: {md(str(v))}" for k, v in facts if v not in (None, "")]
+    lines += [f"- **{k}**: {code(str(v)) if k in CODE_FACTS else md(str(v))}"
+              for k, v in facts if v not in (None, "")]
     js = doc.get("js_stack") or {}
     lines += ["", f"### JavaScript stack ({md(js.get('status', 'unavailable'))})", ""]
     if js.get("frames"):
-        lines += [f"{f['index']}. {md(js_frame_text(f))}" for f in js["frames"]]
+        lines += fence([f"#{f['index']:<3} {js_frame_text(f)}" for f in js["frames"]])
     else:
         lines.append(f"_not available: {md(js.get('reason') or 'no source recorded it')}_")
     rows = doc.get("histogram") or []
     if rows:
         lines += ["", "### Heap by type", "", "| type | count | shallow | retained |", "|---|---:|---:|---:|"]
-        lines += [f"| {md(r['type'])} | {r['count']:,} | {human_bytes(r['shallow_bytes'])} | "
-                  f"{human_bytes(r.get('retained_bytes'))} |" for r in rows[:20]]
+        lines += [f"| {code(r['type'], in_table=True)} | {r['count']:,} | "
+                  f"{human_bytes(r['shallow_bytes'])} | {human_bytes(r.get('retained_bytes'))} |"
+                  for r in rows[:20]]
     suspects = doc.get("suspects") or []
     if suspects:
         lines += ["", "### Leak suspects", ""]
         for i, s in enumerate(suspects, 1):
-            lines.append(f"{i}. **{md(s['type'])}**: {md(s.get('reason') or '')}")
+            lines.append(f"{i}. {code(s['type'])}: {md(s.get('reason') or '')}")
             for path in (s.get("retainer_paths") or [])[:2]:
-                lines.append(f"    - held by: {md(suspect_path_text(path))}")
+                lines.append(f"    - held by: {code(suspect_path_text(path))}")
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]
@@ -53,7 +64,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
     faulting = next((t for t in doc.get("threads") or [] if t.get("faulting")), None)
     if faulting:
         lines += ["", f"### Crashed thread {faulting['tid']} ({md(faulting.get('name') or '')})", ""]
-        lines += [f"{f['index']}. {md(native_frame_text(f))}" for f in faulting["frames"][:40]]
+        lines += fence([f"#{f['index']:<3} {native_frame_text(f)}" for f in faulting["frames"][:40]])
     red = doc.get("redaction") or {}
     lines += ["", "### Redaction", ""]
     if red.get("enabled"):
@@ -66,10 +77,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
 
 
 def _render_diff(doc: dict[str, Any]) -> str:
-    inputs = " → ".join(md(i["path"]) for i in doc.get("inputs", []))
+    inputs = " → ".join(code(i["path"]) for i in doc.get("inputs", []))
     lines = [f"## Heap growth: {inputs}", "", "| type | count +/- | bytes +/- | new type |",
              "|---|---:|---:|---|"]
     for row in (doc.get("diff") or {}).get("rows", [])[:30]:
-        lines.append(f"| {md(row['type'])} | {row['count_delta']:+,} | {row['bytes_delta']:+,} | "
-                     f"{'yes' if row['is_new_type'] else ''} |")
+        lines.append(f"| {code(row['type'], in_table=True)} | {row['count_delta']:+,} | "
+                     f"{row['bytes_delta']:+,} | {'yes' if row['is_new_type'] else ''} |")
     return "\n".join(lines) + "\n"

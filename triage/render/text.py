@@ -1,4 +1,4 @@
-"""The terminal page: what an on-call engineer reads first, at 100 columns.
+"""The terminal page: what an on-call engineer reads first.
 
 Rich draws it; with no TTY (or `color=False`) it is plain text. Every string
 from the document goes through `escape_terminal` and is handed to rich as a
@@ -43,7 +43,7 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
                                     _t(" → ".join(i["path"] for i in document.get("inputs", [])))))
         _diff(console, document.get("diff"))
         _footer(console, document)
-        return out.getvalue()
+        return _strip_line_ends(out.getvalue())
     _header(console, document)
     _js_stack(console, document)
     _report(console, document.get("report"))
@@ -55,7 +55,12 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _threads(console, document.get("threads") or [])
     _capabilities(console, document.get("capabilities") or {})
     _footer(console, document)
-    return out.getvalue()
+    return _strip_line_ends(out.getvalue())
+
+
+def _strip_line_ends(text: str) -> str:
+    """Tables pad every cell to its column's width; the padding at a line's end is noise."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def _section(console: Console, title: str) -> None:

@@ -31,7 +31,8 @@ from triage.batch.inbox import Incident, describe, make_incident
 from triage.batch.incident import batch_metadata, failed_result
 from triage.batch.index import index_entry, load_result, now_iso, result_path, write_json_atomic
 from triage.batch.limited import run_limited
-from triage.errors import ExitCode
+from triage.batch.safeopen import Refused
+from triage.errors import ExitCode, InputUnreadable
 from triage.worker import results
 from triage.worker.payload import BadPayload, Payload, parse_payload
 from triage.worker.store import BadLocation, IncidentStore, LocalStore, StorageError
@@ -48,6 +49,7 @@ class WorkerSettings:
     out: Path
     timeout: float = 600.0
     memory_limit_mb: float | None = None
+    max_decompressed_mb: float | None = None
     policy_path: Path | None = None
     node: Path | None = None
     max_attempts: int = 3
@@ -58,7 +60,8 @@ class WorkerSettings:
 
     @property
     def limits(self) -> dict[str, Any]:
-        return {"timeout_seconds": self.timeout, "memory_limit_mb": self.memory_limit_mb}
+        return {"timeout_seconds": self.timeout, "memory_limit_mb": self.memory_limit_mb,
+                "max_decompressed_mb": self.max_decompressed_mb}
 
     def backoff(self, attempt: int) -> float:
         """Seconds before attempt `attempt + 1`: exponential with ±25% jitter, capped."""
@@ -118,9 +121,10 @@ def _run(payload: Payload, settings: WorkerSettings, work: Path,
         result["batch"] = batch_metadata(result, incident, Path(payload.root), now_iso(), 0.0, None,
                                          settings.limits)
         return _finish(settings, work, result, attempt, task_id, time.monotonic() - started, 0.0)
-    process = run_limited(incident, work, Path(payload.root), work / "child.stderr", limits=settings.limits,
-                          policy_path=settings.policy_path, node=settings.node, die_with_parent=True)
-    result, written = process.outcome()
+    result, written, seconds, peak_kb = run_limited(incident, work, Path(payload.root), work / "child.stderr",
+                                                    limits=settings.limits, policy_path=settings.policy_path,
+                                                    node=settings.node,
+                                                    max_decompressed_mb=settings.max_decompressed_mb)
     code = (result.get("error") or {}).get("code")
     transient = not written or (result["status"] == "failed" and code in TRANSIENT_CODES)
     if transient and attempt < settings.max_attempts:
@@ -131,7 +135,7 @@ def _run(payload: Payload, settings: WorkerSettings, work: Path,
         return Retry(result["reason"], countdown)
     if transient and attempt > 1:
         result["reason"] = f"{result['reason']} ({_last(attempt, settings)})"
-    return _finish(settings, work, result, attempt, task_id, process.seconds, process.peak_rss_kb / 1024)
+    return _finish(settings, work, result, attempt, task_id, seconds, peak_kb / 1024)
 
 
 def _work_dir(settings: WorkerSettings) -> Path:
@@ -145,8 +149,13 @@ def _last(attempt: int, settings: WorkerSettings) -> str:
 
 
 def _describe(path: Path):
+    """Hash one file as batch does (regular files only, no symlink followed)."""
     try:
         return describe(path)
+    except Refused as e:
+        raise BadLocation(str(e)) from None
+    except InputUnreadable as e:
+        raise StorageError(str(e)) from None
     except OSError as e:
         raise StorageError(f"{path.name}: {e.strerror}") from None
 
