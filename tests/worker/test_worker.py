@@ -23,6 +23,7 @@ from tests.worker.conftest import (
     stop_worker,
     submit,
 )
+from triage.schema import validate
 from triage.worker.payload import QUEUE, TASK_NAME
 from triage.worker.task import Retry, WorkerSettings, handle
 
@@ -114,6 +115,10 @@ def test_a_worker_killed_mid_incident_loses_nothing_and_duplicates_nothing(broke
     assert len(found[pair]["batch"]["inputs"]) == 2  # core and report triaged together, as in batch
     groups = json.loads((out / "groups.json").read_text())
     assert groups["incidents"] == 12 and groups["failed"] == 1
+    for result in found.values():  # what a pipeline in another language validates
+        validate(result, "batch-result.schema.json")
+    for line in lines:
+        validate(line, "index-entry.schema.json")
 
 
 def _kill_a_worker_mid_core(out: Path, cores: set[str], workers: dict) -> tuple[str, str, int]:
