@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.batch.conftest import batch, copy, index_lines, scenario
 from tests.conftest import REPO
 from triage.batch.inbox import Inbox
-from triage.batch.runner import _upload_dict
+from triage.batch.limited import upload_dict as _upload_dict
 
 
 def _alive(pid: int) -> bool:

@@ -16,12 +16,10 @@ is skipped, so a re-run does no work and a run killed midway resumes where it st
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -29,12 +27,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from triage.batch.child import RUNNER_ENV
 from triage.batch.inbox import Inbox, Incident, Upload
 from triage.batch.incident import (
     DEFAULT_MAX_DECOMPRESSED_MB,
-    batch_metadata,
-    failed_result,
     incident_busy,
 )
 from triage.batch.index import (
@@ -47,12 +42,12 @@ from triage.batch.index import (
     write_groups,
     write_json_atomic,
 )
+from triage.batch.limited import POLL_SECONDS, finished_result, limit_reason, start_child, tree_rss_kb
 from triage.batch.progress import Reporter
 from triage.batch.safeopen import PSEUDO_FILESYSTEMS, filesystem_type
 from triage.errors import ExitCode, InputUnreadable, OutputProblem
 from triage.render.escape import escape_name
 
-POLL_SECONDS = 0.05
 _RESULT_NAME_LEN = 16
 MAX_DEFAULT_MEMORY_MB = 8192
 DEFAULT_LIMIT = -1.0  # BatchOptions.memory_limit_mb: `default_memory_limit_mb(workers)`
@@ -358,26 +353,13 @@ class _Runner:
         return (result.get("batch") or {}).get("timings", {}).get("finished_at", "") >= self.started_at
 
     def _start(self, incident: Incident) -> None:
-        spec = {"id": incident.id, "out": str(self.out), "root": str(self.root),
-                "uploads": [_upload_dict(u) for u in incident.uploads],
-                "duplicates": [_upload_dict(u) for u in incident.duplicates],
-                "policy": str(self.options.policy_path) if self.options.policy_path else None,
-                "node": str(self.options.node) if self.options.node else None, "limits": self._limits(),
-                "max_decompressed_mb": self.options.max_decompressed_mb}
         stderr_path = self.work_dir / f"{incident.id}.stderr"
         started_at, started = now_iso(), time.monotonic()  # before the worker can write anything
         # Only ever called from the main thread: PR_SET_PDEATHSIG (child.py) fires when the
         # thread that forked the worker ends, so that thread must live as long as the runner.
-        with open(stderr_path, "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "triage.batch.child"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
-                                    env={**os.environ, "TRIAGE_BATCH_WORKER": "1",
-                                         RUNNER_ENV: str(os.getpid())})
-        try:
-            proc.stdin.write(json.dumps(spec).encode())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
+        proc = start_child(incident, self.out, self.root, stderr_path, limits=self._limits(),
+                           policy_path=self.options.policy_path, node=self.options.node,
+                           max_decompressed_mb=self.options.max_decompressed_mb, die_with_parent=True)
         with self.lock:
             self.running[proc.pid] = _Worker(incident, proc, started, started_at, stderr_path)
         self.log.event("started", incident=incident.id, worker=proc.pid,
@@ -405,15 +387,12 @@ class _Runner:
                         self._enforce(pid, worker)
 
     def _enforce(self, pid: int, worker: _Worker) -> None:
-        elapsed = time.monotonic() - worker.started
-        rss = _tree_rss_kb(pid)
+        rss = tree_rss_kb(pid)
         worker.peak_rss_kb = max(worker.peak_rss_kb, rss)
-        limit_mb = self.options.memory_limit_mb
-        if self.options.timeout is not None and elapsed > self.options.timeout:
-            self._kill(worker, f"time limit exceeded: still running after {self.options.timeout:g} s "
-                               "(--timeout)")
-        elif limit_mb is not None and rss > limit_mb * 1024:
-            self._kill(worker, _memory_reason(rss, limit_mb))
+        reason = limit_reason(time.monotonic() - worker.started, rss, self.options.timeout,
+                              self.options.memory_limit_mb)
+        if reason is not None:
+            self._kill(worker, reason)
         if worker.killed_for is not None:
             self.log.event("killed", incident=worker.incident.id, worker=pid, reason=worker.killed_for)
 
@@ -436,24 +415,11 @@ class _Runner:
 
     def _finish(self, worker: _Worker) -> None:
         incident, seconds = worker.incident, time.monotonic() - worker.started
-        result = None
-        limit_mb = self.options.memory_limit_mb
-        if worker.killed_for is None and limit_mb is not None and worker.peak_rss_kb > limit_mb * 1024:
-            # over the limit between two polls (wait4's ru_maxrss says so): not a result to trust
-            worker.killed_for = _memory_reason(worker.peak_rss_kb, limit_mb)
-        if worker.killed_for is None and worker.proc.returncode == 0:
-            result = load_result(self.out, incident.id)
-            if result is not None and (result.get("batch") or {}).get("timings", {}).get(
-                    "finished_at", "") < worker.started_at:
-                result = None  # an older result: this worker did not write one
-        if result is None:
-            if worker.killed_for:
-                reason, code = worker.killed_for, ExitCode.LIMIT_EXCEEDED
-            else:
-                reason, code = _death(worker), ExitCode.INTERNAL
-            result = failed_result(incident.id, reason, int(code))
-            result["batch"] = batch_metadata(result, incident, self.root, worker.started_at, seconds,
-                                             worker.peak_rss_kb / 1024, self._limits())
+        result, written = finished_result(self.out, incident, self.root, started_at=worker.started_at,
+                                          seconds=seconds, peak_rss_kb=worker.peak_rss_kb,
+                                          killed_for=worker.killed_for, returncode=worker.proc.returncode,
+                                          stderr_path=worker.stderr_path, limits=self._limits())
+        if not written:
             write_json_atomic(result_path(self.out, incident.id), result)
         worker.stderr_path.unlink(missing_ok=True)
         for scratch in self.out.glob(f".scratch-{incident.id}-*"):  # left by a killed worker
@@ -470,44 +436,6 @@ class _Runner:
         self.log.event("done", incident=incident.id, status=result["status"], reason=result.get("reason"),
                        fingerprint=(result.get("fingerprint") or {}).get("id"), seconds=round(seconds, 3),
                        peak_rss_mb=peak_mb)
-
-
-def _memory_reason(rss_kb: float, limit_mb: float) -> str:
-    return (f"memory limit exceeded: resident memory reached {rss_kb / 1024:.0f} MB "
-            f"(--memory-limit {limit_mb:g} MB)")
-
-
-def _death(worker: _Worker) -> str:
-    code = worker.proc.returncode
-    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-    try:
-        tail = worker.stderr_path.read_text(errors="replace").strip().splitlines()[-1:]
-    except OSError:
-        tail = []
-    return f"worker {how}" + (f": {tail[0][:300]}" if tail else "")
-
-
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a worker and its descendants (lldb may start helpers), in KiB."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-                    break
-            for task in Path(f"/proc/{current}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def _upload_dict(upload: Upload) -> dict[str, Any]:
-    return {"path": str(upload.path), "sha256": upload.sha256, "size": upload.size,
-            "compression": upload.compression, "pid": upload.pid, "host": upload.host, "time": upload.time,
-            "identity": list(upload.identity) if upload.identity else None}
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
