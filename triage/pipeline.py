@@ -32,6 +32,7 @@ class Options:
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
+    native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
 
 
 def analyze(paths: list[Path], options: Options) -> Findings:
@@ -84,8 +85,8 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     """Threads, signal, JS stack and heap walk of a core; returns its V8Heap (or None)."""
     from triage.loaders.core import load_core
 
-    with stage(f"Loading {artifact.path.name} with lldb"):
-        loaded = load_core(artifact.path, options.node)
+    with stage(f"Loading {artifact.path.name} and unwinding its threads"):
+        loaded = load_core(artifact.path, options.node, unwinder=options.native_unwinder)
     faulting = next((t for t in loaded.threads if t.faulting), None)
     crash = classify(loaded.signal, faulting, loaded.process.pid)
     model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
@@ -155,7 +156,12 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
 
 def _llnode_cross_check(loaded, model: CrashModel) -> None:
     """Compare llnode's JS function names with ours where llnode can decode frames."""
-    frames, note = llnode.js_stack(loaded.debugger)
+    try:
+        debugger = loaded.lldb()
+    except TriageError as e:
+        model.capabilities["llnode_cross_check"] = Capability("unavailable", str(e), engine="llnode")
+        return
+    frames, note = llnode.js_stack(debugger)
     if not frames:
         model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
         return
