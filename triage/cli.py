@@ -16,7 +16,7 @@ import traceback
 import click
 
 from triage import __version__
-from triage.commands import analyze, batch, capture, diff
+from triage.commands import analyze, batch, capture, diff, query, shell
 from triage.errors import ExitCode, TriageError
 
 
@@ -44,7 +44,7 @@ def cli() -> None:
     """
 
 
-for _command in (analyze.analyze, diff.diff, batch.batch, capture.capture):
+for _command in (analyze.analyze, diff.diff, batch.batch, capture.capture, shell.shell, *query.QUERIES):
     cli.add_command(_command)
 
 

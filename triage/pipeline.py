@@ -32,11 +32,15 @@ class Options:
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
+    keep: dict | None = None  # set by analyze(): where a session keeps what was loaded
     native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
 
 
-def analyze(paths: list[Path], options: Options) -> Findings:
+def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Findings:
+    """`keep`, when given, receives the loaded objects for later queries (`triage.session`):
+    "loaded" (LoadedCore), "heap" (V8Heap), "graph" (HeapGraph)."""
     artifacts = discover(paths)
+    options.keep = keep
     findings = Findings(inputs=[_input(a) for a in artifacts])
     cores = [a for a in artifacts if a.kind == CORE]
     reports = [a for a in artifacts if a.kind == REPORT]
@@ -87,6 +91,8 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
 
     with stage(f"Loading {artifact.path.name} and unwinding its threads"):
         loaded = load_core(artifact.path, options.node, unwinder=options.native_unwinder)
+    if options.keep is not None:
+        options.keep["loaded"] = loaded
     faulting = next((t for t in loaded.threads if t.faulting), None)
     crash = classify(loaded.signal, faulting, loaded.process.pid)
     model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
@@ -96,6 +102,8 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     _mark_used(findings, artifact, "crash", "threads")
     findings.evidence.setdefault("pids", {})["core"] = loaded.process.pid
     heap = _open_v8_heap(loaded, model)
+    if heap is not None and options.keep is not None:
+        options.keep["heap"] = heap
     if heap is not None:
         _core_js_stack(heap, loaded, model)
         findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
@@ -227,7 +235,8 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
             return
     # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
-    heap.release_walk()
+    if options.keep is None:  # a session keeps the walk for `instances`
+        heap.release_walk()
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
@@ -239,6 +248,8 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
     from triage.analyses import find_suspects, heap_section, histogram
     from triage.analyses.retainer_query import answer
 
+    if options.keep is not None:
+        options.keep["graph"] = graph
     with stage("Computing dominators and retained sizes"):
         findings.sections["heap"] = heap_section(graph)
         findings.histogram = histogram(graph, limit=options.histogram_limit)
