@@ -26,7 +26,7 @@ class Options:
     node: Path | None = None
     histogram_limit: int = 50
     retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
-    llnode_cross_check: bool = True
+    llnode_cross_check: bool = False  # loads the core into lldb (~1 s): on request (--llnode)
     core_graph: bool = True  # build a core's reference graph (suspects, retainers) when no snapshot
     instances: str | None = None
     instance_limit: int = 20
@@ -110,7 +110,7 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
-    if options.llnode_cross_check:
+    if options.llnode_cross_check:  # a cross-check on request, not a reading: absent when not run
         _llnode_cross_check(loaded, model)
     findings.model = _merge(findings.model, model)
     return heap

@@ -87,7 +87,8 @@ def test_missing_lldb_bindings_exit_8_with_the_fix():
 
 def test_missing_llnode_plugin_is_reported_as_an_unavailable_capability_not_an_error():
     core = crash_of("abort", 20).core_path
-    result = run_triage(core, "--format", "json", env={"TRIAGE_LLNODE_PLUGIN": "/nonexistent/llnode.so"})
+    result = run_triage(core, "--format", "json", "--llnode",
+                        env={"TRIAGE_LLNODE_PLUGIN": "/nonexistent/llnode.so"})
     assert result.code == 0, result.stderr
     assert "llnode" in result.stdout
 

@@ -39,6 +39,8 @@ def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
             module, vaddr = loc
             place = dwarf.place(module, vaddr) if dwarf and dwarf.covers(module, vaddr) else None
             places[(raw.tid, i)] = place or module.symbols.lookup(vaddr)
+    if dwarf is not None:
+        dwarf.save()
     readable = demangle_all({p for p in places.values() if isinstance(p, str)})
     threads = []
     for raw in raws:

@@ -6,13 +6,21 @@ Asked only for pcs inside a DWARF compile unit (`.debug_aranges`), i.e. glibc wi
 debug file installed and libuv inside node; everything else is named from the ELF
 symbol tables. Without lldb, names come from the symbol tables and inlined frames are
 not shown (said in the capability).
+
+What lldb said about a pc of a file with a given GNU build-id never changes, so it is
+kept in `~/.cache/triage/symbols/<build-id>.json` (0600; `$TRIAGE_SYMBOL_CACHE` moves it,
+`off` disables it): a pipeline that sees the same node build again never imports lldb.
+The cache holds only names from local binaries, nothing from a core.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import struct
-from dataclasses import dataclass
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -92,10 +100,23 @@ def _section_bytes(raw: memoryview) -> memoryview | None:
     return memoryview(out)
 
 
+def cache_dir() -> Path | None:
+    where = os.environ.get("TRIAGE_SYMBOL_CACHE")
+    if where == "off":
+        return None
+    if where:
+        return Path(where)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "triage" / "symbols"
+
+
 class LldbNames:
-    """Lazily made lldb file targets, one per module that has DWARF."""
+    """Lazily made lldb file targets, one per module that has DWARF; answers cached."""
 
     def __init__(self) -> None:
+        self._cache_dir = cache_dir()
+        self._cache: dict[str, dict[str, dict]] = {}  # build-id -> {hex vaddr: Place}
+        self._dirty: set[str] = set()
         self._lldb = None
         self._debugger = None
         self._targets: dict[str, object] = {}
@@ -117,6 +138,48 @@ class LldbNames:
         return i >= 0 and vaddr < int(ranges[i, 1])
 
     def place(self, module: Module, vaddr: int) -> Place | None:
+        build_id = module.elf.build_id
+        known = self._cached(build_id) if build_id else None
+        if known is not None and f"{vaddr:x}" in known:
+            hit = known[f"{vaddr:x}"]
+            try:
+                return Place(**hit) if hit else None
+            except TypeError:
+                pass  # a damaged cache entry: ask lldb again
+        place = self._ask_lldb(module, vaddr)
+        if known is not None and (place is not None or self.error is None):
+            known[f"{vaddr:x}"] = asdict(place) if place else None
+            self._dirty.add(build_id)
+        return place
+
+    def _cached(self, build_id: str) -> dict | None:
+        if self._cache_dir is None or not all(c in "0123456789abcdef" for c in build_id):
+            return None
+        if build_id not in self._cache:
+            try:
+                data = json.loads((self._cache_dir / f"{build_id}.json").read_text())
+                self._cache[build_id] = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._cache[build_id] = {}
+        return self._cache[build_id]
+
+    def save(self) -> None:
+        """Write back what lldb answered this run (best effort: a read-only home only
+        costs the next run the lldb lookups again)."""
+        if self._cache_dir is None:
+            return
+        for build_id in self._dirty:
+            try:
+                self._cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                fd, tmp = tempfile.mkstemp(dir=self._cache_dir, prefix=".sym.")
+                with os.fdopen(fd, "w") as f:
+                    json.dump(self._cache[build_id], f)
+                os.replace(tmp, self._cache_dir / f"{build_id}.json")
+            except OSError:
+                continue
+        self._dirty.clear()
+
+    def _ask_lldb(self, module: Module, vaddr: int) -> Place | None:
         target = self._target(module)
         if target is None:
             return None
