@@ -120,7 +120,8 @@ def _open_v8_heap(loaded, model: CrashModel):
     from triage.v8 import V8Heap
 
     try:
-        heap = V8Heap.open(loaded.core, loaded.binary)
+        with stage("Finding the V8 heap"):
+            heap = V8Heap.open(loaded.core, loaded.binary)
     except TriageError as e:
         for name in ("js_stack", "histogram", "inspect"):
             model.capabilities[name] = Capability("unavailable", str(e), engine="triage.v8")
