@@ -43,3 +43,33 @@ def test_thread_roles_come_from_our_frames() -> None:
     loaded = load_core(crash_of("abort", 20).core_path)
     names = {t.name for t in loaded.threads}
     assert {"main", "V8 platform worker", "V8 delayed-task scheduler"} <= names
+
+
+def test_a_stack_that_cannot_be_walked_is_reported_degraded_on_the_first_page(tmp_path) -> None:
+    """A core whose crashed thread's stack is zeroed above the innermost frames (as a
+    damaged dump would be): the walk stops early, lldb is asked for that thread, and the
+    page says the native stacks are degraded and which thread."""
+    import shutil
+
+    from tests.conftest import run_triage
+    from triage.coredump import CoreFile
+
+    source = crash_of("abort", 20).core_path
+    core = CoreFile.open(source)
+    main = next((t for t in core.threads if t.signal), core.threads[0])
+    rsp = main.registers["rsp"]
+    seg = next(s for s in core.elf.segments
+               if s.type == 1 and s.filesz and s.vaddr <= rsp < s.vaddr + s.filesz)
+    start, end = rsp + 0x40, min(rsp + 0x10000, seg.vaddr + seg.filesz)
+    damaged = tmp_path / "core"
+    shutil.copyfile(source, damaged)
+    with open(damaged, "r+b") as f:
+        f.seek(seg.offset + (start - seg.vaddr))
+        f.write(b"\0" * (end - start))
+    result = run_triage(damaged, "--node", crash_of("abort", 20).node)
+    assert result.code == 0, result.stderr
+    assert "native_stacks: degraded" in result.stdout
+    doc = run_triage(damaged, "--node", crash_of("abort", 20).node, "--format", "json").json
+    cap = doc["capabilities"]["native_stacks"]
+    assert cap["status"] == "degraded"
+    assert f"thread {main.tid} ends after" in cap["reason"]

@@ -106,8 +106,11 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None, *,
         from triage.unwind import unwind_threads
 
         debugger = target = None
-        threads, capability, problems = unwind_threads(core, binary, faulting)
-        warnings.extend(problems)
+        stacks = unwind_threads(core, binary, faulting)
+        threads, capability = stacks.threads, stacks.capability
+        warnings.extend(stacks.warnings)
+        if stacks.incomplete:
+            debugger, target = _lldb_fallback(core_path, binary_path, stacks, core, binary)
     for thread in threads:
         thread.name = _thread_name(thread, core, process)
     loaded = LoadedCore(core, binary, Path(binary_path), process, sig, threads, faulting,
@@ -232,30 +235,61 @@ def _lldb_load(core_path, binary_path):  # noqa: ANN001, ANN202
     return debugger, target
 
 
+def _lldb_fallback(core_path, binary_path, stacks, core: CoreFile, binary: ElfFile):  # noqa: ANN001, ANN202
+    """Threads our unwinder could not walk to their outermost frame get lldb's frames when
+    lldb finds more (slow, but only for those threads); the capability says which."""
+    from triage.errors import TriageError
+
+    cap = stacks.capability
+    try:
+        debugger, target = _lldb_load(core_path, binary_path)
+    except TriageError as e:
+        cap.reason += f"; lldb fallback unavailable ({e})"
+        return None, None
+    by_tid = {t.tid: t for t in stacks.threads}
+    for th in target.GetProcess():
+        tid = th.GetThreadID()
+        if tid not in stacks.incomplete or tid not in by_tid:
+            continue
+        frames = _lldb_frames(th)
+        for frame in frames:
+            if not frame.function:
+                _symbolize_remapped_code(ThreadInfo(tid, frames=[frame]), core, binary)
+        ours = by_tid[tid]
+        if len(frames) > len(ours.frames):
+            ours.frames = frames
+            cap.reason += f"; thread {tid}: frames from lldb's unwinder (triage's {stacks.incomplete[tid]})"
+        else:
+            cap.reason += f"; thread {tid}: lldb found no more frames"
+    return debugger, target
+
+
+def _lldb_frames(th) -> list[NativeFrame]:  # noqa: ANN001 - an lldb.SBThread
+    frames = []
+    for i, frame in enumerate(th):
+        if i >= MAX_FRAMES:
+            break
+        module = frame.GetModule().GetFileSpec().GetFilename()
+        line = frame.GetLineEntry()
+        frames.append(NativeFrame(
+            index=i,
+            pc=frame.GetPC(),
+            function=frame.GetFunctionName() or None,
+            module=module or None,
+            file=line.GetFileSpec().GetFilename() if line.IsValid() else None,
+            line=line.GetLine() if line.IsValid() and line.GetLine() < 1 << 31 else None,
+        ))
+    return frames
+
+
 def _unwind_with_lldb(core_path, binary_path, faulting_tid):
     debugger, target = _lldb_load(core_path, binary_path)
     process = target.GetProcess()
     # Unwinding the faulting (JS) thread first makes lldb ~10x slower on the
     # others (measured on lldb 19), so it goes last.
     lldb_threads = sorted(process, key=lambda t: t.GetThreadID() == faulting_tid)
-    threads = []
-    for th in lldb_threads:
-        frames = []
-        for i, frame in enumerate(th):
-            if i >= MAX_FRAMES:
-                break
-            module = frame.GetModule().GetFileSpec().GetFilename()
-            line = frame.GetLineEntry()
-            frames.append(NativeFrame(
-                index=i,
-                pc=frame.GetPC(),
-                function=frame.GetFunctionName() or None,
-                module=module or None,
-                file=line.GetFileSpec().GetFilename() if line.IsValid() else None,
-                line=line.GetLine() if line.IsValid() and line.GetLine() < 1 << 31 else None,
-            ))
-        threads.append(ThreadInfo(tid=th.GetThreadID(), faulting=th.GetThreadID() == faulting_tid,
-                                  frames=frames))
+    threads = [ThreadInfo(tid=th.GetThreadID(), faulting=th.GetThreadID() == faulting_tid,
+                          frames=_lldb_frames(th)) for th in lldb_threads]
     threads.sort(key=lambda t: (not t.faulting, t.tid))
     return debugger, target, threads
 

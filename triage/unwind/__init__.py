@@ -10,6 +10,8 @@ the capability it returns; lldb stays the cross-check (tests) and the fallback.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from triage.coredump import CoreFile, ElfFile
 from triage.crashmodel import Capability, NativeFrame, ThreadInfo
 from triage.unwind.demangle import demangle_all
@@ -17,14 +19,23 @@ from triage.unwind.lldb_names import LldbNames, Place
 from triage.unwind.modules import ModuleMap
 from triage.unwind.stack import MAX_FRAMES, RawStack, Unwinder
 
-__all__ = ["MAX_FRAMES", "unwind_threads"]
+__all__ = ["MAX_FRAMES", "NativeStacks", "unwind_threads"]
 
 ENGINE = "triage.unwind"
 
 
+@dataclass
+class NativeStacks:
+    threads: list[ThreadInfo]  # faulting thread first
+    capability: Capability
+    warnings: list[str]
+    incomplete: dict[int, str] = field(default_factory=dict)  # tid -> why its walk stopped early
+
+
 def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
-                   *, use_lldb_names: bool = True) -> tuple[list[ThreadInfo], Capability, list[str]]:
-    """Every thread's native frames (faulting thread first), the capability, warnings."""
+                   *, use_lldb_names: bool = True) -> NativeStacks:
+    """Every thread's native frames, the capability, warnings and the threads whose walk
+    stopped before the outermost frame (for the caller's lldb fallback)."""
     modules = ModuleMap.build(core, binary)
     unwinder = Unwinder(core, modules)
     raws = [unwinder.unwind(t.tid, t.registers) for t in core.threads]
@@ -49,7 +60,9 @@ def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
             frames += _frames(len(frames), f, places[(raw.tid, i)], readable, unwinder, modules)
         threads.append(ThreadInfo(tid=raw.tid, faulting=raw.tid == faulting_tid, frames=frames))
     threads.sort(key=lambda t: (not t.faulting, t.tid))
-    return threads, _capability(raws, modules, dwarf), list(modules.problems)
+    incomplete = {r.tid: f"ends after {len(r.frames)} frames ({r.stop})" for r in raws
+                  if r.stop != "outermost frame"}
+    return NativeStacks(threads, _capability(raws, modules, dwarf), list(modules.problems), incomplete)
 
 
 def _frames(index: int, raw, place, readable: dict[str, str], unwinder: Unwinder,
@@ -84,4 +97,4 @@ def _capability(raws: list[RawStack], modules: ModuleMap, dwarf: LldbNames | Non
                                    for r in cut[:4])
     if modules.problems:
         reason += "; " + "; ".join(modules.problems)
-    return Capability("full", reason, engine=ENGINE)
+    return Capability("degraded" if cut else "full", reason, engine=ENGINE)
