@@ -64,7 +64,10 @@ class Session:
         name, args = words[0].lower(), words[1:]
         if name not in COMMANDS:
             raise QueryError(f"unknown command {name!r}; commands: {', '.join(COMMANDS)}")
-        doc = getattr(self, f"_{name}")(args)
+        try:
+            doc = getattr(self, f"_{name}")(args)
+        except TriageError as e:  # an error line is output too: it passes the redactor
+            raise QueryError(self.redactor.redact_text(str(e), source="message"), e.code) from None
         redacted, _ = self.redactor.redact_document(doc)
         return redacted
 

@@ -10,7 +10,9 @@ in memory only: queries may hold the strings one searched for.
 from __future__ import annotations
 
 import cmd
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -88,6 +90,11 @@ class _Shell(cmd.Cmd):
             sys.stdout.write(answer_text(self.session, line, color=self.color))
         except TriageError as e:
             sys.stdout.write(f"error: {e}\n")
+        except Exception as e:  # noqa: BLE001 - a bug must not end the session; no message (may hold dump data)
+            if os.environ.get("TRIAGE_DEBUG"):
+                traceback.print_exc()
+            sys.stdout.write(f"error: internal error ({type(e).__name__}); rerun with TRIAGE_DEBUG=1 "
+                             "and report it\n")
         return False
 
     def emptyline(self) -> bool:

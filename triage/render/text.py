@@ -308,9 +308,12 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
 
 
 def _thread_groups(console: Console, groups: dict[str, Any] | None) -> None:
-    if not groups:
+    if groups is None:
         return
     rows = groups.get("groups") or []
+    if not rows:
+        console.print(_t("no threads: none of the inputs records them (a core does)"))
+        return
     _section(console, f"Threads ({sum(len(g['tids']) for g in rows)}, identical idle stacks grouped)")
     for group in rows:
         tids = group["tids"]
