@@ -22,6 +22,8 @@ from triage.unwind.stack import MAX_FRAMES, RawStack, Unwinder
 __all__ = ["MAX_FRAMES", "NativeStacks", "unwind_threads"]
 
 ENGINE = "triage.unwind"
+CAPPED = f"{MAX_FRAMES} frames"  # a deliberate limit (deep recursion), not a failed walk
+_COMPLETE = ("outermost frame", CAPPED)
 
 
 @dataclass
@@ -61,7 +63,7 @@ def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
         threads.append(ThreadInfo(tid=raw.tid, faulting=raw.tid == faulting_tid, frames=frames))
     threads.sort(key=lambda t: (not t.faulting, t.tid))
     incomplete = {r.tid: f"ends after {len(r.frames)} frames ({r.stop})" for r in raws
-                  if r.stop != "outermost frame"}
+                  if r.stop not in _COMPLETE}
     return NativeStacks(threads, _capability(raws, modules, dwarf), list(modules.problems), incomplete)
 
 
@@ -85,7 +87,8 @@ def _frames(index: int, raw, place, readable: dict[str, str], unwinder: Unwinder
 
 
 def _capability(raws: list[RawStack], modules: ModuleMap, dwarf: LldbNames | None) -> Capability:
-    cut = [r for r in raws if r.stop not in ("outermost frame",)]
+    cut = [r for r in raws if r.stop not in _COMPLETE]
+    capped = [r for r in raws if r.stop == CAPPED]
     reason = "frames from .eh_frame CFI and frame pointers (JIT code); names from ELF symbol tables"
     if dwarf is not None and dwarf.error is None:
         reason += ", and from DWARF through lldb where the code has it (inlined frames, file:line)"
@@ -95,6 +98,8 @@ def _capability(raws: list[RawStack], modules: ModuleMap, dwarf: LldbNames | Non
     if cut:
         reason += "; " + ", ".join(f"thread {r.tid} ends after {len(r.frames)} frames ({r.stop})"
                                    for r in cut[:4])
+    if capped:
+        reason += "; " + ", ".join(f"thread {r.tid}: first {MAX_FRAMES} frames shown" for r in capped[:4])
     if modules.problems:
         reason += "; " + "; ".join(modules.problems)
     return Capability("degraded" if cut else "full", reason, engine=ENGINE)
