@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from triage.coredump import CoreFile, ElfFile
 from triage.crashmodel import Capability, NativeFrame, ThreadInfo
-from triage.unwind.demangle import demangle_all
+from triage.unwind.demangle import demangle_all, demangler
 from triage.unwind.lldb_names import LldbNames, Place
 from triage.unwind.modules import ModuleMap
 from triage.unwind.stack import MAX_FRAMES, RawStack, Unwinder
@@ -90,11 +90,16 @@ def _capability(raws: list[RawStack], modules: ModuleMap, dwarf: LldbNames | Non
     cut = [r for r in raws if r.stop not in _COMPLETE]
     capped = [r for r in raws if r.stop == CAPPED]
     reason = "frames from .eh_frame CFI and frame pointers (JIT code); names from ELF symbol tables"
+    lacking = False
     if dwarf is not None and dwarf.error is None:
         reason += ", and from DWARF through lldb where the code has it (inlined frames, file:line)"
-    else:
-        reason += "; inlined functions and source file:line not shown" + (
-            f" ({dwarf.error})" if dwarf is not None and dwarf.error else "")
+    elif dwarf is not None and dwarf.missed:
+        lacking = True
+        reason += (f"; {dwarf.missed} frames in code with DWARF are named from symbol tables, "
+                   f"without inlined functions or file:line ({dwarf.error})")
+    if demangler() is None:
+        lacking = True
+        reason += "; C++ names are shown mangled (no llvm-cxxfilt or c++filt on PATH)"
     if cut:
         reason += "; " + ", ".join(f"thread {r.tid} ends after {len(r.frames)} frames ({r.stop})"
                                    for r in cut[:4])
@@ -102,4 +107,4 @@ def _capability(raws: list[RawStack], modules: ModuleMap, dwarf: LldbNames | Non
         reason += "; " + ", ".join(f"thread {r.tid}: first {MAX_FRAMES} frames shown" for r in capped[:4])
     if modules.problems:
         reason += "; " + "; ".join(modules.problems)
-    return Capability("degraded" if cut else "full", reason, engine=ENGINE)
+    return Capability("degraded" if cut or lacking else "full", reason, engine=ENGINE)

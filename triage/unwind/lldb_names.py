@@ -117,6 +117,7 @@ class LldbNames:
         self._cache_dir = cache_dir()
         self._cache: dict[str, dict[str, dict]] = {}  # build-id -> {hex vaddr: Place}
         self._dirty: set[str] = set()
+        self.missed = 0
         self._lldb = None
         self._debugger = None
         self._targets: dict[str, object] = {}
@@ -138,6 +139,12 @@ class LldbNames:
         return i >= 0 and vaddr < int(ranges[i, 1])
 
     def place(self, module: Module, vaddr: int) -> Place | None:
+        place = self._place(module, vaddr)
+        if place is None and self.error is not None:
+            self.missed += 1  # DWARF code named from the symbol table instead
+        return place
+
+    def _place(self, module: Module, vaddr: int) -> Place | None:
         build_id = module.elf.build_id
         known = self._cached(build_id) if build_id else None
         if known is not None and f"{vaddr:x}" in known:
