@@ -17,8 +17,6 @@ from pathlib import Path
 
 import click
 
-from triage.commands.output import check_output  # noqa: F401 - same option conventions
-
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -117,9 +115,6 @@ class _Shell(cmd.Cmd):
         if word == "bt":
             return [t for t in self._tids if t.startswith(text)]
         return []
-
-    def completenames_for(self, text: str) -> list[str]:
-        return self.completenames(text)
 
     def onecmd(self, line: str) -> bool:
         # every word is a query name: route all of them through default()
