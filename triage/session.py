@@ -30,6 +30,9 @@ USAGE = {
 }
 
 
+FIND_SECONDS = 0.4  # decoding non-internalized strings one by one: keep `find` interactive
+
+
 class QueryError(TriageError):
     """A query the session cannot answer as asked (bad arguments, no heap)."""
 
@@ -155,8 +158,9 @@ class Session:
 
 
 def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGraph
-    """String nodes whose text contains `needle` (internalized strings first, then the
-    others until `limit` hits); each hit names the string node and its first retainer."""
+    """String nodes whose text contains `needle`: internalized strings (a table search),
+    then the others decoded one by one until `limit` hits or FIND_SECONDS; `unsearched`
+    says how many were left out."""
     import numpy as np
 
     from triage.heapgraph.model import NodeType
@@ -165,18 +169,25 @@ def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGr
     ids = [i for i, s in enumerate(g.strings) if needle in s]
     nodes = np.flatnonzero(kinds & np.isin(g.node_name, np.array(ids, dtype=g.node_name.dtype)))
     hits = [int(n) for n in nodes[:limit]]
-    searched_lazy = 0
+    import time
+
+    lazy = np.flatnonzero(kinds & (g.node_name < 0))
+    searched = 0
+    deadline = time.perf_counter() + FIND_SECONDS
     if len(hits) < limit:
-        for n in np.flatnonzero(kinds & (g.node_name < 0)).tolist():
-            searched_lazy += 1
+        for n in lazy.tolist():
+            searched += 1
             if needle in g.name(n):
                 hits.append(n)
                 if len(hits) >= limit:
                     break
+            if searched % 1024 == 0 and time.perf_counter() > deadline:
+                break
     ref = "0x{:x}" if g.source == "core" else "@{}"
     return {"_source": "heap_string", "query": needle, "matches": [
         {"ref": ref.format(int(g.node_id[n])), "type": g.class_name(n), "value": g.name(n)[:200],
-         "size": int(g.self_size[n])} for n in hits], "limit": limit}
+         "size": int(g.self_size[n])} for n in hits], "limit": limit,
+        "unsearched": int(len(lazy) - searched) if len(hits) < limit else 0}
 
 
 def parse_address(text: str) -> int:

@@ -334,6 +334,9 @@ def _found(console: Console, found: dict[str, Any] | None) -> None:
     _section(console, f"Strings containing {found.get('query')!r} ({len(matches)} shown)")
     if not matches:
         console.print(_t("  none"))
+    if found.get("unsearched"):
+        console.print(_t(f"  {found['unsearched']:,} strings not searched (time limit); "
+                         "narrow the text or raise the count", "yellow"))
     for m in matches:
         value = m["value"] if m["value"].startswith("[REDACTED:") else repr(m["value"])
         console.print(_t(f"  {m['ref']}  {m['type']}  {m['size']} B  {value}"))
