@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--major", type=int, default=20)
     ap.add_argument("--core")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-rerun", action="store_true", help="skip the whole-run comparison")
     args = ap.parse_args()
     core = Path(args.core) if args.core else run_scenario(args.scenario, args.major).core_path
 
@@ -56,6 +57,8 @@ def main() -> None:
             session.ask(q)
             times.append(time.perf_counter() - t)
         print(f"  {q[:40]:<40}{statistics.median(times):>10.3f}{max(times):>8.3f}")
+    if args.no_rerun:
+        return
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "triage", str(core), "--inspect", address, "--depth", "2",
                     "--format", "json"], cwd=REPO, check=True, capture_output=True)
