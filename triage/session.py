@@ -47,7 +47,7 @@ class Session:
         from triage.pipeline import Options, analyze
 
         self.keep: dict[str, Any] = {}
-        self.findings = analyze(list(paths), Options(node=node, llnode_cross_check=llnode),
+        self.findings = analyze([Path(p) for p in paths], Options(node=node, llnode_cross_check=llnode),
                                 keep=self.keep)
         self.redactor = redactor or Redactor()
         self.heap = self.keep.get("heap")
@@ -166,7 +166,7 @@ def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGr
     from triage.heapgraph.model import NodeType
 
     kinds = np.isin(g.node_type, [NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING])
-    ids = [i for i, s in enumerate(g.strings) if needle in s]
+    ids = _string_ids_containing(g, needle)
     nodes = np.flatnonzero(kinds & np.isin(g.node_name, np.array(ids, dtype=g.node_name.dtype)))
     hits = [int(n) for n in nodes[:limit]]
     import time
@@ -188,6 +188,30 @@ def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGr
         {"ref": ref.format(int(g.node_id[n])), "type": g.class_name(n), "value": g.name(n)[:200],
          "size": int(g.self_size[n])} for n in hits], "limit": limit,
         "unsearched": int(len(lazy) - searched) if len(hits) < limit else 0}
+
+
+def _string_ids_containing(g, needle: str) -> list[int]:  # noqa: ANN001 - a HeapGraph
+    """Indices of g.strings containing `needle`: one `str.find` pass over all strings joined
+    (built once per graph), instead of a Python loop over millions of strings."""
+    import numpy as np
+
+    def build() -> tuple[str, np.ndarray]:
+        starts = np.zeros(len(g.strings) + 1, dtype=np.int64)
+        np.cumsum([len(x) + 1 for x in g.strings], out=starts[1:])
+        return "\x00".join(g.strings), starts
+
+    joined, starts = g.cached(("session_joined_strings", len(g.strings)), build)
+    out: list[int] = []
+    pos = joined.find(needle) if needle else -1
+    while pos >= 0:
+        i = int(np.searchsorted(starts, pos, side="right")) - 1
+        end = int(starts[i + 1]) - 1  # where string i ends (its separator)
+        if pos + len(needle) <= end:
+            out.append(i)
+            pos = joined.find(needle, end + 1)  # one hit per string is enough
+        else:
+            pos = joined.find(needle, pos + 1)
+    return out
 
 
 def parse_address(text: str) -> int:
