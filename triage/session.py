@@ -30,7 +30,7 @@ USAGE = {
 }
 
 
-FIND_SECONDS = 0.4  # decoding non-internalized strings one by one: keep `find` interactive
+FIND_SECONDS = 0.25  # decoding non-internalized strings one by one: keep `find` interactive
 
 
 class QueryError(TriageError):
@@ -165,13 +165,14 @@ def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGr
 
     from triage.heapgraph.model import NodeType
 
-    kinds = np.isin(g.node_type, [NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING])
+    kinds = g.cached("session_string_nodes", lambda: np.isin(
+        g.node_type, [NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING]))
     ids = _string_ids_containing(g, needle)
     nodes = np.flatnonzero(kinds & np.isin(g.node_name, np.array(ids, dtype=g.node_name.dtype)))
     hits = [int(n) for n in nodes[:limit]]
     import time
 
-    lazy = np.flatnonzero(kinds & (g.node_name < 0))
+    lazy = g.cached("session_lazy_strings", lambda: np.flatnonzero(kinds & (g.node_name < 0)))
     searched = 0
     deadline = time.perf_counter() + FIND_SECONDS
     if len(hits) < limit:
