@@ -16,7 +16,7 @@ import traceback
 import click
 
 from triage import __version__
-from triage.commands import analyze, batch, capture, diff, render, submit, worker
+from triage.commands import analyze, batch, capture, diff, query, render, shell, submit, worker
 from triage.errors import ExitCode, TriageError
 
 
@@ -45,7 +45,7 @@ def cli() -> None:
 
 
 for _command in (analyze.analyze, diff.diff, render.render_command, batch.batch, capture.capture,
-                 worker.worker, submit.submit):
+                 shell.shell, *query.QUERIES, worker.worker, submit.submit):
     cli.add_command(_command)
 
 

@@ -26,16 +26,21 @@ class Options:
     node: Path | None = None
     histogram_limit: int = 50
     retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
-    llnode_cross_check: bool = True
+    llnode_cross_check: bool = False  # loads the core into lldb (~1 s): on request (--llnode)
     core_graph: bool = True  # build a core's reference graph (suspects, retainers) when no snapshot
     instances: str | None = None
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
+    keep: dict | None = None  # set by analyze(): where a session keeps what was loaded
+    native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
 
 
-def analyze(paths: list[Path], options: Options) -> Findings:
+def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Findings:
+    """`keep`, when given, receives the loaded objects for later queries (`triage.session`):
+    "loaded" (LoadedCore), "heap" (V8Heap), "graph" (HeapGraph)."""
     artifacts = discover(paths)
+    options.keep = keep
     findings = Findings(inputs=[_input(a) for a in artifacts])
     cores = [a for a in artifacts if a.kind == CORE]
     reports = [a for a in artifacts if a.kind == REPORT]
@@ -84,8 +89,10 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     """Threads, signal, JS stack and heap walk of a core; returns its V8Heap (or None)."""
     from triage.loaders.core import load_core
 
-    with stage(f"Loading {artifact.path.name} with lldb"):
-        loaded = load_core(artifact.path, options.node)
+    with stage(f"Loading {artifact.path.name} and unwinding its threads"):
+        loaded = load_core(artifact.path, options.node, unwinder=options.native_unwinder)
+    if options.keep is not None:
+        options.keep["loaded"] = loaded
     faulting = next((t for t in loaded.threads if t.faulting), None)
     crash = classify(loaded.signal, faulting, loaded.process.pid)
     model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
@@ -95,13 +102,15 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     _mark_used(findings, artifact, "crash", "threads")
     findings.evidence.setdefault("pids", {})["core"] = loaded.process.pid
     heap = _open_v8_heap(loaded, model)
+    if heap is not None and options.keep is not None:
+        options.keep["heap"] = heap
     if heap is not None:
         _core_js_stack(heap, loaded, model)
         findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
-    if options.llnode_cross_check:
+    if options.llnode_cross_check:  # a cross-check on request, not a reading: absent when not run
         _llnode_cross_check(loaded, model)
     findings.model = _merge(findings.model, model)
     return heap
@@ -111,7 +120,8 @@ def _open_v8_heap(loaded, model: CrashModel):
     from triage.v8 import V8Heap
 
     try:
-        heap = V8Heap.open(loaded.core, loaded.binary)
+        with stage("Finding the V8 heap"):
+            heap = V8Heap.open(loaded.core, loaded.binary)
     except TriageError as e:
         for name in ("js_stack", "histogram", "inspect"):
             model.capabilities[name] = Capability("unavailable", str(e), engine="triage.v8")
@@ -173,7 +183,12 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
 
 def _llnode_cross_check(loaded, model: CrashModel) -> None:
     """Compare llnode's JS function names with ours where llnode can decode frames."""
-    frames, note = llnode.js_stack(loaded.debugger)
+    try:
+        debugger = loaded.lldb()
+    except TriageError as e:
+        model.capabilities["llnode_cross_check"] = Capability("unavailable", str(e), engine="llnode")
+        return
+    frames, note = llnode.js_stack(debugger)
     if not frames:
         model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
         return
@@ -236,7 +251,8 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
             return
     # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
-    heap.release_walk()
+    if options.keep is None:  # a session keeps the walk for `instances`
+        heap.release_walk()
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
@@ -248,6 +264,8 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
     from triage.analyses import find_suspects, heap_section, histogram
     from triage.analyses.retainer_query import answer
 
+    if options.keep is not None:
+        options.keep["graph"] = graph
     with stage("Computing dominators and retained sizes"):
         findings.sections["heap"] = heap_section(graph)
         findings.histogram = histogram(graph, limit=options.histogram_limit)

@@ -249,7 +249,7 @@ def _object_lines(obj: Any, indent: str) -> list[str]:
     return lines
 
 
-def _threads(console: Console, threads: list[dict[str, Any]]) -> None:
+def _threads(console: Console, threads: list[dict[str, Any]], *, full: bool = False) -> None:
     if not threads:
         return
     _section(console, f"Threads ({len(threads)})")
@@ -258,7 +258,7 @@ def _threads(console: Console, threads: list[dict[str, Any]]) -> None:
         console.print(Text.assemble(("  thread ", "bold"), _t(thread["tid"]), " ",
                                     _t(thread.get("name") or ""), (mark, "bold red")))
         frames = thread.get("frames") or []
-        limit = len(frames) if thread.get("faulting") else OTHER_THREAD_FRAMES
+        limit = len(frames) if thread.get("faulting") or full else OTHER_THREAD_FRAMES
         for frame in frames[:limit]:
             console.print(Text.assemble(f"    #{frame['index']:<3}", _t(native_frame_text(frame))))
         if len(frames) > limit:
@@ -286,3 +286,62 @@ def _footer(console: Console, doc: dict[str, Any]) -> None:
         console.print(_t(f"  {red.get('total', 0)} values redacted ({detail})"))
     for warning in doc.get("warnings") or []:
         console.print(_t(f"warning: {warning}", "yellow"))
+
+
+def render_answer(document: dict[str, Any], *, color: bool = False, width: int = 100) -> str:
+    """One query's answer (`triage shell`, `triage inspect CORE ADDR`): only the sections
+    the answer document holds, no page header or footer."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if document.get("histogram"):
+        _heap(console, document)
+    if "suspects" in document and not document["suspects"]:
+        console.print(_t("no leak suspects"))
+    _suspects(console, document.get("suspects") or [])
+    _retainers(console, document.get("retainers"))
+    _objects(console, document.get("objects"))
+    _thread_groups(console, document.get("thread_groups"))
+    if "threads" in document:
+        _threads(console, document["threads"], full=bool(document.get("full_frames")))
+    if "js_stack" in document:
+        _js_stack(console, document)
+    _found(console, document.get("found"))
+    for warning in document.get("warnings") or []:
+        console.print(_t(f"  {warning}", "yellow"))
+    return out.getvalue()
+
+
+def _thread_groups(console: Console, groups: dict[str, Any] | None) -> None:
+    if groups is None:
+        return
+    rows = groups.get("groups") or []
+    if not rows:
+        console.print(_t("no threads: none of the inputs records them (a core does)"))
+        return
+    _section(console, f"Threads ({sum(len(g['tids']) for g in rows)}, identical idle stacks grouped)")
+    for group in rows:
+        tids = group["tids"]
+        count = f"{len(tids)} × " if len(tids) > 1 else ""
+        mark = " (crashed)" if group.get("faulting") else ""
+        ids = ", ".join(str(t) for t in tids[:8]) + (", …" if len(tids) > 8 else "")
+        console.print(Text.assemble("  ", _t(f"{count}{group.get('name') or 'thread'}", "bold"),
+                                    _t(f"  tid {ids}"), (mark, "bold red")))
+        names = [f.get("function") or "??" for f in group.get("frames") or []]
+        shown = names[:6]
+        console.print(_t("    " + " ← ".join(shown) + (" ← …" if len(names) > 6 else ""), "dim"))
+
+
+def _found(console: Console, found: dict[str, Any] | None) -> None:
+    if found is None:
+        return
+    matches = found.get("matches") or []
+    _section(console, f"Strings containing {found.get('query')!r} ({len(matches)} shown)")
+    if not matches:
+        console.print(_t("  none"))
+    if found.get("unsearched"):
+        console.print(_t(f"  {found['unsearched']:,} strings not searched (time limit); "
+                         "narrow the text or raise the count", "yellow"))
+    for m in matches:
+        value = m["value"] if m["value"].startswith("[REDACTED:") else repr(m["value"])
+        console.print(_t(f"  {m['ref']}  {m['type']}  {m['size']} B  {value}"))
