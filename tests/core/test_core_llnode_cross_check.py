@@ -17,7 +17,7 @@ from triage.llnode import compare_function_names
 @pytest.mark.parametrize("major", [18, 20])
 def test_a_multi_line_string_argument_does_not_make_llnode_differ(major: int) -> None:
     crash = run_scenario("multiline_arg", major)
-    result = run_triage(crash.core, "--format", "json")
+    result = run_triage(crash.core, "--llnode", "--format", "json")
     assert result.code == 0, result.stderr
     doc = result.json
     check = doc["capabilities"]["llnode_cross_check"]
