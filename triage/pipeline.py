@@ -32,6 +32,7 @@ class Options:
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
+    max_isolates: int = 8  # isolates of a core walked (main first); the rest are listed unread
 
 
 def analyze(paths: list[Path], options: Options) -> Findings:
@@ -55,6 +56,10 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         _analyze_snapshots(snapshots, options, findings)
     elif heap is not None and options.core_graph:
         _analyze_core_graph(cores[0], heap, options, findings)
+    if heap is not None:
+        from triage.core_isolates import analyze_isolates
+
+        analyze_isolates(heap, findings, options, analyze_graph=_analyze_graph)
     if findings.model is None:
         pid = _pid_from_name(snapshots[0].path) if snapshots else None
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
@@ -222,6 +227,9 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
     heap.release_walk()
+    findings.evidence["core_external"] = graph.meta.get("external")
+    findings.evidence.setdefault("core_external_stores", []).append(
+        graph.meta.get("external_stores"))
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
