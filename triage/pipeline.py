@@ -204,7 +204,13 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     ordered = sorted(snapshots, key=lambda a: a.path.name)
     with stage(f"Loading {ordered[-1].path.name}"):
         graph = load_snapshot(ordered[-1].path)
-    _analyze_graph(graph, options, findings, source_label="heap snapshot")
+    thread = _thread_id_from_name(ordered[-1].path)
+    label = "heap snapshot" if not thread else f"heap snapshot of Worker thread {thread}"
+    _analyze_graph(graph, options, findings, source_label=label)
+    if thread:
+        findings.warnings.append(
+            f"{ordered[-1].path.name} was written by Worker thread {thread} (the file name's "
+            "thread id), not the main thread: the histogram and suspects are that worker's heap")
     findings.evidence["snapshot_heap_bytes"] = findings.sections["heap"]["live_bytes"]
     findings.evidence.setdefault("pids", {})["snapshot"] = _pid_from_name(ordered[-1].path)
     _mark_used(findings, ordered[-1], "histogram", "suspects", "retainers")
@@ -255,6 +261,12 @@ def _pid_from_name(path: Path) -> int | None:
     """Node names snapshots and reports `<kind>.<date>.<time>.<pid>.<tid>.<seq>.<ext>`."""
     parts = path.name.split(".")
     return int(parts[3]) if len(parts) >= 6 and parts[3].isdigit() else None
+
+
+def _thread_id_from_name(path: Path) -> int | None:
+    """Node's thread id in a snapshot's or report's default name (0: main thread)."""
+    parts = path.name.split(".")
+    return int(parts[4]) if len(parts) >= 6 and parts[4].isdigit() else None
 
 
 def _check_one_incident(findings: Findings, artifacts: list[Artifact]) -> None:

@@ -1,7 +1,9 @@
 // External memory behind small views: a module-level Map `uploads` holds exactly 600
 // `UploadRecord`s, each keeping a 32-byte `subarray` view (`head`) of one of 200 Buffers of
 // 256 KiB (three records per Buffer). The views keep their Buffers' backing stores alive:
-// 50 MiB outside the JS heap, retained by `uploads`. Ends with process.abort() from a timer.
+// 50 MiB outside the JS heap, retained by `uploads`. Ends with process.abort() from a timer;
+// with WRITE_SNAPSHOT=1 it first writes a heap snapshot (which collects garbage), so the core
+// and the snapshot hold the same live heap.
 'use strict';
 
 class UploadRecord {
@@ -22,5 +24,6 @@ module.exports = { uploads };
 
 setTimeout(function crash() {
   if (uploads.size !== 600) throw new Error('unreachable');
+  if (process.env.WRITE_SNAPSHOT) require('v8').writeHeapSnapshot();
   process.abort();
 }, 5);

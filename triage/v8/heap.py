@@ -201,9 +201,17 @@ class V8Heap:
             heaps = real_heaps(self.core, self.facts, groups)
             if not heaps and any(groups):  # no group passed: keep the old rule (most pages)
                 heaps = [max((h for h in groups if h), key=lambda h: len(groups[h]))]
+                others = sum(1 for h in groups if h and h != heaps[0])
+                if others:
+                    self.core.__dict__["_v8_isolate_problem"] = (
+                        f"isolates not verified (no isolate roots table recognised): read the "
+                        f"largest of {others + 1} page groups; the others (other isolates, or "
+                        "malloc blocks that look like pages) are not read")
             cached = assign_threads(self.core, self.facts, groups, heaps)
             self.core.__dict__["_v8_isolates"] = cached
         self.isolates = cached
+        if self.core.__dict__.get("_v8_isolate_problem"):
+            self.problems.append(self.core.__dict__["_v8_isolate_problem"])
         want = self.wanted_heap
         self.isolate = next((i for i in cached if i.heap_pointer == want), None) if want \
             else next((i for i in cached if i.is_main), None)
