@@ -19,9 +19,9 @@ from triage.loaders.snapshot import load_snapshot
 from triage.v8 import V8Heap
 
 # the user-visible types that hold the scenario's memory, external stores included; V8's
-# internal categories ((array), (system), (compiled code)) are named differently in cores
-TYPES = ("global", "Map", "ArrayBuffer", "system / JSArrayBufferData", "UploadRecord",
-         "Buffer")
+# internal categories ((array), (system), (compiled code)) are named differently in cores, and
+# Node 18 snapshots name the global object differently
+TYPES = ("Map", "ArrayBuffer", "system / JSArrayBufferData", "UploadRecord", "Buffer")
 
 
 def per_class(g: HeapGraph) -> dict[str, tuple[int, int]]:
