@@ -119,11 +119,6 @@ class V8Heap:
                           self.exact_version, heap_pointer)
 
     @property
-    def label(self) -> str:
-        """`main` or `worker` (the pipeline adds the worker's number and script)."""
-        return "main" if self.isolate is None or self.isolate.is_main else "worker"
-
-    @property
     def version(self) -> str:
         v = self.constants.version
         return ".".join(map(str, v)) if v else "unknown"
