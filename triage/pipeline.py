@@ -34,6 +34,7 @@ class Options:
     inspect_depth: int = 1
     keep: dict | None = None  # set by analyze(): where a session keeps what was loaded
     native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
+    max_isolates: int = 8  # isolates of a core walked (main first); the rest are listed unread
 
 
 def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Findings:
@@ -60,6 +61,10 @@ def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Fi
         _analyze_snapshots(snapshots, options, findings)
     elif heap is not None and options.core_graph:
         _analyze_core_graph(cores[0], heap, options, findings)
+    if heap is not None:
+        from triage.core_isolates import analyze_isolates
+
+        analyze_isolates(heap, findings, options, analyze_graph=_analyze_graph)
     if findings.model is None:
         pid = _pid_from_name(snapshots[0].path) if snapshots else None
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
@@ -229,7 +234,13 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     ordered = sorted(snapshots, key=lambda a: a.path.name)
     with stage(f"Loading {ordered[-1].path.name}"):
         graph = load_snapshot(ordered[-1].path)
-    _analyze_graph(graph, options, findings, source_label="heap snapshot")
+    thread = _thread_id_from_name(ordered[-1].path)
+    label = "heap snapshot" if not thread else f"heap snapshot of Worker thread {thread}"
+    _analyze_graph(graph, options, findings, source_label=label)
+    if thread:
+        findings.warnings.append(
+            f"{ordered[-1].path.name} was written by Worker thread {thread} (the file name's "
+            "thread id), not the main thread: the histogram and suspects are that worker's heap")
     findings.evidence["snapshot_heap_bytes"] = findings.sections["heap"]["live_bytes"]
     findings.evidence.setdefault("pids", {})["snapshot"] = _pid_from_name(ordered[-1].path)
     _mark_used(findings, ordered[-1], "histogram", "suspects", "retainers")
@@ -253,6 +264,9 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
     if options.keep is None:  # a session keeps the walk for `instances`
         heap.release_walk()
+    findings.evidence["core_external"] = graph.meta.get("external")
+    findings.evidence.setdefault("core_external_stores", []).append(
+        graph.meta.get("external_stores"))
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
@@ -280,6 +294,12 @@ def _pid_from_name(path: Path) -> int | None:
     """Node names snapshots and reports `<kind>.<date>.<time>.<pid>.<tid>.<seq>.<ext>`."""
     parts = path.name.split(".")
     return int(parts[3]) if len(parts) >= 6 and parts[3].isdigit() else None
+
+
+def _thread_id_from_name(path: Path) -> int | None:
+    """Node's thread id in a snapshot's or report's default name (0: main thread)."""
+    parts = path.name.split(".")
+    return int(parts[4]) if len(parts) >= 6 and parts[4].isdigit() else None
 
 
 def _check_one_incident(findings: Findings, artifacts: list[Artifact]) -> None:

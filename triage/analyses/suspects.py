@@ -94,7 +94,10 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 "under": int(cnt[store]) if point >= 0 else 0,
                 "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
                                                  store)) if point >= 0 else 0,
-                "sample": -1}
+                "sample": -1,
+                # what the store that holds them keeps in all (external memory of views
+                # shared between instances is dominated by the store, not by one instance)
+                "kept": int(dom.retained[store]) if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
@@ -110,7 +113,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
-    groups.sort(key=lambda grp: -grp[0]["accumulated"])
+    groups.sort(key=lambda grp: -_kept(grp[0]))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
@@ -119,7 +122,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         lead = grp[0]
         if lead["under"] < min_count and lead["point"] >= 0:
             continue
-        if lead["accumulated"] < min_share * live_total:
+        if _kept(lead) < min_share * live_total:
             continue
         desc = _describe(g, dom, dist, lead, grp[1:], count, shallow, cret, max_paths)
         desc["defined_at"] = origins.get(lead["class"])
@@ -129,6 +132,14 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for i, s in enumerate(out, 1):
         s["rank"] = i
     return out
+
+
+def _kept(lead: dict) -> int:
+    """Bytes a suspect is ranked by: what its instances retain, or, when that is less than
+    half of it, what the store holding them retains (memory the instances share, e.g. the
+    ArrayBuffers behind many small Buffer views, is dominated by the store, not by one)."""
+    kept = lead.get("kept", 0)
+    return kept if kept >= 2 * lead["accumulated"] else lead["accumulated"]
 
 
 def _internal_class(name: str) -> bool:
@@ -341,7 +352,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
             for o in others
         ],
         "retainer_paths": paths,
-        "score_bytes": lead["accumulated"],
+        "score_bytes": _kept(lead),
     }
 
 
@@ -349,7 +360,9 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
              retained: int) -> tuple[str, str]:
     """Recognise the leak pattern and say it in plain words."""
     n = lead["under"] if point else lead["total"]
-    what = f"{n:,} {name} objects ({_bytes(lead['accumulated'])} retained)"
+    kept = _kept(lead)
+    shared = " with what they share" if kept > lead["accumulated"] else ""
+    what = f"{n:,} {name} objects ({_bytes(kept)} retained{shared})"
     if point is None:
         return ("spread", f"{lead['total']:,} live {name} objects retain {_bytes(retained)}, "
                 "spread over many holders: no single container accumulates them")

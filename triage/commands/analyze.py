@@ -46,10 +46,14 @@ from triage.render import FORMATS, render
 @click.option("--no-heap-graph", is_flag=True,
               help="Skip building a core's reference graph (no suspects or retainers from a core; "
                    "saves memory on very large heaps).")
+@click.option("--max-isolates", default=8, show_default=True, type=click.IntRange(min=1),
+              help="How many of a core's isolates (main thread, then Workers) to walk; the rest "
+                   "are listed as not read.")
 def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
-            llnode: bool, no_llnode: bool, lldb_unwind: bool, no_heap_graph: bool) -> None:
+            llnode: bool, no_llnode: bool, lldb_unwind: bool, no_heap_graph: bool,
+            max_isolates: int) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -70,7 +74,8 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
                       inspect_depth=inspect_depth, llnode_cross_check=llnode and not no_llnode,
                       native_unwinder="lldb" if lldb_unwind else "triage",
-                      retainers=retainers, core_graph=not no_heap_graph)
+                      retainers=retainers, core_graph=not no_heap_graph,
+                      max_isolates=max_isolates)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)

@@ -16,7 +16,9 @@ from triage.render.escape import markdown_fence as fence
 from triage.render.facts import (
     headline,
     human_bytes,
+    isolates_line,
     js_frame_text,
+    memory_row_text,
     native_frame_text,
     signal_text,
     suspect_path_text,
@@ -36,6 +38,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ("faulting frame", crash.get("faulting_frame")), ("message", crash.get("message")),
         ("pid", proc.get("pid")), ("command", " ".join(proc.get("command_line") or []) or None),
     ]
+    facts.append(("isolates", isolates_line(doc.get("isolates"))))
     lines += [f"- **{k}**: {code(str(v)) if k in CODE_FACTS else md(str(v))}"
               for k, v in facts if v not in (None, "")]
     js = doc.get("js_stack") or {}
@@ -57,6 +60,20 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"{i}. {code(s['type'])}: {md(s.get('reason') or '')}")
             for path in (s.get("retainer_paths") or [])[:2]:
                 lines.append(f"    - held by: {code(suspect_path_text(path))}")
+    memory = (doc.get("memory") or {}).get("totals") or []
+    if memory:
+        lines += ["", "### Memory of the process (by source)", ""]
+        lines += [f"- {md(memory_row_text(r))}" for r in memory]
+    for entry in (doc.get("isolates") or {}).get("isolates") or []:
+        if entry.get("in_top_level"):
+            continue
+        lines += ["", f"### Isolate {md(entry['label'])} ({md(entry['status'])}; not in the "
+                  "sections above)", ""]
+        if entry.get("reason"):
+            lines.append(f"_{md(entry['reason'])}_")
+        lines += [f"- {code(r['type'])}: {r['count']:,}" for r in (entry.get("histogram") or [])[:6]]
+        lines += [f"- suspect {code(s['type'])}: {md(s.get('reason') or '')}"
+                  for s in entry.get("suspects") or []]
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]

@@ -20,14 +20,18 @@ from triage.render.escape import escape_terminal
 from triage.render.facts import (
     headline,
     human_bytes,
+    isolates_line,
     js_frame_text,
+    memory_row_text,
     native_frame_text,
     signal_text,
     suspect_path_text,
+    worker_report_text,
 )
 
 OTHER_THREAD_FRAMES = 12
 HISTOGRAM_ROWS = 15
+ISOLATE_ROWS = 6
 
 
 def _t(value: Any, style: str = "") -> Text:
@@ -48,7 +52,9 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _js_stack(console, document)
     _report(console, document.get("report"))
     _heap(console, document)
+    _memory(console, document.get("memory"))
     _suspects(console, document.get("suspects") or [])
+    _isolates(console, document.get("isolates"))
     _retainers(console, document.get("retainers"))
     _diff(console, document.get("diff"))
     _objects(console, document.get("objects"))
@@ -96,6 +102,9 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
     for field in ("host", "cwd", "time"):
         if proc.get(field):
             rows.append((field, proc[field]))
+    isolates = isolates_line(doc.get("isolates"))
+    if isolates:
+        rows.append(("isolates", isolates))
     table = Table.grid(padding=(0, 2))
     for key, value in rows:
         table.add_row(Text(key, style="dim"), _t(value))
@@ -134,6 +143,8 @@ def _report(console: Console, report: dict[str, Any] | None) -> None:
     workers = report.get("workers") or []
     if workers:
         console.print(_t(f"  workers: {len(workers)}"))
+        for w in workers:
+            console.print(_t(f"    {worker_report_text(w)}"))
     for finding in report.get("findings") or []:
         console.print(_t(f"  • {finding.get('text', finding)}"))
 
@@ -160,26 +171,67 @@ def _heap(console: Console, doc: dict[str, Any]) -> None:
         console.print(_t(f"  … {len(rows) - HISTOGRAM_ROWS} more types in --format json", "dim"))
 
 
+def _memory(console: Console, memory: dict[str, Any] | None) -> None:
+    if not memory or not memory.get("totals"):
+        return
+    _section(console, "Memory of the process (by source)")
+    for row in memory["totals"]:
+        console.print(_t(f"  {memory_row_text(row)}"))
+
+
+def _isolates(console: Console, isolates: dict[str, Any] | None) -> None:
+    """Each Worker isolate's own heap, suspects and JS stack (the main one is above)."""
+    if not isolates:
+        return
+    others = [e for e in isolates.get("isolates") or [] if not e.get("in_top_level")]
+    if not others:
+        return
+    _section(console, f"Other isolates ({len(others)}; everything above is the main isolate's)")
+    for entry in others:
+        thread = f"thread {entry['tid']}" if entry.get("tid") is not None else "no thread found"
+        head = f"  {entry['label']}  ({thread}, {entry['status']}"
+        if entry.get("heap_bytes") is not None:
+            head += f", heap {human_bytes(entry['heap_bytes'])}"
+        if entry.get("external_bytes"):
+            head += f", external {human_bytes(entry['external_bytes'])}"
+        console.print(_t(head + ")", "bold"))
+        if entry.get("reason"):
+            console.print(_t(f"     {entry['reason']}", "yellow"))
+        rows = [r for r in entry.get("histogram") or []][:ISOLATE_ROWS]
+        if rows:
+            console.print(_t("     types: " + ", ".join(
+                f"{r['type']} {r['count']:,}" for r in rows)))
+        _suspects_lines(console, entry.get("suspects") or [], indent="     ")
+        frames = entry.get("js_stack") or []
+        if frames:
+            console.print(_t("     JS stack: " + " < ".join(
+                js_frame_text(f) for f in frames[:4])))
+
+
 def _suspects(console: Console, suspects: list[dict[str, Any]]) -> None:
     if not suspects:
         return
     _section(console, "Leak suspects (most suspect first)")
+    _suspects_lines(console, suspects)
+
+
+def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: str = "") -> None:
     for i, suspect in enumerate(suspects, 1):
         count = suspect.get("count")
         retained = suspect.get("retained_bytes")
         size = f"{human_bytes(retained)} retained" if retained else \
             f"{human_bytes(suspect.get('shallow_bytes'))} shallow"
         pattern = f"  [{suspect['pattern']}]" if suspect.get("pattern") else ""
-        console.print(Text.assemble(f"  {i}. ", _t(suspect["type"], "bold"),
+        console.print(Text.assemble(f"{indent}  {i}. ", _t(suspect["type"], "bold"),
                                     _t(f"  {count:,} objects, {size}{pattern}" if count else pattern)))
         if suspect.get("reason"):
-            console.print(_t(f"     {suspect['reason']}"))
+            console.print(_t(f"{indent}     {suspect['reason']}"))
         point = suspect.get("accumulation_point")
         if point:
-            console.print(_t(f"     accumulates in: {point['holder']} ({point['node']['type']}, "
+            console.print(_t(f"{indent}     accumulates in: {point['holder']} ({point['node']['type']}, "
                              f"{point['count']:,} of them)"))
         for path in (suspect.get("retainer_paths") or [])[:1]:
-            console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+            console.print(_t(f"{indent}     path: {suspect_path_text(path)}", "dim"))
 
 
 def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:

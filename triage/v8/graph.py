@@ -92,24 +92,29 @@ class _Builder:
         drop = np.array([n in ("(free space)", "(filler)") for n in names] + [True], dtype=bool)
         keep = ~drop[w.map_index]
         n_obj = int(np.count_nonzero(keep))
-        # the graph's node columns are allocated once; the builder works on views of them
-        top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
-        self.node_id = np.empty(top + n_obj, dtype=np.uint64)
-        self.self_size = np.zeros(top + n_obj, dtype=np.int64)
-        self.addrs = self.node_id[top:]
-        self.osize = self.self_size[top:]
-        np.compress(keep, w.address, out=self.addrs)
-        np.compress(keep, w.size, out=self.osize)
-        self.omap = np.ascontiguousarray(w.map_index[keep])
-        del keep, w
-        release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
-        self.sid("")
         core = heap.core
         data = core.elf.data
         self.mem = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
         self.mem8 = np.frombuffer(data, dtype=np.uint8)
         segs = core.segments_array().astype(np.int64)
         self.ss, self.se, self.so = (np.ascontiguousarray(segs[:, i]) for i in range(3))
+        ext = self._backing_stores(w.address[keep], w.map_index[keep])
+        n_ext = len(ext["stores"])
+        # the graph's node columns are allocated once; the builder works on views of them
+        top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
+        self.node_id = np.empty(top + n_obj + n_ext, dtype=np.uint64)
+        self.self_size = np.zeros(top + n_obj + n_ext, dtype=np.int64)
+        self.addrs = self.node_id[top:top + n_obj]
+        self.osize = self.self_size[top:top + n_obj]
+        np.compress(keep, w.address, out=self.addrs)
+        np.compress(keep, w.size, out=self.osize)
+        self.node_id[top + n_obj:] = ext["stores"]
+        self.self_size[top + n_obj:] = ext["sizes"]
+        self.ext = ext
+        self.omap = np.ascontiguousarray(w.map_index[keep])
+        del keep, w
+        release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
+        self.sid("")
         self._map_types()
         timings = {}
         t = time.perf_counter()
@@ -127,6 +132,42 @@ class _Builder:
         timings["edges"] = time.perf_counter() - t
         g.meta["timings"] = timings
         return g
+
+    # ------------------------------------------------------------------- external memory
+    def _backing_stores(self, addrs: np.ndarray, omap: np.ndarray) -> dict:
+        """ArrayBuffer backing stores as V8's heap snapshot has them: one `native` node
+        `system / JSArrayBufferData` per distinct backing-store pointer (a store shared by
+        several JSArrayBuffers is counted once), its self size the byte length, and an
+        internal `backing_store` edge from every JSArrayBuffer that points to it. Views
+        (typed arrays, Buffers, DataViews) already reach their JSArrayBuffer through their
+        `buffer` field, so a holder of small views of big buffers retains the big memory.
+        Detached and empty buffers (null store or length 0) have no node."""
+        c = self.c
+        empty = {"stores": np.zeros(0, np.uint64), "sizes": np.zeros(0, np.int64),
+                 "owners": np.zeros(0, np.int64), "owner_store": np.zeros(0, np.int64),
+                 "meta": None}
+        t = c.type_id("JS_ARRAY_BUFFER_TYPE")
+        off_bs, off_len = c.field("JSArrayBuffer", "backing_store"), \
+            c.field("JSArrayBuffer", "byte_length")
+        if t is None or off_bs is None or off_len is None:
+            empty["meta"] = {"bytes": None, "reason": "JSArrayBuffer layout not exported"}
+            return empty
+        bmaps = np.array([i for i, mi in enumerate(self.heap.maps) if mi.instance_type == t],
+                         dtype=np.int32)
+        owners = np.flatnonzero(np.isin(omap, bmaps)).astype(np.int64)
+        base = addrs[owners]
+        store = _read_many(self.mem, self.ss, self.se, self.so, base + np.uint64(off_bs))
+        length = _read_many(self.mem, self.ss, self.se, self.so, base + np.uint64(off_len))
+        ok = (store != 0) & (length > 0) & (length < np.uint64(1 << 48))
+        stores, inv, refs = np.unique(store[ok], return_inverse=True, return_counts=True)
+        sizes = np.zeros(len(stores), dtype=np.int64)
+        np.maximum.at(sizes, inv, length[ok].astype(np.int64))  # a shared store: its largest view
+        meta = {"bytes": int(sizes.sum()), "stores": int(len(stores)),
+                "array_buffers": int(len(owners)), "empty_or_detached": int((~ok).sum()),
+                "shared_stores": int((refs > 1).sum()),
+                "source": "core: JSArrayBuffer backing stores, deduplicated by pointer"}
+        return {"stores": stores, "sizes": sizes, "owners": owners[ok],
+                "owner_store": inv.astype(np.int64), "meta": meta}
 
     # ------------------------------------------------------------------------- per-map facts
     def _map_types(self) -> None:
@@ -502,17 +543,21 @@ class _Builder:
             syn_cnt.append(len(tg))
         e_syn = int(sum(syn_cnt))
         # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
-        edge_start = np.zeros(base + n_obj + 1, dtype=np.int64)
+        ext = self.ext
+        n_ext = len(ext["stores"])
+        edge_start = np.zeros(base + n_obj + n_ext + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
-        counts = edge_start[base + 1:]
+        counts = edge_start[base + 1:base + 1 + n_obj]
         dummy8 = np.zeros(1, dtype=np.uint8)
         dummy64 = np.zeros(1, dtype=np.int64)
         dummy32 = np.zeros(1, dtype=np.int32)
         for i0, i1 in self._chunks(n_obj):
             _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args)
             self._release_core()
+        counts[ext["owners"]] += 1  # each JSArrayBuffer's last edge: its backing store
         np.cumsum(counts, out=counts)
         counts += e_syn
+        edge_start[base + 1 + n_obj:] = edge_start[base + n_obj]  # native nodes: no edges
         del counts
         e_total = int(edge_start[-1])
         # fill pass, in CSR order, straight into the graph's columns; edge names are int32
@@ -528,17 +573,23 @@ class _Builder:
                    *args)
             self._release_core()
         del args
+        last = edge_start[base + 1 + ext["owners"]] - 1
+        edge_type[last] = EdgeType.INTERNAL
+        edge_name[last] = self.sid("backing_store")
+        edge_to[last] = (base + n_obj + ext["owner_store"]).astype(np.int32)
         off = _MAX_ROOT_SETS - len(sets)  # unused leading slots of the node columns
-        node_type = np.empty(base + n_obj, dtype=np.uint8)
+        node_type = np.empty(base + n_obj + n_ext, dtype=np.uint8)
         node_type[:base] = NodeType.SYNTHETIC
-        np.take(self.ntype, self.omap, out=node_type[base:])
+        np.take(self.ntype, self.omap, out=node_type[base:base + n_obj])
+        node_type[base + n_obj:] = NodeType.NATIVE
         self.omap = None
-        node_name = np.empty(base + n_obj, dtype=np.int32)
+        node_name = np.empty(base + n_obj + n_ext, dtype=np.int32)
         node_name[0] = self.sid("")
         node_name[1] = self.sid("(GC roots)")
         for k, rs in enumerate(sets):
             node_name[2 + k] = self.sid(rs.name)
-        node_name[base:] = self.node_name
+        node_name[base:base + n_obj] = self.node_name
+        node_name[base + n_obj:] = self.sid("system / JSArrayBufferData")
         self.node_name = None
         node_id = self.node_id[off:]
         node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -550,6 +601,8 @@ class _Builder:
                       source="core", lazy_name=_StringTexts(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
+            "objects": n_obj, "external": ext["meta"],
+            "external_stores": (ext["stores"], ext["sizes"]),
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
         })
@@ -596,7 +649,8 @@ def _class_key(type_name: str) -> str:
 def object_ordinal(g: HeapGraph, address: int) -> int:
     """Node ordinal of the object at `address` (tagged or not), -1 when it is not a node."""
     base = int(g.meta.get("first_object", 0))
-    ids = g.node_id[base:]
+    n = g.meta.get("objects")  # native nodes (backing stores) follow the objects
+    ids = g.node_id[base:] if n is None else g.node_id[base:base + int(n)]
     a = np.uint64(address & ~3)
     k = int(np.searchsorted(ids, a))
     return base + k if k < len(ids) and ids[k] == a else -1

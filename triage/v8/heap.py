@@ -70,8 +70,9 @@ class V8Heap:
     """The V8 heap of one core, read with the constants of the node binary that made it."""
 
     def __init__(self, core: CoreFile, binary: ElfFile, consts: V8Constants,
-                 facts: VersionFacts, exact_version: bool):
+                 facts: VersionFacts, exact_version: bool, heap_pointer: int | None = None):
         self.core = core
+        self.wanted_heap = heap_pointer
         self.binary = binary
         self.constants = consts
         self.facts = facts
@@ -79,6 +80,8 @@ class V8Heap:
         self.reader = Reader(core, consts, facts)
         self.problems: list[str] = []
         self.underived: list[str] = []  # facts a table-less V8 needed and could not derive
+        self.isolates: list = []  # every isolate of the core (isolates.IsolateRef)
+        self.isolate = None  # the one this V8Heap reads
         self._walk: WalkResult | None = None
         self._names: list[str] | None = None
         self._discover()
@@ -86,8 +89,11 @@ class V8Heap:
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, core: CoreFile, binary: ElfFile) -> V8Heap:
-        """Read constants and version from `binary`, find pages and maps in `core`."""
+    def open(cls, core: CoreFile, binary: ElfFile, heap_pointer: int | None = None) -> V8Heap:
+        """Read constants and version from `binary`, find pages and maps in `core`.
+
+        A core can hold several isolates (`isolates.py`); `heap_pointer` picks one by its
+        `Heap*` (one of `V8Heap.isolates`), the default is the main thread's."""
         consts = V8Constants(binary, core)
         if len(consts) < 100:
             from triage.errors import BinaryProblem
@@ -112,7 +118,12 @@ class V8Heap:
         exe = core.executable_mapping()
         if exe is not None:
             core.attach_file(exe.path, binary)
-        return cls(core, binary, consts, facts, True)
+        return cls(core, binary, consts, facts, True, heap_pointer)
+
+    def open_isolate(self, heap_pointer: int) -> V8Heap:
+        """Another isolate of the same core, sharing this one's constants and page scan."""
+        return type(self)(self.core, self.binary, self.constants, self.facts,
+                          self.exact_version, heap_pointer)
 
     @property
     def version(self) -> str:
@@ -134,8 +145,15 @@ class V8Heap:
         complete(self)  # derive (no table entry) or cross-check the facts that need maps
         self.discovery_seconds = time.perf_counter() - t0
 
-    def _find_pages(self, lay: PageLayout | None = None) -> list[Page]:
-        lay = lay or self.facts.page
+    def _scan_pages(self, lay: PageLayout | None = None) -> list[Page]:
+        """Every chunk header in the core, of every isolate, under this heap's page layout
+        (computed once per core) or under `lay` (calibration tries each known layout)."""
+        use_cache = lay is None
+        if use_cache:
+            cached = self.core.__dict__.get("_v8_page_scan")
+            if cached is not None:
+                return cached
+            lay = self.facts.page
         align = lay.chunk_alignment
         core = self.core
         found: list[Page] = []
@@ -173,18 +191,47 @@ class V8Heap:
                     found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
                                       int(src[lay.heap // 8])))
                 p = p_next
-        # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
-        # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
-        # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
-        # (not owned by a Heap) have none.
-        heaps = Counter(pg.heap for pg in found if pg.heap)
-        if heaps:
-            shared = heaps.most_common(1)[0][0]
-            self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)]
-            found = [pg for pg in found if pg.heap in (0, shared)]
-        else:
-            self.rejected_pages = []
+        if use_cache:
+            self.core.__dict__["_v8_page_scan"] = found
         return found
+
+    def _find_pages(self) -> list[Page]:
+        """The pages of one isolate (`wanted_heap`, default the main one) and read-only pages.
+
+        Pages are grouped by their `Heap*`; groups that are not isolates (a malloc'ed block
+        that looks like a chunk header by chance: seen in Node 18/20 cores, a "page" with
+        Heap* 1 and an area to 16 GiB) are rejected, see `isolates.py`."""
+        from triage.v8.isolates import assign_threads, group_pages, real_heaps
+
+        found = self._scan_pages()
+        groups = group_pages(found)
+        cached = self.core.__dict__.get("_v8_isolates")
+        if cached is None:
+            heaps = real_heaps(self.core, self.facts, groups)
+            if not heaps and any(groups):  # no group passed: keep the old rule (most pages)
+                heaps = [max((h for h in groups if h), key=lambda h: len(groups[h]))]
+                others = sum(1 for h in groups if h and h != heaps[0])
+                if others:
+                    self.core.__dict__["_v8_isolate_problem"] = (
+                        f"isolates not verified (no isolate roots table recognised): read the "
+                        f"largest of {others + 1} page groups; the others (other isolates, or "
+                        "malloc blocks that look like pages) are not read")
+            cached = assign_threads(self.core, self.facts, groups, heaps)
+            self.core.__dict__["_v8_isolates"] = cached
+        self.isolates = cached
+        if self.core.__dict__.get("_v8_isolate_problem"):
+            self.problems.append(self.core.__dict__["_v8_isolate_problem"])
+        want = self.wanted_heap
+        self.isolate = next((i for i in cached if i.heap_pointer == want), None) if want \
+            else next((i for i in cached if i.is_main), None)
+        if want and self.isolate is None:
+            self.problems.append(f"no isolate with Heap* 0x{want:x} in this core")
+        shared = self.isolate.heap_pointer if self.isolate else None
+        self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)
+                               and pg.heap not in {i.heap_pointer for i in cached}]
+        self.other_isolate_pages = [pg for pg in found if pg.heap not in (0, shared)
+                                    and pg.heap in {i.heap_pointer for i in cached}]
+        return [pg for pg in found if pg.heap in (0, shared)]
 
     def areas(self, include_stale: bool = False) -> list[tuple[int, int, Page]]:
         """Dumped (start, end) pieces of page object areas, from-pages left out."""
@@ -536,6 +583,25 @@ class V8Heap:
             sel = sel[:limit]
         return [int(a) + 1 for a in w.address[sel].tolist()]
 
+    def user_scripts(self, limit: int = 20) -> list[str]:
+        """Names of the Script objects that are not Node's own (`node:...`), address order.
+
+        A Worker's isolate compiles its entry script (or `[worker eval]`) itself, so this
+        names the worker."""
+        r = self.reader
+        if r.script_type is None:
+            return []
+        idx = [i for i, m in enumerate(self.maps) if m.instance_type == r.script_type]
+        w = self.walk()
+        out: list[str] = []
+        for a in w.address[np.isin(w.map_index, np.array(idx, dtype=np.int32))].tolist():
+            name = r.script_name(int(a) + 1)
+            if name and not name.startswith("node:") and name not in out:
+                out.append(name)
+                if len(out) >= limit:
+                    break
+        return out
+
     def class_name_of(self, obj: int) -> str | None:
         """Class name of one object (through its map), as the histogram names it."""
         if not is_heap_object(obj):
@@ -584,7 +650,14 @@ class V8Heap:
 
 
 def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
-    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each)."""
+    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each): the
+    pages of the Heap* most pages share, and read-only pages; the rest rejected."""
     bare = object.__new__(V8Heap)
     bare.core = core
-    return bare._find_pages(lay), bare.rejected_pages
+    found = bare._scan_pages(lay)
+    heaps = Counter(pg.heap for pg in found if pg.heap)
+    if not heaps:
+        return found, []
+    shared = heaps.most_common(1)[0][0]
+    return ([pg for pg in found if pg.heap in (0, shared)],
+            [pg for pg in found if pg.heap not in (0, shared)])
