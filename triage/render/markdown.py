@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.render.escape import escape_markdown as md
+from triage.render.escape import clip, escape_markdown
 from triage.render.facts import (
     headline,
     human_bytes,
@@ -14,6 +14,11 @@ from triage.render.facts import (
     signal_text,
     suspect_path_text,
 )
+
+
+def md(s: str) -> str:
+    """Escaped and bounded (`clip`): one dump string never makes a page of megabytes."""
+    return escape_markdown(clip(s))
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
