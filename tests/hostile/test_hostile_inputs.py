@@ -15,12 +15,14 @@ import sys
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import REPO, run_triage
 from tests.heap.conftest import snapshot_paths
 from tests.hostile import craft
 from triage.errors import ExitCode
+from triage.loaders import load_snapshot
 from triage.loaders.report import MAX_FRAMES
 from triage.render.json_out import render_json
 
@@ -113,14 +115,35 @@ def test_a_non_string_in_the_strings_table_is_damaged(tmp_path):
              "strings")
 
 
-def test_a_value_past_a_large_header_does_not_overflow_the_scan_buffer(tmp_path):
-    """A header over 8 MB used to leave the int scanner a buffer larger than its output."""
-    nodes, edges, strings = craft.small_graph()
-    text = craft.snapshot_text(nodes, edges, strings, header={"pad": " " * (12 << 20)})
-    path = tmp_path / "padded.heapsnapshot"
+def _many_edges_snapshot(tmp_path: Path, middle: str, edges: int = 1_500_000) -> Path:
+    """The root holds `edges` edges to 1,000 objects; `middle` is JSON text between arrays."""
+    targets = 1000
+    head = {"meta": craft.meta(), "node_count": targets + 1, "edge_count": edges}
+    nodes = [9, 0, 1, 0, edges, 0] + [3, 1, 3, 8, 0, 0] * targets
+    flat = ",".join(f"2,1,{craft.NFC * (1 + i % targets)}" for i in range(edges))
+    text = (json.dumps({"snapshot": head})[:-1] + ',"nodes":' + json.dumps(nodes) + middle
+            + ',"edges":[' + flat + "]}")
+    path = tmp_path / "order.heapsnapshot"
     path.write_text(text)
+    return path
+
+
+def test_edges_after_the_strings_do_not_overflow_the_scan_buffer(tmp_path):
+    """Reading `strings` leaves the rest of the file in the parser's buffer; the int scanner
+    then wrote 4.5 M values into its 4 M-value output buffer (a heap overflow). It now stops
+    when its output is full. In-process: an overflow would crash the test run."""
+    g = load_snapshot(_many_edges_snapshot(tmp_path, ',"strings":["","x"]'))
+    assert g.edge_count == 1_500_000
+    assert (g.edge_to[:2000] == 1 + np.arange(2000) % 1000).all()
+    assert (g.edge_to[-1000:] == 1 + np.arange(1_499_000, 1_500_000) % 1000).all()
+
+
+def test_skipped_values_holding_strings_and_brackets_are_skipped_whole(tmp_path):
+    middle = r',"samples":[["a]\\"],{"b":"[[\"{"}],"strings":["","x"]'
+    path = _many_edges_snapshot(tmp_path, middle, edges=10)
     result = run_triage(path, "--format", "json")
     assert result.code == 0, result.stderr
+    assert result.json["heap"]["edges"] == 10
 
 
 # --- decompression and resource bounds: defect 5 ---------------------------------------------

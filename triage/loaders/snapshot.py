@@ -110,21 +110,35 @@ def _scan_ints(buf, pos, out, state):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _skip_brackets(buf, pos, depth):  # pragma: no cover - compiled
-    """Skip a nested int array (`trace_tree`); returns (pos after it or -1, depth, ok)."""
+def _skip_brackets(buf, pos, state):  # pragma: no cover - compiled
+    """Skip a nested JSON value we do not use (`trace_tree`, `samples`...), strings included.
+
+    `state` is (nesting depth, inside a string, after a backslash), carried across chunks.
+    Returns (position after the value, 1) or (end of buffer, 0) when it continues.
+    """
     n = buf.shape[0]
+    depth, in_str, esc = state[0], state[1], state[2]
     while pos < n:
         c = buf[pos]
-        if c == 91:
+        if in_str:
+            if esc:
+                esc = 0
+            elif c == 92:  # backslash
+                esc = 1
+            elif c == 34:
+                in_str = 0
+        elif c == 34:
+            in_str = 1
+        elif c == 91 or c == 123:  # [ {
             depth += 1
-        elif c == 93:
+        elif c == 93 or c == 125:  # ] }
             depth -= 1
             if depth == 0:
-                return pos + 1, 0, 1
-        elif c == 34:
-            return pos, depth, -1
+                state[0], state[1], state[2] = 0, 0, 0
+                return pos + 1, 1
         pos += 1
-    return -1, depth, 0
+    state[0], state[1], state[2] = depth, in_str, esc
+    return pos, 0
 
 
 class _Column:
@@ -389,30 +403,16 @@ class _Parser:
         return loc.astype(np.int32)
 
     def _skip_value(self, key: str, opened: bool = False) -> None:
-        """Skip a value we do not use (trace tree, samples...)."""
+        """Skip a value we do not use (trace tree, samples...), streaming."""
         if not opened:
             self._expect_open(key)
-        depth = 1
+        state = np.array([1, 0, 0], dtype=np.int64)
         while True:
             arr = np.frombuffer(self.buf, dtype=np.uint8)
-            pos, depth, status = _skip_brackets(arr, self.pos, depth)
-            if status == 1:
-                self.pos = pos
+            pos, done = _skip_brackets(arr, self.pos, state)
+            self.pos = pos
+            if done:
                 return
-            if status < 0:  # strings inside: rare; fall back to json on the rest
-                dec = json.JSONDecoder()
-                text = self._rest_text()
-                start = text.rfind("[", 0, 1 + (len(text) - len(text.lstrip())))
-                try:
-                    _, end = dec.raw_decode(text, max(start, 0))
-                except ValueError as exc:
-                    raise self._damaged(f"malformed {key!r} ({_short(exc)})") from None
-                except RecursionError:
-                    raise self._damaged(f"{key!r} is nested too deeply") from None
-                self.buf = text[end:].encode()
-                self.pos = 0
-                return
-            self.pos = len(self.buf)
             if not self._more():
                 raise self._damaged(f"file ends inside {key!r} (truncated)")
 
