@@ -43,7 +43,7 @@ MAX_SELF_SIZE = 1 << 40
 #: edge indexes stay below 2^32 (a ~60 GB snapshot); with < 2^31 nodes no sum can overflow
 MAX_EDGES = (1 << 32) - 1
 #: columns are checked in slices of this many values to bound temporaries
-_CHECK_SLICE = 1 << 22
+_CHECK_SLICE = 1 << 20
 
 
 def load_snapshot(path: str | Path) -> HeapGraph:
@@ -440,13 +440,12 @@ class _Parser:
 
     # ------------------------------------------------------------------ assembly
     def _finish(self, strings: list[str], locations, header: dict) -> HeapGraph:
-        root = self._validate(strings, header)
+        root, edge_to = self._validate(strings, header)
+        del self.edge_to_raw
         node_type = self.node_type_lut[self.raw_node_type]
         del self.raw_node_type
         edge_type = self.edge_type_lut[self.raw_edge_type]
         del self.raw_edge_type
-        edge_to = _divide(self.edge_to_raw, self.nfc)
-        del self.edge_to_raw
         extra = {k: v for k, v in header.items() if k not in ("meta",)}
         if self.unknown_types:
             extra["unknown_node_types"] = self.unknown_types
@@ -466,8 +465,11 @@ class _Parser:
             meta=extra,
         )
 
-    def _validate(self, strings: list[str], header: dict) -> int:
-        """Every check that makes the columns safe to index with; returns the root ordinal.
+    def _validate(self, strings: list[str], header: dict) -> tuple[int, np.ndarray]:
+        """Every check that makes the columns safe to index with.
+
+        Returns the root's node ordinal and `edge_to` (node ordinals, int32), computed here
+        because dividing `to_node` by the node field count is also how it is checked.
 
         THE place where untrusted values become trusted: numba kernels do not check bounds
         (an index out of range reads or writes memory: glibc aborts, SIGBUS), so nothing
@@ -476,8 +478,8 @@ class _Parser:
         node and edge types inside `meta`'s enums, node names and property/context/internal
         edge names inside `strings`, edge counts that add up to `edge_count` without wrapping
         (`edge_start` monotonic from 0 to E), every `to_node` a multiple of the node field
-        count inside the nodes array, and `root_index` a node. Only `_divide` (reads each
-        `to_node` once, by position) runs before the graph is built, after this.
+        count inside the nodes array, and `root_index` a node. No compiled kernel runs on
+        the columns before this returns.
         """
         n, e, nfc, ns = self.n_nodes, self.n_edges, self.nfc, len(strings)
         if _any(self.raw_node_type, lambda c: c >= len(self.node_type_lut)):
@@ -492,16 +494,22 @@ class _Parser:
                 f"node edge counts add up to {int(self.edge_start[-1]):,}, "
                 f"the header says {e:,} edges"
             )
-        if _any(self.edge_to_raw, lambda c: (c < 0) | (c >= n * nfc) | (c % nfc != 0)):
-            bad = int(np.flatnonzero((self.edge_to_raw < 0) | (self.edge_to_raw >= n * nfc)
-                                     | (self.edge_to_raw % nfc != 0))[0])
-            raise self._damaged(f"edge {bad:,} points outside the nodes array "
-                                f"(to_node {int(self.edge_to_raw[bad]):,})")
+        edge_to = np.empty(e, dtype=np.int32)
+        for i in range(0, e, _CHECK_SLICE):  # slices: bounded temporaries
+            raw = self.edge_to_raw[i : i + _CHECK_SLICE]
+            q = raw // nfc
+            bad = (q * nfc != raw) | (raw < 0) | (raw >= n * nfc)
+            if bad.any():
+                k = i + int(np.flatnonzero(bad)[0])
+                raise self._damaged(f"edge {k:,} points outside the nodes array "
+                                    f"(to_node {int(self.edge_to_raw[k]):,})")
+            edge_to[i : i + _CHECK_SLICE] = q
         index_types = [i for i, t in enumerate(self.edge_type_lut) if t in
                        (EdgeType.ELEMENT, EdgeType.HIDDEN)]
-        if e and _any2(self.raw_edge_type, self.edge_name,
-                       lambda t, nm: ~np.isin(t, index_types) & (nm >= ns)):
-            raise self._damaged("an edge name is outside the strings table")
+        for i in range(0, e, _CHECK_SLICE):  # names past the table: fine for index edges only
+            past = np.flatnonzero(self.edge_name[i : i + _CHECK_SLICE] >= ns)
+            if past.shape[0] and not np.isin(self.raw_edge_type[i + past], index_types).all():
+                raise self._damaged("an edge name is outside the strings table")
         if float(self.self_size.sum(dtype=np.float64)) >= 2.0**62:
             raise self._damaged("node self sizes add up to more than 2^62 bytes")
         raw_root = header.get("root_index", 0)
@@ -510,7 +518,7 @@ class _Parser:
         if type(raw_root) is not int or not 0 <= raw_root < n * nfc or raw_root % nfc:
             raise self._damaged(f"root_index {_short(repr(raw_root))} is not a node's offset "
                                 f"(0..{n * nfc - nfc:,}, a multiple of {nfc})")
-        return raw_root // nfc
+        return raw_root // nfc, edge_to
 
 
 def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Column]) -> int:
@@ -568,14 +576,6 @@ def _scatter5(values, first, stride, limits, f0, d0, f1, d1, f2, d2, f3, d3, f4,
     return -1
 
 
-@numba.njit(cache=True, nogil=True)
-def _divide(to_raw, nfc):  # pragma: no cover - compiled
-    out = np.empty(to_raw.shape[0], dtype=np.int32)
-    for i in range(to_raw.shape[0]):
-        out[i] = to_raw[i] // nfc
-    return out
-
-
 def _any(column: np.ndarray, bad) -> bool:
     """Whether `bad(slice)` holds anywhere in `column`, in slices (bounded temporaries)."""
     for i in range(0, column.shape[0], _CHECK_SLICE):
@@ -591,13 +591,6 @@ def _monotonic(a: np.ndarray) -> bool:
         if (a[i + 1 : j + 1] < a[i:j]).any():
             return False
     return True
-
-
-def _any2(a: np.ndarray, b: np.ndarray, bad) -> bool:
-    for i in range(0, a.shape[0], _CHECK_SLICE):
-        if bad(a[i : i + _CHECK_SLICE], b[i : i + _CHECK_SLICE]).any():
-            return True
-    return False
 
 
 def _count(header: dict, key: str) -> int:
