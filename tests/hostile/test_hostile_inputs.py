@@ -197,6 +197,13 @@ def test_a_real_gzip_snapshot_stays_under_the_limit(tmp_path):
     assert run_triage(gz, "--format", "json").code == 0
 
 
+def test_decompress_limit_can_be_set_for_a_pipeline(tmp_path):
+    gz = tmp_path / "classes.heapsnapshot.gz"
+    gz.write_bytes(gzip.compress(Path(snapshot_paths("snap_classes", 22)[0]).read_bytes()))
+    result = run_triage(gz, env={"TRIAGE_DECOMPRESS_LIMIT": "1M"})
+    one_line(result, ExitCode.INPUT_DAMAGED, "more than 1.0 MiB", "TRIAGE_DECOMPRESS_LIMIT")
+
+
 def test_million_frame_report_is_read_up_to_500_frames_and_says_so(tmp_path):
     doc = craft.report_doc()
     doc["javascriptStack"]["stack"] = [f"at f{i} (/app/x.js:1:{i})" for i in range(1_000_000)]
@@ -305,6 +312,11 @@ def test_fifo_input_fails_at_once_with_exit_4(tmp_path):
     os.mkfifo(fifo)
     result = run_triage(fifo, timeout=60)  # a hang would raise TimeoutExpired
     one_line(result, ExitCode.INPUT_UNRECOGNIZED, "FIFO")
+
+
+def test_device_node_input_is_refused_with_exit_4():
+    one_line(run_triage("/dev/zero", timeout=60), ExitCode.INPUT_UNRECOGNIZED,
+             "character device")
 
 
 def test_fifo_inside_an_input_directory_is_skipped(tmp_path):
