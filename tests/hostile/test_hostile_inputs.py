@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import REPO, run_triage
 from tests.heap.conftest import snapshot_paths
 from tests.hostile import craft
-from triage.errors import ExitCode
+from triage.errors import ExitCode, InputDamaged
 from triage.loaders import load_snapshot
 from triage.loaders.report import MAX_FRAMES
 from triage.render.json_out import render_json
@@ -144,6 +144,18 @@ def test_skipped_values_holding_strings_and_brackets_are_skipped_whole(tmp_path)
     result = run_triage(path, "--format", "json")
     assert result.code == 0, result.stderr
     assert result.json["heap"]["edges"] == 10
+
+
+def test_junk_between_arrays_is_damaged_where_it_starts(tmp_path):
+    """Text that is not a key after an array was buffered to the end of the file, copying the
+    growing buffer for every chunk (quadratic in the file size)."""
+    nodes, edges, strings = craft.small_graph()
+    text = craft.snapshot_text(nodes, edges, strings)
+    cut = text.index(', "edges"')
+    path = tmp_path / "junk.heapsnapshot"
+    path.write_text(text[:cut] + "," + "1" * (40 << 20))
+    with pytest.raises(InputDamaged, match="unexpected b',1111.*between arrays"):
+        load_snapshot(path)
 
 
 # --- decompression and resource bounds: defect 5 ---------------------------------------------

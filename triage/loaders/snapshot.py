@@ -306,6 +306,7 @@ class _Parser:
             rest = self.buf[self.pos :].lstrip(b" \t\r\n:")
             if rest:
                 break
+            self.pos = len(self.buf)  # drop the blanks: a GB of them never piles up
             if not self._more():
                 raise self._damaged(f"file ends before the {key!r} array (truncated)")
         self.pos = len(self.buf) - len(rest)
@@ -321,6 +322,8 @@ class _Parser:
                 break
             if m and m.group(1) == b"}":
                 break
+            if len(window) == 256:  # a key follows within a few bytes, or this is not V8's
+                raise self._damaged(f"unexpected {_short(window[:40])} between arrays")
             if not self._more():
                 raise self._damaged("file ends between arrays (truncated)")
         self.pos += m.end()
