@@ -32,6 +32,18 @@ def _visible(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+#: longest string a renderer prints whole; a crafted 10 MB property name made rich lay out a
+#: table for minutes. JSON keeps full strings (machines read it; it is linear to write).
+MAX_SHOWN = 2000
+
+
+def clip(s: str, limit: int = MAX_SHOWN) -> str:
+    """`s`, or its first `limit` characters, an ellipsis and its length (`… [10,485,760 chars]`)."""
+    if len(s) <= limit:
+        return s
+    return f"{s[:limit]}… [{len(s):,} chars]"
+
+
 def escape_terminal(s: str) -> str:
     """Control characters (ANSI escape sequences start with one) and bidi or
     invisible formatting characters become visible `\\x1b` / `\\u202e` text."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.render.escape import escape_markdown as md
-from triage.render.escape import markdown_code as code
-from triage.render.escape import markdown_fence as fence
+from triage.render.escape import clip, escape_markdown, markdown_code, markdown_fence
 from triage.render.facts import (
     headline,
     human_bytes,
@@ -25,6 +23,21 @@ from triage.render.facts import (
 )
 
 CODE_FACTS = {"Node", "V8", "faulting frame", "command"}
+
+
+def md(s: str) -> str:
+    """Prose, escaped and bounded (`clip`): one dump string never makes a page of megabytes."""
+    return escape_markdown(clip(s))
+
+
+def code(s: str, *, in_table: bool = False) -> str:
+    """A name or a piece of code from the dump, as a bounded inline code span."""
+    return markdown_code(clip(s), in_table=in_table)
+
+
+def fence(lines: list[str]) -> list[str]:
+    """Stack lines as a fenced block, each line bounded."""
+    return markdown_fence([clip(line) for line in lines])
 
 
 def render_markdown(doc: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from triage.render.escape import escape_terminal
+from triage.render.escape import clip, escape_terminal
 from triage.render.facts import (
     headline,
     human_bytes,
@@ -35,7 +35,7 @@ ISOLATE_ROWS = 6
 
 
 def _t(value: Any, style: str = "") -> Text:
-    return Text(escape_terminal(str(value)), style=style)
+    return Text(escape_terminal(clip(str(value))), style=style)
 
 
 def render_text(document: dict[str, Any], *, color: bool = False, width: int = 100) -> str:
