@@ -71,3 +71,15 @@ def test_memory_limit_is_enforced_while_the_runner_hashes_a_huge_upload(tmp_path
     assert core["reason"].startswith("memory limit exceeded: resident memory reached")
     assert core["worker_peak_rss_mb"] < 2 * limit
     print(f"worker killed at {core['worker_peak_rss_mb']} MB (limit {limit}) during a scan of a 3 GB upload")
+
+
+def test_a_result_with_non_finite_heap_numbers_is_strict_json(tmp_path):
+    """A heap number can be Infinity or NaN; a result file is read by strict JSON parsers."""
+    import json
+
+    from triage.batch.index import write_json_atomic
+
+    path = tmp_path / "result.json"
+    write_json_atomic(path, {"value": float("inf"), "values": [float("nan"), 1.5e308]})
+    strict = json.loads(path.read_text(), parse_constant=lambda token: pytest.fail(token))
+    assert strict == {"value": "Infinity", "values": ["NaN", 1.5e308]}

@@ -24,6 +24,7 @@ from typing import Any
 
 from triage.errors import OutputProblem
 from triage.render.escape import escape_name
+from triage.render.json_out import json_safe
 
 INDEX, GROUPS = "index.jsonl", "groups.json"
 EXAMPLES_PER_GROUP = 5
@@ -45,7 +46,8 @@ def write_json_atomic(path: Path, document: Any) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as f:
-                json.dump(document, f, indent=1, sort_keys=False)
+                # strict JSON: a heap number can be Infinity or NaN (json_out.json_safe)
+                json.dump(json_safe(document), f, indent=1, sort_keys=False, allow_nan=False)
                 f.write("\n")
                 f.flush()
                 os.fsync(f.fileno())
