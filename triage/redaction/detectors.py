@@ -367,6 +367,8 @@ class Scanner:
             value = text[start:end]
             if category == "jwt" and not jwt_ok(value):
                 return None
+            if category == "private-key" and not _has_key_body(value):
+                return None  # a BEGIN line alone is a marker, not key material
             if category in ("openai-key", "anthropic-key") and not _mixed(value):
                 return None
             if category in ("bearer-token", "basic-auth"):
@@ -515,6 +517,11 @@ def _classify_digits(text: str, start: int, end: int) -> Span | None:
 def _classify_iban(text: str, start: int, end: int) -> Span | None:
     end = _iban_end(text, start, end)
     return (start, end, "iban") if end > start else None
+
+
+def _has_key_body(block: str) -> bool:
+    body = block.split("-----", 2)[-1]
+    return any(c.isalnum() for c in body.split("-----END", 1)[0])
 
 
 def _mixed(token: str) -> bool:

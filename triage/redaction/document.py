@@ -93,6 +93,7 @@ LABEL_KEYS: frozenset[str] = frozenset({"label", "holder"})
 _SOURCE_KEY = "_source"
 _PLAIN_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]{0,39}\Z|\d{1,6}\Z")
 _PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_PAIR_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]{0,63}\Z")  # `Authorization`, `--token`
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _LONG_IDENT = re.compile(r"(?<=\.)[A-Za-z_$][\w$]{15,}")
 
@@ -179,8 +180,8 @@ class _Walk:
                                           role))
                     pair = None
                     continue
-                if not sticky and len(x) <= 64 and not any(c.isspace() for c in x) \
-                        and r.names.kind(x) in ("sensitive", "phone", "weak"):
+                if not sticky and _PAIR_NAME.match(x) and r.names.kind(x) in ("sensitive", "phone",
+                                                                              "weak"):
                     pair = x
             else:
                 pair = None
@@ -252,12 +253,13 @@ class _Walk:
                 out[key] = self.value(val, source, owner, sticky, "struct" if storage else "data")
                 continue
             new_key = self.heap_key(key, source, owner, sticky)
+            child = KEY_SOURCES.get(key, source)  # a heap object's `argv`, `env`
             if storage:
                 out[new_key] = self.value(val, source, None, False, "struct")
             elif sticky:
-                out[new_key] = self.value(val, source, owner, True, "data")
+                out[new_key] = self.value(val, child, owner, True, "data")
             else:
-                out[new_key] = self.value(val, source, key, r.names.kind(key) == "sensitive", "data")
+                out[new_key] = self.value(val, child, key, r.names.kind(key) == "sensitive", "data")
         return out
 
     def entry(self, d: dict, source: str, owner: str | None, sticky: bool) -> dict:
