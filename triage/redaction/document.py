@@ -109,18 +109,23 @@ def walk(redactor: Redactor, doc: Any) -> Any:
     return _Walk(redactor, cleared).value(doc, DEFAULT_SOURCE, None, False, "doc", top=True)
 
 
-def _collect(v: Any, out: list[str]) -> None:
-    """Every string of the document, keys included (for the batch prefilter)."""
+def _collect(v: Any, out: list[str], numbers: list | None = None) -> None:
+    """Every string of the document, keys included (for the batch prefilter), and
+    optionally every number."""
     if isinstance(v, str):
         out.append(v)
     elif isinstance(v, dict):
         for k, x in v.items():
             if isinstance(k, str):
                 out.append(k)
-            _collect(x, out)
+            if numbers is not None and k in STRUCTURE_KEYS and isinstance(x, (int, float)):
+                continue
+            _collect(x, out, numbers)
     elif isinstance(v, (list, tuple)):
         for x in v:
-            _collect(x, out)
+            _collect(x, out, numbers)
+    elif numbers is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+        numbers.append(v)
 
 
 class _Walk:
@@ -323,12 +328,23 @@ _CUT_TAIL = re.compile(r"([A-Za-z0-9+/=_%.:~-]{8,})(\.\.\.|\u2026)")
 
 def copies(redactor: Redactor, doc: Any) -> Any:
     """Second pass over a redacted document: every copy of a secret found in the first
-    pass is replaced too (keys and numbers included), with the same tag."""
-    return _copies(redactor, doc, DEFAULT_SOURCE, top=True)
+    pass is replaced too (keys and numbers included), with the same tag. One regex scan
+    over all distinct strings joined finds the few that hold a copy; the document is
+    rebuilt only when there is one."""
+    strings: list[str] = []
+    numbers: list[Any] = []
+    _collect(doc, strings, numbers)
+    hits = redactor.strings_with_copies(strings)
+    if not hits and not any(redactor.redact_known_number(n, source="-", count=False) != n
+                            for n in numbers):
+        return doc
+    return _copies(redactor, doc, DEFAULT_SOURCE, hits, top=True)
 
 
-def _copies(r: Redactor, v: Any, source: str, top: bool = False) -> Any:
+def _copies(r: Redactor, v: Any, source: str, hits: set[str], top: bool = False) -> Any:
     if isinstance(v, str):
+        if v not in hits:
+            return v
         out = r.redact_known(v, source=source)
         if "..." in out or "\u2026" in out:
             out = _CUT_TAIL.sub(
@@ -348,14 +364,14 @@ def _copies(r: Redactor, v: Any, source: str, top: bool = False) -> Any:
                     child = SECTION_SOURCES[key]
                 elif key in KEY_SOURCES:
                     child = KEY_SOURCES[key]
-                new_key = r.redact_known(key, source=child)
+                new_key = r.redact_known(key, source=child) if key in hits else key
             else:
                 new_key = key
             if isinstance(key, str) and key in STRUCTURE_KEYS and isinstance(val, (int, float)):
                 out_d[new_key] = val  # a length or an id is never a copy of a secret
             else:
-                out_d[new_key] = _copies(r, val, child)
+                out_d[new_key] = _copies(r, val, child, hits)
         return out_d
     if isinstance(v, (list, tuple)):
-        return [_copies(r, x, source) for x in v]
+        return [_copies(r, x, source, hits) for x in v]
     return v

@@ -14,8 +14,10 @@ import hmac
 import math
 import os
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,6 +37,36 @@ _FLAG = re.compile(r"(--?)([A-Za-z][\w.-]*)(?:=(.*))?\Z", re.DOTALL)
 
 
 MAX_KNOWN = 20_000  # secrets remembered for the copy search of one run
+# Secrets found by their context (a name, a position) rather than by their format: a copy
+# elsewhere has no such context, so only the copy search can find it. (Format findings,
+# such as a GitHub token, are found wherever they are; private keys and numbers are here
+# for their lines and digit forms.)
+CONTEXT_CATEGORIES: frozenset[str] = frozenset({
+    "password", "cookie", "session-id", "sensitive-name", "high-entropy", "ssn",
+    "aws-secret-key", "gcp-private-key-id", "azure-storage-key", "azure-sas-token",
+    "opaque-key", "phone", "card-number", "private-key",
+})
+
+
+def trie_regex(words: list[str]) -> re.Pattern:
+    """One regex for many literals, shaped as a trie (`ab(?:c|d)`), so `re` tries one
+    branch per character instead of every literal at every position."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+        return body + "?" if end and branches else body
+
+    return re.compile(build(trie)) if words else re.compile(r"(?!x)x")
 
 
 def _digits_of(value: Any) -> str | None:
@@ -157,7 +189,8 @@ class Redactor:
     def _replace(self, secret: str, category: str, source: str) -> str:
         self._by_category[category] += 1
         self._by_source[source] += 1
-        if secret not in self._known and len(self._known) < MAX_KNOWN:
+        if category in CONTEXT_CATEGORIES and secret not in self._known \
+                and len(self._known) < MAX_KNOWN:
             self._known[secret] = category
             self._known_rx = None
         return f"[REDACTED:{category}:{self.tag(secret)}]"
@@ -211,9 +244,7 @@ class Redactor:
                 if len(d) >= 7 and len(d) >= 0.6 * len(secret.strip()):
                     digits.setdefault(d.lstrip("0") or "0", (secret, category))
             self._known_digits = digits
-            ordered = sorted(variants, key=len, reverse=True)
-            self._known_rx = re.compile("|".join(map(re.escape, ordered))) if ordered else \
-                re.compile(r"(?!x)x")
+            self._known_rx = trie_regex(list(variants))
             self._known_map = variants
         return self._known_rx
 
@@ -241,7 +272,22 @@ class Redactor:
 
         return rx.sub(sub, text)
 
-    def redact_known_number(self, value: Any, *, source: str) -> Any:
+    def strings_with_copies(self, texts: list[str]) -> set[str]:
+        """The strings among `texts` that hold a copy of a secret found so far, or a
+        cut-off start of one (`...`). One scan over the distinct strings joined."""
+        rx = self._known_matcher()
+        if rx is None or not texts:
+            return set()
+        unique = list(dict.fromkeys(texts))
+        starts = list(accumulate((len(t) + 1 for t in unique), initial=0))
+        joined = "\x00".join(unique)
+        hits = {unique[bisect_right(starts, m.start()) - 1] for m in rx.finditer(joined)}
+        for t in unique:
+            if ("..." in t or "\u2026" in t) and t not in hits:
+                hits.add(t)  # checked for a cut-off copy when rebuilt
+        return hits
+
+    def redact_known_number(self, value: Any, *, source: str, count: bool = True) -> Any:
         """A number whose digits are those of a secret found elsewhere (an SSN as text
         in one place and as a number in another)."""
         if self._known_matcher() is None or isinstance(value, bool):
@@ -250,6 +296,8 @@ class Redactor:
         hit = self._known_digits.get(digits) if digits is not None else None
         if hit is None:
             return value
+        if not count:
+            return None
         self._by_category[hit[1]] += 1
         self._by_source[source] += 1
         return f"[REDACTED:{hit[1]}:{self.tag(hit[0])}]"
