@@ -37,6 +37,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from triage.redaction.detectors import looks_opaque
+from triage.redaction.engine import CUT_TAIL
 from triage.redaction.prefilter import is_ready
 
 if TYPE_CHECKING:
@@ -101,12 +102,16 @@ _LONG_IDENT = re.compile(r"(?<=\.)[A-Za-z_$][\w$]{15,}")
 def walk(redactor: Redactor, doc: Any) -> Any:
     """A redacted deep copy of `doc`."""
     strings: list[str] = []
-    _collect(doc, strings)
+    numbers: list[Any] = []
+    _collect(doc, strings, numbers)
     # The batch prefilter pays numba's start-up (~0.5 s with a warm cache) once;
     # below ~1 M characters one-by-one redaction is quicker than that.
     worth = len(strings) > 64 and (is_ready() or sum(map(len, strings)) > 1_000_000)
     cleared = redactor.cleared(strings) if worth else set()
-    return _Walk(redactor, cleared).value(doc, DEFAULT_SOURCE, None, False, "doc", top=True)
+    out = _Walk(redactor, cleared).value(doc, DEFAULT_SOURCE, None, False, "doc", top=True)
+    if redactor.enabled and redactor.has_known():
+        out = copies(redactor, out, strings, numbers)
+    return out
 
 
 def _collect(v: Any, out: list[str], numbers: list | None = None) -> None:
@@ -323,17 +328,13 @@ class _Walk:
         return r.redact_text(out, source=source)
 
 
-_CUT_TAIL = re.compile(r"([A-Za-z0-9+/=_%.:~-]{8,})(\.\.\.|\u2026)")
 
 
-def copies(redactor: Redactor, doc: Any) -> Any:
+def copies(redactor: Redactor, doc: Any, strings: list[str], numbers: list[Any]) -> Any:
     """Second pass over a redacted document: every copy of a secret found in the first
     pass is replaced too (keys and numbers included), with the same tag. One regex scan
-    over all distinct strings joined finds the few that hold a copy; the document is
-    rebuilt only when there is one."""
-    strings: list[str] = []
-    numbers: list[Any] = []
-    _collect(doc, strings, numbers)
+    over the input's distinct strings joined finds the few that hold a copy; the document
+    is rebuilt only when there is one (and then also looks at partly redacted strings)."""
     hits = redactor.strings_with_copies(strings)
     if not hits and not any(redactor.redact_known_number(n, source="-", count=False) != n
                             for n in numbers):
@@ -343,11 +344,11 @@ def copies(redactor: Redactor, doc: Any) -> Any:
 
 def _copies(r: Redactor, v: Any, source: str, hits: set[str], top: bool = False) -> Any:
     if isinstance(v, str):
-        if v not in hits:
+        if v not in hits and "[REDACTED:" not in v:
             return v
         out = r.redact_known(v, source=source)
         if "..." in out or "\u2026" in out:
-            out = _CUT_TAIL.sub(
+            out = CUT_TAIL.sub(
                 lambda m: (r.redact_whole_as(m.group(1), "opaque-key", source) + m.group(2))
                 if r.is_known_prefix(m.group(1)) else m.group(0), out)
         return out
@@ -364,7 +365,8 @@ def _copies(r: Redactor, v: Any, source: str, hits: set[str], top: bool = False)
                     child = SECTION_SOURCES[key]
                 elif key in KEY_SOURCES:
                     child = KEY_SOURCES[key]
-                new_key = r.redact_known(key, source=child) if key in hits else key
+                new_key = r.redact_known(key, source=child) \
+                    if key in hits or "[REDACTED:" in key else key
             else:
                 new_key = key
             if isinstance(key, str) and key in STRUCTURE_KEYS and isinstance(val, (int, float)):

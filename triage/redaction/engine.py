@@ -82,6 +82,7 @@ def _digits_of(value: Any) -> str | None:
     return None
 
 
+CUT_TAIL = re.compile(r"([A-Za-z0-9+/=_%.:~-]{8,})(\.\.\.|\u2026)")
 _NAME_PART = re.compile(r"[\w.\-;, ]+[=:]\s*")
 _PEM_BODY_LINE = re.compile(r"[A-Za-z0-9+/=]{16,}")
 
@@ -283,9 +284,13 @@ class Redactor:
         joined = "\x00".join(unique)
         hits = {unique[bisect_right(starts, m.start()) - 1] for m in rx.finditer(joined)}
         for t in unique:
-            if ("..." in t or "\u2026" in t) and t not in hits:
-                hits.add(t)  # checked for a cut-off copy when rebuilt
+            if ("..." in t or "\u2026" in t) and t not in hits and any(
+                    self.is_known_prefix(m.group(1)) for m in CUT_TAIL.finditer(t)):
+                hits.add(t)  # ends with the cut-off start of a secret
         return hits
+
+    def has_known(self) -> bool:
+        return bool(self._known)
 
     def redact_known_number(self, value: Any, *, source: str, count: bool = True) -> Any:
         """A number whose digits are those of a secret found elsewhere (an SSN as text
@@ -422,12 +427,10 @@ class Redactor:
     def redact_document(self, doc: Any) -> tuple[Any, dict[str, Any]]:
         """A redacted deep copy of a JSON-like summary plus its `redaction`
         section (counts for this document only, never values)."""
-        from triage.redaction.document import copies, walk
+        from triage.redaction.document import walk
 
         before_cat, before_src = Counter(self._by_category), Counter(self._by_source)
         out = walk(self, doc)
-        if self.enabled and self._known:
-            out = copies(self, out)
         by_cat = self._by_category - before_cat
         by_src = self._by_source - before_src
         section = {
