@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.batch.conftest import batch, copy, index_lines, scenario
 from tests.conftest import REPO
 from triage.batch.runner import default_memory_limit_mb
