@@ -36,6 +36,10 @@ from triage.render import FORMATS, render
               help="How deep --inspect follows references.")
 @click.option("--retainers", metavar="TYPE|ADDRESS",
               help="Explain why these objects are alive: retainer paths from GC roots.")
+@click.option("--referrers", metavar="TYPE|ADDRESS",
+              help="List every object that points straight at these objects, with the edge it uses.")
+@click.option("--referrers-limit", "referrer_limit", default=50, show_default=True,
+              type=click.IntRange(min=1), help="How many --referrers rows per object.")
 @click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
 @click.option("--no-heap-graph", is_flag=True,
               help="Skip building a core's reference graph (no suspects or retainers from a core; "
@@ -43,7 +47,7 @@ from triage.render import FORMATS, render
 def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
-            no_llnode: bool, no_heap_graph: bool) -> None:
+            referrers: str | None, referrer_limit: int, no_llnode: bool, no_heap_graph: bool) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -63,7 +67,8 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
                       inspect_depth=inspect_depth, llnode_cross_check=not no_llnode,
-                      retainers=retainers, core_graph=not no_heap_graph)
+                      retainers=retainers, referrers=referrers, referrer_limit=referrer_limit,
+                      core_graph=not no_heap_graph)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)

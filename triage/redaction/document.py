@@ -35,6 +35,7 @@ SECTION_SOURCES: dict[str, str] = {
     "inspect": "heap_string",
     "objects": "heap_string",
     "diff": "heap_string",
+    "referrers": "heap_string",
     "warnings": "message",
 }
 

@@ -66,3 +66,13 @@ def suspect_path_text(path: list[dict[str, Any]]) -> str:
         kind = node.get("type", "?")
         parts.append(f"{label}:{node.get('name') if kind == '(synthetic)' else kind}")
     return " → ".join(parts)
+
+
+def referrer_text(row: dict[str, Any]) -> str:
+    """One `--referrers` row: `Holder.owner  0x1234 [weak]` (the analysis built the words)."""
+    flags = [f for f, on in (("weak", row.get("weak")), ("garbage", not row.get("reachable", True)))
+             if on]
+    via = row.get("via")
+    via_text = f" (via {via['type']} {via['ref']})" if via else ""
+    tail = f" [{', '.join(flags)}]" if flags else ""
+    return f"{row['expression']}  {row['referrer']['ref']}{via_text}{tail}"

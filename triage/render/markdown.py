@@ -18,6 +18,7 @@ from triage.render.facts import (
     human_bytes,
     js_frame_text,
     native_frame_text,
+    referrer_text,
     signal_text,
     suspect_path_text,
 )
@@ -57,6 +58,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"{i}. {code(s['type'])}: {md(s.get('reason') or '')}")
             for path in (s.get("retainer_paths") or [])[:2]:
                 lines.append(f"    - held by: {code(suspect_path_text(path))}")
+    lines += _referrers(doc.get("referrers"))
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]
@@ -74,6 +76,23 @@ def render_markdown(doc: dict[str, Any]) -> str:
     for warning in doc.get("warnings") or []:
         lines.append(f"> warning: {md(warning)}")
     return "\n".join(lines) + "\n"
+
+
+def _referrers(referrers: dict[str, Any] | None) -> list[str]:
+    if not referrers:
+        return []
+    lines = ["", f"### What points at {code(referrers['query'])} ({referrers['matched']} matched)", ""]
+    if not referrers["targets"]:
+        lines.append("_no object matched this type or address_")
+    for target in referrers["targets"]:
+        node = target["node"]
+        state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
+        lines.append(f"- {code(node['type'] + ' ' + node['ref'])}: {target['total']} referrers, "
+                     f"{target['strong']} strong{state}")
+        lines += [f"    - {code(referrer_text(row))}" for row in target["referrers"]]
+        if target["more"]:
+            lines.append(f"    - … and {target['more']} more")
+    return lines
 
 
 def _render_diff(doc: dict[str, Any]) -> str:
