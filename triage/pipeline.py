@@ -26,6 +26,8 @@ class Options:
     node: Path | None = None
     histogram_limit: int = 50
     retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
+    referrers: str | None = None  # same forms: every direct referrer (llnode's findrefs)
+    referrer_limit: int = 50
     llnode_cross_check: bool = False  # loads the core into lldb (~1 s): on request (--llnode)
     core_graph: bool = True  # build a core's reference graph (suspects, retainers) when no snapshot
     instances: str | None = None
@@ -288,6 +290,10 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
     findings.capabilities["suspects"] = Capability("full", f"from the {source_label}", engine="triage")
     if options.retainers:
         findings.sections["retainers"] = answer(graph, options.retainers)
+    if options.referrers:
+        from triage.analyses.referrer_query import answer as referrers
+
+        findings.sections["referrers"] = referrers(graph, options.referrers, limit=options.referrer_limit)
 
 
 def _pid_from_name(path: Path) -> int | None:

@@ -131,6 +131,24 @@ def _render(g: HeapGraph, raw: list[tuple[int, int]], collapse: bool) -> list[di
     return steps
 
 
+def user_reference(g: HeapGraph, store: int, e_out: int) -> tuple[int, str, str] | None:
+    """`(owner, label, kind)` of the user-level reference that slot `e_out` of V8 holder
+    `store` implements (an Array's `[1]`, a Map's `Map entry 'k'`, a Context's
+    `context var x`), the same collapse paths use; None if `store` is no such holder.
+    A Context is its own owner: closures share it, so no single function owns the slot."""
+    if g.name(store) == "system / Context":
+        if int(g.edge_type[e_out]) == EdgeType.CONTEXT:
+            return store, format_edge(EdgeType.CONTEXT, g.edge_name_str(e_out)), "context"
+        return None
+    for e_in, owner in g.retainers_of(store):
+        if not _is_store(g, store, e_in) or g.edge_name_str(e_in) not in ("elements", "properties", "table"):
+            continue
+        label, kind = _collapsed_label(g, e_in, store, e_out, node_ref(g, owner))
+        if label is not None:
+            return owner, label, kind
+    return None
+
+
 def _edge_kind(g: HeapGraph, e: int) -> str:
     return EdgeType(int(g.edge_type[e])).name.lower()
 
@@ -169,11 +187,12 @@ def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
     """The key of the Map entry whose value sits in table slot `value_slot` (slot - 1)."""
     if not value_slot.isdigit():
         return None
-    want = g.find_string(str(int(value_slot) - 1))
-    if want < 0:
-        return None
+    key_slot = int(value_slot) - 1
+    want = g.find_string(str(key_slot))
     a, b = int(g.edge_start[table]), int(g.edge_start[table + 1])
-    hits = np.nonzero((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL))[0]
+    # snapshots name table slots as internal edges "2067"; core graphs keep them hidden by index
+    hits = np.nonzero(((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL) & (want >= 0))
+                      | ((g.edge_name[a:b] == key_slot) & (g.edge_type[a:b] == EdgeType.HIDDEN)))[0]
     if not hits.shape[0]:
         return None
     k = int(g.edge_to[a + int(hits[0])])

@@ -43,6 +43,10 @@ from triage.render import FORMATS, render
 @click.option("--lldb-unwind", is_flag=True,
               help="Unwind native stacks with lldb instead of triage's CFI unwinder (slow: "
                    "seconds per thread; for comparing the two).")
+@click.option("--referrers", metavar="TYPE|ADDRESS",
+              help="List every object that points straight at these objects, with the edge it uses.")
+@click.option("--referrers-limit", "referrer_limit", default=50, show_default=True,
+              type=click.IntRange(min=1), help="How many --referrers rows per object.")
 @click.option("--no-heap-graph", is_flag=True,
               help="Skip building a core's reference graph (no suspects or retainers from a core; "
                    "saves memory on very large heaps).")
@@ -53,7 +57,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
             llnode: bool, no_llnode: bool, lldb_unwind: bool, no_heap_graph: bool,
-            max_isolates: int) -> None:
+            max_isolates: int, referrers: str | None, referrer_limit: int) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -74,8 +78,8 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
                       inspect_depth=inspect_depth, llnode_cross_check=llnode and not no_llnode,
                       native_unwinder="lldb" if lldb_unwind else "triage",
-                      retainers=retainers, core_graph=not no_heap_graph,
-                      max_isolates=max_isolates)
+                      retainers=retainers, referrers=referrers, referrer_limit=referrer_limit,
+                      core_graph=not no_heap_graph, max_isolates=max_isolates)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)

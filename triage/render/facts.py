@@ -103,3 +103,12 @@ def worker_report_text(worker: dict[str, Any]) -> str:
     if not worker.get("js_stack_recorded"):
         text += ", no JS stack recorded"
     return text
+
+def referrer_text(row: dict[str, Any]) -> str:
+    """One `--referrers` row: `Holder.owner  0x1234 [weak]` (the analysis built the words)."""
+    flags = [f for f, on in (("weak", row.get("weak")), ("garbage", not row.get("reachable", True)))
+             if on]
+    via = row.get("via")
+    via_text = f" (via {via['type']} {via['ref']})" if via else ""
+    tail = f" [{', '.join(flags)}]" if flags else ""
+    return f"{row['expression']}  {row['referrer']['ref']}{via_text}{tail}"

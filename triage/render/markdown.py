@@ -18,6 +18,7 @@ from triage.render.facts import (
     js_frame_text,
     memory_row_text,
     native_frame_text,
+    referrer_text,
     signal_text,
     suspect_path_text,
 )
@@ -87,6 +88,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines += [f"- {code(r['type'])}: {r['count']:,}" for r in (entry.get("histogram") or [])[:6]]
         lines += [f"- suspect {code(s['type'])}: {md(s.get('reason') or '')}"
                   for s in entry.get("suspects") or []]
+    lines += _referrers(doc.get("referrers"))
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]
@@ -104,6 +106,23 @@ def render_markdown(doc: dict[str, Any]) -> str:
     for warning in doc.get("warnings") or []:
         lines.append(f"> warning: {md(warning)}")
     return "\n".join(lines) + "\n"
+
+
+def _referrers(referrers: dict[str, Any] | None) -> list[str]:
+    if not referrers:
+        return []
+    lines = ["", f"### What points at {code(referrers['query'])} ({referrers['matched']} matched)", ""]
+    if not referrers["targets"]:
+        lines.append("_no object matched this type or address_")
+    for target in referrers["targets"]:
+        node = target["node"]
+        state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
+        lines.append(f"- {code(node['type'] + ' ' + node['ref'])}: {target['total']} referrers, "
+                     f"{target['strong']} strong{state}")
+        lines += [f"    - {code(referrer_text(row))}" for row in target["referrers"]]
+        if target["more"]:
+            lines.append(f"    - … and {target['more']} more")
+    return lines
 
 
 def _render_diff(doc: dict[str, Any]) -> str:

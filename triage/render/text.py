@@ -24,6 +24,7 @@ from triage.render.facts import (
     js_frame_text,
     memory_row_text,
     native_frame_text,
+    referrer_text,
     signal_text,
     suspect_path_text,
     worker_report_text,
@@ -56,6 +57,7 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _suspects(console, document.get("suspects") or [])
     _isolates(console, document.get("isolates"))
     _retainers(console, document.get("retainers"))
+    _referrers(console, document.get("referrers"))
     _diff(console, document.get("diff"))
     _objects(console, document.get("objects"))
     _threads(console, document.get("threads") or [])
@@ -249,6 +251,23 @@ def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
             console.print(_t(f"     held by: {target['holder']}"))
         for path in target["paths"]:
             console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+
+
+def _referrers(console: Console, referrers: dict[str, Any] | None) -> None:
+    if not referrers:
+        return
+    _section(console, f"What points at it: {referrers['query']} ({referrers['matched']} matched)")
+    if not referrers["targets"]:
+        console.print(_t("  no object matched this type or address"))
+    for target in referrers["targets"]:
+        node = target["node"]
+        state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
+        console.print(_t(f"  {node['type']} {node['ref']}: {target['total']} referrers, "
+                         f"{target['strong']} strong{state}"))
+        for row in target["referrers"]:
+            console.print(_t(f"     {referrer_text(row)}", "dim" if row["weak"] else ""))
+        if target["more"]:
+            console.print(_t(f"     ... and {target['more']} more (--referrers-limit)"))
 
 
 def _diff(console: Console, diff: dict[str, Any] | None) -> None:
