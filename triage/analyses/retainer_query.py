@@ -10,7 +10,7 @@ import numpy as np
 
 from triage.analyses.distances import distances
 from triage.analyses.dominators import dominators
-from triage.analyses.retainers import holder_expression, retainer_paths
+from triage.analyses.retainers import holder_expression, named_holder, retainer_paths
 from triage.heapgraph.model import HeapGraph
 
 MAX_TARGETS = 3
@@ -19,7 +19,8 @@ MAX_TARGETS = 3
 def answer(g: HeapGraph, query: str, *, max_paths: int = 3) -> dict:
     targets = _resolve(g, query)
     dist = distances(g)
-    retained = dominators(g).retained
+    dom = dominators(g)
+    retained = dom.retained
     out = []
     for node in targets:
         paths = retainer_paths(g, int(node), max_paths=max_paths)
@@ -28,7 +29,8 @@ def answer(g: HeapGraph, query: str, *, max_paths: int = 3) -> dict:
                      "ref": _ref(g, int(node))},
             "reachable": bool(dist[node] >= 0),
             "retained_bytes": int(retained[node]),
-            "holder": holder_expression(paths[0]) if paths else None,
+            "holder": named_holder(g, int(node), dominators=dom.idom)
+            or (holder_expression(paths[0]) if paths else None),
             "paths": paths,
         })
     return {"query": query, "matched": len(targets), "targets": out}
