@@ -3,7 +3,9 @@
 // list (a linked list of PromiseReaction, one per race) grows forever, and each reaction keeps
 // the race's result promise, fulfilled with that job's JobResult. No container holds the
 // JobResults: they hang off a 4,000-long chain of reactions of one promise.
-// Known by construction: exactly 4000 JobResult objects. Ends with process.abort() from a timer.
+// Known by construction: exactly 4000 JobResult objects. Ends with process.abort() from a timer
+// (with the argument `snapshot`: writes a heap snapshot and exits; `both`: writes one, then
+// aborts, so the core and the snapshot are of the same process).
 'use strict';
 
 class JobResult {
@@ -31,6 +33,8 @@ async function main() {
   globalThis.jobsDone = done;
   globalThis.requestShutdown = requestShutdown;
   setTimeout(function crash() {
+    if (process.argv[2]) require('v8').writeHeapSnapshot(); // `snapshot` or `both`
+    if (process.argv[2] === 'snapshot') return;
     process.abort();
   }, 5);
 }

@@ -4,6 +4,7 @@
 // enough that no GC runs before the abort, so the entries are still in the heap (uncollected),
 // and a tool that treats the WeakMap's table as a strong holder reports an unbounded leak.
 // A second WeakMap has live keys (kept in `liveRequests`): its 50 LiveMeta values are alive.
+// With the argument `snapshot` it writes a heap snapshot (after a full GC) instead of aborting.
 'use strict';
 
 class SessionMeta {
@@ -39,5 +40,6 @@ globalThis.liveCache = liveCache;
 globalThis.liveRequests = liveRequests;
 
 setTimeout(function crash() {
+  if (process.argv[2] === 'snapshot') return void require('v8').writeHeapSnapshot();
   process.abort();
 }, 5);
