@@ -297,7 +297,9 @@ def holder_expression(path: list[dict]) -> str:
 #: longest name `named_holder` builds, and how many objects it may visit looking for one
 _NAME_LABELS = 8
 _NAME_BUDGET = 50_000
-_NAMED_EDGES = (EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT)
+_NAME_FANIN = 10_000  # references into one object that are looked at (in edge order)
+_NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT,
+                               EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
 
 
 def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = None) -> str | None:
@@ -352,6 +354,8 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
     A backing store (a Map's table, an elements store) is passed through to its owner."""
     a, b = int(rs[v]), int(rs[v + 1])
     edges = r_edge[a:b].astype(np.int64)
+    edges = edges[((flags[edges] & (WEAK | NO_DISTANCE | EPHEMERON)) == 0)
+                  & np.isin(g.edge_type[edges], _NAMING_EDGE_TYPES)][:_NAME_FANIN]
     if not edges.shape[0]:
         return []
     srcs = g.edge_sources(edges)

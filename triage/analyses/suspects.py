@@ -392,8 +392,8 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     point = lead["point"]
     paths = retainer_paths(g, lead["sample"], max_paths=max_paths) if lead["sample"] >= 0 else []
     deep = lead.get("deep_sample", -1)
-    if deep >= 0 and deep != lead["sample"]:
-        paths = paths[:max(max_paths - 1, 1)] + retainer_paths(g, deep, max_paths=1)
+    if deep >= 0 and deep != lead["sample"]:  # first: the path that shows the whole chain
+        paths = retainer_paths(g, deep, max_paths=1) + paths[:max(max_paths - 1, 1)]
     acc_point = None
     holder = ""
     if point >= 0:

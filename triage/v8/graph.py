@@ -57,15 +57,17 @@ _UNLABELLED = 255
 # tests/v8/test_v8_graph_leaks.py on all four majors).
 _WEAK_FIELDS = {"JS_WEAK_REF_TYPE": (24,), "WEAK_CELL_TYPE": (16, 24)}
 _COLLECTION_TABLE = 24  # JSCollection::table, after the JSObject header
-# Fields of promise internals that V8 does not export as class_* constants, in Torque order
-# (promise-reaction.tq, js-promise.tq; unchanged in V8 10.2-13.6): a promise's pending
-# reactions are a linked list (`next`) hanging off `reactions_or_result`, which leak reports
-# must be able to name.
-_STRUCT_FIELDS = {
-    "PROMISE_REACTION_TYPE": {1: "next", 2: "reject_handler", 3: "fulfill_handler",
-                              4: "promise_or_capability"},
-    "JS_PROMISE_TYPE": {3: "reactions_or_result"},
-}
+_PROMISE_REACTION_FIELDS = ("next", "reject_handler", "fulfill_handler", "promise_or_capability")
+
+
+def _struct_fields(heap: V8Heap) -> dict[str, dict[int, str]]:
+    """Fields of promise internals that V8 does not export as class_* constants: a promise's
+    pending reactions are a linked list (`next`) hanging off `reactions_or_result`, which leak
+    reports must be able to name. The reaction's first word is per version (`versions.py`);
+    JSPromise::reactions_or_result follows the JSObject header in V8 10.2-13.6."""
+    first = heap.facts.promise_reaction_next
+    return {"PROMISE_REACTION_TYPE": {first + i: f for i, f in enumerate(_PROMISE_REACTION_FIELDS)},
+            "JS_PROMISE_TYPE": {3: "reactions_or_result"}}
 _FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
                  "instance_descriptors": "descriptors", "raw_transitions": "transitions",
                  "name_or_scope_info": "name_or_scope_info", "script_or_debug_info": "script"}
@@ -352,6 +354,7 @@ class _Builder:
         fn_fields = fields.get("JSFunction", {})
         str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
         present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
+        struct_fields = _struct_fields(heap)
         for i, mi in enumerate(heap.maps):
             if not present[i]:
                 continue
@@ -370,7 +373,7 @@ class _Builder:
                     labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
                 for off in _WEAK_FIELDS.get(tn, ()):
                     labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
-                for word, fname in _STRUCT_FIELDS.get(tn, {}).items():
+                for word, fname in struct_fields.get(tn, {}).items():
                     labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
                 if not mi.is_dictionary:
                     props = self._descriptor_props(mi)
@@ -408,7 +411,7 @@ class _Builder:
                 if tn in _WEAK_FIELDS:
                     for off in _WEAK_FIELDS[tn]:
                         labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
-                for word, fname in _STRUCT_FIELDS.get(tn, {}).items():
+                for word, fname in struct_fields.get(tn, {}).items():
                     labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
             cst_len[i] = len(cst_name) - cst_base[i]
             labels[0] = (int(EdgeType.INTERNAL), s_map)
