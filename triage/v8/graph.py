@@ -929,9 +929,10 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                         named = True
                         if fill:
                             q = pairs_n[0]
-                            pair_key[q] = kj
-                            pair_val[q] = j
-                            pair_nm[q] = pair_name
+                            if q < pair_key.shape[0]:  # sized by the count pass; never past it
+                                pair_key[q] = kj
+                                pair_val[q] = j
+                                pair_nm[q] = pair_name
                         else:
                             counts[kj] += 1
                         pairs_n[0] += 1
