@@ -16,6 +16,9 @@ snapshot names them, so the shared analyses read a core like a `.heapsnapshot`:
 * Header fields by the exported `class_<Class>__<field>` names (`map`, `shared`, `context`,
   `first`, `parent`...); weak slots, `JSWeakRef.target`, `WeakCell.target` and WeakMap keys
   are `weak`; everything else is `hidden` by slot index.
+* WeakMap/WeakSet entries are ephemerons, as in V8's snapshot: the table's value slot and an
+  extra edge from the key to the value are both `internal`, named `part of key -> value pair
+  in WeakMap (table @addr)`; the analyses keep a value alive only when both are reached.
 
 It all runs in one numba pass over the objects (count, then fill in CSR order), reading the
 core's mmap directly; per-map label tables are built in Python once per map.
@@ -54,6 +57,17 @@ _UNLABELLED = 255
 # tests/v8/test_v8_graph_leaks.py on all four majors).
 _WEAK_FIELDS = {"JS_WEAK_REF_TYPE": (24,), "WEAK_CELL_TYPE": (16, 24)}
 _COLLECTION_TABLE = 24  # JSCollection::table, after the JSObject header
+_PROMISE_REACTION_FIELDS = ("next", "reject_handler", "fulfill_handler", "promise_or_capability")
+
+
+def _struct_fields(heap: V8Heap) -> dict[str, dict[int, str]]:
+    """Fields of promise internals that V8 does not export as class_* constants: a promise's
+    pending reactions are a linked list (`next`) hanging off `reactions_or_result`, which leak
+    reports must be able to name. The reaction's first word is per version (`versions.py`);
+    JSPromise::reactions_or_result follows the JSObject header in V8 10.2-13.6."""
+    first = heap.facts.promise_reaction_next
+    return {"PROMISE_REACTION_TYPE": {first + i: f for i, f in enumerate(_PROMISE_REACTION_FIELDS)},
+            "JS_PROMISE_TYPE": {3: "reactions_or_result"}}
 _FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
                  "instance_descriptors": "descriptors", "raw_transitions": "transitions",
                  "name_or_scope_info": "name_or_scope_info", "script_or_debug_info": "script"}
@@ -381,6 +395,7 @@ class _Builder:
         fn_fields = fields.get("JSFunction", {})
         str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
         present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
+        struct_fields = _struct_fields(heap)
         for i, mi in enumerate(heap.maps):
             if not present[i]:
                 continue
@@ -399,6 +414,8 @@ class _Builder:
                     labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
                 for off in _WEAK_FIELDS.get(tn, ()):
                     labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word, fname in struct_fields.get(tn, {}).items():
+                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
                 if not mi.is_dictionary:
                     props = self._descriptor_props(mi)
                     inobj = mi.instance_size // 8 - mi.inobject_start
@@ -435,6 +452,8 @@ class _Builder:
                 if tn in _WEAK_FIELDS:
                     for off in _WEAK_FIELDS[tn]:
                         labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word, fname in struct_fields.get(tn, {}).items():
+                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
             cst_len[i] = len(cst_name) - cst_base[i]
             labels[0] = (int(EdgeType.INTERNAL), s_map)
             n = max(labels) + 1
@@ -516,6 +535,8 @@ class _Builder:
                 self.coll, tb["lab_base"], tb["lab_len"], tb["lab_type"], tb["lab_name"],
                 tb["oob_base"], tb["oob_len"], tb["oob_name"], tb["cst_base"], tb["cst_len"],
                 tb["cst_name"], tb["cst_to"], params, num_names, base)
+        eph_obj, eph_name = self._ephemeron_tables()
+        pairs_n = np.zeros(1, dtype=np.int64)
         # synthetic part: root, (GC roots), sub-roots
         syn_t: list[np.ndarray] = []
         syn_n: list[np.ndarray] = []
@@ -552,9 +573,16 @@ class _Builder:
         dummy64 = np.zeros(1, dtype=np.int64)
         dummy32 = np.zeros(1, dtype=np.int32)
         for i0, i1 in self._chunks(n_obj):
-            _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args)
+            _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args,
+                   eph_obj, eph_name, pairs_n, dummy64, dummy64, dummy64)
             self._release_core()
         counts[ext["owners"]] += 1  # each JSArrayBuffer's last edge: its backing store
+        # one key -> value edge per live WeakMap entry, placed at the end of the key's edges
+        n_pairs = int(pairs_n[0])
+        pair_key = np.empty(n_pairs, dtype=np.int64)
+        pair_val = np.empty(n_pairs, dtype=np.int64)
+        pair_nm = np.empty(n_pairs, dtype=np.int64)
+        pairs_n[0] = 0
         np.cumsum(counts, out=counts)
         counts += e_syn
         edge_start[base + 1 + n_obj:] = edge_start[base + n_obj]  # native nodes: no edges
@@ -570,8 +598,13 @@ class _Builder:
         edge_to[:e_syn] = np.concatenate(syn_to)
         for i0, i1 in self._chunks(n_obj):
             _edges(True, i0, i1, dummy64, edge_start[base:], edge_type, edge_name, edge_to,
-                   *args)
+                   *args, eph_obj, eph_name, pairs_n, pair_key, pair_val, pair_nm)
             self._release_core()
+        if int(pairs_n[0]) != n_pairs:
+            raise AssertionError(f"{int(pairs_n[0])} WeakMap pairs filled, {n_pairs} counted")
+        _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, edge_type, edge_name, edge_to,
+                     last_taken=ext["owners"])
+        del pair_key, pair_val, pair_nm
         del args
         last = edge_start[base + 1 + ext["owners"]] - 1
         edge_type[last] = EdgeType.INTERNAL
@@ -607,6 +640,16 @@ class _Builder:
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
         })
         return g
+
+    def _ephemeron_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Object indexes (sorted) of the EphemeronHashTables (WeakMap/WeakSet backing
+        stores) and, per table, the name of its key/value pair edges. The name carries the
+        table's address the way V8's snapshot names these edges ("... pair in WeakMap (table
+        @id)"), which is how `analyses/distances.py` recognises an ephemeron in either input."""
+        obj = np.flatnonzero(self.kind[self.omap] == K_EPHEMERON).astype(np.int64)
+        names = np.array([self.sid(f"part of key -> value pair in WeakMap (table @{a})")
+                          for a in self.addrs[obj].tolist()], dtype=np.int64)
+        return obj, names
 
     @staticmethod
     def _chunks(n: int):  # noqa: ANN205
@@ -851,7 +894,8 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
            mem, ss, se, so, addrs, omap, osize, node_name, kind, scan_words, is_name,
            is_string, is_oddball, is_fixed, is_dict, is_global, el_dict, coll,
            lab_base, lab_len, lab_type, lab_name, oob_base, oob_len, oob_name,
-           cst_base, cst_len, cst_name, cst_to, params, num_names, base):
+           cst_base, cst_len, cst_name, cst_to, params, num_names, base,
+           eph_obj, eph_name, pairs_n, pair_key, pair_val, pair_nm):
     name_map = params[0]
     ncl = params[1]
     si_base = params[2]
@@ -873,9 +917,7 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
         p = starts[i] if fill else 0
         c = 0
         if k < 0 or a + size > se[k]:
-            if not fill:
-                counts[i] = 0
-            continue
+            continue  # no edges of its own (a WeakMap key's pair edges may still be counted)
         fw = (so[k] + a - ss[k]) >> 3  # the object's first word in mem
         nw = size >> 3
         kd = kind[m]
@@ -906,6 +948,11 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                         nloc = nl
         lb = lab_base[m]
         ll = lab_len[m]
+        pair_name = np.int64(-1)
+        if kd == 4:
+            ek = np.searchsorted(eph_obj, i)
+            if ek < eph_obj.shape[0] and eph_obj[ek] == i:
+                pair_name = eph_name[ek]
         for w in range(1, limit):
             v = mem[fw + w]
             j = _find(addrs, v)
@@ -926,7 +973,24 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                     named = True
             elif kd == 4 and w >= 5:
                 if (w - 5) % 2 == 0:
-                    t = 6
+                    t = 6  # the key: a WeakMap does not keep its keys
+                elif pair_name >= 0 and not is_oddball[omap[j]]:
+                    # the value is kept only while the key is (an ephemeron): V8's snapshot
+                    # has an edge from the table and one from the key, named alike
+                    kj = _find(addrs, mem[fw + w - 1])
+                    if kj >= 0 and not is_oddball[omap[kj]]:
+                        t = 3
+                        nm = pair_name
+                        named = True
+                        if fill:
+                            q = pairs_n[0]
+                            if q < pair_key.shape[0]:  # sized by the count pass; never past it
+                                pair_key[q] = kj
+                                pair_val[q] = j
+                                pair_nm[q] = pair_name
+                        else:
+                            counts[kj] += 1
+                        pairs_n[0] += 1
             if v & np.uint64(3) == 3:
                 t = 6
             if t == 6 and not named:
@@ -1070,7 +1134,25 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                                         eto[p + c] = vj + base
                                     c += 1
         if not fill:
-            counts[i] = c
+            counts[i] += c
+
+
+def _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, etype, ename, eto,
+                 last_taken: np.ndarray) -> None:
+    """Write the key -> value edges of WeakMap entries into the tail of each key's edge range
+    (the count pass reserved one slot per entry whose key is an object). The objects in
+    `last_taken` (JSArrayBuffers) keep their very last slot for the backing-store edge, so
+    an ArrayBuffer used as a WeakMap key gets its pairs just before it."""
+    if not pair_key.shape[0]:
+        return
+    order = np.argsort(pair_key, kind="stable")
+    keys = pair_key[order]
+    _, first, per_key = np.unique(keys, return_index=True, return_counts=True)
+    rank = np.arange(keys.shape[0]) - np.repeat(first, per_key)
+    pos = edge_start[base + keys + 1] - np.isin(keys, last_taken) - np.repeat(per_key, per_key) + rank
+    etype[pos] = EdgeType.INTERNAL
+    ename[pos] = pair_nm[order]
+    eto[pos] = pair_val[order] + base
 
 
 # ------------------------------------------------------------------------ retainer paths

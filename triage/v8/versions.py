@@ -62,6 +62,11 @@ class VersionFacts:
     #: zigzag VLQ, negative = expression position) or "kind2" (V8 14.6: unsigned VLQ
     #: `delta << 2 | kind`, kind bit 0 = statement). Source positions are zigzag in both.
     position_table: str = "zigzag"
+
+    #: word of PromiseReaction::next; reject_handler, fulfill_handler, promise_or_capability
+    #: follow (Torque order). V8 12 moved continuation_preserved_embedder_data from the last
+    #: word to the first, so the list's link is word 2 from then on (the default).
+    promise_reaction_next: int = 2
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -86,7 +91,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2081), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        promise_reaction_next=1,
         notes={
+            "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
+                                     "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
                                    "JSGlobalObject +24 (native_context) points at it in the "
                                    "leak_* cores; 24+8*length checked at open",
@@ -108,7 +116,9 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2082), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        promise_reaction_next=1,
         notes={
+            "promise_reaction_next": "as 10.2 (leak_promise_race core)",
             "native_context_type": f"{_CONTEXTS} -> 205+7 = 212; "
                                    "JSGlobalObject +24 (native_context) points at it in the "
                                    "leak_* cores; 24+8*length checked at open",
@@ -133,6 +143,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "oddballs) from Heap*-0xde18; builtins table Heap*-0x4818..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "in-page header: flags +0, self +8, size +16, Heap* +24, area +32/+40",
+            "promise_reaction_next": "word 2 links 3,999 PromiseReaction in the "
+                                     "leak_promise_race core; word 5 is the promise",
             "meta_maps": "read-only meta map plus the contextful meta map of the native "
                          "context (its constructor_or_back_pointer is the NativeContext)",
             "bytecode_source_positions": "+24, checked against Node's own abort stack",
@@ -153,6 +165,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "chunk holds flags +0 and MutablePageMetadata* +8; metadata: self +8, "
                     "size +16, area_end +56, Heap* +64, area_start +72",
+            "promise_reaction_next": "as 12.4 (leak_promise_race core)",
             "free_space_type": "not exported; 268 sits alphabetically between "
                                "FEEDBACK_VECTOR 266 and HOLE 269 (FILLER 267, maps of size "
                                "8/16). Checked at open: its objects hold their size in "
