@@ -38,6 +38,14 @@ def test_suspect_sizes_are_labelled_and_consistent(major):
     assert s["accumulation_point"]["accumulated_bytes"] <= s["accumulation_point"]["retained_bytes"]
 
 
+def test_suspect_reasons_use_the_binary_units_every_other_output_uses(major):
+    import re
+
+    reason = _first("snap_cache", major)["reason"]
+    assert re.search(r"\d (KiB|MiB|GiB) retained", reason), reason
+    assert not re.search(r"\d (KB|MB|GB)\b", reason), reason
+
+
 def test_suspect_retainer_path_passes_through_the_planted_holder(major):
     s = _first("snap_cache", major)
     path = s["retainer_paths"][0]

@@ -29,6 +29,7 @@ from triage.analyses.retainers import (
 )
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import class_origin, is_internal_script
+from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
 _STORE_TYPES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE, NodeType.CODE)
@@ -446,9 +447,9 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     n = lead["under"] if point else lead["total"]
     kept = _kept(lead)
     shared = " with what they share" if kept > lead["accumulated"] else ""
-    what = f"{n:,} {name} objects ({_bytes(kept)} retained{shared})"
+    what = f"{n:,} {name} objects ({human_bytes(kept)} retained{shared})"
     if point is None:
-        return ("spread", f"{lead['total']:,} live {name} objects retain {_bytes(retained)}, "
+        return ("spread", f"{lead['total']:,} live {name} objects retain {human_bytes(retained)}, "
                 "spread over many holders: no single container accumulates them")
     holder = point["holder"]
     pclass = point["node"]["type"]
@@ -524,9 +525,3 @@ def _inner_segment(path: list[dict], point_id: int) -> list[dict]:
     return path[-3:]
 
 
-def _bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n} B"

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return "-"
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(value) < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} B"
+from triage.units import human_bytes as human_bytes  # renderers take it from here too
 
 
 def js_frame_text(frame: dict[str, Any]) -> str:
