@@ -59,10 +59,17 @@ def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Fi
     heap = _analyze_core(cores[0], options, findings) if cores else None
     if reports:
         _analyze_report(reports[0], findings)
-    if snapshots:
+    # The core is the heap at death, a snapshot an earlier moment (near the heap limit, or
+    # on request): the core feeds the heap sections when its graph can be built, and the
+    # snapshot becomes the baseline of the growth up to the crash.
+    core_graph = None
+    if heap is not None and options.core_graph:
+        core_graph = _analyze_core_graph(cores[0], heap, options, findings)
+    if snapshots and core_graph is not None:
+        _growth_since_snapshot(snapshots, core_graph, findings)
+    elif snapshots:
         _analyze_snapshots(snapshots, options, findings)
-    elif heap is not None and options.core_graph:
-        _analyze_core_graph(cores[0], heap, options, findings)
+    findings.sections["sources"] = _section_sources(findings, core_graph is not None, snapshots)
     if heap is not None:
         from triage.core_isolates import analyze_isolates
 
@@ -253,15 +260,48 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
         _mark_used(findings, ordered[0], "diff baseline")
 
 
-def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Findings) -> None:
-    """No snapshot: build the reference graph from the core's own heap and run the same
-    suspect and retainer analyses a snapshot gets."""
+def _growth_since_snapshot(snapshots: list[Artifact], core_graph, findings: Findings) -> None:
+    """Growth from the latest snapshot to the core (per type, live objects). Type names of
+    the two follow slightly different conventions (docs/heap-analysis.md), said once."""
+    from triage.analyses.heapdiff import compare_counts, live_class_counts
+    from triage.loaders.snapshot import load_snapshot
+
+    latest = sorted(snapshots, key=lambda a: a.path.name)[-1]
+    with stage(f"Comparing {latest.path.name} with the core"):
+        before = live_class_counts(load_snapshot(latest.path))
+        findings.sections["diff"] = compare_counts(before, live_class_counts(core_graph))
+    findings.evidence["snapshot_heap_bytes"] = sum(b for _, b in before.values())
+    findings.evidence.setdefault("pids", {})["snapshot"] = _pid_from_name(latest.path)
+    _mark_used(findings, latest, "growth baseline (written before the crash)")
+
+
+def _section_sources(findings: Findings, core_graph: bool, snapshots: list[Artifact]) -> dict:
+    """Which artifact each heap section came from, so no reader mistakes an earlier
+    snapshot for the heap at death."""
+    if core_graph:
+        heap = "core (the heap at death)"
+    elif snapshots:
+        heap = "heap snapshot (written before the crash; no core graph)"
+    elif findings.histogram:
+        heap = "core heap walk (no reference graph)"
+    else:
+        heap = None
+    out = {"histogram": heap, "suspects": heap if findings.suspects or core_graph or snapshots else None}
+    if "diff" in findings.sections:
+        out["growth"] = ("from the heap snapshot to the core" if core_graph
+                         else "from the first heap snapshot to the last")
+    return {k: v for k, v in out.items() if v}
+
+
+def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Findings):
+    """Build the reference graph from the core's own heap and run the same suspect and
+    retainer analyses a snapshot gets. Returns the graph, or None when it cannot be built."""
     with stage("Building the core's reference graph"):
         try:
             graph = heap.to_heap_graph()
         except TriageError as e:
             findings.capabilities["suspects"] = Capability("unavailable", str(e), engine="triage.v8")
-            return
+            return None
     # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
     if options.keep is None:  # a session keeps the walk for `instances`
@@ -273,6 +313,7 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
     _mark_used(findings, artifact, "suspects", "retainers")
+    return graph
 
 
 def _analyze_graph(graph, options: Options, findings: Findings, *, source_label: str) -> None:

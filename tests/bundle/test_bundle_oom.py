@@ -65,3 +65,27 @@ def test_the_two_heap_limits_of_an_oom_are_explained(major):
     (text,) = [t for t in findings if t.startswith("the heap ran out in")]
     assert "32.0 MiB (--max-old-space-size)" in text
     assert "raised by --heapsnapshot-near-heap-limit" in text
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_heap_sections_come_from_the_core_at_death_and_say_so(major):
+    """The near-limit snapshot is written before the OOM; the core holds the heap at death.
+    The heap table and suspects come from the core, the snapshot is the growth baseline."""
+    doc = bundle_summary(major)
+    assert doc["sources"]["histogram"] == "core (the heap at death)"
+    used = {i["kind"]: i["used_for"] for i in doc["inputs"]}
+    assert any("growth baseline" in u for u in used["snapshot"])
+    session = next(r for r in doc["diff"]["rows"] if r["type"] == "Session")
+    assert session["count_after"] >= session["count_before"] > 0
+    in_table = next(r for r in doc["histogram"] if r["type"] == "Session")
+    assert in_table["count"] == session["count_after"]
+
+
+@pytest.mark.parametrize("major", [22])
+def test_every_format_names_the_source_of_the_heap_table(major):
+    crash = run_scenario("oom", major, node_flags=FLAGS)
+    for fmt in ("text", "markdown"):
+        result = run_triage(Path(crash.core).parent, "--format", fmt)
+        assert result.code == 0, result.stderr
+        assert "heap from" in result.stdout and "core (the heap at death)" in result.stdout
+        assert "from the heap snapshot to the core" in result.stdout

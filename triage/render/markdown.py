@@ -53,6 +53,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ("pid", proc.get("pid")), ("command", " ".join(proc.get("command_line") or []) or None),
     ]
     facts.append(("isolates", isolates_line(doc.get("isolates"))))
+    facts.append(("heap from", (doc.get("sources") or {}).get("histogram")))
     lines += [f"- **{k}**: {code(str(v)) if k in CODE_FACTS else md(str(v))}"
               for k, v in facts if v not in (None, "")]
     js = doc.get("js_stack") or {}
@@ -89,6 +90,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines += [f"- suspect {code(s['type'])}: {md(s.get('reason') or '')}"
                   for s in entry.get("suspects") or []]
     lines += _referrers(doc.get("referrers"))
+    growth = (doc.get("diff") or {}).get("rows") or []
+    if growth:
+        between = (doc.get("sources") or {}).get("growth") or "between the inputs"
+        lines += ["", f"### Growth {md(between)}", "", "| type | count +/- | bytes +/- |", "|---|---:|---:|"]
+        lines += [f"| {code(r['type'], in_table=True)} | {r['count_delta']:+,} | {r['bytes_delta']:+,} |"
+                  for r in growth[:10]]
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]

@@ -58,7 +58,7 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _isolates(console, document.get("isolates"))
     _retainers(console, document.get("retainers"))
     _referrers(console, document.get("referrers"))
-    _diff(console, document.get("diff"))
+    _diff(console, document.get("diff"), (document.get("sources") or {}).get("growth"))
     _objects(console, document.get("objects"))
     _threads(console, document.get("threads") or [])
     _capabilities(console, document.get("capabilities") or {})
@@ -107,6 +107,9 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
     isolates = isolates_line(doc.get("isolates"))
     if isolates:
         rows.append(("isolates", isolates))
+    sources = doc.get("sources") or {}
+    if sources.get("histogram"):
+        rows.append(("heap from", sources["histogram"]))
     table = Table.grid(padding=(0, 2))
     for key, value in rows:
         table.add_row(Text(key, style="dim"), _t(value))
@@ -270,10 +273,10 @@ def _referrers(console: Console, referrers: dict[str, Any] | None) -> None:
             console.print(_t(f"     ... and {target['more']} more (--referrers-limit)"))
 
 
-def _diff(console: Console, diff: dict[str, Any] | None) -> None:
+def _diff(console: Console, diff: dict[str, Any] | None, between: str | None = None) -> None:
     if not diff:
         return
-    _section(console, "Growth from the first input to the second (by bytes)")
+    _section(console, f"Growth {between or 'from the first input to the second'} (by bytes)")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column, justify in (("type", "left"), ("count +/-", "right"), ("bytes +/-", "right"),
                             ("new", "right")):
