@@ -42,7 +42,7 @@ def build_summary(findings: Findings) -> dict[str, Any]:
         "inputs": findings.inputs,
         "process": asdict(model.process) if model else {},
         "crash": _crash(model.crash if model else None),
-        "threads": [_thread(t) for t in (model.threads if model else [])],
+        "threads": _threads(model.threads if model else []),
         "js_stack": _js_stack(model, capabilities.get("js_stack")),
         "histogram": findings.histogram,
         "suspects": findings.suspects,
@@ -74,6 +74,21 @@ def _crash(crash: CrashInfo | None) -> dict[str, Any]:
         if sig["fault_address"] is not None:
             sig["fault_address"] = f"0x{sig['fault_address']:x}"
         out["signal"] = sig
+    return out
+
+
+def _threads(threads: list[ThreadInfo]) -> list[dict[str, Any]]:
+    """Every thread; a thread whose role and native stack (function names) equal an earlier
+    one's says so in `same_stack_as`, so pages can show idle pools once."""
+    out, first_of = [], {}
+    for thread in threads:
+        entry = _thread(thread)
+        if not thread.faulting and thread.frames:
+            key = (thread.name, tuple(f.function for f in thread.frames))
+            leader = first_of.setdefault(key, thread.tid)
+            if leader != thread.tid:
+                entry["same_stack_as"] = leader
+        out.append(entry)
     return out
 
 

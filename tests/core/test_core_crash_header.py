@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dumps.nodes import PINNED, SYSTEM_MAJOR, node_binary
-from tests.conftest import MAJORS
-from tests.core.conftest import frames_of_faulting_thread, triage_json
+from tests.conftest import MAJORS, run_triage
+from tests.core.conftest import crash_of, frames_of_faulting_thread, triage_json
 from triage.schema import validate_summary
 
 
@@ -99,3 +99,14 @@ def test_a_signal_the_process_sent_itself_is_not_a_native_fault(major):
     assert doc["crash"]["kind"] == "self_signal"
     assert "uv_kill" in doc["crash"]["faulting_frame"] or "node::Kill" in doc["crash"]["faulting_frame"]
     assert "hardShutdown" in [f["function"] for f in doc["js_stack"]["frames"]]
+
+
+@pytest.mark.parametrize("major", [22])
+def test_idle_threads_with_one_stack_are_shown_once_on_the_first_page(major):
+    doc = triage_json("abort", major)
+    grouped = [t for t in doc["threads"] if t.get("same_stack_as") is not None]
+    assert grouped and all(not t["faulting"] for t in grouped)
+    text = run_triage(crash_of("abort", major).core).stdout
+    assert "more with this stack" in text
+    shown = [line for line in text.splitlines() if line.startswith("  thread ")]
+    assert len(shown) == len(doc["threads"]) - len(grouped)

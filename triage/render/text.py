@@ -326,11 +326,20 @@ def _object_lines(obj: Any, indent: str) -> list[str]:
 def _threads(console: Console, threads: list[dict[str, Any]], *, full: bool = False) -> None:
     if not threads:
         return
+    followers: dict[int, list[int]] = {}
+    for thread in threads:
+        if thread.get("same_stack_as") is not None:
+            followers.setdefault(thread["same_stack_as"], []).append(thread["tid"])
     _section(console, f"Threads ({len(threads)})")
     for thread in threads:
+        if thread.get("same_stack_as") is not None and not full:
+            continue  # shown once, with the first thread of that stack
         mark = " (crashed)" if thread.get("faulting") else ""
+        same = followers.get(thread["tid"], [])
+        also = f"  + {len(same)} more with this stack: {', '.join(map(str, same))}" \
+            if same and not full else ""
         console.print(Text.assemble(("  thread ", "bold"), _t(thread["tid"]), " ",
-                                    _t(thread.get("name") or ""), (mark, "bold red")))
+                                    _t(thread.get("name") or ""), (mark, "bold red"), _t(also, "dim")))
         frames = thread.get("frames") or []
         limit = len(frames) if thread.get("faulting") or full else OTHER_THREAD_FRAMES
         for frame in frames[:limit]:
