@@ -16,7 +16,7 @@ import traceback
 import click
 
 from triage import __version__
-from triage.commands import analyze, batch, capture, diff, render
+from triage.commands import analyze, batch, capture, diff, export_snapshot, render
 from triage.errors import ExitCode, TriageError
 
 
@@ -44,7 +44,8 @@ def cli() -> None:
     """
 
 
-for _command in (analyze.analyze, diff.diff, render.render_command, batch.batch, capture.capture):
+for _command in (analyze.analyze, diff.diff, render.render_command, batch.batch, capture.capture,
+                 export_snapshot.export_snapshot):
     cli.add_command(_command)
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from triage.errors import OutputProblem
 
@@ -35,3 +38,26 @@ def write_output(text: str, output: Path | None) -> None:
         raise OutputProblem(f"cannot write {output}: {e.strerror}") from e
 
 
+
+
+@contextmanager
+def streamed_output(output: Path) -> Iterator[IO[bytes]]:
+    """A binary stream for output too big to hold as text: it goes to a 0600 temp file in the
+    target's directory, renamed over `output` only when the block ends without an error (an
+    interrupted export never leaves a half-written file under the final name)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.")
+    except OSError as e:
+        raise OutputProblem(f"cannot write {output}: {e.strerror}") from e
+    done = False
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            yield f
+        os.replace(tmp, output)
+        done = True
+    except OSError as e:
+        raise OutputProblem(f"cannot write {output}: {e.strerror}") from e
+    finally:
+        if not done:
+            with suppress(OSError):
+                os.unlink(tmp)
