@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 export TRIAGE_CACHE="${TRIAGE_CACHE:-$HOME/.cache/triage}"
 
 # 1. System parts from Debian: lldb 19 with its Python module and headers (llnode
-#    builds against them), gdb (gcore), a C compiler (llnode, test addon).
+#    builds against them), gdb (gcore), a C compiler (llnode, test addon), and Chromium:
+#    the HTML report's tests load it in a real headless browser.
 missing=()
-for pkg in lldb-19 python3-lldb-19 liblldb-19-dev gdb gcc g++ make python3-venv; do
+for pkg in lldb-19 python3-lldb-19 liblldb-19-dev gdb gcc g++ make python3-venv chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -9,6 +9,7 @@ these functions.
 
 from __future__ import annotations
 
+import html
 import re
 
 from rich.markup import escape as _rich_escape
@@ -78,3 +79,10 @@ def markdown_fence(lines: list[str], info: str = "text") -> list[str]:
     longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}{info}", *body, fence]
+
+
+def escape_html(s: str) -> str:
+    """For HTML text and attribute values (also inside inline SVG): controls and bidi or
+    invisible characters made visible, then `& < > " '` as entities, so a dump string can
+    never open a tag, end an attribute or reorder the page's text."""
+    return html.escape(escape_terminal(s), quote=True)
