@@ -3,6 +3,7 @@ dump payloads stay text, and no planted secret reaches the page."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from dumps.crash import run_scenario
 from tests.conftest import run_triage
 from tests.gate.canaries import all_canaries, leaks
 from tests.gate.test_gate_canaries import canary_crash
+from triage.schema import validate_summary
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
@@ -88,13 +90,26 @@ def test_render_of_a_stored_summary_has_no_canary(tmp_path):
     assert "Vault" in dom  # guard: the canary holder is on the page
 
 
-def test_the_page_asks_for_nothing_from_the_network(tmp_path):
+def test_the_treemap_draws_the_summarys_dominators_and_asks_nothing_from_the_network(tmp_path):
     crash = run_scenario("heap_basic", 22)
-    page = tmp_path / "basic.html"
-    result = run_triage(crash.core, "--node", crash.node, "--format", "html", "-o", page,
+    stored = tmp_path / "basic.json"
+    result = run_triage(crash.core, "--node", crash.node, "--format", "json", "-o", stored,
                         "--no-llnode", timeout=900)
     assert result.code == 0, result.stderr
+    summary = json.loads(stored.read_text())
+    validate_summary(summary)
+    items = summary["dominators"]["items"]
+    sizes = [i["retained_bytes"] for i in items]
+    assert sizes == sorted(sizes, reverse=True) and items[0]["type"] == "global"
+    assert all(c["retained_bytes"] <= i["retained_bytes"] for i in items for c in i["children"])
+    page = tmp_path / "basic.html"
+    result = run_triage("render", stored, "--format", "html", "-o", page)
+    assert result.code == 0, result.stderr
     text = page.read_text()
+    treemap = text.split('aria-label="retained size treemap"', 1)[1].split("</svg>", 1)[0]
+    # a box for every item; the biggest one (big enough for inner boxes) shows all its parts
+    assert all(f"@{i['id']}:" in treemap for i in items if i["retained_bytes"])
+    assert all(f"@{c['id']}:" in treemap for c in items[0]["children"])
     assert not re.search(r"""(src|href)\s*=|url\(|@import|https?://(?!triage\.invalid)""",
                          text.replace('xmlns="http://www.w3.org/2000/svg"', ""))
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)
