@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import run_triage
+from tests.export.conftest import exported
 from tests.gate.canaries import all_canaries, leaks
 from tests.gate.test_gate_canaries import canary_crash
 
@@ -32,3 +33,10 @@ def test_no_redact_keeps_contents_and_warns(tmp_path):
     data, stderr = _export(tmp_path, "--no-redact")
     assert "WARNING: --no-redact" in stderr
     assert all_canaries()["CANARY_GITHUB"].encode() in data
+
+
+def test_string_literals_are_tagged_like_every_string():
+    """Literals are internalized: the graph keeps their text in its string table, which the
+    export must not carry over (`probe.oneByte = "plain ascii value"`, heap_basic.js)."""
+    assert b"plain ascii value" not in exported("heap_basic", 22).read_bytes()
+    assert b"plain ascii value" in exported("heap_basic", 22, "--no-redact").read_bytes()

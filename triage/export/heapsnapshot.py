@@ -128,7 +128,15 @@ class _Writer:
         is_str = np.isin(g.node_type, np.array(_STRING_TYPES, dtype=np.uint8))
         nn = g.node_name
         content = is_str & ((nn < 0) | (~as_name[np.maximum(nn, 0)] if self.redact else False))
-        del is_str, as_name
+        del is_str
+        if self.redact:  # the graph's own texts of string nodes (literals) leave the table
+            used = as_name
+            named_nodes = nn[~content & (nn >= 0)]
+            used[named_nodes] = True
+            used[0] = True
+            self.table = [t if u else "" for t, u in zip(self.table, used.tolist(), strict=True)]
+            del named_nodes
+        del as_name
 
         header = {"meta": _meta(), "node_count": n_nodes, "edge_count": n_edges,
                   "trace_function_count": 0}
