@@ -35,6 +35,7 @@ NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count", "detachedness")
 EDGE_FIELDS = ("type", "name_or_index", "to_node")
 _NFC, _EFC = len(NODE_FIELDS), len(EDGE_FIELDS)
 _CHUNK = 1 << 18  # nodes (or edges) formatted per write
+_DEDUP = 1 << 20  # distinct extra strings shared by index (tags, Map keys); then written again
 _WIDTH = 22  # bytes a value can take: sign, 19 digits, separators
 _STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 SOURCE = "heap export"
@@ -71,7 +72,9 @@ class _Writer:
 
     # ------------------------------------------------------------------ strings
     def _extra(self, text: str, dedup: bool) -> int:
-        """Index of a string appended after the graph's own strings (spilled to disk)."""
+        """Index of a string appended after the graph's own strings (spilled to disk). Equal
+        texts share an entry up to `_DEDUP` distinct ones (memory stays bounded; a repeated
+        entry later is only a bigger file)."""
         if dedup:
             hit = self.extra_ids.get(text)
             if hit is not None:
@@ -79,7 +82,7 @@ class _Writer:
         idx = len(self.strings) + self.n_extra
         self.spill.write(b"," + json.dumps(text).encode())
         self.n_extra += 1
-        if dedup:
+        if dedup and len(self.extra_ids) < _DEDUP:
             self.extra_ids[text] = idx
         return idx
 
