@@ -17,9 +17,34 @@ import tempfile
 from pathlib import Path
 
 # One pinned release per supported major, so test cores are reproducible.
-PINNED = {18: "18.20.8", 22: "22.23.3", 24: "24.21.0"}
+PINNED = {18: "18.20.8", 22: "22.23.3", 24: "24.21.0", 26: "26.12.1"}
 SYSTEM_MAJOR = 20
-SUPPORTED_MAJORS = (18, 20, 22, 24)
+SUPPORTED_MAJORS = (18, 20, 22, 24, 26)
+
+#: `TRIAGE_NODE_OVERRIDE="26=26.13.0,27=27.0.0"`: run the suite against other official
+#: releases (fetched from npm like the pinned ones). A major listed here replaces its pin
+#: (for 20: the system node), and a new major joins SUPPORTED_MAJORS, so every test
+#: parametrized by major runs on it (benchmarks/watch_newest_node.py uses this).
+OVERRIDE_ENV = "TRIAGE_NODE_OVERRIDE"
+
+
+def _overrides() -> dict[int, str]:
+    out: dict[int, str] = {}
+    for item in os.environ.get(OVERRIDE_ENV, "").split(","):
+        if not item.strip():
+            continue
+        major, _, version = item.partition("=")
+        version = version.strip().removeprefix("v")
+        if not major.strip().isdigit() or version.split(".")[0] != major.strip():
+            raise ValueError(f"{OVERRIDE_ENV}: expected MAJOR=MAJOR.MINOR.PATCH, got {item!r}")
+        out[int(major)] = version
+    return out
+
+
+OVERRIDES = _overrides()
+if OVERRIDES:
+    PINNED = {**PINNED, **OVERRIDES}
+    SUPPORTED_MAJORS = tuple(sorted(set(SUPPORTED_MAJORS) | set(OVERRIDES)))
 
 
 def cache_root() -> Path:
@@ -28,7 +53,7 @@ def cache_root() -> Path:
 
 def node_binary(major: int) -> Path:
     """Path of a Node binary of this major, fetching and caching it if needed."""
-    if major == SYSTEM_MAJOR:
+    if major == SYSTEM_MAJOR and major not in OVERRIDES:
         system = shutil.which("node")
         if not system:
             raise RuntimeError("the system node (20) is not installed: apt-get install nodejs")

@@ -6,13 +6,13 @@ files are peeked through. A directory stands for the artifacts inside it.
 
 from __future__ import annotations
 
-import gzip
+import os
 import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized
+from triage.loaders.safeio import BoundedReader, decompress_limit, describe_mode, open_regular
 
 CORE, REPORT, SNAPSHOT, BINARY = "core", "report", "snapshot", "binary"
 _PEEK = 4096
@@ -36,7 +36,15 @@ def discover(paths: list[Path]) -> list[Artifact]:
             kinds = [(p, _kind_or_none(p)) for p in inside]
             found += [Artifact(p, k, p.stat().st_size) for p, k in kinds if k in (CORE, REPORT, SNAPSHOT)]
             continue
-        found.append(Artifact(path, identify(path), path.stat().st_size))
+        if not path.is_file():  # a FIFO would block the open below; devices never end
+            raise InputUnrecognized(f"{path}: is {describe_mode(path.stat().st_mode)}, "
+                                    "not a regular file")
+        kind = identify(path)
+        if kind == BINARY:  # named explicitly: saying nothing about it would read as "no crash"
+            raise InputUnrecognized(
+                f"{path}: an ELF executable or library, not a core dump "
+                "(a node binary is given with --node PATH)")
+        found.append(Artifact(path, kind, path.stat().st_size))
     if not found:
         named = ", ".join(map(str, paths))
         raise InputUnrecognized(f"no core, diagnostic report or heap snapshot in {named}")
@@ -52,10 +60,8 @@ def _kind_or_none(path: Path) -> str | None:
 
 def identify(path: Path) -> str:
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             head = f.read(_PEEK)
-    except IsADirectoryError as e:
-        raise InputUnreadable(f"{path} is a directory") from e
     except OSError as e:
         raise InputUnreadable(f"cannot read {path}: {e.strerror}") from e
     if not head:
@@ -77,8 +83,6 @@ def identify(path: Path) -> str:
 
 
 def _gunzip_head(path: Path) -> bytes:
-    try:
-        with gzip.open(path, "rb") as f:
-            return f.read(_PEEK)
-    except (OSError, EOFError, zlib.error) as e:
-        raise InputDamaged(f"{path} is a damaged gzip file: {e}") from e
+    with open_regular(path) as raw:
+        size = os.fstat(raw.fileno()).st_size
+        return BoundedReader(raw, str(path), decompress_limit(size)).read(_PEEK)

@@ -16,8 +16,20 @@ import traceback
 import click
 
 from triage import __version__
-from triage.commands import analyze, batch, capture, diff, export_snapshot, render
+from triage.commands import (
+    analyze,
+    batch,
+    capture,
+    diff,
+    export_snapshot,
+    query,
+    render,
+    shell,
+    submit,
+    worker,
+)
 from triage.errors import ExitCode, TriageError
+from triage.render.escape import escape_terminal
 
 
 class _DefaultToAnalyze(click.Group):
@@ -45,8 +57,15 @@ def cli() -> None:
 
 
 for _command in (analyze.analyze, diff.diff, render.render_command, batch.batch, capture.capture,
+                 shell.shell, *query.QUERIES, worker.worker, submit.submit,
                  export_snapshot.export_snapshot):
     cli.add_command(_command)
+
+
+def _error_line(message: str) -> None:
+    """One line on stderr. Messages carry file names and text from the input, which may hold
+    ESC sequences or newlines: they are shown escaped (`\\x1b`, `\\n`), never interpreted."""
+    click.echo(f"triage: {escape_terminal(message)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,13 +73,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="triage", standalone_mode=False)
     except TriageError as e:
-        click.echo(f"triage: {e}", err=True)
+        _error_line(str(e))
         sys.exit(int(e.code))
     except click.exceptions.Abort:
-        click.echo("triage: interrupted", err=True)
+        _error_line("interrupted")
         sys.exit(130)
     except click.ClickException as e:
-        click.echo(f"triage: {e.format_message()}", err=True)
+        _error_line(e.format_message())
         sys.exit(int(ExitCode.USAGE))
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
@@ -69,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # a bug: one line, never a traceback, unless asked
         if os.environ.get("TRIAGE_DEBUG"):
             traceback.print_exc()
-        click.echo(f"triage: internal error ({type(e).__name__}: {e}); "
-                   "rerun with TRIAGE_DEBUG=1 and report it", err=True)
+        _error_line(f"internal error ({type(e).__name__}: {e}); "
+                    "rerun with TRIAGE_DEBUG=1 and report it")
         sys.exit(int(ExitCode.INTERNAL))
     sys.exit(0)

@@ -22,6 +22,7 @@ class CrashKind(StrEnum):
     ASSERTION = "assertion"  # a C/C++ assertion or CHECK failed
     NATIVE_FAULT = "native_fault"  # SIGSEGV, SIGBUS, SIGILL, SIGFPE
     EXTERNAL_SIGNAL = "external_signal"  # killed by a signal sent from outside
+    SELF_SIGNAL = "self_signal"  # the process signalled itself (process.kill(process.pid, …))
     REPORT_REQUEST = "report_request"  # a diagnostic report written on request (API, signal)
     NONE = "none"  # the artifact does not record a crash (e.g. a snapshot on its own)
     UNKNOWN = "unknown"

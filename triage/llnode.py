@@ -46,9 +46,22 @@ def run_commands(debugger, commands: list[str]) -> list[tuple[bool, str]]:
 # `frame #8: 0x00000000018cfd1c abortNow(this=..., ...) at /app/abort.js:4:18 fn=0x...`
 _JS_FRAME = re.compile(
     r"frame #(?P<index>\d+): 0x[0-9a-f]+ (?P<function>[^\s(`]+)\(.*\) at "
-    r"(?P<script>.+?):(?P<line>\d+):(?P<column>\d+) fn=0x[0-9a-f]+\s*$"
+    r"(?P<script>[^\n]+?):(?P<line>\d+):(?P<column>\d+) fn=0x[0-9a-f]+\s*$",
+    re.DOTALL,
 )
-_MARKER = re.compile(r"frame #(?P<index>\d+): 0x[0-9a-f]+ <(?P<kind>[a-z ]+)>\s*$")
+_FRAME_START = re.compile(r"^\s*\*?\s*frame #\d+: ")
+
+
+def _frame_records(output: str) -> list[str]:
+    """`v8 bt` output cut into one record per frame. llnode prints argument values raw, so
+    a string argument with newlines continues its frame on the following lines."""
+    records: list[str] = []
+    for line in output.splitlines():
+        if _FRAME_START.match(line) or not records:
+            records.append(line)
+        else:
+            records[-1] += "\n" + line
+    return records
 
 
 def parse_v8_bt(output: str) -> list[JsFrame]:
@@ -58,8 +71,8 @@ def parse_v8_bt(output: str) -> list[JsFrame]:
     declaration), not the position of the call; frames are marked accordingly.
     """
     frames: list[JsFrame] = []
-    for line in output.splitlines():
-        match = _JS_FRAME.search(line)
+    for record in _frame_records(output):
+        match = _JS_FRAME.search(record)
         if match:
             frames.append(JsFrame(
                 index=len(frames),
@@ -70,6 +83,25 @@ def parse_v8_bt(output: str) -> list[JsFrame]:
                 kind="function-start",
             ))
     return frames
+
+
+def compare_function_names(ours: list[str], theirs: list[str]) -> tuple[bool, str]:
+    """Whether llnode's frames agree with ours, and a sentence saying how.
+
+    llnode leaves out frames it cannot decode (builtins without a script, some optimized
+    frames), so its list agrees when it is ours with frames missing, in the same order. It
+    disagrees only when it names a function we do not have there."""
+    position = 0
+    for name in theirs:
+        try:
+            position = ours.index(name, position) + 1
+        except ValueError:
+            return False, (f"llnode's `v8 bt` names {name!r} where triage's stack has "
+                           f"{ours[position:position + 3]}; check the JS stack against Node's own "
+                           "output or a report before trusting either")
+    missing = len(ours) - len(theirs)
+    extra = f"; llnode decodes {missing} fewer" if missing > 0 else ""
+    return True, f"llnode's `v8 bt` agrees on {len(theirs)} JavaScript frames{extra}"
 
 
 def js_stack(debugger) -> tuple[list[JsFrame], str]:

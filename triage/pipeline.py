@@ -26,16 +26,24 @@ class Options:
     node: Path | None = None
     histogram_limit: int = 50
     retainers: str | None = None  # TYPE, hex ADDRESS or @snapshot-id
-    llnode_cross_check: bool = True
+    referrers: str | None = None  # same forms: every direct referrer (llnode's findrefs)
+    referrer_limit: int = 50
+    llnode_cross_check: bool = False  # loads the core into lldb (~1 s): on request (--llnode)
     core_graph: bool = True  # build a core's reference graph (suspects, retainers) when no snapshot
     instances: str | None = None
     instance_limit: int = 20
     inspect: list[int] = field(default_factory=list)
     inspect_depth: int = 1
+    keep: dict | None = None  # set by analyze(): where a session keeps what was loaded
+    native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
+    max_isolates: int = 8  # isolates of a core walked (main first); the rest are listed unread
 
 
-def analyze(paths: list[Path], options: Options) -> Findings:
+def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Findings:
+    """`keep`, when given, receives the loaded objects for later queries (`triage.session`):
+    "loaded" (LoadedCore), "heap" (V8Heap), "graph" (HeapGraph)."""
     artifacts = discover(paths)
+    options.keep = keep
     findings = Findings(inputs=[_input(a) for a in artifacts])
     cores = [a for a in artifacts if a.kind == CORE]
     reports = [a for a in artifacts if a.kind == REPORT]
@@ -55,6 +63,10 @@ def analyze(paths: list[Path], options: Options) -> Findings:
         _analyze_snapshots(snapshots, options, findings)
     elif heap is not None and options.core_graph:
         _analyze_core_graph(cores[0], heap, options, findings)
+    if heap is not None:
+        from triage.core_isolates import analyze_isolates
+
+        analyze_isolates(heap, findings, options, analyze_graph=_analyze_graph)
     if findings.model is None:
         pid = _pid_from_name(snapshots[0].path) if snapshots else None
         no_crash = CrashInfo(CrashKind.NONE, "a heap snapshot records the heap, not a crash")
@@ -84,8 +96,10 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     """Threads, signal, JS stack and heap walk of a core; returns its V8Heap (or None)."""
     from triage.loaders.core import load_core
 
-    with stage(f"Loading {artifact.path.name} with lldb"):
-        loaded = load_core(artifact.path, options.node)
+    with stage(f"Loading {artifact.path.name} and unwinding its threads"):
+        loaded = load_core(artifact.path, options.node, unwinder=options.native_unwinder)
+    if options.keep is not None:
+        options.keep["loaded"] = loaded
     faulting = next((t for t in loaded.threads if t.faulting), None)
     crash = classify(loaded.signal, faulting, loaded.process.pid)
     model = CrashModel(process=loaded.process, crash=crash, threads=loaded.threads,
@@ -95,13 +109,15 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     _mark_used(findings, artifact, "crash", "threads")
     findings.evidence.setdefault("pids", {})["core"] = loaded.process.pid
     heap = _open_v8_heap(loaded, model)
+    if heap is not None and options.keep is not None:
+        options.keep["heap"] = heap
     if heap is not None:
         _core_js_stack(heap, loaded, model)
         findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
-    if options.llnode_cross_check:
+    if options.llnode_cross_check:  # a cross-check on request, not a reading: absent when not run
         _llnode_cross_check(loaded, model)
     findings.model = _merge(findings.model, model)
     return heap
@@ -111,7 +127,8 @@ def _open_v8_heap(loaded, model: CrashModel):
     from triage.v8 import V8Heap
 
     try:
-        heap = V8Heap.open(loaded.core, loaded.binary)
+        with stage("Finding the V8 heap"):
+            heap = V8Heap.open(loaded.core, loaded.binary)
     except TriageError as e:
         for name in ("js_stack", "histogram", "inspect"):
             model.capabilities[name] = Capability("unavailable", str(e), engine="triage.v8")
@@ -127,9 +144,27 @@ def _core_js_stack(heap, loaded, model: CrashModel) -> None:
         frames = heap.js_stack(loaded.faulting_tid)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
     cap = model.capabilities.get("js_stack")
-    if not frames and cap is not None and cap.status == "full":
+    if frames or cap is None or cap.status == "unavailable":
+        return
+    main_or_faulting = loaded.faulting_tid if loaded.faulting_tid is not None else model.process.pid
+    if _idle_in_event_loop(model, main_or_faulting):
+        model.capabilities["js_stack"] = Capability(
+            "full", "the thread was waiting in the event loop (uv__io_poll): no JavaScript was running",
+            engine="triage.v8")
+    elif cap.status == "full":
         model.capabilities["js_stack"] = Capability(
             "full", "no JavaScript frame was on the crashing thread's stack", engine="triage.v8")
+
+
+_EVENT_LOOP_WAIT = ("uv__io_poll", "epoll_wait", "epoll_pwait")
+
+
+def _idle_in_event_loop(model: CrashModel, tid: int | None) -> bool:
+    """A live capture of an idle process stops its main thread in libuv's poll: having no JS
+    frame is then the answer, not a failure to read the stack."""
+    thread = next((t for t in model.threads if t.tid == tid), None)
+    return thread is not None and any(
+        f.function and any(w in f.function for w in _EVENT_LOOP_WAIT) for f in thread.frames[:8])
 
 
 def _core_histogram(heap, findings: Findings) -> None:
@@ -155,23 +190,25 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
 
 def _llnode_cross_check(loaded, model: CrashModel) -> None:
     """Compare llnode's JS function names with ours where llnode can decode frames."""
-    frames, note = llnode.js_stack(loaded.debugger)
+    try:
+        debugger = loaded.lldb()
+    except TriageError as e:
+        model.capabilities["llnode_cross_check"] = Capability("unavailable", str(e), engine="llnode")
+        return
+    frames, note = llnode.js_stack(debugger)
     if not frames:
         model.capabilities["llnode_cross_check"] = Capability("unavailable", note, engine="llnode")
         return
     theirs = [f.function for f in frames]
-    # llnode skips builtins that have no script (Map.prototype.set...); compare the rest
-    ours = [f.function for f in model.js_stack if f.script][: len(theirs)]
     if not model.js_stack:
         model.js_stack, model.js_stack_source = frames, "llnode"
         model.capabilities["js_stack"] = Capability("degraded", note, engine="llnode")
-    elif ours == theirs:
-        model.capabilities["llnode_cross_check"] = Capability(
-            "full", f"llnode's `v8 bt` agrees on {len(theirs)} JavaScript frames", engine="llnode")
-    else:
-        model.capabilities["llnode_cross_check"] = Capability(
-            "degraded", "llnode's `v8 bt` disagrees with triage's JavaScript stack", engine="llnode")
-        model.warnings.append(f"llnode's JS stack {theirs} differs from triage's {ours}")
+        return
+    agree, sentence = llnode.compare_function_names([f.function for f in model.js_stack], theirs)
+    model.capabilities["llnode_cross_check"] = Capability("full" if agree else "degraded", sentence,
+                                                          engine="llnode")
+    if not agree:
+        model.warnings.append(sentence)
 
 
 def _analyze_report(artifact: Artifact, findings: Findings) -> None:
@@ -199,7 +236,13 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     ordered = sorted(snapshots, key=lambda a: a.path.name)
     with stage(f"Loading {ordered[-1].path.name}"):
         graph = load_snapshot(ordered[-1].path)
-    _analyze_graph(graph, options, findings, source_label="heap snapshot")
+    thread = _thread_id_from_name(ordered[-1].path)
+    label = "heap snapshot" if not thread else f"heap snapshot of Worker thread {thread}"
+    _analyze_graph(graph, options, findings, source_label=label)
+    if thread:
+        findings.warnings.append(
+            f"{ordered[-1].path.name} was written by Worker thread {thread} (the file name's "
+            "thread id), not the main thread: the histogram and suspects are that worker's heap")
     findings.evidence["snapshot_heap_bytes"] = findings.sections["heap"]["live_bytes"]
     findings.evidence.setdefault("pids", {})["snapshot"] = _pid_from_name(ordered[-1].path)
     _mark_used(findings, ordered[-1], "histogram", "suspects", "retainers")
@@ -221,7 +264,11 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
             return
     # the walk (about 20 bytes an object) has served the histogram, instances and the graph;
     # a big core's analysis must not carry it through dominators (walk() redoes it if asked)
-    heap.release_walk()
+    if options.keep is None:  # a session keeps the walk for `instances`
+        heap.release_walk()
+    findings.evidence["core_external"] = graph.meta.get("external")
+    findings.evidence.setdefault("core_external_stores", []).append(
+        graph.meta.get("external_stores"))
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
@@ -234,6 +281,8 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
     from triage.analyses.dominator_tree import top_dominators
     from triage.analyses.retainer_query import answer
 
+    if options.keep is not None:
+        options.keep["graph"] = graph
     with stage("Computing dominators and retained sizes"):
         findings.sections["heap"] = heap_section(graph)
         findings.sections["dominators"] = top_dominators(graph)  # the HTML report's treemap
@@ -243,12 +292,22 @@ def _analyze_graph(graph, options: Options, findings: Findings, *, source_label:
     findings.capabilities["suspects"] = Capability("full", f"from the {source_label}", engine="triage")
     if options.retainers:
         findings.sections["retainers"] = answer(graph, options.retainers)
+    if options.referrers:
+        from triage.analyses.referrer_query import answer as referrers
+
+        findings.sections["referrers"] = referrers(graph, options.referrers, limit=options.referrer_limit)
 
 
 def _pid_from_name(path: Path) -> int | None:
     """Node names snapshots and reports `<kind>.<date>.<time>.<pid>.<tid>.<seq>.<ext>`."""
     parts = path.name.split(".")
     return int(parts[3]) if len(parts) >= 6 and parts[3].isdigit() else None
+
+
+def _thread_id_from_name(path: Path) -> int | None:
+    """Node's thread id in a snapshot's or report's default name (0: main thread)."""
+    parts = path.name.split(".")
+    return int(parts[4]) if len(parts) >= 6 and parts[4].isdigit() else None
 
 
 def _check_one_incident(findings: Findings, artifacts: list[Artifact]) -> None:

@@ -18,15 +18,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-from referencing import Registry, Resource
-
 SCHEMA_VERSION = "1.0"
 BASE_URI = "https://triage.invalid/schemas/"
 
 
 @cache
-def _registry() -> Registry:
+def _registry() -> Any:
+    from referencing import Registry, Resource  # jsonschema's: imported only when validating
+
     resources_ = []
     for entry in (resources.files("triage") / "schemas").iterdir():
         if entry.name.endswith(".schema.json"):
@@ -36,13 +35,17 @@ def _registry() -> Registry:
 
 
 @cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
+def _validator(name: str) -> Any:
+    import jsonschema  # 0.2-0.4 s to import: only when a document is validated
+
     schema = _registry().contents(BASE_URI + name)
     return jsonschema.Draft202012Validator(schema, registry=_registry())
 
 
 def validate(document: Any, schema_file: str) -> None:
     """Raise jsonschema.ValidationError if `document` breaks `schemas/<schema_file>`."""
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator(schema_file).iter_errors(document))
     if error is not None:
         raise error

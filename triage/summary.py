@@ -51,6 +51,9 @@ def build_summary(findings: Findings) -> dict[str, Any]:
         "capabilities": {name: asdict(cap) for name, cap in sorted(capabilities.items())},
     }
     document.update(findings.sections)
+    memory = memory_section(findings)
+    if memory is not None:
+        document["memory"] = memory
     document["fingerprint"] = fingerprint(document)  # dedup signature (analyses/fingerprint.py)
     return document
 
@@ -92,3 +95,58 @@ def _js_stack(model: CrashModel | None, capability: Capability | None) -> dict[s
         "reason": cap.reason,
         "frames": [asdict(f) for f in frames],
     }
+
+
+def memory_section(findings: Findings) -> dict[str, Any] | None:
+    """JS heap vs external (ArrayBuffer backing stores) vs native memory of the process, each
+    figure with its source (`triage/schemas/section-memory.schema.json`); None when no input
+    says anything about memory."""
+    ev = findings.evidence
+    rows: list[dict[str, Any]] = []
+    js = ev.get("core_js_heap")
+    if js is not None:
+        detail = f"objects walked on the pages of {len(js['isolates'])} isolate(s): " \
+                 + ", ".join(js["isolates"])
+        if js["unread"]:
+            detail += "; not read: " + ", ".join(js["unread"])
+        rows.append({"kind": "js_heap", "bytes": js["bytes"], "source": "core", "detail": detail})
+    ext = ev.get("core_external_total")
+    if ext is not None:
+        rows.append({"kind": "external", "bytes": ext["bytes"], "source": "core",
+                     "detail": f"ArrayBuffer backing stores ({ext['stores']:,}) held by the "
+                               "walked isolates' heaps, each counted once"})
+    elif js is not None:
+        rows.append({"kind": "external", "bytes": None, "source": "core",
+                     "detail": "not counted: the core's heap graph was not built"})
+    report = findings.sections.get("report") or {}
+    heap = report.get("heap") or {}
+    usage = report.get("resource_usage") or {}
+    if heap.get("used") is not None:
+        rows.append({"kind": "js_heap", "bytes": heap["used"], "source": "report",
+                     "detail": "javascriptHeap.usedMemory (the reporting thread's isolate)"})
+    if heap.get("external_memory") is not None:
+        rows.append({"kind": "external", "bytes": heap["external_memory"], "source": "report",
+                     "detail": "javascriptHeap.externalMemory (V8's external-memory count: "
+                               "ArrayBuffers and external strings)"})
+    rss = usage.get("rss")
+    if rss is not None:
+        rows.append({"kind": "rss", "bytes": int(rss), "source": "report",
+                     "detail": "resourceUsage.rss (resident memory of the whole process)"})
+        committed, external = heap.get("committed"), heap.get("external_memory")
+        if committed is not None and external is not None:
+            rows.append({"kind": "native", "bytes": max(int(rss) - committed - external, 0),
+                         "source": "report",
+                         "detail": "resourceUsage.rss minus javascriptHeap.totalCommittedMemory "
+                                   "and externalMemory: malloc, code, thread stacks, Workers' "
+                                   "heaps"})
+    if heap.get("malloced_memory") is not None:
+        rows.append({"kind": "v8_malloc", "bytes": int(heap["malloced_memory"]),
+                     "source": "report", "detail": "javascriptHeap.mallocedMemory (V8's own "
+                                                   "malloc)"})
+    if not rows:
+        return None
+    if not any(r["kind"] == "native" for r in rows):
+        rows.append({"kind": "native", "bytes": None, "source": "none",
+                     "detail": "needs a diagnostic report (resourceUsage.rss); a core does not "
+                               "record which of its mappings are resident"})
+    return {"totals": rows}

@@ -62,3 +62,12 @@ def test_capture_of_a_process_that_is_not_node(tmp_path):
     assert result.code == 7
     assert result.stderr.startswith(f"triage: pid {sleeper.pid} runs ") and "not Node.js" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_an_idle_capture_says_the_thread_was_waiting_not_that_the_stack_is_broken(live_node, tmp_path):
+    result = run_triage("capture", str(live_node.pid), "--out", tmp_path / "idle", "--no-report",
+                        "--format", "json")
+    assert result.code == 0, result.stderr
+    js = result.json["capabilities"]["js_stack"]
+    assert js["status"] == "full" and "event loop" in js["reason"]
+    assert "chain is broken" not in json.dumps(result.json)

@@ -57,3 +57,11 @@ def test_sources_agree_on_the_process(major):
 @pytest.mark.parametrize("major", MAJORS)
 def test_the_bundle_summary_validates_against_the_schema(major):
     validate_summary(bundle_summary(major))
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_two_heap_limits_of_an_oom_are_explained(major):
+    findings = [f["text"] for f in bundle_summary(major)["report"]["findings"]]
+    (text,) = [t for t in findings if t.startswith("the heap ran out in")]
+    assert "32.0 MiB (--max-old-space-size)" in text
+    assert "raised by --heapsnapshot-near-heap-limit" in text

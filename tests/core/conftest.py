@@ -18,6 +18,7 @@ SCENARIOS = {
     "oom": {"node_flags": ("--max-old-space-size=24",)},
     "uncaught": {"node_flags": ("--abort-on-uncaught-exception",)},
     "external_signal": {},
+    "self_signal": {},
     "segv": {"name": "native_fault"},
     "assert": {"name": "native_fault", "env": {"CRASH_MODE": "assert"}},
 }

@@ -79,15 +79,30 @@ def test_mismatched_binary_exits_6_and_names_the_build_ids():
     assert_one_clear_line(result, ExitCode.BINARY_PROBLEM, "build-id", "not the binary")
 
 
-def test_missing_lldb_bindings_exit_8_with_the_fix():
+def test_without_lldb_bindings_a_core_is_analysed_and_native_stacks_say_what_is_missing(tmp_path):
+    """Unwinding needs no lldb; naming DWARF code (inlined frames, file:line) does, unless
+    the symbol cache already holds lldb's answers: with an empty cache, the capability
+    is degraded and names the fix."""
     core = crash_of("abort", 20).core_path
-    result = run_triage(core, env={"LLDB_PYTHON_PATH": "/nonexistent", "PATH": "/nonexistent"})
+    result = run_triage(core, "--format", "json", env={
+        "LLDB_PYTHON_PATH": "/nonexistent", "PATH": "/nonexistent", "TRIAGE_SYMBOL_CACHE": str(tmp_path)})
+    assert result.code == 0, result.stderr
+    cap = result.json["capabilities"]["native_stacks"]
+    assert cap["status"] == "degraded"
+    assert "apt-get install lldb-19" in cap["reason"] and "mangled" in cap["reason"]
+
+
+def test_missing_lldb_bindings_exit_8_with_the_fix_when_lldb_is_asked_for():
+    core = crash_of("abort", 20).core_path
+    result = run_triage(core, "--lldb-unwind",
+                        env={"LLDB_PYTHON_PATH": "/nonexistent", "PATH": "/nonexistent"})
     assert_one_clear_line(result, ExitCode.DEPENDENCY_MISSING, "apt-get install lldb-19")
 
 
 def test_missing_llnode_plugin_is_reported_as_an_unavailable_capability_not_an_error():
     core = crash_of("abort", 20).core_path
-    result = run_triage(core, "--format", "json", env={"TRIAGE_LLNODE_PLUGIN": "/nonexistent/llnode.so"})
+    result = run_triage(core, "--format", "json", "--llnode",
+                        env={"TRIAGE_LLNODE_PLUGIN": "/nonexistent/llnode.so"})
     assert result.code == 0, result.stderr
     assert "llnode" in result.stdout
 

@@ -1,4 +1,4 @@
-"""The crash header of real cores of Node 18, 20, 22 and 24: signal, kind, versions, frames."""
+"""The crash header of real cores of every supported Node major: signal, kind, versions, frames."""
 
 from __future__ import annotations
 
@@ -91,3 +91,11 @@ def test_signal_sent_by_another_process_is_an_external_signal_with_its_sender(ma
     assert doc["crash"]["kind"] == "external_signal"
     assert doc["crash"]["signal"]["name"] == "SIGQUIT"
     assert doc["crash"]["signal"]["sender_pid"] not in (None, doc["process"]["pid"])
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_signal_the_process_sent_itself_is_not_a_native_fault(major):
+    doc = triage_json("self_signal", major)
+    assert doc["crash"]["kind"] == "self_signal"
+    assert "uv_kill" in doc["crash"]["faulting_frame"] or "node::Kill" in doc["crash"]["faulting_frame"]
+    assert "hardShutdown" in [f["function"] for f in doc["js_stack"]["frames"]]

@@ -49,6 +49,7 @@ def test_batch_and_one_by_one_redaction_agree_on_noisy_strings():
 
 
 def test_a_large_document_is_redacted_like_its_strings_one_by_one():
+    """...and then like a second pass for copies of what was found (same tags)."""
     from triage.redaction.prefilter import is_ready
 
     texts = _texts(13)
@@ -57,4 +58,5 @@ def test_a_large_document_is_redacted_like_its_strings_one_by_one():
     assert is_ready() or Redactor()._prefilter is None
     out, _ = Redactor(key=key).redact_document({"inspect": {"strings": texts}})
     r = Redactor(key=key)
-    assert out["inspect"]["strings"] == [r.redact_text(t, source="heap_string") for t in texts]
+    one_by_one = [r.redact_text(t, source="heap_string") for t in texts]
+    assert out["inspect"]["strings"] == [r.redact_known(t, source="copy") for t in one_by_one]

@@ -1,4 +1,4 @@
-"""Claims checked on reports written by real Node 18, 20, 22 and 24 at test time."""
+"""Claims checked on reports written by real Node (every supported major) at test time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The core heap graph on real leak cores of Node 18/20/22/24 (dumps/scenarios/leak_*.js).
+"""The core heap graph on real leak cores of every supported Node major (dumps/scenarios/leak_*.js).
 
 Each scenario plants a known number of objects behind a known holder; the graph must hold
 exactly that many, reach all of them from the roots through the holder named as in the
@@ -13,19 +13,23 @@ import pytest
 from dumps.crash import run_scenario
 from dumps.nodes import SUPPORTED_MAJORS
 from triage.analyses.distances import UNREACHABLE, distances
+from triage.analyses.dominators import class_retained, dominators
+from triage.analyses.histogram import class_totals
+from triage.analyses.suspects import find_suspects
 from triage.coredump import CoreFile, ElfFile
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.loaders import load_snapshot
 from triage.v8 import V8Heap
 from triage.v8.graph import retainer_path
 
 MAJORS = SUPPORTED_MAJORS
-_GRAPHS: dict[tuple[str, int], HeapGraph] = {}
+_GRAPHS: dict[tuple, HeapGraph] = {}
 
 
-def graph(scenario: str, major: int) -> HeapGraph:
-    key = (scenario, major)
+def graph(scenario: str, major: int, args: tuple[str, ...] = ()) -> HeapGraph:
+    key = (scenario, major, args)
     if key not in _GRAPHS:
-        crash = run_scenario(scenario, major)
+        crash = run_scenario(scenario, major, args=args)
         heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
         _GRAPHS[key] = heap.to_heap_graph()
     return _GRAPHS[key]
@@ -150,3 +154,114 @@ def test_node_types_and_names(major):
     assert g.node_id[profile] % 8 == 0 and g.self_size[profile] > 0
     closures = np.flatnonzero(g.node_type == NodeType.CLOSURE)
     assert "lookup" in {g.name(int(c)) for c in closures}
+
+
+def test_objects_held_by_promise_reactions_all_counted_and_reachable(major):
+    """Issue #11 saw 4-6 of 4,000 objects held by promise reactions on Node 26; this
+    scenario (objects held only by the reactions of a never-settling promise) pins the
+    count and reachability on every major."""
+    g = graph("leak_reactions", major)
+    found = nodes_of(g, "JobResult")
+    assert len(found) == 4000
+    assert np.all(distances(g)[found] != UNREACHABLE)
+
+
+def test_weakmap_values_live_exactly_as_long_as_their_keys(major):
+    """Ephemerons: a WeakMap value is kept only while its key is reachable (V8's rule). The
+    3,000 SessionMeta values of dropped keys are unreachable though still in the core; each
+    of the 50 LiveMeta values is dominated by its live key, not by the WeakMap."""
+    g = graph("leak_weakmap_only", major)
+    dist = distances(g)
+    dead, live = nodes_of(g, "SessionMeta"), nodes_of(g, "LiveMeta")
+    assert len(dead) == 3000 and np.all(dist[dead] == UNREACHABLE)
+    assert len(live) == 50 and np.all(dist[live] != UNREACHABLE)
+    idom = dominators(g).idom
+    for value in live.tolist():
+        pair = [(e, u) for e, u in g.retainers_of(value)
+                if g.edge_type[e] == EdgeType.INTERNAL and "pair in WeakMap" in g.edge_name_str(e)]
+        assert len(pair) == 2  # one from the table, one from the key
+        key = next(u for _, u in pair if g.class_name(u) == "Object")
+        assert int(idom[value]) == key
+
+
+def test_a_weakmap_value_of_a_live_key_is_alive(major):
+    """`weakMeta` maps requests[0] (alive) to `{note}`: the value is reached through its key."""
+    g = graph("leak_singleton", major)
+    values = [(v, u) for v in np.flatnonzero(g.node_class == g.find_string("Object")).tolist()
+              if any(g.edge_name_str(e) == "note" for e in g.edges_of(v))
+              for e, u in g.retainers_of(v) if "pair in WeakMap" in g.edge_name_str(e)
+              and g.class_name(u) == "RequestRecord"]
+    assert len(values) == 1
+    meta, key = values[0]
+    assert distances(g)[meta] != UNREACHABLE
+    assert int(dominators(g).idom[meta]) == key
+
+
+def test_promise_reactions_are_a_named_linked_list(major):
+    """4,000 Promise.race calls on one pending promise: its reactions_or_result heads a list
+    of 4,000 PromiseReaction linked by `next` (fields named on every major)."""
+    g = graph("leak_promise_race", major)
+    nxt = [i for i, text in enumerate(g.strings) if text == "next"]  # names may repeat
+    links = np.flatnonzero((g.edge_type == EdgeType.INTERNAL) & np.isin(g.edge_name, nxt))
+    def is_reaction(v: int) -> bool:
+        return g.name(int(v)) == "(system) PROMISE_REACTION_TYPE"
+
+    pairs = zip(g.edge_sources(links).tolist(), g.edge_to[links].tolist(), strict=True)
+    assert sum(1 for a, b in pairs if is_reaction(a) and is_reaction(b)) == 3999
+
+
+@pytest.mark.parametrize("run", [1, 2, 3])
+def test_the_holder_name_is_the_same_on_every_run(major, run):
+    """Three separate runs of the same program (different addresses, GC timing, optimized
+    code): the accumulation point and its name are identical. Once, the name alternated
+    between `(global).RequestRegistry.instance.requests` and `(Function).instance.requests`
+    with the shortest path's tie-breaks."""
+    g = graph("leak_singleton", major, args=(f"run-{run}",))
+    (suspect, *_) = find_suspects(g)
+    assert suspect["type"] == "RequestRecord"
+    assert suspect["accumulation_point"]["node"]["type"] == "Array"
+    assert suspect["accumulation_point"]["holder"] == "RequestRegistry.instance.requests"
+
+
+def _per_class(g: HeapGraph) -> dict[str, tuple[int, int]]:
+    """class -> (live instances, retained bytes counted once per class, DevTools' rule)."""
+    live = distances(g) != UNREACHABLE
+    count, _ = class_totals(g, live)
+    retained = class_retained(g, dominators(g))
+    return {g.strings[c]: (int(count[c]), int(retained[c])) for c in np.flatnonzero(retained)}
+
+
+# Types whose retained size is known to differ between a core and a snapshot of the same
+# process, left out of the comparison below and listed as open work in docs/heap-analysis.md:
+# Buffer/ArrayBuffer keep their bytes outside the JS heap (backing stores are not nodes of a
+# core's graph yet); on V8 10.2 and 13.6 closures retain 10-11 % less in a core, and on 13.6
+# BuiltinModule 23 % less (code/bytecode reached differently; not found yet).
+RETAINED_GAPS = {"*": {"Buffer", "ArrayBuffer"}, 18: {"Function"},
+                 24: {"Function", "BuiltinModule"}}
+
+
+@pytest.mark.parametrize("scenario,planted", [("leak_ssr_cache", "ProductEntity"),
+                                              ("leak_promise_race", "JobResult")])
+def test_retained_sizes_agree_with_a_gcd_snapshot_of_the_same_process(major, scenario, planted):
+    """The program writes a heap snapshot (V8 runs a full GC first), then aborts: the core's
+    graph and the snapshot are of the same process. The 10 JS types retaining the most in
+    the snapshot (at least 0.5 % of the heap) agree within 5 %, among the types both name
+    alike (instance counts within 5 %). Left out, as naming and not retention questions:
+    V8's snapshot calls Node's SafeMap/SafeSet `Map`/`Set`, names error prototypes `Error`,
+    lists the global proxy as a second `global`, and names a few plain objects (one of
+    42 KB under `process.binding`) `Object` that the core names by their constructor.
+    Known retention gaps (`RETAINED_GAPS`) are left out too."""
+    crash = run_scenario(scenario, major, args=("both",))
+    core = _per_class(graph(scenario, major, args=("both",)))
+    snap = _per_class(load_snapshot(crash.snapshots[-1]))
+    heap = max(r for _, r in snap.values())
+    js = [k for k in sorted(snap, key=lambda k: -snap[k][1])
+          if not k.startswith(("(", "system / ")) and snap[k][1] >= 0.005 * heap]
+    gaps = RETAINED_GAPS["*"] | RETAINED_GAPS.get(major, set())
+    compared = [k for k in js if k in core and abs(core[k][0] - snap[k][0]) <= 0.05 * snap[k][0]
+                and k not in gaps]
+    compared = compared[:10]
+    assert planted in compared and len(compared) >= 2
+    off = {k: (core[k][1], snap[k][1]) for k in compared
+           if abs(core[k][1] - snap[k][1]) > 0.05 * snap[k][1]}
+    assert not off, off

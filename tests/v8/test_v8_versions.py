@@ -8,7 +8,7 @@ from triage.v8 import V8Heap, probe
 from triage.v8.constants import V8Constants
 from triage.v8.versions import FACTS, facts_for
 
-NODE_TO_V8 = {18: (10, 2), 20: (11, 3), 22: (12, 4), 24: (13, 6)}
+NODE_TO_V8 = {18: (10, 2), 20: (11, 3), 22: (12, 4), 24: (13, 6), 26: (14, 6)}
 
 
 def test_version_and_facts(basic: tuple[Crash, V8Heap]) -> None:
@@ -46,3 +46,19 @@ def test_probe_wrong_binary(basic: tuple[Crash, V8Heap]) -> None:
     crash, _ = basic
     caps = probe(CoreFile.open(crash.core_path), ElfFile("/bin/sh"))
     assert {c.status for c in caps.values()} == {"unavailable"}
+
+
+def test_pointer_compression_detected_from_constants(heap: V8Heap) -> None:
+    """No pointer-compressed Node is published on npm; the detection runs on each real
+    binary's constants (none compressed), then on the same constants with the two values a
+    compressed V8 exports (kTaggedSize 4, kSmiShiftSize 0)."""
+    c = heap.constants
+    assert (c.get("TaggedSize"), c.get("SmiShiftSize")) == (8, 31)
+    assert c.pointer_compression() is None
+    c.values.update(TaggedSize=4, SmiShiftSize=0)
+    try:
+        line = c.pointer_compression()
+    finally:
+        c.values.update(TaggedSize=8, SmiShiftSize=31)
+    assert line is not None and line.startswith("pointer-compressed V8 build")
+    assert "\n" not in line

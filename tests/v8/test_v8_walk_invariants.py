@@ -110,3 +110,18 @@ def test_context_sizes_match_their_length(walked):
     assert np.array_equal(w.size[ctx], 16 + 8 * length + extra)
     native = int(np.count_nonzero(types[ctx] == heap.native_context_type))
     assert 1 <= native <= 4  # the main context (plus Node's vm / ShadowRealm ones, if any)
+
+
+def test_descriptor_arrays_sized_from_their_count(walked):
+    """Node 26 (V8 14.6) grew the DescriptorArray header from 24 to 32 bytes (exported as
+    `class_DescriptorArray__header_size`); sized with 24 every one was cut and resynced."""
+    heap, x = walked
+    w = heap.walk()
+    sel = np.flatnonzero(heap.map_kinds[w.map_index] == W.KIND_DESCRIPTORS)
+    assert len(sel) > 100
+    header = heap.constants.get("class_DescriptorArray__header_size__uintptr_t")
+    count = (x["second"][sel] & np.uint64(0xFFFF)).astype(np.int64)
+    assert np.array_equal(w.size[sel], header + 24 * count)
+    # computed from the header, not found by resyncing on the next map word (which a map
+    # pointer in a descriptor's value slot would cut short)
+    assert np.all(heap.map_params[heap.map_kinds == W.KIND_DESCRIPTORS] == header)

@@ -30,6 +30,10 @@ _FRAME_RULES: tuple[tuple[str, CrashKind, str], ...] = (
      "JavaScript called process.abort()"),
 )
 _FAULT_SIGNALS = {signals.SIGSEGV, signals.SIGBUS, signals.SIGILL, signals.SIGFPE}
+# process.kill() from JavaScript: node::Kill -> uv_kill -> kill(2). A fatal signal a process
+# sends itself this way looks like a fault re-raised by Node's SIGSEGV handler (si_code <= 0,
+# sender = self); these frames under the handler tell the two apart.
+_SELF_KILL_FRAMES = ("uv_kill", "node::Kill(")
 _ABORT_PLUMBING = ("raise", "abort", "pthread_kill", "__GI_", "__pthread", "gsignal")
 
 
@@ -50,6 +54,12 @@ def classify(signal: SignalInfo | None, faulting: ThreadInfo | None, pid: int | 
         return CrashInfo(CrashKind.EXTERNAL_SIGNAL,
                          f"{signal.name} was sent by another process (pid {signal.sender_pid})",
                          signal, tid, top)
+    sender = _self_kill_frame(signal, frames, pid)
+    if sender is not None:
+        return CrashInfo(CrashKind.SELF_SIGNAL,
+                         f"the process sent itself {signal.name} with process.kill() ({sender}); "
+                         "not a native fault: see the JavaScript stack for the caller",
+                         signal, tid, sender)
     if signal.number in _FAULT_SIGNALS:
         where = f" in {top}" if top else ""
         if signal.code is not None and signal.code <= 0:
@@ -66,6 +76,14 @@ def classify(signal: SignalInfo | None, faulting: ThreadInfo | None, pid: int | 
         return CrashInfo(CrashKind.ABORT, "native code called abort()", signal, tid, top)
     return CrashInfo(CrashKind.EXTERNAL_SIGNAL, f"the process was killed by {signal.name}",
                      signal, tid, top)
+
+
+def _self_kill_frame(signal: SignalInfo, frames, pid: int | None) -> str | None:
+    """The process.kill() frame when the process signalled itself, else None."""
+    if signal.code is None or signal.code > 0 or signal.sender_pid not in (None, pid):
+        return None
+    return next((f.function for f in frames
+                 if f.function and any(n in f.function for n in _SELF_KILL_FRAMES)), None)
 
 
 def _first_meaningful_frame(frames) -> str | None:

@@ -48,8 +48,12 @@ def _heap_size(evidence: dict[str, Any], checks: list[dict[str, str]]) -> None:
             agree = size <= reference * HEAP_RATIO_TOLERANCE
             note = " (a snapshot written near the heap limit precedes the OOM)"
         else:
-            agree = max(size, reference) / max(min(size, reference), 1) <= HEAP_RATIO_TOLERANCE
-            note = ""
+            # The walk counts every object in the heap's pages, garbage not yet swept included,
+            # so it is normally larger than V8's used size. Much smaller means pages were
+            # missed: that, and only that, is worth an alarm.
+            agree = size * HEAP_RATIO_TOLERANCE >= reference
+            note = " (the walk includes garbage not yet swept)" if agree else \
+                " (the core walk found much less than V8 had in use: part of the heap was not read)"
         checks.append({
             "check": f"heap size: {src} vs report",
             "status": "agree" if agree else "differ",

@@ -39,9 +39,9 @@ POSTPONED = 64  # leaves compiled code, is a deoptimization literal, or comes fr
 
 TRANSIENT_ROOTS = ("(Handle scope)", "(Stack roots)")
 
-_EPHEMERON = re.compile(
-    r"^\d+ / part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$"
-)
+# V8's snapshot: "12 / part of key (Object @5) -> value (Foo @7) pair in WeakMap (table @3)";
+# a core's graph (v8/graph.py): "part of key -> value pair in WeakMap (table @<address>)"
+_EPHEMERON = re.compile(r"^(?:\d+ / )?part of key .*pair in WeakMap \(table @(\d+)\)$")
 
 
 def edge_flags(g: HeapGraph) -> np.ndarray:

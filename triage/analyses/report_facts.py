@@ -105,6 +105,11 @@ def heap_facts(report: DiagnosticReport, findings: list[dict[str, str]]) -> dict
             if flag_limit:
                 text += (f"; the old-generation limit is {_mb(flag_limit)} "
                          "(--max-old-space-size)")
+                if limit > flag_limit:
+                    text += f"; the report's heap limit of {_mb(limit)} also counts the young generation"
+                    if _near_heap_limit_snapshots(report):
+                        text += (" and was raised by --heapsnapshot-near-heap-limit, which grows the "
+                                 "limit so that it can write its snapshots")
             findings.append(_finding("heap", text))
     elif limit and _pct(used, limit) >= 90:
         findings.append(_finding("heap", f"the JS heap is at {_pct(used, limit)}% of its limit "
@@ -137,6 +142,12 @@ def heap_facts(report: DiagnosticReport, findings: list[dict[str, str]]) -> dict
         "detached_context_count": heap.get("detachedContextCount"),
         "spaces": spaces,
     }
+
+
+def _near_heap_limit_snapshots(report: DiagnosticReport) -> bool:
+    """Whether Node was asked to write snapshots near the heap limit (which raises the limit)."""
+    args = list(report.command_line) + (report.environment or {}).get("NODE_OPTIONS", "").split()
+    return any(a.startswith("--heapsnapshot-near-heap-limit") for a in args)
 
 
 def old_space_flag(report: DiagnosticReport) -> int | None:

@@ -10,16 +10,19 @@ import numpy as np
 
 from triage.analyses.distances import distances
 from triage.analyses.dominators import dominators
-from triage.analyses.retainers import holder_expression, retainer_paths
-from triage.heapgraph.model import HeapGraph
+from triage.analyses.retainers import holder_expression, named_holder, retainer_paths
+from triage.heapgraph.model import HeapGraph, NodeType
 
 MAX_TARGETS = 3
+_OWNER_HOPS = 200_000  # dominator-tree ancestors walked looking for a named owner
+_OWNER_TRIES = 32  # of which objects asked for a name
 
 
 def answer(g: HeapGraph, query: str, *, max_paths: int = 3) -> dict:
     targets = _resolve(g, query)
     dist = distances(g)
-    retained = dominators(g).retained
+    dom = dominators(g)
+    retained = dom.retained
     out = []
     for node in targets:
         paths = retainer_paths(g, int(node), max_paths=max_paths)
@@ -28,10 +31,31 @@ def answer(g: HeapGraph, query: str, *, max_paths: int = 3) -> dict:
                      "ref": _ref(g, int(node))},
             "reachable": bool(dist[node] >= 0),
             "retained_bytes": int(retained[node]),
-            "holder": holder_expression(paths[0]) if paths else None,
+            "holder": _holder(g, int(node), dom.idom, paths),
             "paths": paths,
         })
     return {"query": query, "matched": len(targets), "targets": out}
+
+
+def _holder(g: HeapGraph, node: int, idom: np.ndarray, paths: list) -> str | None:
+    """The object's own name if it has one; else the name of the nearest dominator that has
+    one (`shutdownSignal → … → JobResult`: freeing that frees it), else the path's."""
+    name = named_holder(g, node, dominators=idom)
+    if name is not None:
+        return name
+    v = int(idom[node])
+    context = g.find_string("system / Context")
+    tries = 0
+    for _ in range(_OWNER_HOPS):
+        if v == g.root or tries >= _OWNER_TRIES:
+            break
+        if int(g.node_type[v]) in (NodeType.OBJECT, NodeType.CLOSURE) and g.node_name[v] != context:
+            tries += 1
+            name = named_holder(g, v, dominators=idom)
+            if name is not None:
+                return f"{name} → … → {g.class_name(node)}"
+        v = int(idom[v])
+    return holder_expression(paths[0]) if paths else None
 
 
 def _ref(g: HeapGraph, node: int) -> str:

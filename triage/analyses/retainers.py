@@ -15,10 +15,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from triage.analyses.distances import NO_DISTANCE, POSTPONED, UNREACHABLE, WEAK, distances, edge_flags
+from triage.analyses.distances import (
+    EPHEMERON,
+    NO_DISTANCE,
+    POSTPONED,
+    UNREACHABLE,
+    WEAK,
+    distances,
+    edge_flags,
+)
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, format_edge
 
-MAX_HOPS = 64
+MAX_HOPS = 64  # steps of a path as shown, after long chains are folded into one step
+_WALK_HOPS = 200_000  # raw hops walked back (a promise's reaction list can be this long)
+_CHAIN_FOLD = 4  # repeats of one link (or pair of links) that are folded into one step
 _STORES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE)
 _COLLECTIONS = {"Map": "Map entry", "Set": "Set member", "WeakMap": "WeakMap entry",
                 "WeakSet": "WeakSet member"}
@@ -70,7 +80,7 @@ def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tup
     pref = _preference_table()
     chain: list[tuple[int, int]] = []
     v = node
-    for _ in range(MAX_HOPS):
+    for _ in range(_WALK_HOPS):
         if v == g.root:
             break
         a, b = int(rs[v]), int(rs[v + 1])
@@ -128,7 +138,97 @@ def _render(g: HeapGraph, raw: list[tuple[int, int]], collapse: bool) -> list[di
                 continue
         steps.append({"node": node_ref(g, v), "edge": edge})
         i += 1
+    steps = fold_chains(steps)
+    if len(steps) > MAX_HOPS + (1 if cut else 0):
+        steps = [{"node": {"type": "...", "name": "", "id": 0}, "edge": None}] + steps[-MAX_HOPS:]
     return steps
+
+
+def user_reference(g: HeapGraph, store: int, e_out: int) -> tuple[int, str, str] | None:
+    """`(owner, label, kind)` of the user-level reference that slot `e_out` of V8 holder
+    `store` implements (an Array's `[1]`, a Map's `Map entry 'k'`, a Context's
+    `context var x`), the same collapse paths use; None if `store` is no such holder.
+    A Context is its own owner: closures share it, so no single function owns the slot."""
+    if g.name(store) == "system / Context":
+        if int(g.edge_type[e_out]) == EdgeType.CONTEXT:
+            return store, format_edge(EdgeType.CONTEXT, g.edge_name_str(e_out)), "context"
+        return None
+    for e_in, owner in g.retainers_of(store):
+        if not _is_store(g, store, e_in) or g.edge_name_str(e_in) not in ("elements", "properties", "table"):
+            continue
+        label, kind = _collapsed_label(g, e_in, store, e_out, node_ref(g, owner))
+        if label is not None:
+            return owner, label, kind
+    return None
+
+
+def fold_chains(steps: list[dict]) -> list[dict]:
+    """Fold a long run of identical links into one step, so a path through a linked list is
+    shown whole: 4,000 PromiseReaction steps become `… 3,999 × PromiseReaction.next …`.
+
+    A run is the same (node kind, edge) step, or the same pair of steps (Context -> closure
+    -> Context...), repeated at least `_CHAIN_FOLD` times; its last node is kept as the
+    step's node so the path still ends where it did."""
+    sig = [_step_signature(st) for st in steps]
+    out: list[dict] = []
+    i = 0
+    while i < len(steps):
+        folded = False
+        for period in (1, 2):
+            reps = 1
+            while (i + (reps + 1) * period <= len(steps)
+                   and sig[i + reps * period:i + (reps + 1) * period] == sig[i:i + period]):
+                reps += 1
+            if reps >= _CHAIN_FOLD and all(s[2] for s in sig[i:i + period]):
+                what = " ".join(f"{kind}{_short_edge(label)}" for kind, label, _ in
+                                sig[i:i + period])
+                last = steps[i + reps * period - 1]
+                out.append({"node": last["node"],
+                            "edge": {"type": "chain", "label": f"… {reps:,} × {what} …"}})
+                i += reps * period
+                folded = True
+                break
+        if not folded:
+            out.append(steps[i])
+            i += 1
+    return out
+
+
+def _step_signature(step: dict) -> tuple[str, str, bool]:
+    """(kind of node, edge label, foldable) of a path step."""
+    node, edge = step["node"], step["edge"]
+    if edge is None or node["type"] == "...":
+        return ("", "", False)
+    label = edge["label"]
+    if edge["type"] in ("element", "hidden", "collection"):
+        label = edge["type"]  # [0], [1]...: the same link at another index
+    return (internal_kind(node["type"], node["name"]), label, True)
+
+
+def _short_edge(label: str) -> str:
+    if label.startswith("internal "):
+        return "." + label.removeprefix("internal ")
+    if label in ("element", "hidden", "collection"):
+        return "[…]"
+    if label.startswith("context var "):
+        return f" (context var {label.removeprefix('context var ')})"
+    return label if label.startswith((".", "[")) else f" {label}"
+
+
+def internal_kind(type_name: str, name: str) -> str:
+    """A readable kind for V8 internals: `PromiseReaction` for a node named `(system)
+    PROMISE_REACTION_TYPE` (a core) or `system / PromiseReaction` (a snapshot)."""
+    if name.startswith("system / "):
+        return name.removeprefix("system / ")
+    if name.startswith("(system) ") and name.endswith("_TYPE"):
+        words = name.removeprefix("(system) ").removesuffix("_TYPE").split("_")
+        return "".join(w[:1] + w[1:].lower() for w in words)
+    return type_name
+
+
+def link_name(g: HeapGraph, v: int) -> str:
+    """`internal_kind` of node `v`."""
+    return internal_kind(g.class_name(v), g.name(v))
 
 
 def _edge_kind(g: HeapGraph, e: int) -> str:
@@ -169,11 +269,12 @@ def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
     """The key of the Map entry whose value sits in table slot `value_slot` (slot - 1)."""
     if not value_slot.isdigit():
         return None
-    want = g.find_string(str(int(value_slot) - 1))
-    if want < 0:
-        return None
+    key_slot = int(value_slot) - 1
+    want = g.find_string(str(key_slot))
     a, b = int(g.edge_start[table]), int(g.edge_start[table + 1])
-    hits = np.nonzero((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL))[0]
+    # snapshots name table slots as internal edges "2067"; core graphs keep them hidden by index
+    hits = np.nonzero(((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL) & (want >= 0))
+                      | ((g.edge_name[a:b] == key_slot) & (g.edge_type[a:b] == EdgeType.HIDDEN)))[0]
     if not hits.shape[0]:
         return None
     k = int(g.edge_to[a + int(hits[0])])
@@ -210,3 +311,121 @@ def holder_expression(path: list[dict]) -> str:
             break
     expr = "".join(parts)
     return expr[1:] if expr.startswith(".") else expr
+
+
+#: longest name `named_holder` builds, and how many objects it may visit looking for one
+_NAME_LABELS = 8
+_NAME_BUDGET = 50_000
+_NAME_FANIN = 10_000  # references into one object that are looked at (in edge order)
+_NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT,
+                               EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
+
+
+def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = None) -> str | None:
+    """The name a programmer knows `node` by: `sessionCache`, `(global).app.cache`,
+    `RequestRegistry.instance.requests`; None when no such name exists near it.
+
+    Shortest retainer paths depend on BFS order, which depends on where objects happen to be
+    in memory; two equally short paths (a class reached as a module variable or as a global
+    property, or through its map's constructor slot) then give a different name on each run.
+    This search does not: it walks back from `node` over user-level references only
+    (properties, elements, collection entries), layer by layer, and stops at the first layer
+    where a module or closure variable (`context var x`) or a property of a global object
+    names it. Among those, the fewest hops wins, then a variable over a global property,
+    then the name's text, so every core of the same program gets the same name.
+    `dominators` (idom per node) lets it reject a variable that `node` itself keeps alive.
+    """
+    dist = distances(g)
+    if dist[node] == UNREACHABLE:
+        return None
+    flags = edge_flags(g)
+    rs, r_edge = g.retainers()
+    chain: dict[int, tuple[str, ...]] = {node: ()}
+    frontier = [node]
+    visited = 0
+    for _ in range(_NAME_LABELS):
+        found: list[tuple[int, str]] = []
+        nxt: list[tuple[tuple[str, ...], int]] = []
+        for v in frontier:
+            for label, u, kind in _named_retainers(g, v, rs, r_edge, flags, dist):
+                visited += 1
+                labels = (label, *chain[v])
+                if kind == "context":
+                    if dominators is None or not _dominated(g, dominators, u, node):
+                        found.append((0, _join("", labels)))
+                elif dist[u] == 1 and int(g.node_type[u]) != NodeType.SYNTHETIC:
+                    found.append((1, _join(f"({g.class_name(u)})", labels)))
+                elif u not in chain:
+                    chain[u] = labels
+                    nxt.append((labels, u))
+        if found:
+            return min(found)[1]
+        if not nxt or visited > _NAME_BUDGET:
+            return None
+        nxt.sort()
+        frontier = [u for _, u in nxt]
+    return None
+
+
+def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tuple[str, int, str]]:
+    """`(label, retainer, kind)` of the user-level strong references to `v`, sorted by label.
+
+    A backing store (a Map's table, an elements store) is passed through to its owner."""
+    a, b = int(rs[v]), int(rs[v + 1])
+    edges = r_edge[a:b].astype(np.int64)
+    edges = edges[((flags[edges] & (WEAK | NO_DISTANCE | EPHEMERON)) == 0)
+                  & np.isin(g.edge_type[edges], _NAMING_EDGE_TYPES)][:_NAME_FANIN]
+    if not edges.shape[0]:
+        return []
+    srcs = g.edge_sources(edges)
+    out: list[tuple[str, int, str]] = []
+    for e, u in zip(edges.tolist(), srcs.tolist(), strict=True):
+        if flags[e] & (WEAK | NO_DISTANCE | EPHEMERON) or dist[u] == UNREACHABLE or u == v:
+            continue
+        t = int(g.edge_type[e])
+        if int(g.node_type[u]) == NodeType.SYNTHETIC:
+            continue
+        if t == EdgeType.CONTEXT:
+            out.append((g.edge_name_str(e), u, "context"))
+        elif t in (EdgeType.PROPERTY, EdgeType.ELEMENT):
+            name = g.edge_name_str(e)
+            if t == EdgeType.PROPERTY and name == "__proto__":
+                continue
+            if int(g.node_type[u]) in _STORES and t == EdgeType.ELEMENT:
+                owner = _table_owner(g, u)
+                if owner is not None:
+                    out.append((f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>", owner,
+                                "object"))
+                continue
+            out.append((format_edge(t, name), u, "object"))
+        elif t in (EdgeType.INTERNAL, EdgeType.HIDDEN) and int(g.node_type[u]) in _STORES:
+            owner = _table_owner(g, u)
+            if owner is not None:
+                out.append((f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>", owner, "object"))
+    out.sort(key=lambda x: (x[0], g.class_name(x[1])))
+    return out
+
+
+def _table_owner(g: HeapGraph, store: int) -> int | None:
+    """The Map/Set/WeakMap whose `table` is `store`, if it is one."""
+    for e, u in g.retainers_of(store):
+        if (int(g.edge_type[e]) == EdgeType.INTERNAL and g.edge_name_str(e) == "table"
+                and g.class_name(u) in _COLLECTIONS):
+            return u
+    return None
+
+
+def _dominated(g: HeapGraph, idom: np.ndarray, u: int, by: int) -> bool:
+    v = u
+    for _ in range(1_000_000):
+        if v == by:
+            return True
+        if v == g.root:
+            return False
+        v = int(idom[v])
+    return False
+
+
+def _join(prefix: str, labels: tuple[str, ...]) -> str:
+    expr = prefix + "".join(labels)
+    return expr[1:] if not prefix and expr.startswith(".") else expr

@@ -20,7 +20,13 @@ import numpy as np
 from triage.analyses.distances import UNREACHABLE, distances
 from triage.analyses.dominators import Dominators, class_retained, dominators
 from triage.analyses.histogram import class_totals
-from triage.analyses.retainers import holder_expression, node_ref, retainer_paths
+from triage.analyses.retainers import (
+    holder_expression,
+    link_name,
+    named_holder,
+    node_ref,
+    retainer_paths,
+)
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import class_origin, is_internal_script
 
@@ -85,7 +91,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         total = int(cnt[g.root])
         if total < min_count:
             continue
-        store = _walk_down(best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+        store = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+        chain = _chain_below(g, best, cls, store)
         point = _lift(g, dom, store)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
@@ -94,13 +101,18 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 "under": int(cnt[store]) if point >= 0 else 0,
                 "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
                                                  store)) if point >= 0 else 0,
-                "sample": -1}
+                "sample": -1, "chain": chain,
+                # what the store that holds them keeps in all (external memory of views
+                # shared between instances is dominated by the store, not by one instance)
+                "kept": int(dom.retained[store]) if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
             continue
         cand["sample"] = _sample_under(g, dom, dist, cls, c, store)
+        if chain is not None:  # also show how the farthest instance hangs off the chain
+            cand["deep_sample"] = _deepest_under(g, dom, dist, cls, c, store)
         cand["user"] = user
         found.append(cand)
     # 8 bytes a node, freed before the path queries below build the retainer index
@@ -110,7 +122,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
-    groups.sort(key=lambda grp: -grp[0]["accumulated"])
+    groups.sort(key=lambda grp: -_kept(grp[0]))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
@@ -119,7 +131,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         lead = grp[0]
         if lead["under"] < min_count and lead["point"] >= 0:
             continue
-        if lead["accumulated"] < min_share * live_total:
+        if _kept(lead) < min_share * live_total:
             continue
         desc = _describe(g, dom, dist, lead, grp[1:], count, shallow, cret, max_paths)
         desc["defined_at"] = origins.get(lead["class"])
@@ -129,6 +141,14 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for i, s in enumerate(out, 1):
         s["rank"] = i
     return out
+
+
+def _kept(lead: dict) -> int:
+    """Bytes a suspect is ranked by: what its instances retain, or, when that is less than
+    half of it, what the store holding them retains (memory the instances share, e.g. the
+    ArrayBuffers behind many small Buffer views, is dominated by the store, not by one)."""
+    kept = lead.get("kept", 0)
+    return kept if kept >= 2 * lead["accumulated"] else lead["accumulated"]
 
 
 def _internal_class(name: str) -> bool:
@@ -246,19 +266,75 @@ def _origin_of(g: HeapGraph, cls, dist, c: int) -> dict | None:
     return None
 
 
-def _walk_down(best, cnt, cls, c, root: int, need: float) -> int:
-    """Deepest non-instance node on the max-count chain that still holds `need` instances."""
+def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
+    """Deepest non-instance node on the max-count chain that still holds `need` instances.
+
+    A linked list of V8 internals (a promise's reactions, a chain of contexts) is a chain in
+    the dominator tree too: each link dominates the rest. The walk stops at its head rather
+    than half-way down a 4,000-link list, so the list's owner becomes the point."""
     v = root
     while True:
         b = int(best[v])
         if b < 0 or cnt[b] < need or cls[b] == c:
             return v
+        if v != root and _chain_period(g, best, cls, v):
+            return v
         v = b
 
 
+_CHAIN_MIN = 3  # links of one kind in a row (or pairs, for period 2) that make a chain
+
+
+def _link_key(g: HeapGraph, cls, v: int) -> int:
+    """What links of one chain share: the V8 type of an internal node, else its class."""
+    t = int(g.node_type[v])
+    return int(g.node_name[v]) if t in (NodeType.HIDDEN, NodeType.ARRAY) else int(cls[v])
+
+
+def _chain_period(g: HeapGraph, best, cls, v: int) -> int:
+    """1 or 2 when `v` heads a chain of V8-internal links down the best-child line of the
+    dominator tree (PromiseReaction.next..., Context -> closure -> Context...), else 0."""
+    keys = []
+    u = v
+    for _ in range(2 * _CHAIN_MIN + 1):
+        if u < 0:
+            break
+        keys.append(_link_key(g, cls, u))
+        u = int(best[u])
+    ctx = g.find_string("system / Context")
+    internal = [int(g.node_type[x]) in (NodeType.HIDDEN, NodeType.ARRAY) or
+                int(g.node_name[x]) == ctx for x in (v, int(best[v]))]
+    if len(keys) > _CHAIN_MIN and internal[0] and len(set(keys[:_CHAIN_MIN + 1])) == 1:
+        return 1
+    if (len(keys) >= 2 * _CHAIN_MIN and any(internal) and keys[0] != keys[1]
+            and all(keys[i] == keys[i % 2] for i in range(2 * _CHAIN_MIN))):
+        return 2
+    return 0
+
+
+def _chain_below(g: HeapGraph, best, cls, head: int) -> dict | None:
+    """`{head, links, period, kind}` of the chain that starts at `head`, if one does."""
+    if head < 0 or head == g.root:
+        return None
+    period = _chain_period(g, best, cls, head)
+    if not period:
+        return None
+    key = _link_key(g, cls, head)
+    links = 0
+    u = head
+    for _ in range(50_000_000):
+        if u < 0 or _link_key(g, cls, u) != key:
+            break
+        links += 1
+        for _ in range(period):
+            u = int(best[u]) if u >= 0 else -1
+    return {"head": head, "links": links, "period": period, "kind": link_name(g, head)}
+
+
 def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
-    """From a V8-internal holder (table, backing store, context) up to its user-level owner;
-    -1 when the instances only meet at a root (no accumulation point)."""
+    """From a V8-internal holder (table, backing store, context, the head of a linked list of
+    internals) up to its user-level owner; -1 when the instances only meet at a root (no
+    accumulation point)."""
     for _ in range(64):
         if v == g.root or int(g.node_type[v]) == NodeType.SYNTHETIC:
             return -1
@@ -306,17 +382,36 @@ def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int) 
     return int(inst[0]) if inst.shape[0] else -1
 
 
+def _deepest_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, store: int) -> int:
+    """The live instance of `c` under `store` farthest from the roots (the end of a chain)."""
+    inst = np.nonzero((cls == c) & (dist != UNREACHABLE))[0]
+    for v in inst[np.argsort(-dist[inst], kind="stable")][:50]:
+        u = int(v)
+        for _ in range(10_000_000):
+            if u == store:
+                return int(v)
+            if u == g.root:
+                break
+            u = int(dom.idom[u])
+    return -1
+
+
 def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict],
               count, shallow, cret, max_paths: int) -> dict:
     c = lead["class"]
     name = g.strings[c]
     point = lead["point"]
     paths = retainer_paths(g, lead["sample"], max_paths=max_paths) if lead["sample"] >= 0 else []
+    deep = lead.get("deep_sample", -1)
+    if deep >= 0 and deep != lead["sample"]:  # first: the path that shows the whole chain
+        paths = retainer_paths(g, deep, max_paths=1) + paths[:max(max_paths - 1, 1)]
     acc_point = None
     holder = ""
     if point >= 0:
-        point_paths = retainer_paths(g, point, max_paths=1)
-        holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
+        holder = named_holder(g, point, dominators=dom.idom)
+        if holder is None:
+            point_paths = retainer_paths(g, point, max_paths=1)
+            holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
         acc_point = {
             "node": node_ref(g, point),
             "holder": holder,
@@ -341,7 +436,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
             for o in others
         ],
         "retainer_paths": paths,
-        "score_bytes": lead["accumulated"],
+        "score_bytes": _kept(lead),
     }
 
 
@@ -349,7 +444,9 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
              retained: int) -> tuple[str, str]:
     """Recognise the leak pattern and say it in plain words."""
     n = lead["under"] if point else lead["total"]
-    what = f"{n:,} {name} objects ({_bytes(lead['accumulated'])} retained)"
+    kept = _kept(lead)
+    shared = " with what they share" if kept > lead["accumulated"] else ""
+    what = f"{n:,} {name} objects ({_bytes(kept)} retained{shared})"
     if point is None:
         return ("spread", f"{lead['total']:,} live {name} objects retain {_bytes(retained)}, "
                 "spread over many holders: no single container accumulates them")
@@ -376,6 +473,17 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by timers that were never cleared "
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
                 "when the owner is done")
+    chain = lead.get("chain")
+    if pclass == "Promise" and chain is not None and chain["kind"] == "PromiseReaction":
+        return ("pending-promise-reactions",
+                f"{what}{share} are kept alive by {chain['links']:,} reactions (then/await/"
+                f"Promise.race callbacks) waiting on one promise `{holder}` that never settles: "
+                "each subscription is released only when the promise settles")
+    if chain is not None:
+        return ("linked-chain",
+                f"{what}{share} hang off a chain of {chain['links']:,} linked "
+                f"{chain['kind']} objects held by `{holder}` ({pclass}): each link keeps the "
+                "next one")
     if name in _STREAM_CLASSES or pclass in _STREAM_CLASSES:
         return ("undestroyed-streams",
                 f"{what}{share} are streams or sockets that are still referenced from "
@@ -387,12 +495,25 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     if pclass == "Array":
         return ("unbounded-array",
                 f"{what}{share} accumulate in one Array `{holder}` that only grows{capture}")
+    if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
+        return ("object-as-dictionary",
+                f"{what}{share} are properties of one plain object `{holder}` used as a "
+                "dictionary (one key per entry) that nothing ever deletes from: an unbounded "
+                "cache; use a Map with a size limit or an LRU")
     if captured:
         return ("closure-capture",
                 f"{what}{share} are held by closures in `{holder}`{capture}")
     return ("accumulation",
             f"{what}{share} accumulate in one {pclass} `{holder}`: a long-lived holder "
             "keeps every instance")
+
+
+def _dictionary_like(g: HeapGraph, point_id: int, n: int) -> bool:
+    """Does the object hold its instances as (many) named properties, one key each?"""
+    v = _node_by_id(g, point_id)
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    props = int(np.count_nonzero(g.edge_type[a:b] == EdgeType.PROPERTY))
+    return props >= max(n // 2, 64)
 
 
 def _inner_segment(path: list[dict], point_id: int) -> list[dict]:

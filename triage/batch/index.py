@@ -4,6 +4,8 @@ Layout (docs/pipeline.md):
 
 * `<incident>.json` - the result, written to a temp file and renamed, so a reader (or a
   re-run after a crash) sees a whole result or none;
+All of them are mode 0600: results are redacted, but they are still incident data.
+
 * `index.jsonl` - one line per event (`ok`, `failed`, `duplicate`), each appended with a
   single `write` on an `O_APPEND` descriptor, so concurrent writers never interleave lines;
   a torn last line (power loss) is skipped on reading;
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import OutputProblem
+from triage.render.escape import escape_name
+from triage.render.json_out import json_safe
 
 INDEX, GROUPS = "index.jsonl", "groups.json"
 EXAMPLES_PER_GROUP = 5
@@ -35,12 +39,15 @@ def result_path(out_dir: Path, incident_id: str) -> Path:
 
 
 def write_json_atomic(path: Path, document: Any) -> None:
-    """Temp file in the same directory + fsync + rename: never a half-written file."""
+    """Temp file (mode 0600) in the same directory + fsync + rename: never a half-written
+    file, never readable by other users, and a symlink planted at `path` is replaced, not
+    followed."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as f:
-                json.dump(document, f, indent=1, sort_keys=False)
+                # strict JSON: a heap number can be Infinity or NaN (json_out.json_safe)
+                json.dump(json_safe(document), f, indent=1, sort_keys=False, allow_nan=False)
                 f.write("\n")
                 f.flush()
                 os.fsync(f.fileno())
@@ -49,21 +56,24 @@ def write_json_atomic(path: Path, document: Any) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as e:
-        raise OutputProblem(f"cannot write {path}: {e.strerror}") from e
+        raise OutputProblem(f"cannot write {escape_name(path)}: {e.strerror}") from e
 
 
 def append_index(out_dir: Path, entry: dict[str, Any]) -> None:
     """One line, one `write` on an O_APPEND descriptor: atomic against other appenders."""
     line = (json.dumps(entry, separators=(",", ":"), sort_keys=True) + "\n").encode()
     try:
-        fd = os.open(out_dir / INDEX, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(out_dir / INDEX, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o600)
         try:
+            if os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)  # an index an older version left readable by others
             os.write(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
     except OSError as e:
-        raise OutputProblem(f"cannot append to {out_dir / INDEX}: {e.strerror}") from e
+        raise OutputProblem(f"cannot append to {escape_name(out_dir / INDEX)}: {e.strerror}") from e
 
 
 def read_index(out_dir: Path) -> list[dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 In a terminal (stderr is a TTY) a rich progress bar counts finished incidents and prints
 each failure above it. Otherwise every event is one JSON object per line on stderr
-(`{"ts", "event", ...}`), which log shippers ingest without parsing prose.
+(`{"ts", "event", ...}`), which log shippers ingest without parsing prose. Names of
+uploads are other people's text: in the bar they are escaped (`escape_name`), in JSON they
+are JSON strings.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import json
 import sys
 from typing import Any
 
+from rich.markup import escape
+
 from triage.batch.index import now_iso
+from triage.render.escape import escape_name
 
 
 class Reporter:
@@ -65,12 +70,15 @@ class Reporter:
             self._progress.advance(self._task)
             if fields.get("status") != "ok":
                 self._progress.console.print(f"[red]failed[/red] {fields.get('incident')}: "
-                                             f"{_escape(str(fields.get('reason')))}")
+                                             f"{_escape(fields.get('reason'))}", highlight=False)
+        elif name == "refused":
+            self._progress.console.print(f"[yellow]refused[/yellow] {_escape(fields.get('input'))}: "
+                                         f"{_escape(fields.get('reason'))}", highlight=False)
         elif name == "started":
-            self._progress.update(self._task, description=str(fields.get("inputs", ""))[:60])
+            names = ", ".join(escape_name(n) for n in fields.get("inputs", []))
+            self._progress.update(self._task, description=escape(names[:60]))
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+def _escape(text: object) -> str:
+    """Upload names and reasons are other people's text: no markup, no terminal controls."""
+    return escape(escape_name(str(text)))

@@ -36,14 +36,28 @@ from triage.render import FORMATS, render
               help="How deep --inspect follows references.")
 @click.option("--retainers", metavar="TYPE|ADDRESS",
               help="Explain why these objects are alive: retainer paths from GC roots.")
-@click.option("--no-llnode", is_flag=True, help="Skip the llnode cross-check.")
+@click.option("--llnode", "llnode", is_flag=True,
+              help="Cross-check the JS stack with llnode's `v8 bt` (loads the core into lldb: "
+                   "about a second more; llnode decodes frames up to Node 20).")
+@click.option("--no-llnode", is_flag=True, hidden=True, help="The default (kept for old scripts).")
+@click.option("--lldb-unwind", is_flag=True,
+              help="Unwind native stacks with lldb instead of triage's CFI unwinder (slow: "
+                   "seconds per thread; for comparing the two).")
+@click.option("--referrers", metavar="TYPE|ADDRESS",
+              help="List every object that points straight at these objects, with the edge it uses.")
+@click.option("--referrers-limit", "referrer_limit", default=50, show_default=True,
+              type=click.IntRange(min=1), help="How many --referrers rows per object.")
 @click.option("--no-heap-graph", is_flag=True,
               help="Skip building a core's reference graph (no suspects or retainers from a core; "
                    "saves memory on very large heaps).")
+@click.option("--max-isolates", default=8, show_default=True, type=click.IntRange(min=1),
+              help="How many of a core's isolates (main thread, then Workers) to walk; the rest "
+                   "are listed as not read.")
 def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path | None, force: bool,
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
-            no_llnode: bool, no_heap_graph: bool) -> None:
+            llnode: bool, no_llnode: bool, lldb_unwind: bool, no_heap_graph: bool,
+            max_isolates: int, referrers: str | None, referrer_limit: int) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -52,7 +66,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     from triage.summary import build_summary
 
     if output is not None:
-        check_output(output, paths, force)
+        check_output(output, (*paths, node, redact_policy), force)
     if len(paths) == 1 and paths[0].is_file() and looks_stored(paths[0]):  # `triage results/<id>.json`
         from triage.commands.render import render_stored
 
@@ -62,8 +76,10 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     policy = Policy.load(redact_policy) if redact_policy else None
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
-                      inspect_depth=inspect_depth, llnode_cross_check=not no_llnode,
-                      retainers=retainers, core_graph=not no_heap_graph)
+                      inspect_depth=inspect_depth, llnode_cross_check=llnode and not no_llnode,
+                      native_unwinder="lldb" if lldb_unwind else "triage",
+                      retainers=retainers, referrers=referrers, referrer_limit=referrer_limit,
+                      core_graph=not no_heap_graph, max_isolates=max_isolates)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)

@@ -16,8 +16,12 @@ import click
               help="Incidents analysed at once, each in its own process.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Per-incident time limit; a worker past it is killed and the incident recorded as failed.")
-@click.option("--memory-limit", type=click.FloatRange(min=0, min_open=True), metavar="MB",
-              help="Per-incident resident-memory limit, enforced the same way.")
+@click.option("--memory-limit", type=click.FloatRange(min=0), metavar="MB",
+              help="Per-incident resident-memory limit, enforced the same way. Default: half the RAM "
+                   "divided by --workers, at most 8192; 0: no limit.")
+@click.option("--max-decompressed", type=click.FloatRange(min=0), metavar="MB",
+              help="What one incident's gzip/zstd uploads may expand to on the results disk "
+                   "(default 16384; 0: no cap).")
 @click.option("--node", "node", type=click.Path(path_type=Path),
               help="The node binary for every core (default: the path recorded in each core).")
 @click.option("--redact-policy", type=click.Path(path_type=Path), help="Policy file (docs/redaction.md).")
@@ -34,10 +38,13 @@ import click
 @click.option("--progress", type=click.Choice(["auto", "bar", "json", "none"]), default="auto",
               show_default=True, help="A progress bar in a terminal, JSON log lines on stderr otherwise.")
 def batch(inbox: Path, out: Path, workers: int, timeout: float | None, memory_limit: float | None,
+          max_decompressed: float | None,
           node: Path | None, redact_policy: Path | None, no_redact: bool, watch: bool, interval: float,
           max_idle: float | None, settle: float | None, retry_failed: bool, progress: str) -> None:
     """Triage every incident in INBOX into --out (pipeline mode; docs/pipeline.md)."""
     from triage.batch import BatchOptions, run_batch
+    from triage.batch.incident import DEFAULT_MAX_DECOMPRESSED_MB
+    from triage.batch.runner import DEFAULT_LIMIT
 
     if no_redact:
         raise click.UsageError("--no-redact is not allowed in pipeline mode: batch results are shared")
@@ -47,7 +54,10 @@ def batch(inbox: Path, out: Path, workers: int, timeout: float | None, memory_li
         Policy.load(redact_policy)  # a bad policy fails once here, not once per incident
     if settle is None:
         settle = 2.0 if watch else 0.0
-    options = BatchOptions(workers=workers, timeout=timeout, memory_limit_mb=memory_limit,
+    options = BatchOptions(workers=workers, timeout=timeout,
+                           memory_limit_mb=DEFAULT_LIMIT if memory_limit is None else memory_limit,
+                           max_decompressed_mb=DEFAULT_MAX_DECOMPRESSED_MB if max_decompressed is None
+                           else max_decompressed,
                            policy_path=redact_policy.resolve() if redact_policy else None,
                            node=node.resolve() if node else None, watch=watch, interval=interval,
                            max_idle=max_idle, settle_seconds=settle, retry_failed=retry_failed,

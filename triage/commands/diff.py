@@ -27,7 +27,7 @@ def diff(old: Path, new: Path, node: Path | None, fmt: str, output: Path | None,
     from triage.redaction import Redactor
 
     if output is not None:
-        check_output(output, (old, new), force)
+        check_output(output, (old, new, node), force)
     document = diff_heaps(old, new, node, top)
     redacted, section = Redactor().redact_document(document)
     redacted["redaction"] = section

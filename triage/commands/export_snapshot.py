@@ -35,7 +35,7 @@ def export_snapshot(core: Path, output: Path, node: Path | None, force: bool,
     from triage.redaction import Policy, Redactor
     from triage.v8 import V8Heap
 
-    check_output(output, (core,), force)
+    check_output(output, (core, node, redact_policy), force)
     policy = Policy.load(redact_policy) if redact_policy else None
     if no_redact:
         click.echo("WARNING: --no-redact: the output contains unredacted secrets from the dump. "

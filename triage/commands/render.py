@@ -6,6 +6,7 @@ shipped schema and passes redaction again before the renderer sees it.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,24 @@ def render_stored(path: Path, fmt: str, *, color: bool = False) -> str:
     from triage.stored import load_stored
 
     document = load_stored(path)
+    stored_section = document.pop("redaction", None)  # ours: counts, not dump data
     redacted, section = Redactor().redact_document(document)
-    redacted["redaction"] = _keep_first_pass(document.get("redaction"), section)
+    redacted["redaction"] = _keep_first_pass(stored_section, section)
     return render(redacted, fmt, color=color)
 
 
+_CATEGORY = re.compile(r"[a-z0-9-]{1,40}\Z")
+
+
 def _keep_first_pass(stored: Any, second: dict[str, Any]) -> dict[str, Any]:
-    """The counts of the run that made the document are the informative ones; a document
-    made with --no-redact reports this pass instead (it is redacted now)."""
-    if isinstance(stored, dict) and stored.get("enabled") and isinstance(stored.get("total"), int):
-        return {**stored, "total": stored["total"] + int(second.get("total") or 0)}
-    return second
+    """The counts of the run that made the document are the informative ones (plus anything
+    this pass found); a document made with --no-redact reports this pass only. Only counts
+    under category names are kept from the file: it is input like any other."""
+    if not (isinstance(stored, dict) and stored.get("enabled") is True):
+        return second
+    counts: dict[str, int] = {}
+    for table in (stored.get("counts_by_category"), second.get("counts_by_category")):
+        for name, n in (table or {}).items() if isinstance(table, dict) else ():
+            if isinstance(name, str) and _CATEGORY.match(name) and isinstance(n, int) and n >= 0:
+                counts[name] = counts.get(name, 0) + n
+    return {**second, "counts_by_category": counts, "total": sum(counts.values())}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from triage.coredump.elf import ET_CORE, PT_LOAD, ElfFile, read_build_id_from_memory
+from triage.coredump.elf import EM_X86_64, ET_CORE, PT_LOAD, ElfFile, read_build_id_from_memory
 from triage.errors import InputDamaged, InputUnrecognized
 
 NT_PRSTATUS, NT_PRPSINFO, NT_AUXV = 1, 3, 6
@@ -29,6 +29,11 @@ REGISTER_NAMES = (
     "rip cs eflags rsp ss fs_base gs_base ds es fs gs"
 ).split()
 _PRSTATUS_REGS = 112
+# Smallest descriptor each note we read must have (x86-64 kernel layouts): a shorter one is a
+# damaged core (exit 5), never a struct.error.
+_MIN_DESC = {NT_PRSTATUS: _PRSTATUS_REGS + 27 * 8, NT_PRPSINFO: 136, NT_SIGINFO: 24, NT_FILE: 16}
+_NOTE_NAMES = {NT_PRSTATUS: "NT_PRSTATUS", NT_PRPSINFO: "NT_PRPSINFO", NT_SIGINFO: "NT_SIGINFO",
+               NT_FILE: "NT_FILE"}
 
 
 class UnmappedRead(LookupError):
@@ -93,6 +98,9 @@ class CoreFile:
         elf = ElfFile(path)
         if elf.type != ET_CORE:
             raise InputUnrecognized(f"{path} is an ELF file but not a core dump")
+        if elf.machine != EM_X86_64:
+            raise InputUnrecognized(f"{path} is a core dump of machine type {elf.machine}; "
+                                    "triage reads x86-64 cores")
         core = cls(Path(path), elf)
         core._check_complete()
         core._read_notes()
@@ -112,6 +120,12 @@ class CoreFile:
     def _read_notes(self) -> None:
         for note in self.elf.notes():
             desc = note.desc
+            need = _MIN_DESC.get(note.type)
+            if need is not None and len(desc) < need and (note.name == b"CORE" or
+                                                          note.type in (NT_SIGINFO, NT_FILE)):
+                raise InputDamaged(
+                    f"{self.path} is damaged: its {_NOTE_NAMES[note.type]} note has {len(desc)} "
+                    f"bytes, at least {need} expected")
             if note.type == NT_PRSTATUS and note.name == b"CORE":
                 signal = struct.unpack_from("<h", desc, 12)[0]
                 tid = struct.unpack_from("<I", desc, 32)[0]
@@ -131,10 +145,10 @@ class CoreFile:
                 self.siginfo = SigInfo(signo, errno, code, addr if fault and not sent else None,
                                        pid if sent else None)
             elif note.type == NT_AUXV:
-                words = np.frombuffer(desc, dtype="<u8")
+                words = np.frombuffer(desc[: len(desc) // 16 * 16], dtype="<u8")
                 self.auxv = {int(k): int(v) for k, v in zip(words[0::2], words[1::2], strict=True) if k}
             elif note.type == NT_FILE:
-                self.mappings = _parse_nt_file(desc)
+                self.mappings = _parse_nt_file(desc, self.path)
 
     @property
     def pid(self) -> int | None:
@@ -284,12 +298,27 @@ class CoreFile:
         return None
 
 
-def _parse_nt_file(desc: memoryview) -> list[FileMapping]:
+def _parse_nt_file(desc: memoryview, path: Path) -> list[FileMapping]:
+    """The kernel's NT_FILE note: count, page size, count (start, end, page offset), names.
+
+    Every count and bound is checked against the descriptor's own length first: a crafted
+    count of 2^60 is a damaged core, not a 2^60-element unpack.
+    """
     count, page_size = struct.unpack_from("<QQ", desc, 0)
+    if count > (len(desc) - 16) // 24:
+        raise InputDamaged(f"{path} is damaged: its NT_FILE note announces {count:,} mappings "
+                           f"in {len(desc):,} bytes")
+    if page_size == 0 or page_size & (page_size - 1) or page_size > 1 << 30:
+        raise InputDamaged(f"{path} is damaged: NT_FILE page size {page_size:,}")
     table = struct.unpack_from(f"<{3 * count}Q", desc, 16)
     names = bytes(desc[16 + 24 * count :]).split(b"\0")
+    if len(names) < count:
+        raise InputDamaged(f"{path} is damaged: its NT_FILE note has {len(names):,} file names "
+                           f"for {count:,} mappings")
     out = []
     for i in range(count):
         start, end, pgoff = table[3 * i : 3 * i + 3]
+        if end < start:
+            raise InputDamaged(f"{path} is damaged: NT_FILE mapping {i} ends before it starts")
         out.append(FileMapping(start, end, pgoff * page_size, names[i].decode("utf-8", "replace")))
     return out

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import mmap
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized
+from triage.errors import InputDamaged, InputUnrecognized
+from triage.loaders.safeio import open_regular
 
 ELF_MAGIC = b"\x7fELF"
 ET_EXEC, ET_DYN, ET_CORE = 2, 3, 4
@@ -70,13 +72,8 @@ class ElfFile:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self._file = open(self.path, "rb")
-        except IsADirectoryError as e:
-            raise InputUnreadable(f"{self.path} is a directory, not a file") from e
-        except OSError as e:
-            raise InputUnreadable(f"cannot open {self.path}: {e.strerror}") from e
-        size = self.path.stat().st_size
+        self._file = open_regular(self.path)  # a FIFO or device is refused, never blocks
+        size = os.fstat(self._file.fileno()).st_size
         if size < _EHDR.size:
             self._file.close()
             raise InputUnrecognized(f"{self.path} is not an ELF file (only {size} bytes)")
@@ -88,6 +85,9 @@ class ElfFile:
             raise InputUnrecognized(f"{self.path} is not an ELF file")
         if ident[4] != 2 or ident[5] != 1:
             raise InputUnrecognized(f"{self.path} is not a 64-bit little-endian ELF file")
+        if phnum and phentsize != _PHDR.size:
+            raise InputDamaged(f"{self.path} is damaged: program header size {phentsize}, "
+                               f"{_PHDR.size} expected")
         self.segments = [
             Segment(*_phdr_fields(self.data, phoff + i * phentsize))
             for i in range(phnum)
@@ -104,7 +104,7 @@ class ElfFile:
         self._file.close()
 
     def _read_sections(self, shoff: int, shentsize: int, shnum: int, shstrndx: int) -> list[Section]:
-        if shoff == 0 or shnum == 0 or shoff + shnum * shentsize > self.size:
+        if shoff == 0 or shnum == 0 or shentsize != _SHDR.size or shoff + shnum * shentsize > self.size:
             return []
         raw = [_SHDR.unpack_from(self.data, shoff + i * shentsize) for i in range(shnum)]
         strtab = raw[shstrndx] if shstrndx < shnum else None
@@ -131,7 +131,10 @@ class ElfFile:
         for offset, size in spans:
             if offset + size > self.size:
                 raise InputDamaged(f"{self.path} is truncated: its notes are cut off")
-            yield from parse_notes(memoryview(self.data)[offset : offset + size])
+            try:
+                yield from parse_notes(memoryview(self.data)[offset : offset + size], strict=True)
+            except ValueError as e:
+                raise InputDamaged(f"{self.path} is damaged: {e}") from None
 
     @property
     def build_id(self) -> str | None:
@@ -152,17 +155,19 @@ class ElfFile:
         return self._symbols
 
     def _read_symtab(self, table: Section) -> dict[str, Symbol]:
+        if table.link >= len(self.sections):
+            return {}
         strtab = self.sections[table.link]
         names = self.data[strtab.offset : strtab.offset + strtab.size]
         out: dict[str, Symbol] = {}
-        count = table.size // _SYM.size
+        count = max(0, min(table.size, self.size - table.offset)) // _SYM.size
         for (name_off, _, _, shndx, value, size) in _SYM.iter_unpack(
             self.data[table.offset : table.offset + count * _SYM.size]
         ):
             if name_off == 0 or shndx == 0:
                 continue
             end = names.find(b"\0", name_off)
-            name = names[name_off:end].decode("utf-8", "replace")
+            name = names[name_off : end if end >= 0 else len(names)].decode("utf-8", "replace")
             out.setdefault(name, Symbol(name, value, size))
         return out
 
@@ -208,10 +213,17 @@ def _phdr_fields(data: mmap.mmap, offset: int) -> tuple[int, int, int, int, int,
     return type_, flags, off, vaddr, filesz, memsz
 
 
-def parse_notes(buf: memoryview) -> Iterator[Note]:
+def parse_notes(buf: memoryview, strict: bool = False) -> Iterator[Note]:
+    """Notes in `buf`. A note whose name or descriptor runs past the end is damage: `strict`
+    raises ValueError, otherwise parsing stops there (memory read from a core)."""
     pos = 0
     while pos + _NOTE.size <= len(buf):
         namesz, descsz, type_ = _NOTE.unpack_from(buf, pos)
+        if pos + _NOTE.size + ((namesz + 3) & ~3) + descsz > len(buf):
+            if strict:
+                raise ValueError(f"a note of type 0x{type_:x} ({namesz}+{descsz} bytes) runs "
+                                 f"past the end of its {len(buf):,}-byte note segment")
+            return
         pos += _NOTE.size
         name = bytes(buf[pos : pos + namesz]).rstrip(b"\0")
         pos += (namesz + 3) & ~3
@@ -231,8 +243,10 @@ def read_build_id_from_memory(read, base: int) -> str | None:
         return None
     fields = _EHDR.unpack(header)
     e_type, phoff, phentsize, phnum = fields[1], fields[5], fields[9], fields[10]
+    if phentsize != _PHDR.size or not phnum:
+        return None
     phdrs = read(base + phoff, phentsize * phnum)
-    if phdrs is None:
+    if phdrs is None or len(phdrs) < phentsize * phnum:
         return None
     segs = [_PHDR.unpack_from(phdrs, i * phentsize) for i in range(phnum)]
     loads = [s for s in segs if s[0] == PT_LOAD]

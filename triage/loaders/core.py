@@ -1,10 +1,13 @@
 """Load a Node core dump: check it, pair it with its node binary, read threads.
 
-lldb loads the core with the binary and unwinds every thread (it knows glibc's
-unwind tables and symbolizes Node's C++). Our own ELF reader checks what lldb
-would silently get wrong: a truncated core, a core of something that is not
-Node, and a binary that is not the one the core was made with (GNU build-id of
-the mapped executable against the file's).
+Threads are unwound by `triage.unwind` (the files' .eh_frame CFI and V8's frame
+pointers; names from the symbol tables and, where the code has DWARF, through lldb's
+symbol lookup): lldb's own unwinder spends seconds per thread disassembling frame-0
+functions. `unwinder="lldb"` keeps lldb's unwinding (the cross-check in the tests);
+lldb loads the core only when asked (`LoadedCore.lldb()`, for llnode). Our own ELF
+reader checks what lldb would silently get wrong: a truncated core, a core of
+something that is not Node, and a binary that is not the one the core was made with
+(GNU build-id of the mapped executable against the file's).
 """
 
 from __future__ import annotations
@@ -69,9 +72,19 @@ class LoadedCore:
     lldb_target: object = None
     warnings: list[str] = field(default_factory=list)
     capabilities: dict[str, Capability] = field(default_factory=dict)
+    core_path: Path | None = None
+
+    def lldb(self):  # noqa: ANN201 - an lldb.SBDebugger
+        """An lldb debugger with this core loaded (made on first use; no thread is unwound)."""
+        if self.debugger is None:
+            self.debugger, self.lldb_target = _lldb_load(self.core_path or self.core.path,
+                                                         self.binary_path)
+        return self.debugger
 
 
-def load_core(core_path: str | Path, node_path: str | Path | None = None) -> LoadedCore:
+def load_core(core_path: str | Path, node_path: str | Path | None = None, *,
+              unwinder: str = "triage") -> LoadedCore:
+    """`unwinder`: "triage" (default, our CFI unwinder) or "lldb" (lldb's, slow)."""
     core = CoreFile.open(core_path)
     warnings: list[str] = []
     binary_path = choose_binary(core, node_path)
@@ -84,13 +97,25 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None) -> Loa
     process = _process_info(core, binary)
     sig = _signal_info(core)
     faulting = core.threads[0].tid if core.threads and sig and core.threads[0].signal else None
-    debugger, target, threads = _unwind_with_lldb(core_path, binary_path, faulting)
+    if unwinder == "lldb":
+        debugger, target, threads = _unwind_with_lldb(core_path, binary_path, faulting)
+        for thread in threads:
+            _symbolize_remapped_code(thread, core, binary)
+        capability = Capability("full", engine="lldb")
+    else:
+        from triage.unwind import unwind_threads
+
+        debugger = target = None
+        stacks = unwind_threads(core, binary, faulting)
+        threads, capability = stacks.threads, stacks.capability
+        warnings.extend(stacks.warnings)
+        if stacks.incomplete:
+            debugger, target = _lldb_fallback(core_path, binary_path, stacks, core, binary)
     for thread in threads:
         thread.name = _thread_name(thread, core, process)
-        _symbolize_remapped_code(thread, core, binary)
     loaded = LoadedCore(core, binary, Path(binary_path), process, sig, threads, faulting,
-                        debugger, target, warnings)
-    loaded.capabilities["native_stacks"] = Capability("full", engine="lldb")
+                        debugger, target, warnings, core_path=Path(core_path))
+    loaded.capabilities["native_stacks"] = capability
     return loaded
 
 
@@ -206,7 +231,7 @@ def _signal_name(number: int) -> str:
         return f"SIG{number}"
 
 
-def _unwind_with_lldb(core_path, binary_path, faulting_tid):
+def _lldb_load(core_path, binary_path):  # noqa: ANN001, ANN202
     lldb = import_lldb()
     debugger = lldb.SBDebugger.Create()
     debugger.SetAsync(False)
@@ -216,27 +241,64 @@ def _unwind_with_lldb(core_path, binary_path, faulting_tid):
     process = target.LoadCore(os.fspath(core_path))
     if not process.IsValid():
         raise BinaryProblem(f"lldb could not load {core_path} with {binary_path}")
+    return debugger, target
+
+
+def _lldb_fallback(core_path, binary_path, stacks, core: CoreFile, binary: ElfFile):  # noqa: ANN001, ANN202
+    """Threads our unwinder could not walk to their outermost frame get lldb's frames when
+    lldb finds more (slow, but only for those threads); the capability says which."""
+    from triage.errors import TriageError
+
+    cap = stacks.capability
+    try:
+        debugger, target = _lldb_load(core_path, binary_path)
+    except TriageError as e:
+        cap.reason += f"; lldb fallback unavailable ({e})"
+        return None, None
+    by_tid = {t.tid: t for t in stacks.threads}
+    for th in target.GetProcess():
+        tid = th.GetThreadID()
+        if tid not in stacks.incomplete or tid not in by_tid:
+            continue
+        frames = _lldb_frames(th)
+        for frame in frames:
+            if not frame.function:
+                _symbolize_remapped_code(ThreadInfo(tid, frames=[frame]), core, binary)
+        ours = by_tid[tid]
+        if len(frames) > len(ours.frames):
+            ours.frames = frames
+            cap.reason += f"; thread {tid}: frames from lldb's unwinder (triage's {stacks.incomplete[tid]})"
+        else:
+            cap.reason += f"; thread {tid}: lldb found no more frames"
+    return debugger, target
+
+
+def _lldb_frames(th) -> list[NativeFrame]:  # noqa: ANN001 - an lldb.SBThread
+    frames = []
+    for i, frame in enumerate(th):
+        if i >= MAX_FRAMES:
+            break
+        module = frame.GetModule().GetFileSpec().GetFilename()
+        line = frame.GetLineEntry()
+        frames.append(NativeFrame(
+            index=i,
+            pc=frame.GetPC(),
+            function=frame.GetFunctionName() or None,
+            module=module or None,
+            file=line.GetFileSpec().GetFilename() if line.IsValid() else None,
+            line=line.GetLine() if line.IsValid() and line.GetLine() < 1 << 31 else None,
+        ))
+    return frames
+
+
+def _unwind_with_lldb(core_path, binary_path, faulting_tid):
+    debugger, target = _lldb_load(core_path, binary_path)
+    process = target.GetProcess()
     # Unwinding the faulting (JS) thread first makes lldb ~10x slower on the
     # others (measured on lldb 19), so it goes last.
     lldb_threads = sorted(process, key=lambda t: t.GetThreadID() == faulting_tid)
-    threads = []
-    for th in lldb_threads:
-        frames = []
-        for i, frame in enumerate(th):
-            if i >= MAX_FRAMES:
-                break
-            module = frame.GetModule().GetFileSpec().GetFilename()
-            line = frame.GetLineEntry()
-            frames.append(NativeFrame(
-                index=i,
-                pc=frame.GetPC(),
-                function=frame.GetFunctionName() or None,
-                module=module or None,
-                file=line.GetFileSpec().GetFilename() if line.IsValid() else None,
-                line=line.GetLine() if line.IsValid() and line.GetLine() < 1 << 31 else None,
-            ))
-        threads.append(ThreadInfo(tid=th.GetThreadID(), faulting=th.GetThreadID() == faulting_tid,
-                                  frames=frames))
+    threads = [ThreadInfo(tid=th.GetThreadID(), faulting=th.GetThreadID() == faulting_tid,
+                          frames=_lldb_frames(th)) for th in lldb_threads]
     threads.sort(key=lambda t: (not t.faulting, t.tid))
     return debugger, target, threads
 

@@ -10,11 +10,9 @@ docs/reports.md.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import signal
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -35,6 +33,7 @@ from triage.crashmodel import (
     ThreadInfo,
 )
 from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized
+from triage.loaders.safeio import BoundedReader, human, open_input
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
 OLDEST_VERSION = 3  # Node 18
@@ -48,7 +47,15 @@ REPORT_SECTIONS = (
     "sharedObjects",
 )
 _PEEK_BYTES = 4096
-_GZIP_MAGIC = b"\x1f\x8b"
+
+# Bounds on what is read from a report (an upload may be crafted). Node's own reports are tens
+# of KB to a few MB; nothing real comes near these. Stacks are capped like Socorro caps
+# minidump frames, and the summary says so (warning + degraded capability).
+MAX_REPORT_BYTES = 64 << 20  # plain, or after gunzip: larger is damaged (exit 5)
+MAX_DEPTH = 32  # nesting of objects/arrays (Node writes < 10, workers included)
+MAX_FRAMES = 500  # nativeStack entries and javascriptStack.stack lines
+MAX_ITEMS = 10_000  # libuv handles, shared objects, network interfaces
+MAX_WORKERS = 64  # worker sub-reports
 
 # Up to report version 4 three memory limits were named *_kbytes although Node wrote
 # getrlimit()'s value, which is in bytes (nodejs/node#56068); version 5 fixed the names.
@@ -79,6 +86,8 @@ class DiagnosticReport:
     raw: dict[str, Any]
     path: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: what `_bound` cut (one note per capped array); empty for every report Node writes
+    capped: list[str] = field(default_factory=list)
 
     # --- header -----------------------------------------------------------------------------
     @property
@@ -294,6 +303,9 @@ def report_from_dict(doc: Any, source: str = "<report>") -> DiagnosticReport:
         if isinstance(doc, dict) and "snapshot" in doc and "nodes" in doc:
             what = "a V8 heap snapshot"
         raise InputUnrecognized(f"{source}: not a diagnostic report ({what})")
+    if _too_deep(doc):
+        raise InputDamaged(f"{source}: malformed diagnostic report: objects nested more than "
+                           f"{MAX_DEPTH} levels deep (Node writes fewer than 10)")
     raw_version = doc["header"].get("reportVersion")
     version = _parse_version(raw_version)
     if version is None:
@@ -308,6 +320,8 @@ def report_from_dict(doc: Any, source: str = "<report>") -> DiagnosticReport:
         )
     if doc["header"]["reportVersion"] != version:  # e.g. "5": normalise before validating
         doc["header"]["reportVersion"] = version
+    capped: list[str] = []
+    _bound(doc, "", capped)
     error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
     if error is not None:
         where = "/".join(str(x) for x in error.absolute_path) or "(top level)"
@@ -315,7 +329,8 @@ def report_from_dict(doc: Any, source: str = "<report>") -> DiagnosticReport:
             f"{source}: invalid diagnostic report (version {version}) at {where}: "
             f"{_short(error.message)}"
         )
-    report = DiagnosticReport(raw=doc, path=source)
+    report = DiagnosticReport(raw=doc, path=source, capped=capped)
+    report.warnings += [f"{c} (triage's limit on untrusted reports)" for c in capped]
     if version > NEWEST_KNOWN_VERSION:
         report.warnings.append(
             f"report version {version} is newer than the versions triage knows "
@@ -325,27 +340,81 @@ def report_from_dict(doc: Any, source: str = "<report>") -> DiagnosticReport:
 
 
 def _read_bytes(p: Path) -> bytes:
-    try:
-        with p.open("rb") as f:
-            head = f.read(_PEEK_BYTES)
-            # Neither gzip nor a JSON object: stop before reading what may be a huge core.
-            if head[:2] != _GZIP_MAGIC and head.strip() and not head.lstrip().startswith(b"{"):
-                return head
-            data = head + f.read()
-    except IsADirectoryError:
-        raise InputUnreadable(f"{p}: is a directory, not a report file") from None
-    except FileNotFoundError:
-        raise InputUnreadable(f"{p}: no such file") from None
-    except OSError as e:
-        raise InputUnreadable(f"{p}: cannot read: {e.strerror or e}") from None
-    if data[:2] == _GZIP_MAGIC:
+    """The report's bytes (gunzipped), at most MAX_REPORT_BYTES; a FIFO or device is refused."""
+    raw, stream, size = open_input(p)
+    with raw:
         try:
-            data = gzip.decompress(data)
-        except EOFError:
-            raise InputDamaged(f"{p}: truncated gzip file") from None
-        except (OSError, zlib.error) as e:
-            raise InputDamaged(f"{p}: damaged gzip file: {e}") from None
+            head = stream.read(_PEEK_BYTES)
+            # Neither gzip nor a JSON object: stop before reading what may be a huge core.
+            if head.strip() and not head.lstrip().startswith(b"{"):
+                return head
+            if isinstance(stream, BoundedReader):
+                stream.limit = min(stream.limit, MAX_REPORT_BYTES)
+            elif size > MAX_REPORT_BYTES:
+                raise InputDamaged(_too_big(p))
+            data = head + stream.read(MAX_REPORT_BYTES + 1 - len(head))
+        except OSError as e:
+            raise InputUnreadable(f"{p}: cannot read: {e.strerror or e}") from None
+        except InputDamaged as e:
+            if "decompresses to more than" in str(e) and stream.limit == MAX_REPORT_BYTES:
+                raise InputDamaged(_too_big(p)) from None
+            raise
+    if len(data) > MAX_REPORT_BYTES:
+        raise InputDamaged(_too_big(p))
     return data
+
+
+def _too_big(p: Path) -> str:
+    return (f"{p}: larger than {human(MAX_REPORT_BYTES)}, the most triage reads of a diagnostic "
+            "report (Node writes tens of KB to a few MB)")
+
+
+def _bound(doc: dict[str, Any], where: str, notes: list[str], depth: int = 0) -> None:
+    """Cap the arrays of a report (and of its worker sub-reports) in place, noting each cap.
+
+    Runs before schema validation, so validation and everything after it see bounded data.
+    """
+    caps = (("nativeStack", MAX_FRAMES, "native frames"), ("libuv", MAX_ITEMS, "libuv handles"),
+            ("sharedObjects", MAX_ITEMS, "shared objects"), ("workers", MAX_WORKERS, "workers"))
+    for key, limit, what in caps:
+        value = doc.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            notes.append(f"{where}{key} has {len(value):,} {what}; the first {limit:,} were read")
+            del value[limit:]
+    js = doc.get("javascriptStack")
+    stack = js.get("stack") if isinstance(js, dict) else None
+    if isinstance(stack, list) and len(stack) > MAX_FRAMES:
+        notes.append(f"{where}javascriptStack.stack has {len(stack):,} lines; the first "
+                     f"{MAX_FRAMES:,} were read")
+        del stack[MAX_FRAMES:]
+    header = doc.get("header")
+    ifaces = header.get("networkInterfaces") if isinstance(header, dict) else None
+    if isinstance(ifaces, list) and len(ifaces) > MAX_ITEMS:
+        notes.append(f"{where}header.networkInterfaces has {len(ifaces):,} entries; the first "
+                     f"{MAX_ITEMS:,} were read")
+        del ifaces[MAX_ITEMS:]
+    workers = doc.get("workers")
+    if isinstance(workers, list):
+        for i, w in enumerate(workers):
+            if isinstance(w, dict):
+                _bound(w, f"{where}workers[{i}].", notes, depth + 1)
+
+
+def _too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether objects/arrays nest deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
 
 
 def _looks_like_report(head: bytes) -> bool:
@@ -361,8 +430,8 @@ def _parse_version(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        return int(value.strip())  # ASCII digits only: "²".isdigit() is True, int("²") fails
     return None
 
 
@@ -414,7 +483,7 @@ def report_to_crash_model(report: DiagnosticReport) -> CrashModel:
         warnings.append(f"{unparsed} JavaScript stack line(s) could not be parsed and were skipped")
     capabilities = {
         "js_stack": _js_capability(report, js_frames),
-        "native_stack": _native_capability(frames),
+        "native_stack": _native_capability(frames, report),
         "threads": Capability(
             "degraded",
             "a diagnostic report records only the JavaScript thread's native stack "
@@ -603,6 +672,9 @@ def _matching_paren(text: str) -> int | None:
 def _js_capability(report: DiagnosticReport, frames: list[JsFrame]) -> Capability:
     message = report.js_message
     lines = report.js_stack_lines
+    cut = next((c for c in report.capped if c.startswith("javascriptStack")), None)
+    if frames and cut:
+        return Capability("degraded", cut, ENGINE)
     if frames:
         return Capability("full", "JavaScript stack as recorded in the report", ENGINE)
     if report.raw.get("javascriptStack") is None:
@@ -618,9 +690,12 @@ def _js_capability(report: DiagnosticReport, frames: list[JsFrame]) -> Capabilit
     return Capability("degraded", "the report's JavaScript stack had no parseable frames", ENGINE)
 
 
-def _native_capability(frames: list[NativeFrame]) -> Capability:
+def _native_capability(frames: list[NativeFrame], report: DiagnosticReport) -> Capability:
     if not frames:
         return Capability("unavailable", "the report has no native stack", ENGINE)
+    cut = next((c for c in report.capped if c.startswith("nativeStack")), None)
+    if cut:
+        return Capability("degraded", cut, ENGINE)
     unnamed = sum(1 for f in frames if not f.function)
     if unnamed:
         return Capability(

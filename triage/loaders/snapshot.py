@@ -7,22 +7,28 @@ a numba digit scanner straight into preallocated numpy columns (their sizes are 
 and only `meta` and the `strings` table go through `json`. Peak memory is the columns plus the
 strings, plus one chunk. Field offsets and type enums always come from `meta` (Node 24 dropped
 `trace_node_id`; Node 20 has an extra node type).
+
+The file is untrusted (docs/exit-codes.md: any input ends in a graph or exit 4/5). The parsing
+kernels only walk their buffers by their own lengths and write at most the rows the header
+announced; every value that is later used as an index (node and edge types, names, edge
+counts, `to_node`, `root_index`) is checked by `_validate`, vectorized, before any kernel that
+indexes with it runs (see its docstring). Header counts are checked against the bytes the
+input can hold before anything is allocated, and gzip input is bounded (`safeio`).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 import numba
 import numpy as np
 
-from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized
+from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized, LimitExceeded
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.loaders.safeio import BoundedReader, decompress_limit, open_input
 
 CHUNK = 8 << 20
 _KEY = re.compile(rb'\s*(,|\})\s*(?:"([A-Za-z_]+)"\s*:\s*)?')
@@ -30,6 +36,14 @@ _START = re.compile(rb'^\s*\{\s*"snapshot"\s*:\s*\{')
 _INT_ARRAYS = ("nodes", "edges", "locations")
 _NODE_COLUMNS = ("type", "name", "id", "self_size", "edge_count")
 _EDGE_COLUMNS = ("type", "name_or_index", "to_node")
+#: 18 decimal digits at most: every value fits int64 with room (no silent wrap-around)
+MAX_VALUE = 10**18 - 1
+#: one object of more than 1 TiB is not a real heap (and keeps size sums far from int64's end)
+MAX_SELF_SIZE = 1 << 40
+#: edge indexes stay below 2^32 (a ~60 GB snapshot); with < 2^31 nodes no sum can overflow
+MAX_EDGES = (1 << 32) - 1
+#: columns are checked in slices of this many values to bound temporaries
+_CHECK_SLICE = 1 << 20
 
 
 def load_snapshot(path: str | Path) -> HeapGraph:
@@ -39,22 +53,16 @@ def load_snapshot(path: str | Path) -> HeapGraph:
     `InputDamaged` (a snapshot, but truncated or malformed), each with a one-line message.
     """
     path = Path(path)
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputUnreadable(f"{path}: cannot open: {exc.strerror or exc}") from None
+    raw, stream, size = open_input(path)
+    # A plain file holds at most `size` bytes of arrays; a gzip stream at most its limit.
+    capacity = decompress_limit(size) if isinstance(stream, BoundedReader) else size
     with raw:
-        magic = raw.read(2)
-        raw.seek(0)
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
         try:
-            return _Parser(stream, str(path)).parse()
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise InputDamaged(f"{path}: damaged gzip stream ({exc})") from None
-        except IsADirectoryError:
-            raise InputUnreadable(f"{path}: is a directory") from None
+            return _Parser(stream, str(path), capacity).parse()
         except OSError as exc:
-            raise InputUnreadable(f"{path}: read failed: {exc}") from None
+            raise InputUnreadable(f"{path}: read failed: {exc.strerror or exc}") from None
+        except MemoryError:
+            raise LimitExceeded(f"{path}: not enough memory to load this heap snapshot") from None
 
 
 @numba.njit(cache=True, nogil=True)
@@ -62,20 +70,29 @@ def _scan_ints(buf, pos, out, state):  # pragma: no cover - compiled
     """Parse comma/whitespace-separated decimal ints from `buf[pos:]` into `out`.
 
     Stops at `]` (status 1), at the end of `buf` (status 0; a number cut by the chunk boundary
-    is carried in `state`), or at any other byte (status -1: not an int array).
+    is carried in `state`), when `out` is full (status 2: call again from the position
+    returned), at any other byte (status -1: not an int array), or at a number of more than
+    18 digits (status -2: it would wrap around int64).
     Returns `(position reached, values written, status)`.
     """
     n = buf.shape[0]
+    cap = out.shape[0]
     val = state[0]
     innum = state[1]
     k = 0
     while pos < n:
         c = buf[pos]
         if 48 <= c <= 57:
+            if val >= 100000000000000000:  # 10**17: one more digit makes 19
+                return pos, k, -2
             val = val * 10 + (c - 48)
             innum = 1
         else:
             if innum:
+                if k == cap:
+                    state[0] = val
+                    state[1] = innum
+                    return pos, k, 2
                 out[k] = val
                 k += 1
                 val = 0
@@ -93,34 +110,49 @@ def _scan_ints(buf, pos, out, state):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _skip_brackets(buf, pos, depth):  # pragma: no cover - compiled
-    """Skip a nested int array (`trace_tree`); returns (pos after it or -1, depth, ok)."""
+def _skip_brackets(buf, pos, state):  # pragma: no cover - compiled
+    """Skip a nested JSON value we do not use (`trace_tree`, `samples`...), strings included.
+
+    `state` is (nesting depth, inside a string, after a backslash), carried across chunks.
+    Returns (position after the value, 1) or (end of buffer, 0) when it continues.
+    """
     n = buf.shape[0]
+    depth, in_str, esc = state[0], state[1], state[2]
     while pos < n:
         c = buf[pos]
-        if c == 91:
+        if in_str:
+            if esc:
+                esc = 0
+            elif c == 92:  # backslash
+                esc = 1
+            elif c == 34:
+                in_str = 0
+        elif c == 34:
+            in_str = 1
+        elif c == 91 or c == 123:  # [ {
             depth += 1
-        elif c == 93:
+        elif c == 93 or c == 125:  # ] }
             depth -= 1
             if depth == 0:
-                return pos + 1, 0, 1
-        elif c == 34:
-            return pos, depth, -1
+                state[0], state[1], state[2] = 0, 0, 0
+                return pos + 1, 1
         pos += 1
-    return -1, depth, 0
+    state[0], state[1], state[2] = depth, in_str, esc
+    return pos, 0
 
 
 class _Column:
-    """Where the values of one field of a flat int array go."""
+    """Where the values of one field of a flat int array go, and the largest value allowed."""
 
-    def __init__(self, dest: np.ndarray, field: int, transform=None):
-        self.dest, self.field, self.transform = dest, field, transform
+    def __init__(self, dest: np.ndarray, field: int, limit: int = MAX_VALUE):
+        self.dest, self.field, self.limit = dest, field, limit
 
 
 class _Parser:
-    def __init__(self, stream: BinaryIO, name: str):
+    def __init__(self, stream: BinaryIO | BoundedReader, name: str, capacity: int):
         self.f = stream
         self.name = name
+        self.capacity = capacity  # most bytes the input can hold
         self.buf = b""
         self.pos = 0
         self.eof = False
@@ -156,7 +188,7 @@ class _Parser:
         try:
             self._setup(header, meta)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise self._damaged(f"unusable snapshot.meta ({exc!r})") from None
+            raise self._damaged(f"unusable snapshot header ({_short(exc)})") from None
         seen: set[str] = set()
         strings: list[str] | None = None
         locations = None
@@ -200,26 +232,41 @@ class _Parser:
         try:
             doc = json.loads(head[:-1] + b"}")
             header = doc["snapshot"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise self._damaged(f"unreadable snapshot header ({exc})") from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise self._damaged(f"unreadable snapshot header ({_short(exc)})") from None
+        if not isinstance(header, dict):
+            raise self._damaged("'snapshot' is not an object")
         self.pos = i + len(b'"nodes"')
         return header
 
     def _setup(self, header: dict, meta: dict) -> None:
-        nf = list(meta["node_fields"])
-        ef = list(meta["edge_fields"])
+        """Check `meta` and the header counts, then allocate the columns.
+
+        Counts are checked against what the input can hold (every value takes at least two
+        bytes, a digit and a separator) before anything is allocated, so a 1 KB file claiming
+        10^12 edges is damaged, not a MemoryError.
+        """
+        if not isinstance(meta, dict):
+            raise ValueError("no meta object")
+        nf, ef = _field_list(meta, "node_fields"), _field_list(meta, "edge_fields")
         self.nfc, self.efc = len(nf), len(ef)
-        self.n_nodes = int(header["node_count"])
-        self.n_edges = int(header["edge_count"])
-        if self.n_nodes < 1 or self.n_edges < 0:
-            raise ValueError("node_count/edge_count out of range")
+        self.n_nodes = _count(header, "node_count")
+        self.n_edges = _count(header, "edge_count")
+        if self.n_nodes < 1:
+            raise ValueError("node_count is below 1")
         if self.n_nodes >= 2**31 - 1:
             raise ValueError("more than 2^31 nodes")
+        if self.n_edges > MAX_EDGES:
+            raise ValueError("more than 2^32 edges")
+        values = self.n_nodes * self.nfc + self.n_edges * self.efc
+        if 2 * values - 2 > self.capacity:
+            raise ValueError(f"the header announces {values:,} array values, more than "
+                             f"the {self.capacity:,} bytes of input can hold")
         missing = [c for c in _NODE_COLUMNS if c not in nf] + [c for c in _EDGE_COLUMNS if c not in ef]
         if missing:
             raise ValueError(f"missing fields {missing}")
-        node_type_names = meta["node_types"][nf.index("type")]
-        edge_type_names = meta["edge_types"][ef.index("type")]
+        node_type_names = _name_list(meta, "node_types", nf.index("type"))
+        edge_type_names = _name_list(meta, "edge_types", ef.index("type"))
         self.node_type_lut = np.array(
             [_enum_or(NodeType, s, NodeType.HIDDEN) for s in node_type_names], dtype=np.uint8
         )
@@ -236,19 +283,22 @@ class _Parser:
         self.raw_edge_type = np.empty(e, dtype=np.uint8)
         self.edge_name = np.empty(e, dtype=np.int64)
         self.edge_to_raw = np.empty(e, dtype=np.int64 if n * self.nfc >= 2**31 else np.int32)
+        # The largest value each column accepts: what fits its dtype, or can be a valid value
+        # at all. Checked as the values are scattered, so nothing is truncated silently.
         self.node_columns = [
-            _Column(self.raw_node_type, nf.index("type")),
-            _Column(self.node_name, nf.index("name")),
-            _Column(self.node_id, nf.index("id")),
-            _Column(self.self_size, nf.index("self_size")),
-            _Column(self.edge_start[1:], nf.index("edge_count")),
+            _Column(self.raw_node_type, nf.index("type"), 255),
+            _Column(self.node_name, nf.index("name"), 2**31 - 1),
+            _Column(self.node_id, nf.index("id"), MAX_VALUE),
+            _Column(self.self_size, nf.index("self_size"), MAX_SELF_SIZE),
+            _Column(self.edge_start[1:], nf.index("edge_count"), e),
         ]
         self.edge_columns = [
-            _Column(self.raw_edge_type, ef.index("type")),
-            _Column(self.edge_name, ef.index("name_or_index")),
-            _Column(self.edge_to_raw, ef.index("to_node")),
+            _Column(self.raw_edge_type, ef.index("type"), 255),
+            _Column(self.edge_name, ef.index("name_or_index"), MAX_VALUE),
+            _Column(self.edge_to_raw, ef.index("to_node"), n * self.nfc - 1),
         ]
-        self.location_fields = list(meta.get("location_fields") or [])
+        loc = meta.get("location_fields") or []
+        self.location_fields = list(loc) if isinstance(loc, list) else []
 
     # ------------------------------------------------------------------ tokens
     def _expect_open(self, key: str) -> None:
@@ -256,6 +306,7 @@ class _Parser:
             rest = self.buf[self.pos :].lstrip(b" \t\r\n:")
             if rest:
                 break
+            self.pos = len(self.buf)  # drop the blanks: a GB of them never piles up
             if not self._more():
                 raise self._damaged(f"file ends before the {key!r} array (truncated)")
         self.pos = len(self.buf) - len(rest)
@@ -271,6 +322,8 @@ class _Parser:
                 break
             if m and m.group(1) == b"}":
                 break
+            if len(window) == 256:  # a key follows within a few bytes, or this is not V8's
+                raise self._damaged(f"unexpected {_short(window[:40])} between arrays")
             if not self._more():
                 raise self._damaged("file ends between arrays (truncated)")
         self.pos += m.end()
@@ -282,20 +335,28 @@ class _Parser:
         """Stream one flat int array into its columns, `stride` values per row."""
         state = np.zeros(2, dtype=np.int64)
         got = 0
+        names = [c for c in (_NODE_COLUMNS if key == "nodes" else _EDGE_COLUMNS)]
         while True:
             arr = np.frombuffer(self.buf, dtype=np.uint8)
             pos, k, status = _scan_ints(arr, self.pos, self.out, state)
-            if status < 0:
-                bad = self.buf[pos : pos + 1]
-                raise self._damaged(f"unexpected {bad!r} inside the {key!r} array")
+            self._check_status(key, status, pos)
             if got + k > expected:
                 raise self._damaged(f"{key!r} has more values than the header's count")
-            _distribute(self.out[:k], got, stride, columns)
+            bad = _distribute(self.out[:k], got, stride, columns)
+            if bad >= 0:
+                flat = got + bad
+                col = next(i for i, c in enumerate(columns) if c.field == flat % stride)
+                raise self._damaged(
+                    f"{key!r} row {flat // stride:,}: {names[col]} {int(self.out[bad]):,} is out "
+                    f"of range (at most {columns[col].limit:,})"
+                )
             got += k
             self.pos = pos
             if status == 1:
                 self.pos += 1
                 break
+            if status == 2:
+                continue
             if not self._more():
                 raise self._damaged(
                     f"file ends inside the {key!r} array after {got:,} of {expected:,} values "
@@ -303,6 +364,13 @@ class _Parser:
                 )
         if got != expected:
             raise self._damaged(f"{key!r} has {got:,} values, the header says {expected:,}")
+
+    def _check_status(self, key: str, status: int, pos: int) -> None:
+        if status == -1:
+            bad = self.buf[pos : pos + 1]
+            raise self._damaged(f"unexpected {bad!r} inside the {key!r} array")
+        if status == -2:
+            raise self._damaged(f"a number of more than 18 digits inside the {key!r} array")
 
     def _scan_locations(self) -> np.ndarray | None:
         fields = self.location_fields
@@ -314,13 +382,14 @@ class _Parser:
         while True:
             arr = np.frombuffer(self.buf, dtype=np.uint8)
             pos, k, status = _scan_ints(arr, self.pos, self.out, state)
-            if status < 0:
-                raise self._damaged("unexpected text inside the 'locations' array")
+            self._check_status("locations", status, pos)
             chunks.append(self.out[:k].copy())
             self.pos = pos
             if status == 1:
                 self.pos += 1
                 break
+            if status == 2:
+                continue
             if not self._more():
                 raise self._damaged("file ends inside the 'locations' array (truncated)")
         flat = np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
@@ -331,31 +400,22 @@ class _Parser:
         cols = [fields.index(c) for c in ("object_index", "script_id", "line", "column") if c in fields]
         loc = rows[:, cols].astype(np.int64)
         loc[:, 0] //= self.nfc
+        # Locations only annotate nodes: rows that cannot be right drop them all (never a guess).
+        if loc.shape[0] and (loc[:, 0].max() >= self.n_nodes or loc.max() >= 2**31):
+            return None
         return loc.astype(np.int32)
 
     def _skip_value(self, key: str, opened: bool = False) -> None:
-        """Skip a value we do not use (trace tree, samples...)."""
+        """Skip a value we do not use (trace tree, samples...), streaming."""
         if not opened:
             self._expect_open(key)
-        depth = 1
+        state = np.array([1, 0, 0], dtype=np.int64)
         while True:
             arr = np.frombuffer(self.buf, dtype=np.uint8)
-            pos, depth, status = _skip_brackets(arr, self.pos, depth)
-            if status == 1:
-                self.pos = pos
+            pos, done = _skip_brackets(arr, self.pos, state)
+            self.pos = pos
+            if done:
                 return
-            if status < 0:  # strings inside: rare; fall back to json on the rest
-                dec = json.JSONDecoder()
-                text = self._rest_text()
-                start = text.rfind("[", 0, 1 + (len(text) - len(text.lstrip())))
-                try:
-                    _, end = dec.raw_decode(text, max(start, 0))
-                except ValueError as exc:
-                    raise self._damaged(f"malformed {key!r} ({exc})") from None
-                self.buf = text[end:].encode()
-                self.pos = 0
-                return
-            self.pos = len(self.buf)
             if not self._more():
                 raise self._damaged(f"file ends inside {key!r} (truncated)")
 
@@ -372,48 +432,27 @@ class _Parser:
         try:
             strings, end = json.JSONDecoder().raw_decode(stripped)
         except ValueError as exc:
-            raise self._damaged(f"'strings' is not a complete JSON array (truncated?): {exc}") from None
-        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings[:100]):
+            raise self._damaged(
+                f"'strings' is not a complete JSON array (truncated?): {_short(exc)}") from None
+        except RecursionError:
+            raise self._damaged("'strings' is nested too deeply") from None
+        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
             raise self._damaged("'strings' is not an array of strings")
         self.buf = stripped[end:].encode()
         return strings
 
     # ------------------------------------------------------------------ assembly
     def _finish(self, strings: list[str], locations, header: dict) -> HeapGraph:
-        n, nfc = self.n_nodes, self.nfc
-        if self.raw_node_type.max() >= len(self.node_type_lut):
-            raise self._damaged("a node type is outside meta.node_types")
-        if self.n_edges and self.raw_edge_type.max() >= len(self.edge_type_lut):
-            raise self._damaged("an edge type is outside meta.edge_types")
+        root, edge_to = self._validate(strings, header)
+        del self.edge_to_raw
         node_type = self.node_type_lut[self.raw_node_type]
         del self.raw_node_type
         edge_type = self.edge_type_lut[self.raw_edge_type]
         del self.raw_edge_type
-        np.cumsum(self.edge_start, out=self.edge_start)
-        if self.edge_start[-1] != self.n_edges:
-            raise self._damaged(
-                f"node edge counts add up to {int(self.edge_start[-1]):,}, "
-                f"the header says {self.n_edges:,} edges"
-            )
-        if self.n_edges:
-            bad = _check_edges(self.edge_to_raw, nfc, n)
-            if bad >= 0:
-                raise self._damaged(f"edge {bad} points outside the nodes array")
-        edge_to = _divide(self.edge_to_raw, nfc)
-        del self.edge_to_raw
-        ns = len(strings)
-        if n and (self.node_name.max() >= ns or self.node_name.min() < 0):
-            raise self._damaged("a node name is outside the strings table")
-        if self.n_edges and _max_string_ref(edge_type, self.edge_name) >= ns:
-            raise self._damaged("an edge name is outside the strings table")
-        root = int(header.get("root_index", 0) or 0) // nfc
-        if locations is not None and locations.shape[0]:
-            if locations[:, 0].min() < 0 or locations[:, 0].max() >= n:
-                locations = None
         extra = {k: v for k, v in header.items() if k not in ("meta",)}
         if self.unknown_types:
             extra["unknown_node_types"] = self.unknown_types
-        g = HeapGraph(
+        return HeapGraph(
             node_type=node_type,
             node_name=self.node_name,
             node_id=self.node_id,
@@ -428,79 +467,162 @@ class _Parser:
             locations=locations,
             meta=extra,
         )
-        return g
+
+    def _validate(self, strings: list[str], header: dict) -> tuple[int, np.ndarray]:
+        """Every check that makes the columns safe to index with.
+
+        Returns the root's node ordinal and `edge_to` (node ordinals, int32), computed here
+        because dividing `to_node` by the node field count is also how it is checked.
+
+        THE place where untrusted values become trusted: numba kernels do not check bounds
+        (an index out of range reads or writes memory: glibc aborts, SIGBUS), so nothing
+        after this function may index with a value it did not check. The scatter already
+        refused values too large for their column; here, vectorized over the whole columns:
+        node and edge types inside `meta`'s enums, node names and property/context/internal
+        edge names inside `strings`, edge counts that add up to `edge_count` without wrapping
+        (`edge_start` monotonic from 0 to E), every `to_node` a multiple of the node field
+        count inside the nodes array, and `root_index` a node. No compiled kernel runs on
+        the columns before this returns.
+        """
+        n, e, nfc, ns = self.n_nodes, self.n_edges, self.nfc, len(strings)
+        if _any(self.raw_node_type, lambda c: c >= len(self.node_type_lut)):
+            raise self._damaged("a node type is outside meta.node_types")
+        if _any(self.raw_edge_type, lambda c: c >= len(self.edge_type_lut)):
+            raise self._damaged("an edge type is outside meta.edge_types")
+        if _any(self.node_name, lambda c: (c < 0) | (c >= ns)):
+            raise self._damaged("a node name is outside the strings table")
+        np.cumsum(self.edge_start, out=self.edge_start)
+        if self.edge_start[-1] != e or not _monotonic(self.edge_start):
+            raise self._damaged(
+                f"node edge counts add up to {int(self.edge_start[-1]):,}, "
+                f"the header says {e:,} edges"
+            )
+        edge_to = np.empty(e, dtype=np.int32)
+        for i in range(0, e, _CHECK_SLICE):  # slices: bounded temporaries
+            raw = self.edge_to_raw[i : i + _CHECK_SLICE]
+            q = raw // nfc
+            bad = (q * nfc != raw) | (raw < 0) | (raw >= n * nfc)
+            if bad.any():
+                k = i + int(np.flatnonzero(bad)[0])
+                raise self._damaged(f"edge {k:,} points outside the nodes array "
+                                    f"(to_node {int(self.edge_to_raw[k]):,})")
+            edge_to[i : i + _CHECK_SLICE] = q
+        index_types = [i for i, t in enumerate(self.edge_type_lut) if t in
+                       (EdgeType.ELEMENT, EdgeType.HIDDEN)]
+        for i in range(0, e, _CHECK_SLICE):  # names past the table: fine for index edges only
+            past = np.flatnonzero(self.edge_name[i : i + _CHECK_SLICE] >= ns)
+            if past.shape[0] and not np.isin(self.raw_edge_type[i + past], index_types).all():
+                raise self._damaged("an edge name is outside the strings table")
+        if float(self.self_size.sum(dtype=np.float64)) >= 2.0**62:
+            raise self._damaged("node self sizes add up to more than 2^62 bytes")
+        raw_root = header.get("root_index", 0)
+        if raw_root is None:
+            raw_root = 0
+        if type(raw_root) is not int or not 0 <= raw_root < n * nfc or raw_root % nfc:
+            raise self._damaged(f"root_index {_short(repr(raw_root))} is not a node's offset "
+                                f"(0..{n * nfc - nfc:,}, a multiple of {nfc})")
+        return raw_root // nfc, edge_to
 
 
-def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Column]) -> None:
-    """Scatter a run of flat-array values (starting at flat index `first`) into columns."""
+def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Column]) -> int:
+    """Scatter a run of flat-array values (starting at flat index `first`) into columns.
+
+    Returns -1, or the position in `values` of the first value above its column's limit (the
+    caller ensures the run ends inside the rows the header announced).
+    """
     k = values.shape[0]
     if not k:
-        return
-    if len(columns) in (3, 5):  # nodes and edges: one compiled pass (unused slots get field -1)
-        c = list(columns)
-        while len(c) < 5:
-            c.append(_Column(np.empty(0, dtype=c[0].dest.dtype), -1))
-        _scatter5(values, first, stride, c[0].field, c[0].dest, c[1].field, c[1].dest,
-                  c[2].field, c[2].dest, c[3].field, c[3].dest, c[4].field, c[4].dest)
-        return
-    for col in columns:
-        off = (col.field - first) % stride
-        if off >= k:
-            continue
-        part = values[off::stride]
-        row = (first + off) // stride
-        col.dest[row : row + part.shape[0]] = part
+        return -1
+    c = list(columns)  # nodes (5 columns) and edges (3): one compiled pass, unused slots field -1
+    while len(c) < 5:
+        c.append(_Column(np.empty(0, dtype=c[0].dest.dtype), -1, 0))
+    limits = np.array([col.limit for col in c], dtype=np.int64)
+    return _scatter5(values, first, stride, limits, c[0].field, c[0].dest, c[1].field, c[1].dest,
+                     c[2].field, c[2].dest, c[3].field, c[3].dest, c[4].field, c[4].dest)
 
 
 @numba.njit(cache=True, nogil=True)
-def _scatter5(values, first, stride, f0, d0, f1, d1, f2, d2, f3, d3, f4, d4):  # pragma: no cover
-    """One pass over the values: field `f` of flat index `i` goes to row `i // stride`."""
+def _scatter5(values, first, stride, limits, f0, d0, f1, d1, f2, d2, f3, d3, f4, d4):  # pragma: no cover
+    """One pass over the values: field `f` of flat index `i` goes to row `i // stride`.
+
+    Rows stay below the destinations' length because the caller never passes more values than
+    the header announced; a value above its column's limit stops the pass (returns its position).
+    """
     field = first % stride
     row = first // stride
     for k in range(values.shape[0]):
         x = values[k]
         if field == f0:
+            if x > limits[0]:
+                return k
             d0[row] = x
         elif field == f1:
+            if x > limits[1]:
+                return k
             d1[row] = x
         elif field == f2:
+            if x > limits[2]:
+                return k
             d2[row] = x
         elif field == f3:
+            if x > limits[3]:
+                return k
             d3[row] = x
         elif field == f4:
+            if x > limits[4]:
+                return k
             d4[row] = x
         field += 1
         if field == stride:
             field = 0
             row += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _check_edges(to_raw, nfc, n):  # pragma: no cover - compiled
-    limit = n * nfc
-    for i in range(to_raw.shape[0]):
-        t = to_raw[i]
-        if t < 0 or t >= limit or t % nfc != 0:
-            return i
     return -1
 
 
-@numba.njit(cache=True, nogil=True)
-def _divide(to_raw, nfc):  # pragma: no cover - compiled
-    out = np.empty(to_raw.shape[0], dtype=np.int32)
-    for i in range(to_raw.shape[0]):
-        out[i] = to_raw[i] // nfc
-    return out
+def _any(column: np.ndarray, bad) -> bool:
+    """Whether `bad(slice)` holds anywhere in `column`, in slices (bounded temporaries)."""
+    for i in range(0, column.shape[0], _CHECK_SLICE):
+        if bad(column[i : i + _CHECK_SLICE]).any():
+            return True
+    return False
 
 
-@numba.njit(cache=True, nogil=True)
-def _max_string_ref(edge_type, edge_name):  # pragma: no cover - compiled
-    m = 0
-    for i in range(edge_type.shape[0]):
-        t = edge_type[i]
-        if t != 1 and t != 4 and edge_name[i] > m:  # element, hidden: indexes
-            m = edge_name[i]
-    return m
+def _monotonic(a: np.ndarray) -> bool:
+    """`a[i] <= a[i+1]` everywhere (a cumulative sum that wrapped around int64 is not)."""
+    for i in range(0, a.shape[0] - 1, _CHECK_SLICE):
+        j = min(i + _CHECK_SLICE, a.shape[0] - 1)
+        if (a[i + 1 : j + 1] < a[i:j]).any():
+            return False
+    return True
+
+
+def _count(header: dict, key: str) -> int:
+    value = header.get(key)
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{key} {_short(repr(value))} is not a non-negative integer")
+    return value
+
+
+def _field_list(meta: dict, key: str) -> list[str]:
+    fields = meta.get(key)
+    if not isinstance(fields, list) or not all(type(f) is str for f in fields):
+        raise ValueError(f"meta.{key} is not a list of names")
+    if len(set(fields)) != len(fields):
+        raise ValueError(f"meta.{key} names a field twice")
+    return fields
+
+
+def _name_list(meta: dict, key: str, index: int) -> list[str]:
+    types = meta.get(key)
+    names = types[index] if isinstance(types, list) and index < len(types) else None
+    if not isinstance(names, list) or not all(type(t) is str for t in names) or len(names) > 256:
+        raise ValueError(f"meta.{key} has no list of type names for the type field")
+    return names
+
+
+def _short(value: object, limit: int = 120) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _enum_or(enum, name: str, default):

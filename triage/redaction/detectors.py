@@ -37,7 +37,8 @@ PRIORITY: dict[str, int] = {
     "private-key": 90, "jwt": 80, "slack-webhook": 80, "url-credentials": 70,
     "bearer-token": 60, "basic-auth": 60, "card-number": 55, "iban": 55,
     "email": 40, "phone": 35, "ipv4": 30, "ipv6": 30, "mac-address": 30,
-    "password": 20, "cookie": 20, "session-id": 20, "sensitive-name": 10, "high-entropy": 5,
+    "password": 20, "cookie": 20, "session-id": 20, "ssn": 20, "sensitive-name": 10,
+    "opaque-key": 5, "high-entropy": 5,
 }
 VENDOR_PRIORITY = 85  # vendor token formats, and policy patterns
 
@@ -66,6 +67,7 @@ VENDOR_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("anthropic-key", (_lit("sk-ant-", "[A-Za-z0-9_-]{20,}", end=""),)),
     ("openai-key", (_lit("sk-", "(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", end=""),)),
     ("twilio-key", (_lit("AC", "[0-9a-f]{32}"), _lit("SK", "[0-9a-f]{32}"))),
+    ("mailgun-key", (_lit("key-", "[0-9a-f]{32}"),)),
     ("aws-access-key-id", tuple(_lit(p, "[A-Z0-9]{16}") for p in _AWS_PREFIXES)),
     ("google-api-key", (_lit("AIza", "[0-9A-Za-z_-]{35}", end=r"(?![A-Za-z0-9_-])"),)),
     ("github-token", tuple(_lit(f"gh{c}_", "[A-Za-z0-9]{36,251}") for c in "pousr")
@@ -102,7 +104,8 @@ MAC = r"[0-9A-Fa-f]{2}(?<![\w:-]..)([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?
 IPV6 = (r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?"
         r"(?:%[A-Za-z0-9_.-]+)?(?![\w:]|\.\w)")
 EMAIL_DOMAIN = r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9_-])"
-USERINFO = r"[^\s/?#@:\"'<>\x00]*:[^\s/@\"'<>\x00]+(?=@)"
+USERINFO = (r"[^\s/?#@:\"'<>\x00]*:[^\s/@\"'<>\x00]+(?=@)"
+            r"|[A-Za-z0-9_~.%-]{16,}(?=@)")  # a token as the user name: a Sentry DSN key
 _EMAIL_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 
 FORMAT_CATEGORIES: tuple[str, ...] = tuple(c for c, _ in VENDOR_RULES) + (
@@ -315,7 +318,7 @@ class Scanner:
             self._find_formats(text, spans, ip=name_kind != "version")
             if ("=" in text or ":" in text) and self._keywords.search(text.lower()):
                 self._find_assignments(text, spans)
-        if name_kind == "weak" and looks_high_entropy(text.strip()):
+        if name_kind == "weak" and (looks_high_entropy(text.strip()) or _UUID.match(text.strip())):
             start = len(text) - len(text.lstrip())
             spans.append((start, start + len(text.strip()), "high-entropy"))
         if name_kind == "phone" and "phone" not in self.disabled:
@@ -383,6 +386,8 @@ class Scanner:
             value = text[start:end]
             if category == "jwt" and not jwt_ok(value):
                 return None
+            if category == "private-key" and not _has_key_body(value):
+                return None  # a BEGIN line alone is a marker, not key material
             if category in ("openai-key", "anthropic-key") and not _mixed(value):
                 return None
             if category in ("bearer-token", "basic-auth"):
@@ -508,9 +513,22 @@ def _prio(category: str) -> int:
 _LOOSE_PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d ().-]{5,22}\d(?![\w])")
 
 
+# A dotted quad right after one of these words is a version (`V8 14.6.202.34`,
+# `node 20.1.0.0`, `version: 1.2.3.4`), not an address.
+_VERSION_WORD = re.compile(
+    r"(?:\b(?:v8|node|nodejs|version|ver|release|build|chrome|chromium|electron|icu|uv|libuv"
+    r"|openssl|zlib|napi|v)|version)[ \t]*[:=@/]?[ \t]*\Z", re.IGNORECASE)
+
+
+def _after_version_word(text: str, start: int) -> bool:
+    return bool(_VERSION_WORD.search(text, max(0, start - 24), start))
+
+
 def _classify_digits(text: str, start: int, end: int) -> Span | None:
     value = text[start:end]
     if "." in value:
+        if _after_version_word(text, start):
+            return None
         return (start, end, "ipv4") if _ipv4_ok(value) else None
     return (start, end, "card-number") if _card_ok(value) else None
 
@@ -518,6 +536,11 @@ def _classify_digits(text: str, start: int, end: int) -> Span | None:
 def _classify_iban(text: str, start: int, end: int) -> Span | None:
     end = _iban_end(text, start, end)
     return (start, end, "iban") if end > start else None
+
+
+def _has_key_body(block: str) -> bool:
+    body = block.split("-----", 2)[-1]
+    return any(c.isalnum() for c in body.split("-----END", 1)[0])
 
 
 def _mixed(token: str) -> bool:
@@ -577,3 +600,31 @@ def _iban_end(text: str, start: int, end: int) -> int:
     if count != want or (i < len(text) and text[i].isalnum()):
         return -1
     return i if iban_ok(text[start:i].replace(" ", "")) else -1
+
+
+_OPAQUE_EXCLUDE = re.compile(
+    r"(?:[/.~]|node:|file:|https?:|0x)"  # paths, URLs, addresses
+    r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\Z"  # dotted identifiers: `a.b.c`
+    r"|.*@\d"  # `name@1.2.3`
+)
+
+
+def looks_opaque(value: str) -> bool:
+    """An opaque id or token used as a *name* (a Map key, a property name): long, no
+    spaces, letters mixed with digits, random-looking. A session id or an API key as a
+    Map key has no context to give it away, so in doubt it is hidden; ordinary names
+    (`user-42`, `createdAt`, `node:fs`, `lodash@4.17.21`) are not opaque."""
+    n = len(value)
+    if n < 16 or n > 1024 or any(c.isspace() for c in value):
+        return False
+    if _UUID.match(value):
+        return True
+    if _OPAQUE_EXCLUDE.match(value):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    if digits < 2 or letters < 4:
+        return False
+    kinds = [c.isdigit() for c in value if c.isalnum()]
+    switches = sum(a != b for a, b in zip(kinds, kinds[1:], strict=False))
+    return switches >= 3 and shannon_entropy(value) >= 3.3

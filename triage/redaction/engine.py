@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any
+from urllib.parse import unquote
 
-from triage.redaction.detectors import PLACEHOLDER, Scanner, is_filler
+from triage.redaction.detectors import PLACEHOLDER, Scanner, card_brand_ok, is_filler, luhn_ok
 from triage.redaction.names import NameRules
 from triage.redaction.policy import Policy
 from triage.redaction.prefilter import PREFILTER_AVAILABLE, Prefilter
@@ -29,6 +33,86 @@ NO_REDACT_WARNING = (
 # Short flags taken as "the next argument is a password" (mysql/psql style).
 SENSITIVE_SHORT_FLAGS = frozenset({"-p"})
 _FLAG = re.compile(r"(--?)([A-Za-z][\w.-]*)(?:=(.*))?\Z", re.DOTALL)
+
+
+MAX_KNOWN = 20_000  # secrets remembered for the copy search of one run
+# Secrets found by their context (a name, a position) rather than by their format: a copy
+# elsewhere has no such context, so only the copy search can find it. (Format findings,
+# such as a GitHub token, are found wherever they are; private keys and numbers are here
+# for their lines and digit forms.)
+CONTEXT_CATEGORIES: frozenset[str] = frozenset({
+    "password", "cookie", "session-id", "sensitive-name", "high-entropy", "ssn",
+    "aws-secret-key", "gcp-private-key-id", "azure-storage-key", "azure-sas-token",
+    "opaque-key", "phone", "card-number", "private-key",
+})
+
+
+def trie_regex(words: list[str]) -> re.Pattern:
+    """One regex for many literals, shaped as a trie (`ab(?:c|d)`), so `re` tries one
+    branch per character instead of every literal at every position."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+        return body + "?" if end and branches else body
+
+    return re.compile(build(trie)) if words else re.compile(r"(?!x)x")
+
+
+def _digits_of(value: Any) -> str | None:
+    """The digits of an integral number (`4539148803436467.0` -> '4539148803436467')."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer() or abs(value) >= 1e20:
+            return None
+        value = int(value)
+    if isinstance(value, int):
+        return str(abs(value))
+    return None
+
+
+CUT_TAIL = re.compile(r"([A-Za-z0-9+/=_%.:~-]{8,})(\.\.\.|\u2026)")
+_NAME_PART = re.compile(r"[\w.\-;, ]+[=:]\s*")
+_PEM_BODY_LINE = re.compile(r"[A-Za-z0-9+/=]{16,}")
+
+
+def _variants(secret: str, category: str) -> list[str]:
+    """The forms in which a copy of `secret` may sit elsewhere: itself, percent-decoded
+    (a cookie value and the Map key made from it), and for a private key each body line
+    (a key split into lines). Short or plain-word values are left out: searching for
+    `admin` everywhere would hide ordinary words."""
+    out: list[str] = []
+    text = secret.strip()
+    if category == "private-key":
+        body = text.replace("\\n", "\n").replace("\\r", "\n")
+        out += _PEM_BODY_LINE.findall(body)
+    elif _searchable(text):
+        out.append(text)
+        if "%" in text:
+            decoded = unquote(text)
+            if decoded != text and _searchable(decoded):
+                out.append(decoded)
+    return out
+
+
+def _searchable(text: str) -> bool:
+    if len(text) < 8 or PLACEHOLDER.search(text):
+        return False
+    if text.isalpha() and len(text) < 16:
+        return False  # a word, not a secret worth chasing
+    if _NAME_PART.fullmatch(text):
+        return False  # `connect.sid=`: the name left around a value, not the value
+    return not text.isdigit() or len(text) >= 7
 
 
 class Redactor:
@@ -56,6 +140,12 @@ class Redactor:
         self._by_category: Counter[str] = Counter()
         self._by_source: Counter[str] = Counter()
         self._tags: dict[str, str] = {}
+        # Every secret replaced so far -> its category: their copies elsewhere in a
+        # document (without the context that gave them away) are replaced too.
+        self._known: dict[str, str] = {}
+        self._known_rx: re.Pattern | None = None
+        self._known_digits: dict[str, tuple[str, str]] = {}
+        self._known_map: dict[str, tuple[str, str]] = {}
         self._prefilter = Prefilter(self.names.fragments) if PREFILTER_AVAILABLE else None
 
     def __repr__(self) -> str:  # never show the key
@@ -99,7 +189,122 @@ class Redactor:
     def _replace(self, secret: str, category: str, source: str) -> str:
         self._by_category[category] += 1
         self._by_source[source] += 1
+        if category in CONTEXT_CATEGORIES and secret not in self._known \
+                and len(self._known) < MAX_KNOWN:
+            self._known[secret] = category
+            self._known_rx = None
         return f"[REDACTED:{category}:{self.tag(secret)}]"
+
+    def redact_whole_as(self, text: str, category: str, source: str) -> str:
+        """Replace all of `text` (an opaque key, a private-key line) as `category`."""
+        if not self.enabled or not text.strip() or PLACEHOLDER.fullmatch(text):
+            return text
+        if self._allow is not None and self._allow.fullmatch(text):
+            return text
+        return self._replace(text, category, source)
+
+    def redact_number(self, value: int | float, *, source: str, name: str | None = None,
+                      sticky: bool = False, data: bool = True) -> int | float | str:
+        """A number read from a dump: card, SSN and phone numbers are often stored as JS
+        numbers. Replaced (by a placeholder string) under a sensitive name, under a phone
+        or card name, or, in heap data, when it is a Luhn-valid card number. Measures
+        (`tokenCount`, `sessions.size`) and booleans pass."""
+        if not self.enabled or isinstance(value, bool) or self.names.is_measure(name):
+            return value
+        digits = _digits_of(value)
+        kind = self.names.kind(name) if name else ""
+        if sticky or kind == "sensitive":
+            if not data and not sticky and digits is not None and len(digits) < 4:
+                return value  # a small flag or count under a sensitive name in a summary field
+            category = self.names.category(name) if name else "sensitive-name"
+            return self._replace(digits if digits is not None else repr(value), category, source)
+        if digits is None:
+            return value
+        if kind == "phone" and 7 <= len(digits) <= 15 and "phone" not in self.scanner.disabled:
+            return self._replace(digits, "phone", source)
+        if "card-number" in self.scanner.disabled:
+            return value
+        if 12 <= len(digits) <= 19 and self.names.is_card(name):
+            return self._replace(digits, "card-number", source)
+        if data and 13 <= len(digits) <= 19 and card_brand_ok(digits) and luhn_ok(digits):
+            return self._replace(digits, "card-number", source)
+        return value
+
+    # ------------------------------------------------------------------ known secrets
+
+    def _known_matcher(self) -> re.Pattern | None:
+        """One regex over every variant of every secret replaced so far, longest first."""
+        if self._known_rx is None and self._known:
+            variants: dict[str, tuple[str, str]] = {}
+            digits: dict[str, tuple[str, str]] = {}
+            for secret, category in self._known.items():
+                for v in _variants(secret, category):
+                    variants.setdefault(v, (secret, category))
+                d = "".join(c for c in secret if c.isdigit())
+                if len(d) >= 7 and len(d) >= 0.6 * len(secret.strip()):
+                    digits.setdefault(d.lstrip("0") or "0", (secret, category))
+            self._known_digits = digits
+            self._known_rx = trie_regex(list(variants))
+            self._known_map = variants
+        return self._known_rx
+
+    def is_known_prefix(self, text: str) -> bool:
+        """Is `text` (a heap string cut with `...`) the start of a secret replaced so far?"""
+        if self._known_matcher() is None:
+            return False
+        return any(v.startswith(text) for v in self._known_map)
+
+    def redact_known(self, text: str, *, source: str) -> str:
+        """Replace the copies of already-found secrets inside `text` (same tag as the
+        original, so the engineer can see it is the same value)."""
+        rx = self._known_matcher()
+        if rx is None or not text:
+            return text
+        if not rx.search(text):
+            return text
+        known = self._known_map
+
+        def sub(m: re.Match) -> str:
+            secret, category = known[m.group()]
+            self._by_category[category] += 1
+            self._by_source[source] += 1
+            return f"[REDACTED:{category}:{self.tag(secret)}]"
+
+        return rx.sub(sub, text)
+
+    def strings_with_copies(self, texts: list[str]) -> set[str]:
+        """The strings among `texts` that hold a copy of a secret found so far, or a
+        cut-off start of one (`...`). One scan over the distinct strings joined."""
+        rx = self._known_matcher()
+        if rx is None or not texts:
+            return set()
+        unique = list(dict.fromkeys(texts))
+        starts = list(accumulate((len(t) + 1 for t in unique), initial=0))
+        joined = "\x00".join(unique)
+        hits = {unique[bisect_right(starts, m.start()) - 1] for m in rx.finditer(joined)}
+        for t in unique:
+            if ("..." in t or "\u2026" in t) and t not in hits and any(
+                    self.is_known_prefix(m.group(1)) for m in CUT_TAIL.finditer(t)):
+                hits.add(t)  # ends with the cut-off start of a secret
+        return hits
+
+    def has_known(self) -> bool:
+        return bool(self._known)
+
+    def redact_known_number(self, value: Any, *, source: str, count: bool = True) -> Any:
+        """A number whose digits are those of a secret found elsewhere (an SSN as text
+        in one place and as a number in another)."""
+        if self._known_matcher() is None or isinstance(value, bool):
+            return value
+        digits = _digits_of(value)
+        hit = self._known_digits.get(digits) if digits is not None else None
+        if hit is None:
+            return value
+        if not count:
+            return None
+        self._by_category[hit[1]] += 1
+        self._by_source[source] += 1
+        return f"[REDACTED:{hit[1]}:{self.tag(hit[0])}]"
 
     def redact_text(self, text: str, *, source: str, name: str | None = None) -> str:
         """Redact one string from a dump. A sensitive `name` replaces the whole

@@ -20,7 +20,7 @@ SENSITIVE_PARTS: frozenset[str] = frozenset(
         "password", "passwd", "pwd", "pass", "passphrase", "passcode",
         "secret", "secrets", "token", "tokens", "apikey", "apikeys",
         "auth", "authorization", "authentication", "credential", "credentials", "creds",
-        "privatekey", "session", "sessionid", "sessid", "sid", "phpsessid", "jsessionid",
+        "privatekey", "session", "sessions", "sessionid", "sessid", "sid", "phpsessid", "jsessionid",
         "cookie", "cookies", "jwt", "bearer", "accesskey", "clientsecret", "signature",
         "sig", "accountkey", "sharedaccesskey", "connectionstring", "dsn", "otp",
         "csrf", "xsrf", "ssn", "pin", "cvv", "cvc",
@@ -48,6 +48,18 @@ WEAK_PARTS: frozenset[str] = frozenset({"key", "keys", "salt", "hmac", "nonce", 
 
 PHONE_PARTS: frozenset[str] = frozenset({"phone", "tel", "telephone", "mobile", "cell", "fax",
                                          "msisdn", "phonenumber"})
+
+# A number under a name with one of these parts is a card number when it has 12-19 digits.
+CARD_PARTS: frozenset[str] = frozenset({"card", "cards", "pan", "ccnum", "cardnumber",
+                                        "creditcard", "cc"})
+
+# A number under a name ending in one of these parts is a measure (a count, a size, a
+# time), never a secret, even below a sensitive name (`tokenCount`, `sessions.size`).
+MEASURE_PARTS: frozenset[str] = frozenset({
+    "count", "counts", "size", "length", "len", "bytes", "total", "max", "min", "limit",
+    "ttl", "timeout", "expires", "expiry", "age", "index", "idx", "version", "at", "time",
+    "ms", "seconds", "sec", "num", "number", "retries", "attempts", "port",
+})
 
 # Exact names that look sensitive but are not: the shell's working directory.
 NOT_SENSITIVE_EXACT: frozenset[str] = frozenset({"PWD", "OLDPWD"})
@@ -123,6 +135,17 @@ class NameRules:
             return "version"
         return ""
 
+    def is_card(self, name: str | None) -> bool:
+        """A name under which a 12-19 digit number is a card number (`card`, `pan`)."""
+        return bool(name) and any(p in CARD_PARTS for p in split_name(name or ""))
+
+    def is_measure(self, name: str | None) -> bool:
+        """A name whose number is a count, size or time (`tokenCount`), never a secret."""
+        parts = split_name(name or "")
+        return bool(parts) and parts[-1] in MEASURE_PARTS and not (
+            parts[-1] == "number" and any(p in CARD_PARTS | {"phone", "ssn", "account"}
+                                          for p in parts))
+
     def category(self, name: str) -> str:
         """The category reported when a value is replaced because of its name."""
         parts = split_name(name)
@@ -137,6 +160,8 @@ class NameRules:
             return "session-id"
         if joined.endswith("accountkey") or joined.endswith("sharedaccesskey"):
             return "azure-storage-key"
+        if "ssn" in parts:
+            return "ssn"
         if parts == ("sig",):
             return "azure-sas-token"
         if _contains(parts, ("private", "key", "id")):

@@ -23,7 +23,7 @@ CASE_SENSITIVE: tuple[tuple[str, int], ...] = (
     ("eyJ", 0), ("AIza", 0), ("ghp_", 0), ("gho_", 0), ("ghu_", 0), ("ghs_", 0), ("ghr_", 0),
     ("github_pat_", 0), ("glpat-", 0), ("xox", 0), ("xapp-", 0), ("sk_", 0), ("rk_", 0),
     ("whsec_", 0), ("SG.", 0), ("npm_", 0), ("pypi-", 0), ("sk-", 0), ("-----BEGIN", 0),
-    ("hooks.slack.com", 0), ("AC", 1), ("SK", 1),
+    ("hooks.slack.com", 0), ("AC", 1), ("SK", 1), ("key-", 1),
     ("AKIA", 0), ("ASIA", 0), ("ABIA", 0), ("ACCA", 0), ("AGPA", 0), ("AIDA", 0), ("AIPA", 0),
     ("ANPA", 0), ("ANVA", 0), ("AROA", 0), ("APKA", 0), ("ASCA", 0),
 )

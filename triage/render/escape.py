@@ -10,6 +10,7 @@ these functions.
 from __future__ import annotations
 
 import html
+import os
 import re
 
 from rich.markup import escape as _rich_escape
@@ -30,6 +31,18 @@ def _visible(m: re.Match[str]) -> str:
         return named
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+#: longest string a renderer prints whole; a crafted 10 MB property name made rich lay out a
+#: table for minutes. JSON keeps full strings (machines read it; it is linear to write).
+MAX_SHOWN = 2000
+
+
+def clip(s: str, limit: int = MAX_SHOWN) -> str:
+    """`s`, or its first `limit` characters, an ellipsis and its length (`… [10,485,760 chars]`)."""
+    if len(s) <= limit:
+        return s
+    return f"{s[:limit]}… [{len(s):,} chars]"
 
 
 def escape_terminal(s: str) -> str:
@@ -79,6 +92,25 @@ def markdown_fence(lines: list[str], info: str = "text") -> list[str]:
     longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}{info}", *body, fence]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_name(name: object) -> str:
+    """A file name (or any path-like) as one visible, printable line.
+
+    Names come from uploads and directories other people control: a name with ESC,
+    newlines or bidi controls must not rewrite a terminal or forge a log line, and a
+    name that is not UTF-8 (surrogate-escaped by `os.fsdecode`) must not crash a
+    print. Idempotent on its own output, so escaping twice is harmless."""
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    return escape_terminal(_SURROGATE.sub(_undecodable, text))
 
 
 def escape_html(s: str) -> str:

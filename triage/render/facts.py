@@ -66,3 +66,49 @@ def suspect_path_text(path: list[dict[str, Any]]) -> str:
         kind = node.get("type", "?")
         parts.append(f"{label}:{node.get('name') if kind == '(synthetic)' else kind}")
     return " → ".join(parts)
+
+
+def isolates_line(isolates: dict[str, Any] | None) -> str | None:
+    """First-page line: how many isolates the core holds, which one the page shows, and
+    which could not be read (None for a single, fully read isolate)."""
+    if not isolates:
+        return None
+    entries = isolates.get("isolates") or []
+    unread = [e for e in entries if e.get("status") != "full"]
+    if len(entries) <= 1 and not unread:
+        return None
+    text = f"{len(entries)}: " + ", ".join(
+        e["label"] + (" (shown below)" if e.get("in_top_level") else "") for e in entries)
+    if unread:
+        text += "; NOT FULLY READ: " + "; ".join(
+            f"{e['label']} {e['status']} ({e.get('reason') or 'no reason given'})" for e in unread)
+    return text
+
+
+def memory_row_text(row: dict[str, Any]) -> str:
+    names = {"js_heap": "JS heap", "external": "external (array buffers)", "native": "native",
+             "rss": "process RSS", "v8_malloc": "V8 malloc"}
+    size = human_bytes(row.get("bytes")) if row.get("bytes") is not None else "unknown"
+    return f"{names.get(row.get('kind'), row.get('kind'))}: {size}  [{row.get('source')}: " \
+           f"{row.get('detail')}]"
+
+
+def worker_report_text(worker: dict[str, Any]) -> str:
+    name = worker.get("name") or "worker"
+    text = f"{name} (thread id {worker.get('thread_id')})"
+    if worker.get("heap_used") is not None:
+        text += f": heap used {human_bytes(worker['heap_used'])}"
+        if worker.get("heap_limit"):
+            text += f" of {human_bytes(worker['heap_limit'])}"
+    if not worker.get("js_stack_recorded"):
+        text += ", no JS stack recorded"
+    return text
+
+def referrer_text(row: dict[str, Any]) -> str:
+    """One `--referrers` row: `Holder.owner  0x1234 [weak]` (the analysis built the words)."""
+    flags = [f for f, on in (("weak", row.get("weak")), ("garbage", not row.get("reachable", True)))
+             if on]
+    via = row.get("via")
+    via_text = f" (via {via['type']} {via['ref']})" if via else ""
+    tail = f" [{', '.join(flags)}]" if flags else ""
+    return f"{row['expression']}  {row['referrer']['ref']}{via_text}{tail}"

@@ -10,19 +10,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.render.escape import escape_markdown as md
-from triage.render.escape import markdown_code as code
-from triage.render.escape import markdown_fence as fence
+from triage.render.escape import clip, escape_markdown, markdown_code, markdown_fence
 from triage.render.facts import (
     headline,
     human_bytes,
+    isolates_line,
     js_frame_text,
+    memory_row_text,
     native_frame_text,
+    referrer_text,
     signal_text,
     suspect_path_text,
 )
 
 CODE_FACTS = {"Node", "V8", "faulting frame", "command"}
+
+
+def md(s: str) -> str:
+    """Prose, escaped and bounded (`clip`): one dump string never makes a page of megabytes."""
+    return escape_markdown(clip(s))
+
+
+def code(s: str, *, in_table: bool = False) -> str:
+    """A name or a piece of code from the dump, as a bounded inline code span."""
+    return markdown_code(clip(s), in_table=in_table)
+
+
+def fence(lines: list[str]) -> list[str]:
+    """Stack lines as a fenced block, each line bounded."""
+    return markdown_fence([clip(line) for line in lines])
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -36,6 +52,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ("faulting frame", crash.get("faulting_frame")), ("message", crash.get("message")),
         ("pid", proc.get("pid")), ("command", " ".join(proc.get("command_line") or []) or None),
     ]
+    facts.append(("isolates", isolates_line(doc.get("isolates"))))
     lines += [f"- **{k}**: {code(str(v)) if k in CODE_FACTS else md(str(v))}"
               for k, v in facts if v not in (None, "")]
     js = doc.get("js_stack") or {}
@@ -57,6 +74,21 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"{i}. {code(s['type'])}: {md(s.get('reason') or '')}")
             for path in (s.get("retainer_paths") or [])[:2]:
                 lines.append(f"    - held by: {code(suspect_path_text(path))}")
+    memory = (doc.get("memory") or {}).get("totals") or []
+    if memory:
+        lines += ["", "### Memory of the process (by source)", ""]
+        lines += [f"- {md(memory_row_text(r))}" for r in memory]
+    for entry in (doc.get("isolates") or {}).get("isolates") or []:
+        if entry.get("in_top_level"):
+            continue
+        lines += ["", f"### Isolate {md(entry['label'])} ({md(entry['status'])}; not in the "
+                  "sections above)", ""]
+        if entry.get("reason"):
+            lines.append(f"_{md(entry['reason'])}_")
+        lines += [f"- {code(r['type'])}: {r['count']:,}" for r in (entry.get("histogram") or [])[:6]]
+        lines += [f"- suspect {code(s['type'])}: {md(s.get('reason') or '')}"
+                  for s in entry.get("suspects") or []]
+    lines += _referrers(doc.get("referrers"))
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]
@@ -74,6 +106,23 @@ def render_markdown(doc: dict[str, Any]) -> str:
     for warning in doc.get("warnings") or []:
         lines.append(f"> warning: {md(warning)}")
     return "\n".join(lines) + "\n"
+
+
+def _referrers(referrers: dict[str, Any] | None) -> list[str]:
+    if not referrers:
+        return []
+    lines = ["", f"### What points at {code(referrers['query'])} ({referrers['matched']} matched)", ""]
+    if not referrers["targets"]:
+        lines.append("_no object matched this type or address_")
+    for target in referrers["targets"]:
+        node = target["node"]
+        state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
+        lines.append(f"- {code(node['type'] + ' ' + node['ref'])}: {target['total']} referrers, "
+                     f"{target['strong']} strong{state}")
+        lines += [f"    - {code(referrer_text(row))}" for row in target["referrers"]]
+        if target["more"]:
+            lines.append(f"    - … and {target['more']} more")
+    return lines
 
 
 def _render_diff(doc: dict[str, Any]) -> str:

@@ -16,22 +16,27 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from triage.render.escape import escape_terminal
+from triage.render.escape import clip, escape_terminal
 from triage.render.facts import (
     headline,
     human_bytes,
+    isolates_line,
     js_frame_text,
+    memory_row_text,
     native_frame_text,
+    referrer_text,
     signal_text,
     suspect_path_text,
+    worker_report_text,
 )
 
 OTHER_THREAD_FRAMES = 12
 HISTOGRAM_ROWS = 15
+ISOLATE_ROWS = 6
 
 
 def _t(value: Any, style: str = "") -> Text:
-    return Text(escape_terminal(str(value)), style=style)
+    return Text(escape_terminal(clip(str(value))), style=style)
 
 
 def render_text(document: dict[str, Any], *, color: bool = False, width: int = 100) -> str:
@@ -48,8 +53,11 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _js_stack(console, document)
     _report(console, document.get("report"))
     _heap(console, document)
+    _memory(console, document.get("memory"))
     _suspects(console, document.get("suspects") or [])
+    _isolates(console, document.get("isolates"))
     _retainers(console, document.get("retainers"))
+    _referrers(console, document.get("referrers"))
     _diff(console, document.get("diff"))
     _objects(console, document.get("objects"))
     _threads(console, document.get("threads") or [])
@@ -96,6 +104,9 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
     for field in ("host", "cwd", "time"):
         if proc.get(field):
             rows.append((field, proc[field]))
+    isolates = isolates_line(doc.get("isolates"))
+    if isolates:
+        rows.append(("isolates", isolates))
     table = Table.grid(padding=(0, 2))
     for key, value in rows:
         table.add_row(Text(key, style="dim"), _t(value))
@@ -134,6 +145,8 @@ def _report(console: Console, report: dict[str, Any] | None) -> None:
     workers = report.get("workers") or []
     if workers:
         console.print(_t(f"  workers: {len(workers)}"))
+        for w in workers:
+            console.print(_t(f"    {worker_report_text(w)}"))
     for finding in report.get("findings") or []:
         console.print(_t(f"  • {finding.get('text', finding)}"))
 
@@ -160,26 +173,67 @@ def _heap(console: Console, doc: dict[str, Any]) -> None:
         console.print(_t(f"  … {len(rows) - HISTOGRAM_ROWS} more types in --format json", "dim"))
 
 
+def _memory(console: Console, memory: dict[str, Any] | None) -> None:
+    if not memory or not memory.get("totals"):
+        return
+    _section(console, "Memory of the process (by source)")
+    for row in memory["totals"]:
+        console.print(_t(f"  {memory_row_text(row)}"))
+
+
+def _isolates(console: Console, isolates: dict[str, Any] | None) -> None:
+    """Each Worker isolate's own heap, suspects and JS stack (the main one is above)."""
+    if not isolates:
+        return
+    others = [e for e in isolates.get("isolates") or [] if not e.get("in_top_level")]
+    if not others:
+        return
+    _section(console, f"Other isolates ({len(others)}; everything above is the main isolate's)")
+    for entry in others:
+        thread = f"thread {entry['tid']}" if entry.get("tid") is not None else "no thread found"
+        head = f"  {entry['label']}  ({thread}, {entry['status']}"
+        if entry.get("heap_bytes") is not None:
+            head += f", heap {human_bytes(entry['heap_bytes'])}"
+        if entry.get("external_bytes"):
+            head += f", external {human_bytes(entry['external_bytes'])}"
+        console.print(_t(head + ")", "bold"))
+        if entry.get("reason"):
+            console.print(_t(f"     {entry['reason']}", "yellow"))
+        rows = [r for r in entry.get("histogram") or []][:ISOLATE_ROWS]
+        if rows:
+            console.print(_t("     types: " + ", ".join(
+                f"{r['type']} {r['count']:,}" for r in rows)))
+        _suspects_lines(console, entry.get("suspects") or [], indent="     ")
+        frames = entry.get("js_stack") or []
+        if frames:
+            console.print(_t("     JS stack: " + " < ".join(
+                js_frame_text(f) for f in frames[:4])))
+
+
 def _suspects(console: Console, suspects: list[dict[str, Any]]) -> None:
     if not suspects:
         return
     _section(console, "Leak suspects (most suspect first)")
+    _suspects_lines(console, suspects)
+
+
+def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: str = "") -> None:
     for i, suspect in enumerate(suspects, 1):
         count = suspect.get("count")
         retained = suspect.get("retained_bytes")
         size = f"{human_bytes(retained)} retained" if retained else \
             f"{human_bytes(suspect.get('shallow_bytes'))} shallow"
         pattern = f"  [{suspect['pattern']}]" if suspect.get("pattern") else ""
-        console.print(Text.assemble(f"  {i}. ", _t(suspect["type"], "bold"),
+        console.print(Text.assemble(f"{indent}  {i}. ", _t(suspect["type"], "bold"),
                                     _t(f"  {count:,} objects, {size}{pattern}" if count else pattern)))
         if suspect.get("reason"):
-            console.print(_t(f"     {suspect['reason']}"))
+            console.print(_t(f"{indent}     {suspect['reason']}"))
         point = suspect.get("accumulation_point")
         if point:
-            console.print(_t(f"     accumulates in: {point['holder']} ({point['node']['type']}, "
+            console.print(_t(f"{indent}     accumulates in: {point['holder']} ({point['node']['type']}, "
                              f"{point['count']:,} of them)"))
         for path in (suspect.get("retainer_paths") or [])[:1]:
-            console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+            console.print(_t(f"{indent}     path: {suspect_path_text(path)}", "dim"))
 
 
 def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
@@ -197,6 +251,23 @@ def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
             console.print(_t(f"     held by: {target['holder']}"))
         for path in target["paths"]:
             console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
+
+
+def _referrers(console: Console, referrers: dict[str, Any] | None) -> None:
+    if not referrers:
+        return
+    _section(console, f"What points at it: {referrers['query']} ({referrers['matched']} matched)")
+    if not referrers["targets"]:
+        console.print(_t("  no object matched this type or address"))
+    for target in referrers["targets"]:
+        node = target["node"]
+        state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
+        console.print(_t(f"  {node['type']} {node['ref']}: {target['total']} referrers, "
+                         f"{target['strong']} strong{state}"))
+        for row in target["referrers"]:
+            console.print(_t(f"     {referrer_text(row)}", "dim" if row["weak"] else ""))
+        if target["more"]:
+            console.print(_t(f"     ... and {target['more']} more (--referrers-limit)"))
 
 
 def _diff(console: Console, diff: dict[str, Any] | None) -> None:
@@ -249,7 +320,7 @@ def _object_lines(obj: Any, indent: str) -> list[str]:
     return lines
 
 
-def _threads(console: Console, threads: list[dict[str, Any]]) -> None:
+def _threads(console: Console, threads: list[dict[str, Any]], *, full: bool = False) -> None:
     if not threads:
         return
     _section(console, f"Threads ({len(threads)})")
@@ -258,7 +329,7 @@ def _threads(console: Console, threads: list[dict[str, Any]]) -> None:
         console.print(Text.assemble(("  thread ", "bold"), _t(thread["tid"]), " ",
                                     _t(thread.get("name") or ""), (mark, "bold red")))
         frames = thread.get("frames") or []
-        limit = len(frames) if thread.get("faulting") else OTHER_THREAD_FRAMES
+        limit = len(frames) if thread.get("faulting") or full else OTHER_THREAD_FRAMES
         for frame in frames[:limit]:
             console.print(Text.assemble(f"    #{frame['index']:<3}", _t(native_frame_text(frame))))
         if len(frames) > limit:
@@ -286,3 +357,62 @@ def _footer(console: Console, doc: dict[str, Any]) -> None:
         console.print(_t(f"  {red.get('total', 0)} values redacted ({detail})"))
     for warning in doc.get("warnings") or []:
         console.print(_t(f"warning: {warning}", "yellow"))
+
+
+def render_answer(document: dict[str, Any], *, color: bool = False, width: int = 100) -> str:
+    """One query's answer (`triage shell`, `triage inspect CORE ADDR`): only the sections
+    the answer document holds, no page header or footer."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if document.get("histogram"):
+        _heap(console, document)
+    if "suspects" in document and not document["suspects"]:
+        console.print(_t("no leak suspects"))
+    _suspects(console, document.get("suspects") or [])
+    _retainers(console, document.get("retainers"))
+    _objects(console, document.get("objects"))
+    _thread_groups(console, document.get("thread_groups"))
+    if "threads" in document:
+        _threads(console, document["threads"], full=bool(document.get("full_frames")))
+    if "js_stack" in document:
+        _js_stack(console, document)
+    _found(console, document.get("found"))
+    for warning in document.get("warnings") or []:
+        console.print(_t(f"  {warning}", "yellow"))
+    return out.getvalue()
+
+
+def _thread_groups(console: Console, groups: dict[str, Any] | None) -> None:
+    if groups is None:
+        return
+    rows = groups.get("groups") or []
+    if not rows:
+        console.print(_t("no threads: none of the inputs records them (a core does)"))
+        return
+    _section(console, f"Threads ({sum(len(g['tids']) for g in rows)}, identical idle stacks grouped)")
+    for group in rows:
+        tids = group["tids"]
+        count = f"{len(tids)} × " if len(tids) > 1 else ""
+        mark = " (crashed)" if group.get("faulting") else ""
+        ids = ", ".join(str(t) for t in tids[:8]) + (", …" if len(tids) > 8 else "")
+        console.print(Text.assemble("  ", _t(f"{count}{group.get('name') or 'thread'}", "bold"),
+                                    _t(f"  tid {ids}"), (mark, "bold red")))
+        names = [f.get("function") or "??" for f in group.get("frames") or []]
+        shown = names[:6]
+        console.print(_t("    " + " ← ".join(shown) + (" ← …" if len(names) > 6 else ""), "dim"))
+
+
+def _found(console: Console, found: dict[str, Any] | None) -> None:
+    if found is None:
+        return
+    matches = found.get("matches") or []
+    _section(console, f"Strings containing {found.get('query')!r} ({len(matches)} shown)")
+    if not matches:
+        console.print(_t("  none"))
+    if found.get("unsearched"):
+        console.print(_t(f"  {found['unsearched']:,} strings not searched (time limit); "
+                         "narrow the text or raise the count", "yellow"))
+    for m in matches:
+        value = m["value"] if m["value"].startswith("[REDACTED:") else repr(m["value"])
+        console.print(_t(f"  {m['ref']}  {m['type']}  {m['size']} B  {value}"))

@@ -64,6 +64,20 @@ class V8Constants:
         """Instance type number of e.g. `JS_OBJECT_TYPE`, None when not exported."""
         return self.types.get(name)
 
+    def pointer_compression(self) -> str | None:
+        """One line when this V8 was built with pointer compression, else None.
+
+        A compressed build stores 4-byte tagged slots (`v8dbg_TaggedSize` 4) and 31-bit
+        Smis in the low half (`SmiShiftSize` 0) relative to a cage base; the reader assumes
+        8-byte slots and Smis in the upper half, as every official Node build has
+        (TaggedSize 8, SmiShiftSize 31 on Node 18-26). Such a heap is out of scope.
+        """
+        tagged, shift = self.get("TaggedSize"), self.get("SmiShiftSize")
+        if tagged == 4 or (tagged is None and shift == 0):
+            return (f"pointer-compressed V8 build (v8dbg_TaggedSize {tagged}, SmiShiftSize "
+                    f"{shift}): its heap and JS stack are not read (not supported yet)")
+        return None
+
     def node_value(self, suffix_prefix: str) -> int | None:
         """A `nodedbg_` value read from the core, looked up by name prefix."""
         for name, value in self.node.items():

@@ -16,6 +16,9 @@ snapshot names them, so the shared analyses read a core like a `.heapsnapshot`:
 * Header fields by the exported `class_<Class>__<field>` names (`map`, `shared`, `context`,
   `first`, `parent`...); weak slots, `JSWeakRef.target`, `WeakCell.target` and WeakMap keys
   are `weak`; everything else is `hidden` by slot index.
+* WeakMap/WeakSet entries are ephemerons, as in V8's snapshot: the table's value slot and an
+  extra edge from the key to the value are both `internal`, named `part of key -> value pair
+  in WeakMap (table @addr)`; the analyses keep a value alive only when both are reached.
 
 It all runs in one numba pass over the objects (count, then fill in CSR order), reading the
 core's mmap directly; per-map label tables are built in Python once per map.
@@ -54,6 +57,17 @@ _UNLABELLED = 255
 # tests/v8/test_v8_graph_leaks.py on all four majors).
 _WEAK_FIELDS = {"JS_WEAK_REF_TYPE": (24,), "WEAK_CELL_TYPE": (16, 24)}
 _COLLECTION_TABLE = 24  # JSCollection::table, after the JSObject header
+_PROMISE_REACTION_FIELDS = ("next", "reject_handler", "fulfill_handler", "promise_or_capability")
+
+
+def _struct_fields(heap: V8Heap) -> dict[str, dict[int, str]]:
+    """Fields of promise internals that V8 does not export as class_* constants: a promise's
+    pending reactions are a linked list (`next`) hanging off `reactions_or_result`, which leak
+    reports must be able to name. The reaction's first word is per version (`versions.py`);
+    JSPromise::reactions_or_result follows the JSObject header in V8 10.2-13.6."""
+    first = heap.facts.promise_reaction_next
+    return {"PROMISE_REACTION_TYPE": {first + i: f for i, f in enumerate(_PROMISE_REACTION_FIELDS)},
+            "JS_PROMISE_TYPE": {3: "reactions_or_result"}}
 _FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
                  "instance_descriptors": "descriptors", "raw_transitions": "transitions",
                  "name_or_scope_info": "name_or_scope_info", "script_or_debug_info": "script"}
@@ -92,24 +106,29 @@ class _Builder:
         drop = np.array([n in ("(free space)", "(filler)") for n in names] + [True], dtype=bool)
         keep = ~drop[w.map_index]
         n_obj = int(np.count_nonzero(keep))
-        # the graph's node columns are allocated once; the builder works on views of them
-        top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
-        self.node_id = np.empty(top + n_obj, dtype=np.uint64)
-        self.self_size = np.zeros(top + n_obj, dtype=np.int64)
-        self.addrs = self.node_id[top:]
-        self.osize = self.self_size[top:]
-        np.compress(keep, w.address, out=self.addrs)
-        np.compress(keep, w.size, out=self.osize)
-        self.omap = np.ascontiguousarray(w.map_index[keep])
-        del keep, w
-        release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
-        self.sid("")
         core = heap.core
         data = core.elf.data
         self.mem = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
         self.mem8 = np.frombuffer(data, dtype=np.uint8)
         segs = core.segments_array().astype(np.int64)
         self.ss, self.se, self.so = (np.ascontiguousarray(segs[:, i]) for i in range(3))
+        ext = self._backing_stores(w.address[keep], w.map_index[keep])
+        n_ext = len(ext["stores"])
+        # the graph's node columns are allocated once; the builder works on views of them
+        top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
+        self.node_id = np.empty(top + n_obj + n_ext, dtype=np.uint64)
+        self.self_size = np.zeros(top + n_obj + n_ext, dtype=np.int64)
+        self.addrs = self.node_id[top:top + n_obj]
+        self.osize = self.self_size[top:top + n_obj]
+        np.compress(keep, w.address, out=self.addrs)
+        np.compress(keep, w.size, out=self.osize)
+        self.node_id[top + n_obj:] = ext["stores"]
+        self.self_size[top + n_obj:] = ext["sizes"]
+        self.ext = ext
+        self.omap = np.ascontiguousarray(w.map_index[keep])
+        del keep, w
+        release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
+        self.sid("")
         self._map_types()
         timings = {}
         t = time.perf_counter()
@@ -127,6 +146,42 @@ class _Builder:
         timings["edges"] = time.perf_counter() - t
         g.meta["timings"] = timings
         return g
+
+    # ------------------------------------------------------------------- external memory
+    def _backing_stores(self, addrs: np.ndarray, omap: np.ndarray) -> dict:
+        """ArrayBuffer backing stores as V8's heap snapshot has them: one `native` node
+        `system / JSArrayBufferData` per distinct backing-store pointer (a store shared by
+        several JSArrayBuffers is counted once), its self size the byte length, and an
+        internal `backing_store` edge from every JSArrayBuffer that points to it. Views
+        (typed arrays, Buffers, DataViews) already reach their JSArrayBuffer through their
+        `buffer` field, so a holder of small views of big buffers retains the big memory.
+        Detached and empty buffers (null store or length 0) have no node."""
+        c = self.c
+        empty = {"stores": np.zeros(0, np.uint64), "sizes": np.zeros(0, np.int64),
+                 "owners": np.zeros(0, np.int64), "owner_store": np.zeros(0, np.int64),
+                 "meta": None}
+        t = c.type_id("JS_ARRAY_BUFFER_TYPE")
+        off_bs, off_len = c.field("JSArrayBuffer", "backing_store"), \
+            c.field("JSArrayBuffer", "byte_length")
+        if t is None or off_bs is None or off_len is None:
+            empty["meta"] = {"bytes": None, "reason": "JSArrayBuffer layout not exported"}
+            return empty
+        bmaps = np.array([i for i, mi in enumerate(self.heap.maps) if mi.instance_type == t],
+                         dtype=np.int32)
+        owners = np.flatnonzero(np.isin(omap, bmaps)).astype(np.int64)
+        base = addrs[owners]
+        store = _read_many(self.mem, self.ss, self.se, self.so, base + np.uint64(off_bs))
+        length = _read_many(self.mem, self.ss, self.se, self.so, base + np.uint64(off_len))
+        ok = (store != 0) & (length > 0) & (length < np.uint64(1 << 48))
+        stores, inv, refs = np.unique(store[ok], return_inverse=True, return_counts=True)
+        sizes = np.zeros(len(stores), dtype=np.int64)
+        np.maximum.at(sizes, inv, length[ok].astype(np.int64))  # a shared store: its largest view
+        meta = {"bytes": int(sizes.sum()), "stores": int(len(stores)),
+                "array_buffers": int(len(owners)), "empty_or_detached": int((~ok).sum()),
+                "shared_stores": int((refs > 1).sum()),
+                "source": "core: JSArrayBuffer backing stores, deduplicated by pointer"}
+        return {"stores": stores, "sizes": sizes, "owners": owners[ok],
+                "owner_store": inv.astype(np.int64), "meta": meta}
 
     # ------------------------------------------------------------------------- per-map facts
     def _map_types(self) -> None:
@@ -340,6 +395,7 @@ class _Builder:
         fn_fields = fields.get("JSFunction", {})
         str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
         present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
+        struct_fields = _struct_fields(heap)
         for i, mi in enumerate(heap.maps):
             if not present[i]:
                 continue
@@ -358,6 +414,8 @@ class _Builder:
                     labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
                 for off in _WEAK_FIELDS.get(tn, ()):
                     labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word, fname in struct_fields.get(tn, {}).items():
+                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
                 if not mi.is_dictionary:
                     props = self._descriptor_props(mi)
                     inobj = mi.instance_size // 8 - mi.inobject_start
@@ -394,6 +452,8 @@ class _Builder:
                 if tn in _WEAK_FIELDS:
                     for off in _WEAK_FIELDS[tn]:
                         labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word, fname in struct_fields.get(tn, {}).items():
+                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
             cst_len[i] = len(cst_name) - cst_base[i]
             labels[0] = (int(EdgeType.INTERNAL), s_map)
             n = max(labels) + 1
@@ -475,6 +535,8 @@ class _Builder:
                 self.coll, tb["lab_base"], tb["lab_len"], tb["lab_type"], tb["lab_name"],
                 tb["oob_base"], tb["oob_len"], tb["oob_name"], tb["cst_base"], tb["cst_len"],
                 tb["cst_name"], tb["cst_to"], params, num_names, base)
+        eph_obj, eph_name = self._ephemeron_tables()
+        pairs_n = np.zeros(1, dtype=np.int64)
         # synthetic part: root, (GC roots), sub-roots
         syn_t: list[np.ndarray] = []
         syn_n: list[np.ndarray] = []
@@ -502,17 +564,28 @@ class _Builder:
             syn_cnt.append(len(tg))
         e_syn = int(sum(syn_cnt))
         # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
-        edge_start = np.zeros(base + n_obj + 1, dtype=np.int64)
+        ext = self.ext
+        n_ext = len(ext["stores"])
+        edge_start = np.zeros(base + n_obj + n_ext + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
-        counts = edge_start[base + 1:]
+        counts = edge_start[base + 1:base + 1 + n_obj]
         dummy8 = np.zeros(1, dtype=np.uint8)
         dummy64 = np.zeros(1, dtype=np.int64)
         dummy32 = np.zeros(1, dtype=np.int32)
         for i0, i1 in self._chunks(n_obj):
-            _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args)
+            _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args,
+                   eph_obj, eph_name, pairs_n, dummy64, dummy64, dummy64)
             self._release_core()
+        counts[ext["owners"]] += 1  # each JSArrayBuffer's last edge: its backing store
+        # one key -> value edge per live WeakMap entry, placed at the end of the key's edges
+        n_pairs = int(pairs_n[0])
+        pair_key = np.empty(n_pairs, dtype=np.int64)
+        pair_val = np.empty(n_pairs, dtype=np.int64)
+        pair_nm = np.empty(n_pairs, dtype=np.int64)
+        pairs_n[0] = 0
         np.cumsum(counts, out=counts)
         counts += e_syn
+        edge_start[base + 1 + n_obj:] = edge_start[base + n_obj]  # native nodes: no edges
         del counts
         e_total = int(edge_start[-1])
         # fill pass, in CSR order, straight into the graph's columns; edge names are int32
@@ -525,20 +598,31 @@ class _Builder:
         edge_to[:e_syn] = np.concatenate(syn_to)
         for i0, i1 in self._chunks(n_obj):
             _edges(True, i0, i1, dummy64, edge_start[base:], edge_type, edge_name, edge_to,
-                   *args)
+                   *args, eph_obj, eph_name, pairs_n, pair_key, pair_val, pair_nm)
             self._release_core()
+        if int(pairs_n[0]) != n_pairs:
+            raise AssertionError(f"{int(pairs_n[0])} WeakMap pairs filled, {n_pairs} counted")
+        _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, edge_type, edge_name, edge_to,
+                     last_taken=ext["owners"])
+        del pair_key, pair_val, pair_nm
         del args
+        last = edge_start[base + 1 + ext["owners"]] - 1
+        edge_type[last] = EdgeType.INTERNAL
+        edge_name[last] = self.sid("backing_store")
+        edge_to[last] = (base + n_obj + ext["owner_store"]).astype(np.int32)
         off = _MAX_ROOT_SETS - len(sets)  # unused leading slots of the node columns
-        node_type = np.empty(base + n_obj, dtype=np.uint8)
+        node_type = np.empty(base + n_obj + n_ext, dtype=np.uint8)
         node_type[:base] = NodeType.SYNTHETIC
-        np.take(self.ntype, self.omap, out=node_type[base:])
+        np.take(self.ntype, self.omap, out=node_type[base:base + n_obj])
+        node_type[base + n_obj:] = NodeType.NATIVE
         self.omap = None
-        node_name = np.empty(base + n_obj, dtype=np.int32)
+        node_name = np.empty(base + n_obj + n_ext, dtype=np.int32)
         node_name[0] = self.sid("")
         node_name[1] = self.sid("(GC roots)")
         for k, rs in enumerate(sets):
             node_name[2 + k] = self.sid(rs.name)
-        node_name[base:] = self.node_name
+        node_name[base:base + n_obj] = self.node_name
+        node_name[base + n_obj:] = self.sid("system / JSArrayBufferData")
         self.node_name = None
         node_id = self.node_id[off:]
         node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -550,10 +634,22 @@ class _Builder:
                       source="core", lazy_name=_StringTexts(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
+            "objects": n_obj, "external": ext["meta"],
+            "external_stores": (ext["stores"], ext["sizes"]),
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
         })
         return g
+
+    def _ephemeron_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Object indexes (sorted) of the EphemeronHashTables (WeakMap/WeakSet backing
+        stores) and, per table, the name of its key/value pair edges. The name carries the
+        table's address the way V8's snapshot names these edges ("... pair in WeakMap (table
+        @id)"), which is how `analyses/distances.py` recognises an ephemeron in either input."""
+        obj = np.flatnonzero(self.kind[self.omap] == K_EPHEMERON).astype(np.int64)
+        names = np.array([self.sid(f"part of key -> value pair in WeakMap (table @{a})")
+                          for a in self.addrs[obj].tolist()], dtype=np.int64)
+        return obj, names
 
     @staticmethod
     def _chunks(n: int):  # noqa: ANN205
@@ -596,7 +692,8 @@ def _class_key(type_name: str) -> str:
 def object_ordinal(g: HeapGraph, address: int) -> int:
     """Node ordinal of the object at `address` (tagged or not), -1 when it is not a node."""
     base = int(g.meta.get("first_object", 0))
-    ids = g.node_id[base:]
+    n = g.meta.get("objects")  # native nodes (backing stores) follow the objects
+    ids = g.node_id[base:] if n is None else g.node_id[base:base + int(n)]
     a = np.uint64(address & ~3)
     k = int(np.searchsorted(ids, a))
     return base + k if k < len(ids) and ids[k] == a else -1
@@ -797,7 +894,8 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
            mem, ss, se, so, addrs, omap, osize, node_name, kind, scan_words, is_name,
            is_string, is_oddball, is_fixed, is_dict, is_global, el_dict, coll,
            lab_base, lab_len, lab_type, lab_name, oob_base, oob_len, oob_name,
-           cst_base, cst_len, cst_name, cst_to, params, num_names, base):
+           cst_base, cst_len, cst_name, cst_to, params, num_names, base,
+           eph_obj, eph_name, pairs_n, pair_key, pair_val, pair_nm):
     name_map = params[0]
     ncl = params[1]
     si_base = params[2]
@@ -819,9 +917,7 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
         p = starts[i] if fill else 0
         c = 0
         if k < 0 or a + size > se[k]:
-            if not fill:
-                counts[i] = 0
-            continue
+            continue  # no edges of its own (a WeakMap key's pair edges may still be counted)
         fw = (so[k] + a - ss[k]) >> 3  # the object's first word in mem
         nw = size >> 3
         kd = kind[m]
@@ -852,6 +948,11 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                         nloc = nl
         lb = lab_base[m]
         ll = lab_len[m]
+        pair_name = np.int64(-1)
+        if kd == 4:
+            ek = np.searchsorted(eph_obj, i)
+            if ek < eph_obj.shape[0] and eph_obj[ek] == i:
+                pair_name = eph_name[ek]
         for w in range(1, limit):
             v = mem[fw + w]
             j = _find(addrs, v)
@@ -872,7 +973,24 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                     named = True
             elif kd == 4 and w >= 5:
                 if (w - 5) % 2 == 0:
-                    t = 6
+                    t = 6  # the key: a WeakMap does not keep its keys
+                elif pair_name >= 0 and not is_oddball[omap[j]]:
+                    # the value is kept only while the key is (an ephemeron): V8's snapshot
+                    # has an edge from the table and one from the key, named alike
+                    kj = _find(addrs, mem[fw + w - 1])
+                    if kj >= 0 and not is_oddball[omap[kj]]:
+                        t = 3
+                        nm = pair_name
+                        named = True
+                        if fill:
+                            q = pairs_n[0]
+                            if q < pair_key.shape[0]:  # sized by the count pass; never past it
+                                pair_key[q] = kj
+                                pair_val[q] = j
+                                pair_nm[q] = pair_name
+                        else:
+                            counts[kj] += 1
+                        pairs_n[0] += 1
             if v & np.uint64(3) == 3:
                 t = 6
             if t == 6 and not named:
@@ -1016,7 +1134,25 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                                         eto[p + c] = vj + base
                                     c += 1
         if not fill:
-            counts[i] = c
+            counts[i] += c
+
+
+def _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, etype, ename, eto,
+                 last_taken: np.ndarray) -> None:
+    """Write the key -> value edges of WeakMap entries into the tail of each key's edge range
+    (the count pass reserved one slot per entry whose key is an object). The objects in
+    `last_taken` (JSArrayBuffers) keep their very last slot for the backing-store edge, so
+    an ArrayBuffer used as a WeakMap key gets its pairs just before it."""
+    if not pair_key.shape[0]:
+        return
+    order = np.argsort(pair_key, kind="stable")
+    keys = pair_key[order]
+    _, first, per_key = np.unique(keys, return_index=True, return_counts=True)
+    rank = np.arange(keys.shape[0]) - np.repeat(first, per_key)
+    pos = edge_start[base + keys + 1] - np.isin(keys, last_taken) - np.repeat(per_key, per_key) + rank
+    etype[pos] = EdgeType.INTERNAL
+    ename[pos] = pair_nm[order]
+    eto[pos] = pair_val[order] + base
 
 
 # ------------------------------------------------------------------------ retainer paths

@@ -21,7 +21,7 @@ from triage.crashmodel import Capability
 from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
 from triage.v8.reader import MapInfo, Reader, is_heap_object
-from triage.v8.versions import VersionFacts, facts_for, nearest_facts
+from triage.v8.versions import PageLayout, VersionFacts, facts_for
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -70,14 +70,18 @@ class V8Heap:
     """The V8 heap of one core, read with the constants of the node binary that made it."""
 
     def __init__(self, core: CoreFile, binary: ElfFile, consts: V8Constants,
-                 facts: VersionFacts, exact_version: bool):
+                 facts: VersionFacts, exact_version: bool, heap_pointer: int | None = None):
         self.core = core
+        self.wanted_heap = heap_pointer
         self.binary = binary
         self.constants = consts
         self.facts = facts
         self.exact_version = exact_version
         self.reader = Reader(core, consts, facts)
         self.problems: list[str] = []
+        self.underived: list[str] = []  # facts a table-less V8 needed and could not derive
+        self.isolates: list = []  # every isolate of the core (isolates.IsolateRef)
+        self.isolate = None  # the one this V8Heap reads
         self._walk: WalkResult | None = None
         self._names: list[str] | None = None
         self._discover()
@@ -85,17 +89,26 @@ class V8Heap:
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, core: CoreFile, binary: ElfFile) -> V8Heap:
-        """Read constants and version from `binary`, find pages and maps in `core`."""
+    def open(cls, core: CoreFile, binary: ElfFile, heap_pointer: int | None = None) -> V8Heap:
+        """Read constants and version from `binary`, find pages and maps in `core`.
+
+        A core can hold several isolates (`isolates.py`); `heap_pointer` picks one by its
+        `Heap*` (one of `V8Heap.isolates`), the default is the main thread's."""
         consts = V8Constants(binary, core)
         if len(consts) < 100:
             from triage.errors import BinaryProblem
 
             raise BinaryProblem(f"{binary.path} exports no V8 postmortem constants (v8dbg_*)")
+        compressed = consts.pointer_compression()
+        if compressed:
+            from triage.errors import BinaryProblem
+
+            raise BinaryProblem(compressed)
         facts = facts_for(consts.version)
-        exact = facts is not None
-        if facts is None:
-            facts = nearest_facts(consts.version)
+        if facts is None:  # no table entry (or ignored): derive the facts (calibrate.py)
+            from triage.v8.calibrate import initial_facts
+
+            facts = initial_facts(consts, core)
         wanted = core.executable_build_id()
         if wanted and binary.build_id and wanted != binary.build_id:
             from triage.errors import BinaryProblem
@@ -105,7 +118,12 @@ class V8Heap:
         exe = core.executable_mapping()
         if exe is not None:
             core.attach_file(exe.path, binary)
-        return cls(core, binary, consts, facts, exact)
+        return cls(core, binary, consts, facts, True, heap_pointer)
+
+    def open_isolate(self, heap_pointer: int) -> V8Heap:
+        """Another isolate of the same core, sharing this one's constants and page scan."""
+        return type(self)(self.core, self.binary, self.constants, self.facts,
+                          self.exact_version, heap_pointer)
 
     @property
     def version(self) -> str:
@@ -118,14 +136,24 @@ class V8Heap:
         if not self.pages:
             self.problems.append("no V8 heap pages found (page header layout not recognised)")
         self.meta_maps = self._find_meta_maps()
-        if len(self.meta_maps) != self.facts.meta_maps:
+        if self.facts.source == "table" and len(self.meta_maps) != self.facts.meta_maps:
             self.problems.append(
                 f"found {len(self.meta_maps)} meta maps, expected {self.facts.meta_maps}")
         self._find_maps()
+        from triage.v8.calibrate import complete
+
+        complete(self)  # derive (no table entry) or cross-check the facts that need maps
         self.discovery_seconds = time.perf_counter() - t0
 
-    def _find_pages(self) -> list[Page]:
-        lay = self.facts.page
+    def _scan_pages(self, lay: PageLayout | None = None) -> list[Page]:
+        """Every chunk header in the core, of every isolate, under this heap's page layout
+        (computed once per core) or under `lay` (calibration tries each known layout)."""
+        use_cache = lay is None
+        if use_cache:
+            cached = self.core.__dict__.get("_v8_page_scan")
+            if cached is not None:
+                return cached
+            lay = self.facts.page
         align = lay.chunk_alignment
         core = self.core
         found: list[Page] = []
@@ -163,18 +191,47 @@ class V8Heap:
                     found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
                                       int(src[lay.heap // 8])))
                 p = p_next
-        # A malloc'ed block can look like a chunk header by chance (seen in Node 18/20 cores:
-        # a "page" in the brk heap with Heap* 1 and an area to 16 GiB, whose walk then found
-        # phantom JS objects in malloc data). Real pages share one Heap*; read-only pages
-        # (not owned by a Heap) have none.
-        heaps = Counter(pg.heap for pg in found if pg.heap)
-        if heaps:
-            shared = heaps.most_common(1)[0][0]
-            self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)]
-            found = [pg for pg in found if pg.heap in (0, shared)]
-        else:
-            self.rejected_pages = []
+        if use_cache:
+            self.core.__dict__["_v8_page_scan"] = found
         return found
+
+    def _find_pages(self) -> list[Page]:
+        """The pages of one isolate (`wanted_heap`, default the main one) and read-only pages.
+
+        Pages are grouped by their `Heap*`; groups that are not isolates (a malloc'ed block
+        that looks like a chunk header by chance: seen in Node 18/20 cores, a "page" with
+        Heap* 1 and an area to 16 GiB) are rejected, see `isolates.py`."""
+        from triage.v8.isolates import assign_threads, group_pages, real_heaps
+
+        found = self._scan_pages()
+        groups = group_pages(found)
+        cached = self.core.__dict__.get("_v8_isolates")
+        if cached is None:
+            heaps = real_heaps(self.core, self.facts, groups)
+            if not heaps and any(groups):  # no group passed: keep the old rule (most pages)
+                heaps = [max((h for h in groups if h), key=lambda h: len(groups[h]))]
+                others = sum(1 for h in groups if h and h != heaps[0])
+                if others:
+                    self.core.__dict__["_v8_isolate_problem"] = (
+                        f"isolates not verified (no isolate roots table recognised): read the "
+                        f"largest of {others + 1} page groups; the others (other isolates, or "
+                        "malloc blocks that look like pages) are not read")
+            cached = assign_threads(self.core, self.facts, groups, heaps)
+            self.core.__dict__["_v8_isolates"] = cached
+        self.isolates = cached
+        if self.core.__dict__.get("_v8_isolate_problem"):
+            self.problems.append(self.core.__dict__["_v8_isolate_problem"])
+        want = self.wanted_heap
+        self.isolate = next((i for i in cached if i.heap_pointer == want), None) if want \
+            else next((i for i in cached if i.is_main), None)
+        if want and self.isolate is None:
+            self.problems.append(f"no isolate with Heap* 0x{want:x} in this core")
+        shared = self.isolate.heap_pointer if self.isolate else None
+        self.rejected_pages = [pg for pg in found if pg.heap not in (0, shared)
+                               and pg.heap not in {i.heap_pointer for i in cached}]
+        self.other_isolate_pages = [pg for pg in found if pg.heap not in (0, shared)
+                                    and pg.heap in {i.heap_pointer for i in cached}]
+        return [pg for pg in found if pg.heap in (0, shared)]
 
     def areas(self, include_stale: bool = False) -> list[tuple[int, int, Page]]:
         """Dumped (start, end) pieces of page object areas, from-pages left out."""
@@ -258,6 +315,7 @@ class V8Heap:
         kinds = np.zeros(len(self.maps), dtype=np.int32)
         params = np.zeros(len(self.maps), dtype=np.int64)
         bytecode_data = c.field("BytecodeArray", "data", 56)
+        descriptor_header = c.get("class_DescriptorArray__header_size__uintptr_t") or 24
         fixed_array_like = ("FIXED_ARRAY_TYPE", "FIXED_DOUBLE_ARRAY_TYPE", "HASH_TABLE_TYPE",
                             "DICTIONARY_TYPE", "EMBEDDER_DATA_ARRAY_TYPE",
                             "CLOSURE_FEEDBACK_CELL_ARRAY_TYPE", "WEAK_FIXED_ARRAY_TYPE",
@@ -276,7 +334,7 @@ class V8Heap:
             elif name in ("BYTE_ARRAY_TYPE", "TRUSTED_BYTE_ARRAY_TYPE"):
                 kinds[i] = W.KIND_BYTE_ARRAY
             elif name in ("DESCRIPTOR_ARRAY_TYPE", "STRONG_DESCRIPTOR_ARRAY_TYPE"):
-                kinds[i] = W.KIND_DESCRIPTORS
+                kinds[i], params[i] = W.KIND_DESCRIPTORS, descriptor_header
             elif name == "PROPERTY_ARRAY_TYPE":
                 kinds[i] = W.KIND_PROPERTY_ARRAY
             elif name == "WEAK_ARRAY_LIST_TYPE":
@@ -525,6 +583,25 @@ class V8Heap:
             sel = sel[:limit]
         return [int(a) + 1 for a in w.address[sel].tolist()]
 
+    def user_scripts(self, limit: int = 20) -> list[str]:
+        """Names of the Script objects that are not Node's own (`node:...`), address order.
+
+        A Worker's isolate compiles its entry script (or `[worker eval]`) itself, so this
+        names the worker."""
+        r = self.reader
+        if r.script_type is None:
+            return []
+        idx = [i for i, m in enumerate(self.maps) if m.instance_type == r.script_type]
+        w = self.walk()
+        out: list[str] = []
+        for a in w.address[np.isin(w.map_index, np.array(idx, dtype=np.int32))].tolist():
+            name = r.script_name(int(a) + 1)
+            if name and not name.startswith("node:") and name not in out:
+                out.append(name)
+                if len(out) >= limit:
+                    break
+        return out
+
     def class_name_of(self, obj: int) -> str | None:
         """Class name of one object (through its map), as the histogram names it."""
         if not is_heap_object(obj):
@@ -570,3 +647,17 @@ class V8Heap:
         from triage.v8.graph import build_heap_graph
 
         return build_heap_graph(self)
+
+
+def find_pages(core: CoreFile, lay: PageLayout) -> tuple[list[Page], list[Page]]:
+    """(pages, rejected) of `core` under one chunk layout (`calibrate` tries each): the
+    pages of the Heap* most pages share, and read-only pages; the rest rejected."""
+    bare = object.__new__(V8Heap)
+    bare.core = core
+    found = bare._scan_pages(lay)
+    heaps = Counter(pg.heap for pg in found if pg.heap)
+    if not heaps:
+        return found, []
+    shared = heaps.most_common(1)[0][0]
+    return ([pg for pg in found if pg.heap in (0, shared)],
+            [pg for pg in found if pg.heap not in (0, shared)])

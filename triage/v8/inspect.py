@@ -243,6 +243,7 @@ def _context_vars(heap: V8Heap, ctx: int, depth: int, chain: int = 4) -> dict[st
                 continue
             v = r.field(ctx, 16 + 8 * (min_slots + i))
             if v is not None:
+                v = r.context_slot_value(v)
                 out[name] = _value(heap, v, max(depth - 1, 0))
         prev = r.field(ctx, 16 + 8 * prev_idx)
         if prev is None or not is_heap_object(prev):

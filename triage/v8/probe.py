@@ -1,8 +1,10 @@
 """Capabilities: whether histogram, inspect and js_stack run fully, degraded or not at all.
 
-Decided from cheap facts (constants present, V8 version known, pages and meta maps
-found as expected, threads present), so a caller can report what it cannot answer
-before running anything expensive.
+Decided from cheap facts (constants present, per-version facts from the table or derived
+from the core, pages and meta maps found as expected, threads present), so a caller can
+report what it cannot answer before running anything expensive. A V8 without a table entry
+is `full` when every fact it needs was derived (`calibrate.py`), and names each fact it
+could not derive otherwise.
 """
 
 from __future__ import annotations
@@ -36,9 +38,18 @@ def probe(core: CoreFile, binary: ElfFile) -> dict[str, Capability]:
 
 def capabilities(heap: V8Heap) -> dict[str, Capability]:
     out: dict[str, Capability] = {}
-    version_note = "" if heap.exact_version else (
-        f"V8 {heap.version} has no entry in triage/v8/versions.py; using the nearest older "
-        "layout, results may be incomplete")
+    from triage.v8.versions import IGNORE_ENV, ignored
+
+    why = (f"the triage/v8/versions.py entry of V8 {heap.version} is ignored ({IGNORE_ENV})"
+           if ignored(heap.constants.version) else
+           f"V8 {heap.version} has no entry in triage/v8/versions.py")
+    version_note = ""
+    if heap.underived:
+        version_note = (f"{why} and these facts could not be derived from the core: "
+                        f"{', '.join(heap.underived)}")
+    derived_note = ""
+    if heap.facts.source == "derived":
+        derived_note = f"{why}; its layout facts were derived from the binary and the core"
     if not heap.pages or not len(heap.maps):
         why = "; ".join(heap.problems) or "no V8 heap found in the core"
         out["histogram"] = Capability("unavailable", why, ENGINE)
@@ -48,8 +59,10 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
         if version_note:
             problems.insert(0, version_note)
         status = "degraded" if problems else "full"
-        out["histogram"] = Capability(status, "; ".join(problems + [GARBAGE_NOTE]), ENGINE)
-        out["inspect"] = Capability(status, "; ".join(problems) or "", ENGINE)
+        info = [derived_note] if derived_note and not version_note else []
+        out["histogram"] = Capability(status, "; ".join(problems + info + [GARBAGE_NOTE]),
+                                      ENGINE)
+        out["inspect"] = Capability(status, "; ".join(problems + info), ENGINE)
     if not heap.core.threads:
         out["js_stack"] = Capability("unavailable", "the core has no thread registers", ENGINE)
     else:
@@ -68,6 +81,8 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
                 notes.append("some frames have no source position")
             if version_note:
                 notes.append(version_note)
+            elif derived_note:
+                notes.append(derived_note)
             status = "full" if positioned and not version_note else "degraded"
             out["js_stack"] = Capability(status, "; ".join(notes), ENGINE)
     return out

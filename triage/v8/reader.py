@@ -17,9 +17,9 @@ from triage.coredump import CoreFile
 from triage.v8.constants import V8Constants
 from triage.v8.versions import VersionFacts
 
-# MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-13.6; checked on
+# MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-14.6; checked on
 # the test cores: Session maps have new_target_is_base set, Admin maps clear, prototypes
-# such as Session.prototype carry is_prototype_map).
+# such as Session.prototype carry is_prototype_map; Node 25/26's ledger cores name 678 Admin).
 BIT_FIELD2_NEW_TARGET_IS_BASE = 1 << 0
 BIT_FIELD3_IS_PROTOTYPE_MAP = 1 << 20
 
@@ -104,6 +104,7 @@ class Reader:
         self.sfi_type = consts.type_id("SHARED_FUNCTION_INFO_TYPE")
         self.script_type = consts.type_id("SCRIPT_TYPE")
         self.context_range = (consts.get("FirstContextType", -1), consts.get("LastContextType", -1))
+        self.context_cell_type = consts.type_id("CONTEXT_CELL_TYPE")
         self.oddballs: dict[int, str] = {}
         self.map_info = lru_cache(maxsize=65536)(self._map_info)  # type: ignore[method-assign]
 
@@ -423,6 +424,16 @@ class Reader:
         return None
 
     # -- values --------------------------------------------------------------------------
+
+    def context_slot_value(self, v: int) -> int:
+        """The value of a context slot: V8 14 boxes some `let` variables in a ContextCell
+        (tagged value at +8; seen holding Smis and objects on the Node 26 cores), older
+        V8s store the value itself."""
+        if self.context_cell_type is not None and is_heap_object(v) \
+                and self.type_of(v) == self.context_cell_type:
+            inner = self.field(v, 8)
+            return v if inner is None else inner
+        return v
 
     def oddball_name(self, obj: int) -> str | None:
         if obj in self.oddballs:

@@ -10,8 +10,9 @@ kind is found from the data and named in its sub-root:
   Environment, BaseObjects, module wraps). A block is 256 nodes of 32 bytes whose `index`
   byte (+10) counts 0..255, which no other structure does; the node state (+11, low bits) says
   strong (1) or weak.
-* `(Stack roots)`: words of the main thread's stack between rsp and the stack's end that
-  point at object starts (V8 frames hold tagged pointers; other threads run no JS).
+* `(Stack roots)`: words of the stack of the thread that runs the isolate (the main thread,
+  or a Worker's thread: `isolates.py`) between rsp and the stack's end that point at object
+  starts (V8 frames hold tagged pointers; other threads run no JS of this isolate).
 * the global objects (`JSGlobalObject`), which the graph's root links with `shortcut` edges
   as heap snapshots do (the "user roots").
 
@@ -86,14 +87,14 @@ def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray) -> R
         roots.sets.append(gh)
     st = _stack_roots(heap, addrs)
     if st is None:
-        problems.append("main thread stack not in the core")
+        problems.append("the stack of the isolate's thread is not in the core")
     else:
         roots.sets.append(st)
     if problems:
         roots.sets.append(_conservative_roots(heap, addrs))
     roots.kinds = [s.name for s in roots.sets] + ["(global objects)"]
-    base = ("exact roots: isolate roots table and Heap fields, global handles, main thread "
-            "stack, global objects; not read: handle scopes, eternal handles, microtask queue")
+    base = ("exact roots: isolate roots table and Heap fields, global handles, the stack of "
+            "the isolate's thread, global objects; not read: handle scopes, eternal handles, microtask queue")
     if problems:
         roots.capability = Capability(
             "degraded", "; ".join(problems) + "; fell back to conservative roots (every word "
@@ -204,9 +205,13 @@ def _global_handles(heap: V8Heap, addrs: np.ndarray) -> RootSet | None:
 
 
 def _main_thread(heap: V8Heap):  # noqa: ANN202
+    """The thread that runs `heap`'s isolate (`isolates.py`); the pid's thread by default."""
     threads = heap.core.threads
     if not threads:
         return None
+    iso = getattr(heap, "isolate", None)
+    if iso is not None and not iso.is_main:
+        return next((t for t in threads if t.tid == iso.tid), None)
     pid = heap.core.pid
     return next((t for t in threads if t.tid == pid), threads[0])
 

@@ -159,7 +159,12 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
             and offset_word is not None and is_smi(offset_word)):
         frame.kind = "interpreted" if _in_binary(heap, pc) else "baseline"
         data = c.field("BytecodeArray", "data", 56)
-        offset = smi(offset_word) - (data - 1)
+        # the frame holds the offset of the running bytecode from the tagged array; the
+        # table keys that bytecode's positions one further (checked against the trace
+        # Node prints on abort, every frame of the ledger and heap_basic cores, V8 11.3-14.6;
+        # one less gave the statement's position instead of the call's, e.g. 21:3 for 21:21,
+        # and for a module's top-level frame the previous statement: 24:22 for 25:1)
+        offset = smi(offset_word) - (data - 1) + 1
         pos = bytecode_source_position(heap, bytecode, offset)
         if pos is not None and script is not None:
             lc = line_column(heap, script, pos)
@@ -168,6 +173,19 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     else:
         frame.kind = "optimized"
     return frame
+
+
+def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:
+    value = 0
+    shift = 0
+    while i < len(buf):
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+    return value, i
 
 
 def _read_vlq(buf: bytes, i: int) -> tuple[int, int]:
@@ -183,16 +201,25 @@ def _read_vlq(buf: bytes, i: int) -> tuple[int, int]:
     return (value >> 1) ^ -(value & 1), i
 
 
-def decode_position_table(buf: bytes) -> list[tuple[int, int, bool]]:
-    """(code offset, source position, is_statement) entries of a source position table."""
+def decode_position_table(buf: bytes, encoding: str = "zigzag") -> list[tuple[int, int, bool]]:
+    """(code offset, source position, is_statement) entries of a source position table.
+
+    `encoding` (`VersionFacts.position_table`) is how code offsets are stored: "zigzag"
+    (V8 <= 13.6, negative = expression) or "kind2" (V8 14.6: `delta << 2 | kind`).
+    """
     out = []
     i = 0
     code = 0
     pos = 0
     while i < len(buf):
-        d, i = _read_vlq(buf, i)
-        stmt = d >= 0
-        code += d if stmt else -d - 1
+        if encoding == "kind2":
+            u, i = _read_uvlq(buf, i)
+            stmt = bool(u & 1)
+            code += u >> 2
+        else:
+            d, i = _read_vlq(buf, i)
+            stmt = d >= 0
+            code += d if stmt else -d - 1
         if i >= len(buf):
             break
         dp, i = _read_vlq(buf, i)
@@ -204,6 +231,8 @@ def decode_position_table(buf: bytes) -> list[tuple[int, int, bool]]:
 def bytecode_source_position(heap: V8Heap, bytecode: int, offset: int) -> int | None:
     """Script offset of bytecode `offset` via the BytecodeArray's source position table."""
     r = heap.reader
+    if not heap.facts.bytecode_source_positions:
+        return None  # neither in versions.py nor derived from the core
     table = r.field(bytecode, heap.facts.bytecode_source_positions)
     if table is None or not is_heap_object(table):
         return None
@@ -217,7 +246,7 @@ def bytecode_source_position(heap: V8Heap, bytecode: int, offset: int) -> int | 
     if raw is None:
         return None
     best = None
-    for code, pos, _ in decode_position_table(raw):
+    for code, pos, _ in decode_position_table(raw, heap.facts.position_table):
         if code > offset:
             break
         best = pos

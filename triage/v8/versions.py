@@ -2,7 +2,9 @@
 
 Everything V8 exports as a `v8dbg_*` constant is read from the binary
 (`constants.py`); this table holds only what is missing there, one entry per V8
-minor shipped by a Node major (10.2 / 11.3 / 12.4 / 13.6 = Node 18 / 20 / 22 / 24).
+minor shipped by a Node major (10.2 / 11.3 / 12.4 / 13.6 / 14.6 = Node 18 / 20 / 22 / 24
+/ 26). A V8 with no entry is read with facts derived from the binary and the core
+(`calibrate.py`); the table is then what those derivations are checked against.
 Each fact carries a note of how it was verified. Several facts are also checked
 against the data when a core is opened (page headers must point at themselves,
 meta maps must be self-referential, the source-position-table field must decode),
@@ -12,6 +14,7 @@ How to add a new Node major: docs/v8-versions.md.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 
@@ -55,14 +58,29 @@ class VersionFacts:
     #: raw MicrotaskQueue* follows the slots (`NativeContext::kSize = Context::SizeFor(
     #: NATIVE_CONTEXT_SLOTS) + kSystemPointerSize`), so the walk sizes it `24 + 8*length`.
     native_context_type: int | None = None
+    #: how a source position table encodes its code offsets: "zigzag" (V8 <= 13.6: a
+    #: zigzag VLQ, negative = expression position) or "kind2" (V8 14.6: unsigned VLQ
+    #: `delta << 2 | kind`, kind bit 0 = statement). Source positions are zigzag in both.
+    position_table: str = "zigzag"
+
+    #: word of PromiseReaction::next; reject_handler, fulfill_handler, promise_or_capability
+    #: follow (Torque order). V8 12 moved continuation_preserved_embedder_data from the last
+    #: word to the first, so the list's link is word 2 from then on (the default).
+    promise_reaction_next: int = 2
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
+    #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
+    source: str = "table"
 
 
 _PAGE_10 = PageLayout(flags=8, area_start=24, area_end=32, heap=16, size=0)
 _PAGE_12 = PageLayout(flags=0, area_start=32, area_end=40, heap=24, self_pointer=8, size=16)
 _PAGE_13 = PageLayout(flags=0, area_start=72, area_end=56, heap=64, self_pointer=8, size=16,
                       metadata_pointer=8)
+
+#: every page layout seen so far, newest first: a V8 with no table entry is tried with each
+#: (`calibrate.derive_page_layout`), and the one whose pages check out is used
+PAGE_LAYOUTS = (_PAGE_13, _PAGE_12, _PAGE_10)
 
 _CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order: AWAIT BLOCK CATCH "
              "DEBUG_EVALUATE EVAL FUNCTION MODULE NATIVE SCRIPT WITH")
@@ -73,7 +91,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2081), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        promise_reaction_next=1,
         notes={
+            "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
+                                     "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
                                    "JSGlobalObject +24 (native_context) points at it in the "
                                    "leak_* cores; 24+8*length checked at open",
@@ -95,7 +116,9 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2082), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
+        promise_reaction_next=1,
         notes={
+            "promise_reaction_next": "as 10.2 (leak_promise_race core)",
             "native_context_type": f"{_CONTEXTS} -> 205+7 = 212; "
                                    "JSGlobalObject +24 (native_context) points at it in the "
                                    "leak_* cores; 24+8*length checked at open",
@@ -120,6 +143,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "oddballs) from Heap*-0xde18; builtins table Heap*-0x4818..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "in-page header: flags +0, self +8, size +16, Heap* +24, area +32/+40",
+            "promise_reaction_next": "word 2 links 3,999 PromiseReaction in the "
+                                     "leak_promise_race core; word 5 is the promise",
             "meta_maps": "read-only meta map plus the contextful meta map of the native "
                          "context (its constructor_or_back_pointer is the NativeContext)",
             "bytecode_source_positions": "+24, checked against Node's own abort stack",
@@ -140,6 +165,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "chunk holds flags +0 and MutablePageMetadata* +8; metadata: self +8, "
                     "size +16, area_end +56, Heap* +64, area_start +72",
+            "promise_reaction_next": "as 12.4 (leak_promise_race core)",
             "free_space_type": "not exported; 268 sits alphabetically between "
                                "FEEDBACK_VECTOR 266 and HOLE 269 (FILLER 267, maps of size "
                                "8/16). Checked at open: its objects hold their size in "
@@ -149,20 +175,56 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "bytecode_source_positions": "+24, checked against Node's own abort stack",
         },
     ),
+    (14, 6): VersionFacts(
+        v8=(14, 6), native_context_type=228,
+        isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
+        js_function_types=None, bytecode_source_positions=24, position_table="kind2",
+        free_space_type=273, free_space_unit=8, filler_types=(272,),
+        scope_info_names_after_locals=6,
+        notes={
+            "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
+                                   "from 220); derived from the data at open "
+                                   "(heap.py _check_native_context) on every scenario core",
+            "isolate_roots": "start of the isolate's allocation (malloc chunk header at "
+                             "-0xf338 or so) / its dense run of heap pointers, the roots table "
+                             "begins with read-only maps; calibrate.derive_isolate_roots finds "
+                             "-0xf330 on every scenario core (a lone heap pointer in the malloc "
+                             "chunk below, at -0xf458, is not part of it)",
+            "page": "same chunk/metadata layout as 13.6: 32 pages with one shared Heap* on "
+                    "the heap_basic core (calibrate.derive_page_layout picks it too)",
+            "meta_maps": "read-only meta map plus the contextful one, as 12.4/13.6",
+            "free_space_type": "not exported; 273 (five types were added before it "
+                               "alphabetically since 13.6); _detect_free_space finds 273 with "
+                               "sizes in words (Smi at +8) on every scenario core",
+            "bytecode_source_positions": "+24 is a TRUSTED_BYTE_ARRAY (handler table +32, "
+                                         "constant pool +40); calibrate.derive_position_table "
+                                         "picks it from all BytecodeArrays of the core",
+            "position_table": "code offsets are `delta << 2 | kind` (kind 2 expression, 3 "
+                              "statement, 1 rare) without zigzag: the 13.6 decoding puts "
+                              "offsets past the bytecode end in every table of the heap_basic "
+                              "core (0 of 2426 valid), this one in all; stack positions then "
+                              "equal Node's printed trace (tests/v8/test_v8_stack.py)",
+            "filler_types": "unexported type 272 with maps of size 8 and 16",
+        },
+    ),
 }
+
+#: Environment hook: V8 versions ("14.6", comma-separated, or "all") whose table entry is
+#: ignored, so the reader derives every fact as for a V8 it has never seen (the test that
+#: the derived facts give the same answers as the table uses it on real cores).
+IGNORE_ENV = "TRIAGE_V8_IGNORE_FACTS"
+
+
+def ignored(version: tuple[int, ...] | None) -> bool:
+    """True when `TRIAGE_V8_IGNORE_FACTS` names this V8 (major.minor) or says `all`."""
+    want = {v.strip() for v in os.environ.get(IGNORE_ENV, "").split(",") if v.strip()}
+    if not want or version is None:
+        return bool(want & {"all"})
+    return "all" in want or f"{version[0]}.{version[1]}" in want
 
 
 def facts_for(version: tuple[int, ...] | None) -> VersionFacts | None:
     """Facts for a V8 version (major, minor, ...), or None when this V8 is unknown."""
-    if version is None:
+    if version is None or ignored(version):
         return None
     return FACTS.get((version[0], version[1]))
-
-
-def nearest_facts(version: tuple[int, ...] | None) -> VersionFacts:
-    """The newest known facts not newer than `version`, for a best-effort (degraded) read."""
-    known = sorted(FACTS)
-    if version is None:
-        return FACTS[known[-1]]
-    older = [k for k in known if k <= (version[0], version[1])]
-    return FACTS[older[-1] if older else known[0]]

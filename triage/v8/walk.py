@@ -29,7 +29,7 @@ KIND_FIXED_ARRAY = 4  # 16 + 8*smi@+8 + param (FixedArray family, contexts, Fixe
 #                       param 8 for NativeContext: its microtask queue pointer follows the slots)
 KIND_BYTE_ARRAY = 5  # align8(16 + smi@+8)
 KIND_FREE_SPACE = 6  # smi@+8 * param is the size (param 1: bytes, 8: words in V8 13)
-KIND_DESCRIPTORS = 7  # 24 + 24*u16@+8 (number_of_all_descriptors)
+KIND_DESCRIPTORS = 7  # param + 24*u16@+8 (header: 24, 32 from V8 14; number_of_all_descriptors)
 KIND_PROPERTY_ARRAY = 8  # 16 + 8*(smi@+8 & 0x3ff)
 KIND_WEAK_ARRAY_LIST = 9  # 24 + 8*smi@+8 (capacity)
 KIND_BYTECODE = 10  # align8(param + smi@+8)
@@ -79,7 +79,7 @@ def walk_area(words, keys, kinds, params, out_off, out_map, out_size):  # noqa: 
             elif kind == KIND_SEQ_TWO_BYTE:
                 size = (p + 2 * hi + 7) & ~7
             elif kind == KIND_DESCRIPTORS:  # raw u16 counts at +8
-                size = 24 + 24 * np.int64(h & np.uint64(0xFFFF))
+                size = p + 24 * np.int64(h & np.uint64(0xFFFF))
             elif not smi:
                 size = 0  # every other variable-size kind keeps a Smi at +8
             elif kind == KIND_FIXED_ARRAY:

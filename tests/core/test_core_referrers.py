@@ -1,0 +1,58 @@
+"""`--referrers` on the core of dumps/scenarios/referrers.js (the same heap its snapshot
+records, see tests/heap/test_heap_referrers.py): the core's own reference graph must name
+every planted referrer with the same edge label the snapshot does."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from dumps.crash import run_scenario
+from tests.conftest import MAJORS, run_triage
+
+SECRET_KEY = "ghp_Zx9Q2w8E7r6T5y4U3i2O1p0AaSsDdFfGgHhJ"  # the scenario's second Map key
+# (referrer type, edge type, edge label, findrefs expression): as in the snapshot's answer
+EXPECTED = [
+    ("Holder", "property", ".owner", "Holder.owner"),
+    ("Array", "element", "[1]", "(Array)[1]"),
+    ("system / Context", "context", "context var captured", "Context.captured"),
+    ("Map", "collection", "Map entry 'referrers-key'", "(Map) Map entry 'referrers-key'"),
+]
+
+
+@cache
+def core_referrers(major: int) -> tuple[dict, str]:
+    crash = run_scenario("referrers", major)
+    result = run_triage(crash.core, "--referrers", "ReferredTarget", "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    return result.json, result.stdout
+
+
+def only_target(doc: dict) -> dict:
+    assert doc["referrers"]["matched"] == 1
+    return doc["referrers"]["targets"][0]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_every_planted_referrer_is_listed_with_its_edge_in_the_core(major):
+    doc, _ = core_referrers(major)
+    found = {(r["referrer"]["type"], r["edge"]["type"], r["edge"]["label"], r["expression"])
+             for r in only_target(doc)["referrers"] if not r["weak"]}
+    assert set(EXPECTED) <= found
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_core_marks_the_weakref_weak_and_lists_nothing_else(major):
+    target = only_target(core_referrers(major)[0])
+    assert [r["referrer"]["type"] for r in target["referrers"] if r["weak"]] == ["WeakRef"]
+    assert target["strong"] == 5 and target["total"] == 6
+    assert target["node"]["ref"].startswith("0x")
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_secret_map_key_is_redacted_in_the_core_answer(major):
+    doc, raw = core_referrers(major)
+    assert SECRET_KEY not in raw
+    labels = [r["edge"]["label"] for r in only_target(doc)["referrers"]]
+    assert any(label.startswith("Map entry '[REDACTED:github-token:") for label in labels)

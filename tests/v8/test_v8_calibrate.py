@@ -1,0 +1,72 @@
+"""Self-calibration: with its versions.py entry ignored (TRIAGE_V8_IGNORE_FACTS, the
+documented hook), the reader derives every per-version fact from the binary and the core
+and gives the same answers; a fact it cannot derive is named in the capabilities."""
+
+from __future__ import annotations
+
+import pytest
+
+from dumps.crash import Crash, run_scenario
+from dumps.nodes import SUPPORTED_MAJORS
+from triage.coredump import CoreFile, ElfFile
+from triage.v8 import V8Heap
+from triage.v8.versions import IGNORE_ENV, ignored
+
+# V8 12+ exports the JSFunction type range; 10.2 and 11.3 do not, and it is not derived
+DERIVABLE = [m for m in SUPPORTED_MAJORS if m >= 22]
+
+
+def _open(crash: Crash) -> V8Heap:
+    return V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+
+
+def _answers(heap: V8Heap) -> tuple[list[dict], list[tuple]]:
+    stack = [(f.function, f.script, f.line, f.column, f.kind) for f in heap.js_stack()]
+    return heap.histogram(), stack
+
+
+@pytest.mark.parametrize("major", DERIVABLE, ids=[f"node{m}" for m in DERIVABLE])
+def test_derived_facts_give_the_same_answers(major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash = run_scenario("ledger", major)
+    table = _open(crash)
+    monkeypatch.setenv(IGNORE_ENV, "{}.{}".format(*table.constants.version[:2]))
+    derived = _open(crash)
+    assert derived.facts.source == "derived"
+    assert derived.problems == [] and derived.underived == []
+    if table.facts.source == "derived":  # a V8 with no entry yet (TRIAGE_NODE_OVERRIDE)
+        assert table.problems == [] and table.underived == []
+        assert {c.status for c in table.capabilities().values()} == {"full"}
+        return
+    for fact in ("page", "meta_maps", "bytecode_source_positions", "position_table",
+                 "isolate_roots"):
+        assert getattr(derived.facts, fact) == getattr(table.facts, fact), fact
+        assert derived.facts.notes[fact].startswith("derived"), fact
+    assert derived.native_context_type == table.facts.native_context_type
+    assert derived.free_space_type == (table.facts.free_space_type
+                                       or table.constants.type_id("FREE_SPACE_TYPE"))
+    assert _answers(derived) == _answers(table)
+    caps = derived.capabilities()
+    assert {c.status for c in caps.values()} == {"full"}
+    assert "is ignored (TRIAGE_V8_IGNORE_FACTS); its layout facts were derived from the binary" \
+        in caps["js_stack"].reason
+    graph_t, graph_d = table.to_heap_graph(), derived.to_heap_graph()
+    assert graph_d.meta["roots"] == graph_t.meta["roots"]
+    assert graph_d.meta["capability"].status == "full"
+
+
+@pytest.mark.parametrize("major", [18, 20], ids=["node18", "node20"])
+def test_underived_fact_is_named(major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(IGNORE_ENV, "all")
+    heap = _open(run_scenario("ledger", major))
+    assert heap.underived == ["JSFunction type range (not exported before V8 12)"]
+    caps = heap.capabilities()
+    for cap in caps.values():
+        assert cap.status == "degraded"
+        assert "could not be derived from the core: JSFunction type range" in cap.reason
+
+
+def test_ignore_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(IGNORE_ENV, "14.6, 13.6")
+    assert ignored((14, 6, 202, 34)) and ignored((13, 6)) and not ignored((12, 4))
+    monkeypatch.setenv(IGNORE_ENV, "")
+    assert not ignored((14, 6))

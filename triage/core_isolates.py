@@ -1,0 +1,181 @@
+"""Per-isolate results of a core: the main thread's isolate and each Worker's.
+
+The top-level histogram, suspects and JS stack of a summary are the main isolate's (the one
+run by the thread whose tid is the pid). Every other isolate the core holds (`v8/isolates.py`)
+is walked here, its graph built and analysed with the same code, and reported in the
+`isolates` section under its own label (`worker 1 app.js`), so two isolates' objects are never
+mixed. An isolate that is not walked (over `--max-isolates`) or cannot be read is listed with
+its status and reason, and the `isolates` capability says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
+
+from triage.crashmodel import Capability
+from triage.errors import TriageError
+from triage.progress import stage
+from triage.summary import Findings
+
+if TYPE_CHECKING:
+    from triage.pipeline import Options
+    from triage.v8.heap import V8Heap
+    from triage.v8.isolates import IsolateRef
+
+ENGINE = "triage.v8 (isolates)"
+_RANK = {"full": 0, "degraded": 1, "unavailable": 2}
+
+
+def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
+                     analyze_graph: Callable[..., None]) -> None:
+    """Fill `findings.sections["isolates"]` and the `isolates` capability."""
+    refs = list(heap.isolates)
+    if not refs:
+        findings.capabilities["isolates"] = Capability(
+            "degraded", "no isolate's Heap was recognised; the heap read is the pages' "
+            "largest group", ENGINE)
+        return
+    threads = {t.tid: t for t in (findings.model.threads if findings.model else [])}
+    entries: list[dict[str, Any]] = []
+    limit = max(1, options.max_isolates)
+    worker_no = 0
+    for ref in refs:
+        if not ref.is_main:
+            worker_no += 1
+        base = _base_entry(ref, worker_no, threads)
+        if ref.is_main:
+            entries.append(_main_entry(base, heap, findings))
+        elif len(entries) >= limit:
+            entries.append({**base, "status": "unavailable",
+                            "reason": f"not walked: over the limit of {limit} isolates "
+                                      "(--max-isolates)"})
+        else:
+            with stage(f"Walking isolate {base['label']}"):
+                entries.append(_worker_entry(base, heap, ref, options, analyze_graph,
+                                             findings.evidence.setdefault(
+                                                 "core_external_stores", [])))
+    unread = [e for e in entries if e["status"] != "full"]
+    _core_totals(entries, findings)
+    workers = len(entries) - 1
+    findings.sections["isolates"] = {
+        "count": len(entries),
+        "top_level": "main",
+        "note": ("the top-level histogram, suspects, retainers and js_stack are the main "
+                 "isolate's; each Worker isolate's are in its own entry"),
+        "isolates": entries,
+    }
+    if unread:
+        worst = max((e["status"] for e in unread), key=_RANK.__getitem__)
+        findings.capabilities["isolates"] = Capability(
+            "degraded" if worst != "unavailable" or len(unread) < len(entries) else worst,
+            "; ".join(f"{e['label']}: {e['status']} ({e['reason']})" for e in unread), ENGINE)
+    else:
+        findings.capabilities["isolates"] = Capability(
+            "full", f"{len(entries)} isolate(s) found and walked: "
+            + ", ".join(e["label"] for e in entries), ENGINE)
+    if workers and findings.model is not None:
+        cap = findings.model.capabilities.get("histogram")
+        if cap is not None:
+            findings.model.capabilities["histogram"] = replace(
+                cap, reason=f"main isolate only ({workers} Worker isolate(s) in `isolates`); "
+                + cap.reason)
+
+
+def _base_entry(ref: IsolateRef, worker_no: int, threads: dict) -> dict[str, Any]:
+    thread = threads.get(ref.tid) if ref.tid is not None else None
+    return {
+        "label": "main" if ref.is_main else f"worker {worker_no}",
+        "role": "main" if ref.is_main else "worker",
+        "tid": ref.tid,
+        "thread_name": thread.name if thread is not None else None,
+        "heap_pointer": f"0x{ref.heap_pointer:x}",
+        "pages": ref.pages,
+        "area_bytes": ref.area_bytes,
+        "script": None,
+        "status": "full",
+        "reason": "",
+    }
+
+
+def _main_entry(base: dict[str, Any], heap: V8Heap, findings: Findings) -> dict[str, Any]:
+    cap = findings.model.capabilities.get("histogram") if findings.model else None
+    status = cap.status if cap is not None else "full"
+    entry = {**base, "in_top_level": True, "status": status,
+             "reason": "" if status == "full" else (cap.reason if cap else ""),
+             "heap_bytes": findings.evidence.get("core_heap_bytes"),
+             "external_bytes": (findings.evidence.get("core_external") or {}).get("bytes")}
+    if base["tid"] is None:
+        entry["status"] = "degraded"
+        entry["reason"] = "no thread found whose stack holds this isolate"
+    return entry
+
+
+def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: Options,
+                  analyze_graph: Callable[..., None], stores: list) -> dict[str, Any]:
+    entry: dict[str, Any] = {**base, "in_top_level": False, "heap_bytes": None,
+                             "external_bytes": None, "histogram": [], "suspects": [],
+                             "js_stack": []}
+    try:
+        h = main.open_isolate(ref.heap_pointer)
+        caps = h.capabilities()
+        hist = caps["histogram"]
+        if hist.status == "unavailable":
+            return {**entry, "status": "unavailable", "reason": hist.reason}
+        scripts = h.user_scripts()
+        if scripts:
+            entry["script"] = scripts[0]
+            entry["label"] += f" {os.path.basename(scripts[0]) or scripts[0]}"
+        problems = list(h.problems)
+        if ref.tid is None:
+            problems.append("no thread found whose stack holds this isolate: no JS stack, "
+                            "no stack roots")
+        else:
+            entry["js_stack"] = [asdict(f) for f in h.js_stack(ref.tid)]
+        entry["heap_bytes"] = int(h.walk().size.sum())
+        if options.core_graph:
+            graph = h.to_heap_graph()
+            h.release_walk()
+            sub = Findings()
+            analyze_graph(graph, replace(options, retainers=None), sub,
+                          source_label=f"core heap graph of {entry['label']}")
+            entry["histogram"] = sub.histogram[:options.histogram_limit]
+            entry["suspects"] = sub.suspects
+            entry["heap"] = sub.sections.get("heap")
+            ext = graph.meta.get("external") or {}
+            entry["external_bytes"] = ext.get("bytes")
+            stores.append(graph.meta.get("external_stores"))
+            roots = graph.meta["capability"]
+            if roots.status != "full":
+                problems.append(roots.reason)
+        else:
+            entry["histogram"] = h.histogram(include_internal=False)[:options.histogram_limit]
+    except (TriageError, ValueError, IndexError, OverflowError) as e:
+        return {**entry, "status": "unavailable", "reason": f"could not be read: {e}"}
+    if problems:
+        entry["status"], entry["reason"] = "degraded", "; ".join(problems)
+    return entry
+
+
+def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
+    """Process-wide JS heap and external bytes of the walked isolates (for `memory`)."""
+    import numpy as np
+
+    walked = [e for e in entries if e.get("heap_bytes") is not None]
+    findings.evidence["core_js_heap"] = {
+        "bytes": sum(e["heap_bytes"] for e in walked),
+        "isolates": [e["label"] for e in walked],
+        "unread": [e["label"] for e in entries if e.get("heap_bytes") is None],
+    }
+    parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]
+    if not parts:
+        return
+    ptrs = np.concatenate([p[0] for p in parts])
+    sizes = np.concatenate([p[1] for p in parts])
+    uniq, inv = np.unique(ptrs, return_inverse=True)
+    best = np.zeros(len(uniq), dtype=np.int64)
+    np.maximum.at(best, inv, sizes)  # a store shared between isolates is counted once
+    findings.evidence["core_external_total"] = {"bytes": int(best.sum()),
+                                                "stores": int(len(uniq))}
