@@ -8,9 +8,10 @@ export TRIAGE_CACHE="${TRIAGE_CACHE:-$HOME/.cache/triage}"
 # 1. System parts from Debian: lldb 19 with its Python module and headers (llnode
 #    builds against them), gdb (gcore), a C compiler (llnode, test addon), llvm-19 for
 #    llvm-cxxfilt (native frame names demangled exactly as lldb prints them), redis-server
-#    (the broker `triage worker` uses; the tests start their own on 127.0.0.1).
+#    (the broker `triage worker` uses; the tests start their own on 127.0.0.1), and Chromium:
+#    the HTML report's tests load it in a real headless browser.
 missing=()
-for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv redis-server; do
+for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv redis-server chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -16,7 +16,18 @@ import traceback
 import click
 
 from triage import __version__
-from triage.commands import analyze, batch, capture, diff, query, render, shell, submit, worker
+from triage.commands import (
+    analyze,
+    batch,
+    capture,
+    diff,
+    export_snapshot,
+    query,
+    render,
+    shell,
+    submit,
+    worker,
+)
 from triage.errors import ExitCode, TriageError
 from triage.render.escape import escape_terminal
 
@@ -46,7 +57,8 @@ def cli() -> None:
 
 
 for _command in (analyze.analyze, diff.diff, render.render_command, batch.batch, capture.capture,
-                 shell.shell, *query.QUERIES, worker.worker, submit.submit):
+                 shell.shell, *query.QUERIES, worker.worker, submit.submit,
+                 export_snapshot.export_snapshot):
     cli.add_command(_command)
 
 

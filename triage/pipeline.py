@@ -319,12 +319,14 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
 def _analyze_graph(graph, options: Options, findings: Findings, *, source_label: str) -> None:
     """Histogram, suspects and retainer queries: the same code for every heap source."""
     from triage.analyses import find_suspects, heap_section, histogram
+    from triage.analyses.dominator_tree import top_dominators
     from triage.analyses.retainer_query import answer
 
     if options.keep is not None:
         options.keep["graph"] = graph
     with stage("Computing dominators and retained sizes"):
         findings.sections["heap"] = heap_section(graph)
+        findings.sections["dominators"] = top_dominators(graph)  # the HTML report's treemap
         findings.histogram = histogram(graph, limit=options.histogram_limit)
     with stage("Ranking leak suspects"):
         findings.suspects = find_suspects(graph)

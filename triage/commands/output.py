@@ -17,8 +17,10 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from triage.errors import OutputProblem
 from triage.render.escape import escape_name
@@ -87,6 +89,34 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        _put_in_place(tmp, key, approved, shown)
+    except OSError as e:
+        raise OutputProblem(f"cannot write {shown}: {e.strerror}") from e
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+@contextmanager
+def streamed_output(output: Path) -> Iterator[IO[bytes]]:
+    """`write_output` for output too big to hold as text (a heap export): a binary stream to
+    the same 0600 temp file, put in place by the same checks only when the block ends
+    without an error (an interrupted export never leaves a file under the final name)."""
+    key = os.path.abspath(output)
+    if key not in _approved:
+        check_output(output, (), force=False)
+    approved = _approved[key]
+    shown = escape_name(output)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(key), prefix=f".{os.path.basename(key)}.",
+                                   suffix=".tmp")  # mode 0600
+    except OSError as e:
+        raise OutputProblem(f"cannot write {shown}: {e.strerror}") from e
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         _put_in_place(tmp, key, approved, shown)

@@ -23,7 +23,7 @@ from triage.render import FORMATS, render
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Allow --output to replace an existing file.")
 def render_command(path: Path, fmt: str, output: Path | None, force: bool) -> None:
-    """Render a stored summary, diff or batch result (JSON) as text, Markdown or JSON."""
+    """Render a stored summary, diff or batch result (JSON) as text, Markdown, JSON or HTML."""
     if output is not None:
         check_output(output, (path,), force)
     text = render_stored(path, fmt, color=output is None and fmt == "text" and sys.stdout.isatty())

@@ -119,6 +119,15 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None, *,
     return loaded
 
 
+def check_core_binary(core: CoreFile, binary: ElfFile, binary_path: Path) -> list[str]:
+    """`load_core`'s checks without the unwind (for commands that only read the heap): raises
+    when the binary is not Node; returns warnings (a different build)."""
+    warnings: list[str] = []
+    _check_is_node(core, binary, binary_path)
+    _check_same_build(core, binary, binary_path, warnings)
+    return warnings
+
+
 def choose_binary(core: CoreFile, node_path: str | Path | None) -> Path:
     """`--node` if given, else the executable path recorded in the core, if it exists."""
     if node_path is not None:

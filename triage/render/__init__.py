@@ -1,4 +1,4 @@
-"""Renderers: the redacted summary document as text, JSON or Markdown.
+"""Renderers: the redacted summary document as text, JSON, Markdown or one HTML page.
 
 Renderers compute nothing. Every string they print came from the redacted
 document and is escaped for the medium (terminal, Markdown) on the way out.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def render(document: dict[str, Any], fmt: str, *, color: bool = False, width: int | None = None) -> str:
@@ -23,6 +23,10 @@ def render(document: dict[str, Any], fmt: str, *, color: bool = False, width: in
         from triage.render.markdown import render_markdown
 
         return render_markdown(document)
+    if fmt == "html":
+        from triage.render.html import render_html
+
+        return render_html(document)
     from triage.render.text import render_text
 
     if width is None:

@@ -9,6 +9,7 @@ these functions.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 
@@ -110,3 +111,10 @@ def escape_name(name: object) -> str:
     print. Idempotent on its own output, so escaping twice is harmless."""
     text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
     return escape_terminal(_SURROGATE.sub(_undecodable, text))
+
+
+def escape_html(s: str) -> str:
+    """For HTML text and attribute values (also inside inline SVG): controls and bidi or
+    invisible characters made visible, then `& < > " '` as entities, so a dump string can
+    never open a tag, end an attribute or reorder the page's text."""
+    return html.escape(escape_terminal(s), quote=True)
