@@ -21,6 +21,8 @@ kinds.arrayBuffer = bytes; // 00 01 .. 4f: 80 bytes, more than the 64 shown
 kinds.typedArray = new Uint8Array(bytes, 4, 8); // 04 .. 0b
 kinds.dataView = new DataView(bytes, 2, 4); // 02 03 04 05
 kinds.int32Array = new Int32Array([1, -1, 0x01020304]);
+// a GitHub-style token in a buffer's bytes: inspect's hex must be redacted like a string
+kinds.payload = Buffer.from("auth ghp_" + "Zq8".repeat(12) + " end");
 kinds.error = new Error("kinds error message");
 kinds.error.code = "ERR_KINDS";
 const stack = kinds.error.stack; // formats the stack: a string from here on

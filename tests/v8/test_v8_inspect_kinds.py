@@ -75,6 +75,26 @@ def test_data_view_bytes(kinds) -> None:
     assert d["bytes"] == "02030405"
 
 
+def test_buffer_bytes_pass_redaction_like_strings(kinds) -> None:
+    # the summary's `objects.inspected` goes through the document redactor: a token in a
+    # Buffer's bytes must not survive as hex, harmless bytes must
+    from triage.redaction.engine import Redactor
+
+    token = "ghp_" + "Zq8" * 12
+    raw = _inspect(kinds, "payload")
+    assert raw["bytes"] == f"auth {token} end".encode().hex()  # inspect itself is raw
+    _, heap, obj = kinds
+    doc = {"objects": {"inspected": [heap.inspect(obj, depth=1)]}}
+    out, section = Redactor().redact_document(doc)
+    props = out["objects"]["inspected"][0]["properties"]
+    shown = props["payload"]["bytes"]
+    assert token.encode().hex() not in json.dumps(out) and token not in json.dumps(out)
+    assert shown.startswith(b"auth ".hex() + "[REDACTED:github-token:")
+    assert shown.endswith(b" end".hex())
+    assert props["arrayBuffer"]["bytes"] == bytes(range(64)).hex()
+    assert section["counts_by_category"].get("github-token") == 1
+
+
 def test_error_message_and_stack(kinds) -> None:
     crash = kinds[0]
     line = next(x for x in crash.stderr.splitlines() if x.startswith("KINDS "))

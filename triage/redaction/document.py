@@ -81,6 +81,8 @@ STRUCTURE_KEYS: frozenset[str] = frozenset({
     "id", "ref", "matched", "reachable", "retained_bytes", "shallow_bytes", "self_bytes",
     "count", "status", "engine", "function", "script", "pc", "index", "tid",
     "schema_version", "size_bytes", "line", "column",
+    # inspect's per-kind facts (triage/v8/inspect.py)
+    "flags", "state", "internal_field_count", "bytes_truncated", "stack_length", "note",
 })
 # Dicts keyed by names read from the heap (property and context variable names).
 NAME_DICTS: frozenset[str] = frozenset({"properties", "variables", "context"})
@@ -147,6 +149,8 @@ class _Walk:
         if isinstance(v, str):
             if role == "struct":
                 return v if v in self.cleared else r.redact_text(v, source=source)
+            if name == "bytes" and not sticky:  # inspect's buffer bytes, as hex
+                return r.redact_hex_bytes(v, source=source)
             if source == "argv" and name is not None and r.names.kind(name) != "sensitive":
                 return r.redact_command_line(v, source=source)
             if v in self.cleared and source != "argv" and r.names.kind(name) in ("", "version"):
