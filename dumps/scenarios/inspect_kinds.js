@@ -26,6 +26,7 @@ kinds.payload = Buffer.from("auth ghp_" + "Zq8".repeat(12) + " end");
 kinds.error = new Error("kinds error message");
 kinds.error.code = "ERR_KINDS";
 const stack = kinds.error.stack; // formats the stack: a string from here on
+kinds.unreadError = new Error("stack never read"); // its stack stays unformatted frames
 kinds.promisePending = new Promise(() => {});
 kinds.promiseFulfilled = Promise.resolve(42);
 kinds.promiseRejected = Promise.reject("kinds-rejected");

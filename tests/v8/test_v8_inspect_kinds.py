@@ -108,6 +108,15 @@ def test_error_message_and_stack(kinds) -> None:
     assert printed in symbols
 
 
+def test_error_with_unformatted_stack(kinds) -> None:
+    # `.stack` never read: V8 keeps the captured frames, not a string, and says so
+    d = _inspect(kinds, "unreadError")
+    assert d["kind"] == "error" and d["message"] == "stack never read"
+    assert d["stack"]["type"] in ("ERROR_STACK_DATA_TYPE", "FIXED_ARRAY_TYPE")
+    assert d["stack"]["note"] == "not formatted (.stack never read)"
+    assert "stack_length" not in d
+
+
 @pytest.mark.parametrize("name,state,value", [
     ("promisePending", "pending", None), ("promiseFulfilled", "fulfilled", 42),
     ("promiseRejected", "rejected", "kinds-rejected"),
