@@ -149,8 +149,6 @@ class _Walk:
         if isinstance(v, str):
             if role == "struct":
                 return v if v in self.cleared else r.redact_text(v, source=source)
-            if name == "bytes" and not sticky:  # inspect's buffer bytes, as hex
-                return r.redact_hex_bytes(v, source=source)
             if source == "argv" and name is not None and r.names.kind(name) != "sensitive":
                 return r.redact_command_line(v, source=source)
             if v in self.cleared and source != "argv" and r.names.kind(name) in ("", "version"):
@@ -233,6 +231,11 @@ class _Walk:
                 new_key = key
             if not isinstance(key, str):
                 out[new_key] = self.value(val, child_source, None, sticky, role)
+            elif key == "bytes" and isinstance(val, str) and not sticky:
+                # inspect's buffer bytes as hex; cut at the limit, they may end in part of
+                # a secret no detector can recognise any more
+                cut = isinstance(d.get("bytes_truncated"), int)
+                out[new_key] = r.redact_hex_bytes(val, source=child_source, cut=cut)
             elif key in NAME_DICTS and isinstance(val, dict) and not top:
                 out[new_key] = self.names(val, child_source, name, sticky, storage=False)
             elif key in STORAGE_DICTS and isinstance(val, dict):

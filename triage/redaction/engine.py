@@ -41,6 +41,7 @@ NO_REDACT_WARNING = (
 # Short flags taken as "the next argument is a password" (mysql/psql style).
 SENSITIVE_SHORT_FLAGS = frozenset({"-p"})
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # candidate key material in raw bytes
+_CUT_RUN = re.compile(r"[A-Za-z0-9+/=_%.:~@-]{6,}\Z")  # a value cut by a byte limit
 _FLAG = re.compile(r"(--?)([A-Za-z][\w.-]*)(?:=(.*))?\Z", re.DOTALL)
 
 
@@ -340,10 +341,12 @@ class Redactor:
         out.append(text[pos:])
         return "".join(out)
 
-    def redact_hex_bytes(self, hexed: str, *, source: str) -> str:
+    def redact_hex_bytes(self, hexed: str, *, source: str, cut: bool = False) -> str:
         """Redact raw bytes shown as hex (inspect's buffer `bytes`): the detectors run on
         the bytes read as Latin-1 text, and each secret's hex becomes a placeholder, so a
-        token in a Buffer is caught as it would be in a string."""
+        token in a Buffer is caught as it would be in a string. `cut`: the bytes stop at
+        inspect's limit, so a word-like run at the very end may be the start of a secret
+        (`jane.roe@examp`) and goes too."""
         if not self.enabled or not hexed:
             return hexed
         try:
@@ -355,6 +358,9 @@ class Redactor:
         # random-looking runs count as secrets, as under a weakly sensitive name
         spans += [(m.start(), m.end(), "high-entropy") for m in _TOKEN_RUN.finditer(text)
                   if looks_high_entropy(m.group())]
+        tail = _CUT_RUN.search(text) if cut else None
+        if tail and not any(s <= tail.start() < e for s, e, _ in spans):
+            spans.append((tail.start(), tail.end(), "cut-off"))
         if not spans:
             return hexed
         out: list[str] = []
