@@ -134,3 +134,35 @@ def test_disabled_mode_passes_values_and_reports_enabled_false():
     out, section = Redactor.disabled().redact_document({"x": {"_source": "env", "t": TOKEN}})
     assert out == {"x": {"t": TOKEN}}
     assert section["enabled"] is False and section["total"] == 0
+
+
+def test_buffer_bytes_in_hex_are_redacted_like_text() -> None:
+    # inspect shows a buffer's first bytes as hex under `bytes`: the detectors read them
+    # as text, and random-looking runs count as key material (no property name to go by)
+    from triage.redaction.engine import Redactor
+
+    key = "1EZeXrddMgg1mhzLaPI89Aay6Sa7XXhV6L9uf9D8"
+    plain = bytes(range(64)).hex()
+    doc = {"objects": {"inspected": [{"address": "0x10", "bytes": (b"id " + key.encode()).hex()},
+                                     {"address": "0x20", "bytes": plain}]}}
+    out, section = Redactor().redact_document(doc)
+    first, second = out["objects"]["inspected"]
+    assert first["bytes"].startswith(b"id ".hex() + "[REDACTED:high-entropy:")
+    assert key.encode().hex() not in first["bytes"]
+    assert second["bytes"] == plain
+    assert section["counts_by_category"] == {"high-entropy": 1}
+
+
+def test_buffer_bytes_cut_at_the_limit_lose_their_last_word() -> None:
+    # 64 bytes of a JSON body end inside an email no detector can recognise any more
+    from triage.redaction.engine import Redactor
+
+    shown = b'{"id":7,"note":"hello there, general","contact":"jane.roe@exam'
+    doc = {"objects": {"inspected": [
+        {"address": "0x10", "bytes": shown.hex(), "bytes_truncated": 200},
+        {"address": "0x20", "bytes": shown.hex()}]}}
+    out, _ = Redactor().redact_document(doc)
+    cut, whole = (o["bytes"] for o in out["objects"]["inspected"])
+    assert cut == shown[:-len("jane.roe@exam")].hex() + cut[-len("[REDACTED:cut-off:12345678]"):]
+    assert cut.endswith("]") and "[REDACTED:cut-off:" in cut
+    assert whole == shown.hex()  # not cut: the same bytes stay

@@ -81,6 +81,8 @@ STRUCTURE_KEYS: frozenset[str] = frozenset({
     "id", "ref", "matched", "reachable", "retained_bytes", "shallow_bytes", "self_bytes",
     "count", "status", "engine", "function", "script", "pc", "index", "tid",
     "schema_version", "size_bytes", "line", "column",
+    # inspect's per-kind facts (triage/v8/inspect.py)
+    "flags", "state", "internal_field_count", "bytes_truncated", "stack_length", "note",
 })
 # Dicts keyed by names read from the heap (property and context variable names).
 NAME_DICTS: frozenset[str] = frozenset({"properties", "variables", "context"})
@@ -229,6 +231,11 @@ class _Walk:
                 new_key = key
             if not isinstance(key, str):
                 out[new_key] = self.value(val, child_source, None, sticky, role)
+            elif key == "bytes" and isinstance(val, str) and not sticky:
+                # inspect's buffer bytes as hex; cut at the limit, they may end in part of
+                # a secret no detector can recognise any more
+                cut = isinstance(d.get("bytes_truncated"), int)
+                out[new_key] = r.redact_hex_bytes(val, source=child_source, cut=cut)
             elif key in NAME_DICTS and isinstance(val, dict) and not top:
                 out[new_key] = self.names(val, child_source, name, sticky, storage=False)
             elif key in STORAGE_DICTS and isinstance(val, dict):

@@ -21,7 +21,15 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote
 
-from triage.redaction.detectors import PLACEHOLDER, Scanner, card_brand_ok, is_filler, luhn_ok
+from triage.redaction.detectors import (
+    PLACEHOLDER,
+    Scanner,
+    card_brand_ok,
+    is_filler,
+    looks_high_entropy,
+    luhn_ok,
+    merge,
+)
 from triage.redaction.names import NameRules
 from triage.redaction.policy import Policy
 from triage.redaction.prefilter import PREFILTER_AVAILABLE, Prefilter
@@ -32,6 +40,8 @@ NO_REDACT_WARNING = (
 )
 # Short flags taken as "the next argument is a password" (mysql/psql style).
 SENSITIVE_SHORT_FLAGS = frozenset({"-p"})
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # candidate key material in raw bytes
+_CUT_RUN = re.compile(r"[A-Za-z0-9+/=_%.:~@-]{6,}\Z")  # a value cut by a byte limit
 _FLAG = re.compile(r"(--?)([A-Za-z][\w.-]*)(?:=(.*))?\Z", re.DOTALL)
 
 
@@ -329,6 +339,37 @@ class Redactor:
             out.append(self._replace(text[start:end], category, source))
             pos = end
         out.append(text[pos:])
+        return "".join(out)
+
+    def redact_hex_bytes(self, hexed: str, *, source: str, cut: bool = False) -> str:
+        """Redact raw bytes shown as hex (inspect's buffer `bytes`): the detectors run on
+        the bytes read as Latin-1 text, and each secret's hex becomes a placeholder, so a
+        token in a Buffer is caught as it would be in a string. `cut`: the bytes stop at
+        inspect's limit, so a word-like run at the very end may be the start of a secret
+        (`jane.roe@examp`) and goes too."""
+        if not self.enabled or not hexed:
+            return hexed
+        try:
+            text = bytes.fromhex(hexed).decode("latin-1")
+        except ValueError:  # not hex after all: redact it as the text it is
+            return self.redact_text(hexed, source=source)
+        spans = self.scanner.find(text)
+        # bytes have no property name to go by, and Buffers are where key material lives:
+        # random-looking runs count as secrets, as under a weakly sensitive name
+        spans += [(m.start(), m.end(), "high-entropy") for m in _TOKEN_RUN.finditer(text)
+                  if looks_high_entropy(m.group())]
+        tail = _CUT_RUN.search(text) if cut else None
+        if tail and not any(s <= tail.start() < e for s, e, _ in spans):
+            spans.append((tail.start(), tail.end(), "cut-off"))
+        if not spans:
+            return hexed
+        out: list[str] = []
+        pos = 0
+        for start, end, category in merge(spans, text):
+            out.append(hexed[2 * pos:2 * start])
+            out.append(self._replace(text[start:end], category, source))
+            pos = end
+        out.append(hexed[2 * pos:])
         return "".join(out)
 
     def _redact_whole(self, value: str, name: str, source: str) -> str:

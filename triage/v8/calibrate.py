@@ -57,6 +57,8 @@ def initial_facts(consts: V8Constants, core: CoreFile) -> VersionFacts:
         js_function_types=(first, last) if first is not None and last is not None else None,
         bytecode_source_positions=0, free_space_type=None, free_space_unit=8,
         filler_types=(), scope_info_names_after_locals=6, notes=notes, source="derived",
+        # the newest layout (V8 13+) for a V8 newer than the table, the oldest otherwise
+        date_value_raw=v[0] >= 13, api_object_header=32 if v[0] >= 13 else 24,
     )
 
 

@@ -1,15 +1,18 @@
 """`inspect`: one V8 object as a plain dict (properties, elements, string text,
-Map/Set entries, closure context variables, buffer sizes).
+Map/Set entries, closure context variables, and per kind: RegExp source/flags, Date
+value, buffer bytes, Error message/stack, Promise state/value, bound function and proxy
+parts, API objects' internal fields).
 
 Values nest up to `depth` levels; deeper objects appear as `{"address", "type"}`
-references. Strings are returned raw: the summary's redaction stage decides what
-may be shown, so nothing here filters or prints.
+references. Strings and buffer bytes are returned raw: the summary's redaction stage
+decides what may be shown, so nothing here filters or prints.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from triage.v8 import versions as vf
 from triage.v8.reader import is_heap_object, is_smi, smi
 
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 STRING_LIMIT = 4096
 ELEMENT_LIMIT = 200
 ENTRY_LIMIT = 200
+BYTES_LIMIT = 64  # buffer bytes shown (hex)
 
 
 def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]:
@@ -51,14 +55,18 @@ def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]
         if r.is_context_type(it):
             out["variables"] = _context_vars(heap, obj, depth)
         return out
-    out["kind"] = "object"
     out["map"] = hex(m.address - 1)
+    if tname == "JS_PROXY_TYPE":  # a bare JSReceiver: no properties or elements of its own
+        out["kind"] = "proxy"
+        out.update(_proxy(heap, obj, depth))
+        return out
+    out["kind"] = "object"
     out["dictionary_mode"] = m.is_dictionary
     props = r.own_properties(obj)
     if props is not None:
-        out["properties"] = {k if k is not None else "?": _value(heap, v, depth)
-                             for k, v, _ in props}
-        out["property_storage"] = {k if k is not None else "?": where for k, _, where in props}
+        names = _unique_names([k for k, _, _ in props])
+        out["properties"] = {n: _value(heap, v, depth) for n, (_, v, _) in zip(names, props, strict=True)}
+        out["property_storage"] = {n: where for n, (_, _, where) in zip(names, props, strict=True)}
     if r.is_js_function_type(it):
         out["kind"] = "closure"
         out.update(_closure_info(heap, obj, depth))
@@ -69,7 +77,16 @@ def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]
     elif tname in ("JS_TYPED_ARRAY_TYPE", "JS_DATA_VIEW_TYPE", "JS_ARRAY_BUFFER_TYPE"):
         out["kind"] = "buffer" if tname != "JS_ARRAY_BUFFER_TYPE" else "array_buffer"
         out.update(_buffer_info(heap, obj, tname))
-    elements = _elements(heap, obj, m, depth, is_array=tname == "JS_ARRAY_TYPE")
+    elif tname in _KINDS:
+        kind, decode = _KINDS[tname]
+        out["kind"] = kind
+        out.update(decode(heap, obj, depth))
+    elif it == r.c.get("APIObjectType") or it == r.c.get("SpecialAPIObjectType"):
+        out["kind"] = "api_object"
+        out.update(_internal_fields(heap, obj, m))
+    # a typed array's elements are its ByteArray (on-heap data), shown above as bytes
+    is_view = out["kind"] in ("buffer", "array_buffer")
+    elements = None if is_view else _elements(heap, obj, m, depth, is_array=tname == "JS_ARRAY_TYPE")
     if elements is not None:
         out.update(elements)
     if tname == "JS_ARRAY_TYPE":
@@ -195,18 +212,199 @@ def _collection_entries(heap: V8Heap, obj: int, is_map: bool, depth: int) -> dic
 
 
 def _buffer_info(heap: V8Heap, obj: int, tname: str) -> dict[str, Any]:
+    """Byte length, offset, backing store and the first BYTES_LIMIT bytes (hex)."""
     r = heap.reader
     c = heap.constants
     if tname == "JS_ARRAY_BUFFER_TYPE":
         bl = r.u64(obj - 1 + c.field("JSArrayBuffer", "byte_length", 32))
         bs = r.u64(obj - 1 + c.field("JSArrayBuffer", "backing_store", 48))
-        return {"byte_length": bl, "backing_store": hex(bs) if bs is not None else None}
+        out = {"byte_length": bl, "backing_store": hex(bs) if bs is not None else None}
+        out.update(_bytes(heap, bs, bl))
+        return out
+    bo_off = c.field("JSArrayBufferView", "byte_offset", 32)
     bl = r.u64(obj - 1 + c.field("JSArrayBufferView", "byte_length", 40))
-    bo = r.u64(obj - 1 + c.field("JSArrayBufferView", "byte_offset", 32))
-    buf = r.field(obj, 24)
-    out: dict[str, Any] = {"byte_length": bl, "byte_offset": bo}
-    if buf is not None and is_heap_object(buf):
+    bo = r.u64(obj - 1 + bo_off)
+    out = {"byte_length": bl, "byte_offset": bo}
+    buf = _view_buffer(heap, obj, bo_off)
+    if buf is not None:
         out["buffer"] = hex(buf - 1)
+    data = None
+    if tname == "JS_TYPED_ARRAY_TYPE":
+        # data = base_pointer + external_pointer: an on-heap ByteArray plus the offset of
+        # its data, or Smi 0 plus the off-heap address (backing store + byte offset)
+        ext = r.u64(obj - 1 + c.field("JSTypedArray", "external_pointer", 64))
+        base = r.field(obj, c.field("JSTypedArray", "base_pointer", 72))
+        if ext is not None and base is not None:
+            data = (ext + (0 if is_smi(base) else base)) & (1 << 64) - 1
+    elif buf is not None and bo is not None:  # DataView: its buffer's store + offset
+        bs = r.u64(buf - 1 + c.field("JSArrayBuffer", "backing_store", 48))
+        data = bs + bo if bs else None
+    out.update(_bytes(heap, data, bl))
+    return out
+
+
+def _view_buffer(heap: V8Heap, obj: int, byte_offset_at: int) -> int | None:
+    """A view's JSArrayBuffer: the first field after the JSObject header that holds one
+    (+24 up to V8 12, +32 from 13 where cpp_heap_wrappable comes first; not exported)."""
+    r = heap.reader
+    want = r.c.type_id("JS_ARRAY_BUFFER_TYPE")
+    for off in range(24, byte_offset_at, 8):
+        v = r.field(obj, off)
+        if v is not None and is_heap_object(v) and r.type_of(v) == want:
+            return v
+    return None
+
+
+def _bytes(heap: V8Heap, data: int | None, length: int | None) -> dict[str, Any]:
+    """The first bytes at `data` as hex: raw content, redacted downstream like a string."""
+    if not length:
+        return {"bytes": ""} if length == 0 else {}
+    if not data or length < 0:
+        return {"bytes": None}
+    n = min(length, BYTES_LIMIT)
+    raw = heap.core.try_read(data, n)
+    if raw is None:
+        return {"bytes": None}
+    out: dict[str, Any] = {"bytes": raw.hex()}
+    if length > n:
+        out["bytes_truncated"] = length
+    return out
+
+
+def _regexp(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    r = heap.reader
+    src_at = heap.constants.field("JSRegExp", "source", 32)
+    src = r.field(obj, src_at)
+    flags = r.field(obj, src_at + 8)
+    out: dict[str, Any] = {"source": r.string(src, STRING_LIMIT) if src is not None else None}
+    if flags is not None and is_smi(flags):
+        bits = smi(flags)
+        out["flags"] = "".join(ch for ch, bit in vf.REGEXP_FLAG_BITS if bits & bit)
+    else:
+        out["flags"] = None
+    return out
+
+
+def _date(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    """Milliseconds since the epoch (NaN for an invalid date, shown as None)."""
+    r = heap.reader
+    at = heap.constants.field("JSDate", "value", 24)
+    if r.facts.date_value_raw:
+        v = r.f64(obj - 1 + at)
+    else:
+        raw = r.field(obj, at)
+        v = None if raw is None else _value(heap, raw, 0)
+    if isinstance(v, float) and v == v and v.is_integer():
+        v = int(v)
+    return {"value": v if isinstance(v, (int, float)) and v == v else None}
+
+
+def _error(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    """message (own property) and stack: V8 keeps the stack under a private symbol, as
+    frames (ErrorStackData / FixedArray) until `.stack` is read, then as the string. V8 13+
+    has a second private symbol holding the message, so the stack is the private-symbol
+    value that is not the message itself."""
+    r = heap.reader
+    props = r.own_properties(obj) or []
+    message = next((v for k, v, _ in props if k == "message"), None)
+    out: dict[str, Any] = {"message": None if message is None else _value(heap, message, 0)}
+    stack = None
+    for k, v, where in props:
+        if k != "Symbol()" or where == "descriptor" or v == message:
+            continue
+        t = r.type_of(v) if is_heap_object(v) else None
+        if t is not None and (r.is_string_type(t) or r.type_name(t) in (
+                "ERROR_STACK_DATA_TYPE", "FIXED_ARRAY_TYPE")):
+            stack = v
+            break
+    if stack is None:
+        out["stack"] = None
+    else:
+        t = r.type_of(stack)
+        if t is not None and r.is_string_type(t):
+            out["stack"] = r.string(stack, STRING_LIMIT)
+            out["stack_length"] = r.u32(stack - 1 + 12)
+        else:
+            out["stack"] = {"address": hex(stack - 1), "type": r.type_name(t or 0),
+                            "note": "not formatted (.stack never read)"}
+    return out
+
+
+def _promise(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    r = heap.reader
+    flags = r.field(obj, vf.PROMISE_FLAGS)
+    if flags is None or not is_smi(flags):
+        return {"state": None}
+    state = vf.PROMISE_STATES.get(smi(flags) & 3)
+    out: dict[str, Any] = {"state": state}
+    if state in ("fulfilled", "rejected"):
+        v = r.field(obj, vf.PROMISE_RESULT)
+        out["value"] = None if v is None else _value(heap, v, depth)
+    return out
+
+
+def _bound_function(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    r = heap.reader
+    target = r.field(obj, vf.BOUND_TARGET)
+    this = r.field(obj, vf.BOUND_THIS)
+    args = r.field(obj, vf.BOUND_ARGS)
+    out: dict[str, Any] = {
+        "target": None if target is None else _value(heap, target, depth),
+        "bound_this": None if this is None else _value(heap, this, depth),
+        "bound_args": None,
+    }
+    if target is not None and is_heap_object(target):
+        t = r.type_of(target)
+        if t is not None and r.is_js_function_type(t):
+            out["target_function"] = r.function_name(target) or "(anonymous)"
+    n = r.field(args, 8) if args is not None and is_heap_object(args) else None
+    if n is not None and is_smi(n) and 0 <= smi(n) <= ELEMENT_LIMIT:
+        vals = [r.field(args, 16 + 8 * i) for i in range(smi(n))]
+        out["bound_args"] = [None if v is None else _value(heap, v, depth) for v in vals]
+    return out
+
+
+def _proxy(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
+    r = heap.reader
+    target = r.field(obj, vf.PROXY_TARGET)
+    handler = r.field(obj, vf.PROXY_HANDLER)
+    return {"target": None if target is None else _value(heap, target, depth),
+            "handler": None if handler is None else _value(heap, handler, depth)}
+
+
+def _internal_fields(heap: V8Heap, obj: int, m: Any) -> dict[str, Any]:
+    """An API object's embedder fields: the words between the header and the in-object
+    properties, as raw values (aligned C++ pointers, or tagged values)."""
+    r = heap.reader
+    start = r.facts.api_object_header
+    end = 8 * m.inobject_start
+    if end < start or end > (m.instance_size or end):
+        return {"internal_field_count": None, "internal_fields": None}
+    raw = heap.core.try_read(obj - 1 + start, end - start)
+    if raw is None:
+        return {"internal_field_count": (end - start) // 8, "internal_fields": None}
+    words = [int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), 8)]
+    return {"internal_field_count": len(words), "internal_fields": [hex(w) for w in words]}
+
+
+_KINDS = {
+    "JS_REG_EXP_TYPE": ("regexp", _regexp),
+    "JS_DATE_TYPE": ("date", _date),
+    "JS_ERROR_TYPE": ("error", _error),
+    "JS_PROMISE_TYPE": ("promise", _promise),
+    "JS_BOUND_FUNCTION_TYPE": ("bound_function", _bound_function),
+}
+
+
+def _unique_names(names: list[str | None]) -> list[str]:
+    """Property names as dict keys: private symbols all read `Symbol()`, so a repeated
+    name gets ` #2`, ` #3` (one used to hide the other: an Error's stack under the message)."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in names:
+        name = k if k is not None else "?"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
     return out
 
 

@@ -67,6 +67,12 @@ class VersionFacts:
     #: follow (Torque order). V8 12 moved continuation_preserved_embedder_data from the last
     #: word to the first, so the list's link is word 2 from then on (the default).
     promise_reaction_next: int = 2
+    #: JSDate::value is a raw float64 (V8 13+), not a tagged Smi/HeapNumber (V8 <= 12)
+    date_value_raw: bool = False
+    #: bytes before a JS_API_OBJECT's embedder (internal) fields: the JSObject header, plus
+    #: JSAPIObjectWithEmbedderSlots::cpp_heap_wrappable from V8 13 (`v8dbg_class_JSObject__
+    #: internal_fields` says 24 on every version, which is wrong for API objects from 13)
+    api_object_header: int = 24
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -155,11 +161,18 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=268, free_space_unit=8, filler_types=(267,),
+        date_value_raw=True, api_object_header=32,
         scope_info_names_after_locals=6,
         notes={
             "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
                                    "the contextful meta map's +32 (Map::native_context) points at it "
                                    "in the leak_* cores; 24+8*length checked at open",
+            "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
+                              "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
+                              "12.4 it is a tagged HeapNumber",
+            "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
+                                 "the pointer to node's embedder id, +40 the C++ object "
+                                 "(inspect_kinds core); up to 12.4 those two are at +24/+32",
             "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
                              "oddballs) from Heap*-0xef68; builtins table Heap*-0x4b08..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
@@ -179,12 +192,19 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         v8=(14, 6), native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
+        date_value_raw=True, api_object_header=32,
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6,
         notes={
             "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
                                    "from 220); derived from the data at open "
                                    "(heap.py _check_native_context) on every scenario core",
+            "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
+                              "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
+                              "12.4 it is a tagged HeapNumber",
+            "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
+                                 "the pointer to node's embedder id, +40 the C++ object "
+                                 "(inspect_kinds core); up to 12.4 those two are at +24/+32",
             "isolate_roots": "start of the isolate's allocation (malloc chunk header at "
                              "-0xf338 or so) / its dense run of heap pointers, the roots table "
                              "begins with read-only maps; calibrate.derive_isolate_roots finds "
@@ -208,6 +228,21 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
 }
+
+#: Object layouts V8 does not export and that are the same on every version in FACTS
+#: (checked on the inspect_kinds core of each: tests/v8/test_v8_inspect_kinds.py).
+#: Offsets in bytes from the object start.
+#: JSPromise (promise.tq): reactions_or_result, flags (Smi; bits 0-1 the state)
+PROMISE_RESULT, PROMISE_FLAGS = 24, 32
+PROMISE_STATES = {0: "pending", 1: "fulfilled", 2: "rejected"}
+#: JSBoundFunction (bound-function.tq): target, bound this, bound arguments (FixedArray)
+BOUND_TARGET, BOUND_THIS, BOUND_ARGS = 24, 32, 40
+#: JSProxy (proxy.tq, a JSReceiver without elements): target, handler
+PROXY_TARGET, PROXY_HANDLER = 16, 24
+#: JSRegExp::flags follows `source` (v8dbg exports source only); the Flag bits
+#: (regexp-flags.h), listed in the order JS prints them (`RegExp.prototype.flags`)
+REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
+                    ("s", 1 << 5), ("u", 1 << 4), ("v", 1 << 8), ("y", 1 << 3))
 
 #: Environment hook: V8 versions ("14.6", comma-separated, or "all") whose table entry is
 #: ignored, so the reader derives every fact as for a V8 it has never seen (the test that
