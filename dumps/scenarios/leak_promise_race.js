@@ -1,8 +1,10 @@
 // Leak pattern: a never-settling promise raced against every job. `Promise.race([work,
 // shutdownSignal])` subscribes to `shutdownSignal` each time; it never settles, so its reaction
 // list (a linked list of PromiseReaction, one per race) grows forever, and each reaction keeps
-// the race's result promise, fulfilled with that job's JobResult. No container holds the
-// JobResults: they hang off a 4,000-long chain of reactions of one promise.
+// that job's JobResult through its handler (a late-cancel callback that closes over it; V8 14
+// no longer keeps a settled race's result promise, so the handler is what holds it on every
+// version). No container holds the JobResults: they hang off a 4,000-long chain of reactions
+// of one promise.
 // Known by construction: exactly 4000 JobResult objects. Ends with process.abort() from a timer
 // (with the argument `snapshot`: writes a heap snapshot and exits; `both`: writes one, then
 // aborts, so the core and the snapshot are of the same process).
@@ -22,8 +24,10 @@ const shutdownSignal = new Promise((resolve) => {
 });
 
 async function runJob(i) {
-  const work = Promise.resolve(new JobResult(i));
-  const result = await Promise.race([work, shutdownSignal]);
+  const job = new JobResult(i);
+  const work = Promise.resolve(job);
+  const cancelled = shutdownSignal.then(() => job.id);
+  const result = await Promise.race([work, cancelled]);
   return result.id;
 }
 

@@ -235,9 +235,10 @@ def _per_class(g: HeapGraph) -> dict[str, tuple[int, int]]:
 # process, left out of the comparison below and listed as open work in docs/heap-analysis.md:
 # Buffer/ArrayBuffer keep their bytes outside the JS heap (backing stores are not nodes of a
 # core's graph yet); on V8 10.2 and 13.6 closures retain 10-11 % less in a core, and on 13.6
-# BuiltinModule 23 % less (code/bytecode reached differently; not found yet).
+# BuiltinModule 23 % less (code/bytecode reached differently; not found yet); 14.6 (Node 26)
+# shows the same two gaps as 13.6.
 RETAINED_GAPS = {"*": {"Buffer", "ArrayBuffer"}, 18: {"Function"},
-                 24: {"Function", "BuiltinModule"}}
+                 24: {"Function", "BuiltinModule"}, 26: {"Function", "BuiltinModule"}}
 
 
 @pytest.mark.parametrize("scenario,planted", [("leak_ssr_cache", "ProductEntity"),
