@@ -67,6 +67,16 @@ class SignalInfo:
 
 
 @dataclass
+class ExceptionInfo:
+    """The thrown exception of an uncaught-exception crash, as read from the dump."""
+
+    type: str  # constructor name: TypeError, Error, ...
+    message: str | None
+    stack: str | None  # the Error's own stack text, bounded
+    address: int | None = None  # untagged address of the Error in a core
+
+
+@dataclass
 class CrashInfo:
     kind: CrashKind
     reason: str  # one sentence in plain words
@@ -74,6 +84,7 @@ class CrashInfo:
     faulting_thread: int | None = None
     faulting_frame: str | None = None
     message: str | None = None  # fatal error text, exception message
+    exception: ExceptionInfo | None = None  # the thrown Error (cores: triage/v8/exception.py)
 
 
 @dataclass

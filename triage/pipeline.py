@@ -120,6 +120,7 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
         options.keep["heap"] = heap
     if heap is not None:
         _core_js_stack(heap, loaded, model)
+        _core_exception(heap, loaded, model)
         findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
@@ -161,6 +162,16 @@ def _core_js_stack(heap, loaded, model: CrashModel) -> None:
     elif cap.status == "full":
         model.capabilities["js_stack"] = Capability(
             "full", "no JavaScript frame was on the crashing thread's stack", engine="triage.v8")
+
+
+def _core_exception(heap, loaded, model: CrashModel) -> None:
+    from triage.v8.exception import recover
+
+    top = model.js_stack[0].function if model.js_stack else None
+    with stage("Finding the thrown exception"):
+        cap = recover(heap, model.crash, loaded.faulting_tid, top)
+    if cap is not None:
+        model.capabilities["exception"] = cap
 
 
 _EVENT_LOOP_WAIT = ("uv__io_poll", "epoll_wait", "epoll_pwait")
@@ -384,6 +395,7 @@ def _merge(primary: CrashModel | None, other: CrashModel, *, artifact: Artifact 
     ):
         primary.crash.kind, primary.crash.reason = other.crash.kind, other.crash.reason
     primary.crash.message = primary.crash.message or other.crash.message
+    primary.crash.exception = primary.crash.exception or other.crash.exception
     ours = primary.capabilities.get("js_stack")
     theirs = other.capabilities.get("js_stack")
     if other.js_stack and (not primary.js_stack or (ours and ours.status != "full")):

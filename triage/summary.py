@@ -69,6 +69,10 @@ def _crash(crash: CrashInfo | None) -> dict[str, Any]:
         "faulting_frame": crash.faulting_frame,
         "message": crash.message,
     }
+    if crash.exception is not None:
+        exc = asdict(crash.exception)
+        exc["address"] = None if exc["address"] is None else f"0x{exc['address']:x}"
+        out["exception"] = exc
     if crash.signal is not None:
         sig = asdict(crash.signal)
         if sig["fault_address"] is not None:

@@ -56,6 +56,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
     facts.append(("heap from", (doc.get("sources") or {}).get("histogram")))
     lines += [f"- **{k}**: {code(str(v)) if k in CODE_FACTS else md(str(v))}"
               for k, v in facts if v not in (None, "")]
+    exc = crash.get("exception") or {}
+    if exc.get("stack"):
+        lines += ["", "### Thrown exception", ""]
+        lines += fence(exc["stack"].splitlines())
     js = doc.get("js_stack") or {}
     lines += ["", f"### JavaScript stack ({md(js.get('status', 'unavailable'))})", ""]
     if js.get("frames"):

@@ -76,6 +76,9 @@ def _section(console: Console, title: str) -> None:
     console.print(Text(title, style="bold cyan"))
 
 
+EXCEPTION_FRAMES = 5  # frames of the thrown Error's own stack on the first page
+
+
 def _header(console: Console, doc: dict[str, Any]) -> None:
     proc, crash = doc.get("process", {}), doc.get("crash", {})
     versions = ", ".join(v for v in (
@@ -95,6 +98,15 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
         rows.append(("where", where))
     if crash.get("message"):
         rows.append(("message", crash["message"]))
+    exc = crash.get("exception") or {}
+    thrown_at = [line.strip() for line in (exc.get("stack") or "").splitlines()[1:]]
+    if thrown_at:
+        more = len(thrown_at) - EXCEPTION_FRAMES
+        shown = thrown_at[:EXCEPTION_FRAMES] + ([f"… {more} more in --format json"] if more > 0 else [])
+        rows += [("thrown" if i == 0 else "", line) for i, line in enumerate(shown)]
+    exc_cap = (doc.get("capabilities") or {}).get("exception") or {}
+    if not exc and exc_cap.get("status") == "unavailable":
+        rows.append(("exception", f"not found: {exc_cap.get('reason') or 'no reason given'}"))
     if proc.get("pid") is not None:
         rows.append(("pid", proc["pid"]))
     if proc.get("command_line"):
