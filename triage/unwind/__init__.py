@@ -50,7 +50,11 @@ def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
                 places[(raw.tid, i)] = None
                 continue
             module, vaddr = loc
-            place = dwarf.place(module, vaddr) if dwarf and dwarf.covers(module, vaddr) else None
+            place = None
+            if dwarf is not None and dwarf.covers(module, vaddr):
+                place = dwarf.place(module, vaddr)
+            elif dwarf is not None and dwarf.has_dwarf(module):
+                place = dwarf.probe(module, vaddr)
             places[(raw.tid, i)] = place or module.symbols.lookup(vaddr)
     if dwarf is not None:
         dwarf.save()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-_TOOLS = ("llvm-cxxfilt", "llvm-cxxfilt-19", "/usr/lib/llvm-19/bin/llvm-cxxfilt", "c++filt")
+# LLVM 19 first: older llvm-cxxfilt (14 on Ubuntu 22.04's PATH) leaves C++20 names with
+# requires-clauses (`...Qsr3std...`, V8 12+) mangled, which lldb 19 demangles.
+_TOOLS = ("llvm-cxxfilt-19", "/usr/lib/llvm-19/bin/llvm-cxxfilt", "llvm-cxxfilt", "c++filt")
 _TIMEOUT = 20.0
 
 

@@ -2,8 +2,10 @@
 
 Only lldb's symbol lookup is used, on the files themselves (no core, no process), so
 none of its unwinding runs: a file target costs 0.2-0.3 s and a lookup microseconds.
-Asked only for pcs inside a DWARF compile unit (`.debug_aranges`), i.e. glibc with its
-debug file installed and libuv inside node; everything else is named from the ELF
+Asked for pcs inside a DWARF compile unit (`.debug_aranges`), i.e. glibc with its
+debug file installed and libuv inside node, and for other pcs of a file with
+`.debug_info` (whose aranges may leave CUs out: Node 26's libuv thread.c), where lldb's
+answer is used only if it finds a compile unit; everything else is named from the ELF
 symbol tables. Without lldb, names come from the symbol tables and inlined frames are
 not shown (said in the capability).
 
@@ -122,6 +124,7 @@ class LldbNames:
         self._debugger = None
         self._targets: dict[str, object] = {}
         self._ranges: dict[str, np.ndarray | None] = {}
+        self._has_info: dict[str, bool] = {}
         self.error: str | None = None
 
     def covers(self, module: Module, vaddr: int) -> bool:
@@ -138,13 +141,29 @@ class LldbNames:
         i = int(np.searchsorted(ranges[:, 0], np.uint64(vaddr), side="right")) - 1
         return i >= 0 and vaddr < int(ranges[i, 1])
 
+    def has_dwarf(self, module: Module) -> bool:
+        """The file (or its debug file) has .debug_info: code outside .debug_aranges may
+        still be in a compile unit (Node 26's node lists libuv's thread.c in .debug_info
+        but not in .debug_aranges, and lldb finds it through the CU's own ranges)."""
+        if module.path not in self._has_info:
+            self._has_info[module.path] = any(
+                e is not None and (s := e.section(".debug_info")) is not None and s.type != 8
+                for e in (module.elf, module.debug))
+        return self._has_info[module.path]
+
     def place(self, module: Module, vaddr: int) -> Place | None:
         place = self._place(module, vaddr)
         if place is None and self.error is not None:
             self.missed += 1  # DWARF code named from the symbol table instead
         return place
 
-    def _place(self, module: Module, vaddr: int) -> Place | None:
+    def probe(self, module: Module, vaddr: int) -> Place | None:
+        """lldb's answer for a pc outside .debug_aranges, only when lldb places it in a
+        compile unit (else None: the symbol table names it, as lldb would). Cached like
+        `place`; without lldb nothing is counted missing (we cannot tell it is DWARF)."""
+        return self._place(module, vaddr, need_cu=True)
+
+    def _place(self, module: Module, vaddr: int, need_cu: bool = False) -> Place | None:
         build_id = module.elf.build_id
         known = self._cached(build_id) if build_id else None
         if known is not None and f"{vaddr:x}" in known:
@@ -153,7 +172,7 @@ class LldbNames:
                 return Place(**hit) if hit else None
             except TypeError:
                 pass  # a damaged cache entry: ask lldb again
-        place = self._ask_lldb(module, vaddr)
+        place = self._ask_lldb(module, vaddr, need_cu)
         if known is not None and (place is not None or self.error is None):
             known[f"{vaddr:x}"] = asdict(place) if place else None
             self._dirty.add(build_id)
@@ -186,13 +205,15 @@ class LldbNames:
                 continue
         self._dirty.clear()
 
-    def _ask_lldb(self, module: Module, vaddr: int) -> Place | None:
+    def _ask_lldb(self, module: Module, vaddr: int, need_cu: bool = False) -> Place | None:
         target = self._target(module)
         if target is None:
             return None
         lldb = self._lldb
         addr = target.ResolveFileAddress(vaddr)
         ctx = target.ResolveSymbolContextForAddress(addr, lldb.eSymbolContextEverything)
+        if need_cu and not ctx.GetCompileUnit().IsValid():
+            return None
         names = []
         block = ctx.GetBlock()
         while block and block.IsValid():

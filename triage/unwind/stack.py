@@ -59,7 +59,8 @@ class Unwinder:
         self.core = core
         self.modules = modules
         rows = [(s.vaddr, s.vaddr + s.memsz) for s in core.elf.segments if s.type == 1 and s.flags & 1]
-        rows += [(m.start, m.end) for m in core.mappings if m.path in modules.modules]
+        rows += [r for m in core.mappings if m.path in modules.modules
+                 for r in _code_of(m, modules.modules[m.path].elf)]
         ex = np.array(sorted(rows), dtype=np.uint64).reshape(-1, 2)
         self._ex_start, self._ex_end = ex[:, 0], ex[:, 1]
 
@@ -165,3 +166,19 @@ class Unwinder:
         new = {r: regs[r] for r in _CALLEE_SAVED if r in regs and r != RBP}
         new.update({RBP: saved, RSP: rbp + 16, RA: ret})
         return new, False
+
+
+def _code_of(mapping, elf) -> list[tuple[int, int]]:
+    """The parts of one file mapping that its file loads executable (PF_X). A mapping of
+    a file is not all code: lldb's fallback "frames" in node's .rodata (e.g. at
+    0x2c1b250 in Node 20's node, between ReportOOMFailure and FatalProcessOutOfMemory)
+    are data, and neither a walk nor a comparison may take them for return addresses."""
+    out = []
+    for seg in elf.segments:
+        if seg.type != 1 or not seg.flags & 1:
+            continue
+        lo = max(seg.offset, mapping.file_offset)
+        hi = min(seg.offset + seg.filesz, mapping.file_offset + (mapping.end - mapping.start))
+        if lo < hi:
+            out.append((mapping.start + lo - mapping.file_offset, mapping.start + hi - mapping.file_offset))
+    return out
