@@ -71,32 +71,13 @@ def _check_not_input(shown: str, key: str, st: os.stat_result, inputs: list[Path
 
 def write_output(text: str, output: Path | None) -> None:
     """`text` to stdout, or to `output` (checked by `check_output`; checked now as a new
-    path without --force when it was not)."""
+    path without --force when it was not), through the same checked writer as a stream."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    key = os.path.abspath(output)
-    if key not in _approved:
-        check_output(output, (), force=False)
-    approved = _approved[key]
-    shown = escape_name(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(key), prefix=f".{os.path.basename(key)}.",
-                                   suffix=".tmp")  # mode 0600
-    except OSError as e:
-        raise OutputProblem(f"cannot write {shown}: {e.strerror}") from e
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        _put_in_place(tmp, key, approved, shown)
-    except OSError as e:
-        raise OutputProblem(f"cannot write {shown}: {e.strerror}") from e
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
+    with streamed_output(output) as f:
+        f.write(text.encode("utf-8"))
 
 
 @contextmanager

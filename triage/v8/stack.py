@@ -189,15 +189,8 @@ def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:
 
 
 def _read_vlq(buf: bytes, i: int) -> tuple[int, int]:
-    value = 0
-    shift = 0
-    while i < len(buf):
-        b = buf[i]
-        i += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            break
+    """A zigzag-encoded signed VLQ (V8's source positions)."""
+    value, i = _read_uvlq(buf, i)
     return (value >> 1) ^ -(value & 1), i
 
 
