@@ -125,6 +125,7 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
+    _core_event_loop(loaded, heap, model, findings)
     if options.llnode_cross_check:  # a cross-check on request, not a reading: absent when not run
         _llnode_cross_check(loaded, model)
     findings.model = _merge(findings.model, model)
@@ -204,6 +205,20 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
                                 for address in options.inspect]
     if objects:
         findings.sections["objects"] = objects
+
+
+def _core_event_loop(loaded, heap, model: CrashModel, findings: Findings) -> None:
+    """libuv's handles and Node's pending requests (llnode's getactivehandles /
+    getactiverequests); without a heap, handles are listed without their JS objects."""
+    from triage.analyses.event_loop import event_loop_section
+    from triage.loaders.event_loop import read_event_loop, socket_endpoints
+
+    with stage("Reading the event loop's handles and requests"):
+        ev = read_event_loop(loaded.core, loaded.binary, heap)
+        section, cap = event_loop_section(ev, socket_endpoints(heap, ev.handles))
+    model.capabilities["event_loop"] = cap
+    if ev.loop is not None:
+        findings.sections["event_loop"] = section
 
 
 def _llnode_cross_check(loaded, model: CrashModel) -> None:

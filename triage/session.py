@@ -17,7 +17,8 @@ from typing import Any
 from triage.errors import ExitCode, TriageError
 from triage.redaction import Redactor
 
-COMMANDS = ("histogram", "suspects", "instances", "inspect", "retainers", "threads", "bt", "find")
+COMMANDS = ("histogram", "suspects", "instances", "inspect", "retainers", "threads", "bt", "find",
+            "handles")
 USAGE = {
     "histogram": "histogram [N]             heap by type, top N rows (default 15)",
     "suspects": "suspects                  leak suspects with their holders",
@@ -27,6 +28,7 @@ USAGE = {
     "threads": "threads                   threads, idle ones with identical stacks grouped",
     "bt": "bt [TID]                  native + JavaScript stack (default: crashed thread)",
     "find": "find STRING [N]           strings on the heap containing STRING",
+    "handles": "handles                   event loop handles and pending requests (from a core)",
 }
 
 
@@ -139,6 +141,19 @@ class Session:
         if chosen is None or chosen.faulting or not any(t.faulting for t in threads):
             caps = {**(self.model.capabilities if self.model else {}), **self.findings.capabilities}
             doc["js_stack"] = _js_stack(self.model, caps.get("js_stack"))
+        return doc
+
+    def _handles(self, args: list[str]) -> dict:
+        """llnode's getactivehandles + getactiverequests: the `event_loop` section with every
+        handle; None (with the capability's reason as a warning) when it was not read."""
+        if args:
+            raise QueryError("usage: " + USAGE["handles"])
+        loop = self.findings.sections.get("event_loop")
+        doc: dict[str, Any] = {"event_loop": loop}
+        if loop is None:
+            cap = (self.model.capabilities if self.model else {}).get("event_loop")
+            doc["warnings"] = [cap.reason if cap else "the inputs hold no core: a report lists "
+                               "handles in its own section (triage REPORT)"]
         return doc
 
     def _find(self, args: list[str]) -> dict:

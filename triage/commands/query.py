@@ -56,4 +56,6 @@ retainers = _query_command("retainers", ("target",),
 find = _query_command("find", ("text",), "Strings on the heap that contain TEXT.")
 threads = _query_command("threads", (), "Threads of a core, identical idle stacks grouped.")
 bt = _query_command("bt", (), "Native and JavaScript stack of the crashed thread.")
-QUERIES = (inspect, instances, retainers, find, threads, bt)
+handles = _query_command("handles", (), "Event loop handles and pending requests of a core "
+                         "(llnode's getactivehandles / getactiverequests).")
+QUERIES = (inspect, instances, retainers, find, threads, bt, handles)

@@ -9,6 +9,7 @@ terminal.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from rich import box
@@ -52,6 +53,7 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _header(console, document)
     _js_stack(console, document)
     _report(console, document.get("report"))
+    _event_loop(console, document.get("event_loop"))
     _heap(console, document)
     _memory(console, document.get("memory"))
     _suspects(console, document.get("suspects") or [])
@@ -164,6 +166,55 @@ def _report(console: Console, report: dict[str, Any] | None) -> None:
             console.print(_t(f"    {worker_report_text(w)}"))
     for finding in report.get("findings") or []:
         console.print(_t(f"  • {finding.get('text', finding)}"))
+
+
+LOOP_ROWS = 12
+
+
+def _event_loop(console: Console, loop: dict[str, Any] | None, *, full: bool = False) -> None:
+    """Handles and pending requests read from the core (`event_loop` section); the first page
+    lists only handles with a JS object, `full` (the `handles` query) every one."""
+    rows = 10_000 if full else LOOP_ROWS
+    if not loop:
+        return
+    _section(console, "Event loop (from the core)")
+    handles = loop.get("handles") or []
+    alive = sum(1 for h in handles if h.get("active") and h.get("referenced"))
+    console.print(_t(f"  {len(handles)} handles ({alive} active and referenced: they keep the loop "
+                     f"alive), {loop.get('internal_handles', 0)} libuv-internal not listed"))
+    internal = Counter(h["type"] for h in handles if not h.get("object"))
+    if internal and not full:
+        console.print(_t("    Node-internal (no JS object): "
+                         + ", ".join(f"{t} {n}" for t, n in sorted(internal.items())), "dim"))
+        handles = [h for h in handles if h.get("object")]
+    for h in handles[:rows]:
+        flags = ",".join(f for f, on in (("active", h.get("active")), ("ref", h.get("referenced")),
+                                         ("closing", h.get("closing"))) if on) or "-"
+        what = f"{h.get('constructor')} {h['object']}" if h.get("object") else "(Node-internal)"
+        extra = ""
+        ends = h.get("endpoints") or {}
+        local = ends.get("local") or {}
+        if local:
+            ip = local.get("ip")
+            ip = f"[{ip}]" if ip and ":" in ip else ip
+            extra = "  " + (local.get("path") or f"{ip}:{local.get('port')}")
+        if h.get("signal"):
+            extra = f"  signal {h['signal']}"
+        if h.get("filename"):
+            extra = f"  {h['filename']}"
+        console.print(_t(f"    {h['type']:<9} {h['address']}  [{flags}]  {what}{extra}"))
+    if len(handles) > rows:
+        console.print(_t(f"    … {len(handles) - rows} more in --format json", "dim"))
+    requests = loop.get("requests")
+    if requests is None:
+        console.print(_t("  pending requests: not read (see capabilities)", "yellow"))
+    else:
+        names = ", ".join(f"{r.get('constructor') or '?'} {r.get('object') or r['wrap']}"
+                          for r in requests[:rows])
+        console.print(_t(f"  {len(requests)} pending Node requests" + (f": {names}" if names else "")
+                         + f"; libuv counts {loop.get('active_requests')} active"))
+    for problem in loop.get("problems") or []:
+        console.print(_t(f"  note: {problem}", "yellow"))
 
 
 def _heap(console: Console, doc: dict[str, Any]) -> None:
@@ -402,6 +453,10 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
     if "js_stack" in document:
         _js_stack(console, document)
     _found(console, document.get("found"))
+    if "event_loop" in document:
+        _event_loop(console, document["event_loop"], full=True)
+        if document["event_loop"] is None:
+            console.print(_t("no event loop: it could not be read from this core", "yellow"))
     for warning in document.get("warnings") or []:
         console.print(_t(f"  {warning}", "yellow"))
     return out.getvalue()

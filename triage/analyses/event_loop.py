@@ -1,0 +1,102 @@
+"""The `event_loop` section: the main loop's libuv handles and Node's pending requests.
+
+Built from `triage.loaders.event_loop.EventLoop` (read from a core). Handles are listed
+as a diagnostic report lists them (libuv's internal handles, which uv_walk skips, are
+counted, not listed), each with the JS object and constructor of its Node wrap when one
+was proven; requests are Node's ReqWraps (llnode's `getactiverequests`). What could not
+be read is in `problems` and in the `event_loop` capability.
+Shape: `triage/schemas/section-event_loop.schema.json`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from triage.crashmodel import Capability
+from triage.loaders.event_loop import EventLoop, LoopHandle
+
+ENGINE = "triage.node"
+
+
+def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None
+                       ) -> tuple[dict[str, Any], Capability]:
+    """The section and its capability. `endpoints`: TCP endpoints by JS object, where the
+    heap recorded them (the kernel keeps socket addresses, a core does not)."""
+    endpoints = endpoints or {}
+    shown = [h for h in ev.handles if not h.internal]
+    in_loop = {h.wrap for h in ev.handles if h.wrap is not None}
+    requests = None if ev.requests is None else [_wrap_row(r) for r in ev.requests]
+    unmatched = None if ev.node_wraps is None else [
+        _wrap_row(w) for w in ev.node_wraps if w.wrap not in in_loop]
+    problems = list(ev.problems)
+    if (ev.requests is not None and ev.active_requests is not None
+            and ev.active_requests > len(ev.requests)):
+        extra = ev.active_requests - len(ev.requests)
+        problems.append(f"libuv counts {ev.active_requests} active requests, Node's request list "
+                        f"holds {len(ev.requests)}: {extra} {'is' if extra == 1 else 'are'} no "
+                        "ReqWrap (thread-pool work such as Node 26's fs.readFile ReadFileJob, "
+                        "or libuv's own) and not listed")
+    section = {
+        "_source": "heap_string",
+        "loop": None if ev.loop is None else f"0x{ev.loop:x}",
+        "active_handles": ev.active_handles,
+        "active_requests": ev.active_requests,
+        "handles": [_handle_row(h, endpoints.get(h.object) if h.object else None) for h in shown],
+        "internal_handles": sum(h.internal for h in ev.handles),
+        "handles_complete": ev.handles_complete,
+        "by_type": _by_type(shown),
+        "requests": requests,
+        "wraps_without_loop_handle": unmatched,
+        "environment": None if ev.environment is None else f"0x{ev.environment:x}",
+        "problems": problems,
+    }
+    return section, _capability(ev, problems)
+
+
+def _handle_row(h: LoopHandle, endpoint: dict | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "address": f"0x{h.address:x}",
+        "type": h.type,
+        "active": h.active,
+        "referenced": h.referenced,
+        "closing": h.closing,
+        "object": None if h.object is None else f"0x{h.object - 1:x}",
+        "constructor": h.constructor,
+    }
+    if h.signal is not None:
+        row["signal"] = h.signal
+    if h.type == "fs_event":
+        row["filename"] = h.path
+    if h.type in ("tcp", "udp", "pipe"):  # None: the heap recorded none (the kernel has them)
+        row["endpoints"] = None if endpoint is None else {"_source": "network", **endpoint}
+    return row
+
+
+def _wrap_row(w: Any) -> dict[str, Any]:
+    return {"wrap": f"0x{w.wrap:x}",
+            "object": None if w.object is None else f"0x{w.object - 1:x}",
+            "constructor": w.constructor}
+
+
+def _by_type(handles: list[LoopHandle]) -> dict[str, dict[str, int]]:
+    groups: dict[str, Counter] = {}
+    for h in handles:
+        g = groups.setdefault(h.type, Counter())
+        g["count"] += 1
+        g["active"] += h.active
+        g["referenced"] += h.referenced
+        g["active_and_referenced"] += h.active and h.referenced
+    keys = ("count", "active", "referenced", "active_and_referenced")
+    return {t: {k: int(g[k]) for k in keys} for t, g in sorted(groups.items())}
+
+
+def _capability(ev: EventLoop, problems: list[str]) -> Capability:
+    if ev.loop is None:
+        return Capability("unavailable", "; ".join(problems) or "the event loop was not found",
+                          engine=ENGINE)
+    if not problems:
+        return Capability("full", "handles from libuv's default loop, requests from Node's "
+                          "request list (main thread; workers' loops are not read)", engine=ENGINE)
+    return Capability("degraded", "; ".join(problems), engine=ENGINE)
+
