@@ -72,3 +72,6 @@ BASE_OBJECT_SLOT = 1
 # Bounds for walking lists read from an untrusted core.
 MAX_HANDLES = 100_000
 MAX_REQUESTS = 100_000
+# Entries of the HandleWrap ring that are no wrap of a loop handle: Environment's list head,
+# plus wraps whose handle is already closed. More is damage, not a process.
+MAX_ENVIRONMENT_CANDIDATES = 64

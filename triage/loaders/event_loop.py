@@ -147,7 +147,10 @@ def _ring(mem: _Mem, start: int, next_off: int, prev_off: int, limit: int) -> tu
         nxt = mem.u64(here + next_off)
         if nxt is None:
             return nodes, f"a link at 0x{here:x} is not in the core"
-        if mem.u64(nxt + prev_off) != here:
+        back = mem.u64(nxt + prev_off)
+        if back is None:
+            return nodes, f"the link at 0x{here:x} points to 0x{nxt:x}, which is not in the core"
+        if back != here:
             return nodes, f"the node at 0x{nxt:x} does not link back to 0x{here:x}"
         if nxt == start:
             return nodes, None
@@ -228,9 +231,13 @@ def _read_node_queues(mem: _Mem, out: EventLoop, off: dict, heap: Any) -> None:
     nodes = [start, *ring]
     known = {w + off["handle_wrap_node"] for w in wraps}
     envs = []
-    for node in nodes:
-        if node in known:
-            continue
+    heads = [n for n in nodes if n not in known]
+    if len(heads) > ni.MAX_ENVIRONMENT_CANDIDATES:  # one in a real process (plus closing wraps)
+        out.problems.append(f"{len(heads):,} of the handle wraps' list entries are no known wrap: "
+                            "Node's Environment was not searched among them; pending requests "
+                            "were not read")
+        return
+    for node in heads:
         env = node - off["handle_queue_head"] - off["env_handle_wrap_queue"]
         req_head = env + off["env_req_wrap_queue"] + off["req_queue_head"]
         _, stop = _ring(mem, req_head, off["req_node_next"], off["req_node_prev"], ni.MAX_REQUESTS)

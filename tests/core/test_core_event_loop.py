@@ -1,0 +1,181 @@
+"""The event loop read from a core (`event_loop` section) against the diagnostic report
+that the same process wrote just before it aborted (dumps/scenarios/handles_requests.js).
+
+The report's `libuv` list is uv_walk over the same loop, so the handle addresses, types
+and ACTIVE/REF flags must be identical; requests are not in a report, so they are checked
+against what the scenario left pending.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from dumps.crash import run_scenario
+from tests.conftest import MAJORS, run_triage
+from triage import node_internals as ni
+from triage.coredump import CoreFile, ElfFile
+from triage.coredump.elf import PT_LOAD
+from triage.loaders.event_loop import read_event_loop
+
+
+@cache
+def crash(major: int):
+    return run_scenario("handles_requests", major)
+
+
+@cache
+def summary(major: int) -> dict:
+    c = crash(major)
+    (report,) = c.reports
+    result = run_triage(c.core, report, "--instances", "TCP", "--format", "json")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
+def report_handles(major: int) -> list[dict]:
+    (report,) = crash(major).reports
+    return [h for h in json.loads(Path(report).read_text())["libuv"] if h["type"] != "loop"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_handles_are_the_reports(major):
+    """Same handles (address, type, active, referenced) as the report's uv_walk."""
+    doc = summary(major)
+    ours = {(int(h["address"], 16), h["type"], h["active"], h["referenced"])
+            for h in doc["event_loop"]["handles"]}
+    theirs = {(int(h["address"], 16), h["type"], h["is_active"], h["is_referenced"])
+              for h in report_handles(major)}
+    assert ours == theirs
+    assert doc["event_loop"]["handles_complete"] is True
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_handles_name_their_js_objects(major):
+    """Each wrap the scenario made has its JS object, whose constructor names it; the TCP
+    object is one that `--instances TCP` finds in the heap (which lists tagged addresses,
+    the section untagged ones, as `--inspect` shows them)."""
+    doc = summary(major)
+    by_type = {h["type"]: h for h in doc["event_loop"]["handles"] if h["object"]}
+    assert {t: h["constructor"] for t, h in by_type.items()} == {
+        "tcp": "TCP", "signal": "Signal", "fs_event": "FSEvent", "pipe": "Pipe"}
+    assert by_type["signal"]["signal"] == 12  # SIGUSR2, as the report says
+    assert by_type["fs_event"]["filename"] == "."
+    tagged = {int(a, 16) for a in doc["objects"]["instances"]["addresses"]}
+    assert int(by_type["tcp"]["object"], 16) | 1 in tagged
+    report_signal = next(h for h in report_handles(major) if h["type"] == "signal")
+    assert report_signal["signum"] == 12
+    # Node's one uv_timer for every JS timer, its check/idle/async handles: no JS object
+    timer = next(h for h in doc["event_loop"]["handles"] if h["type"] == "timer")
+    assert timer["object"] is None and timer["active"] and timer["referenced"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_tcp_endpoint_is_what_listen_asked_for(major):
+    """The listening server's address from the heap (what listen() was given) is the
+    report's local endpoint ip, and passes redaction the same way."""
+    doc = summary(major)
+    tcp = next(h for h in doc["event_loop"]["handles"] if h["type"] == "tcp")
+    local = tcp["endpoints"]["local"]
+    listening = next(e for e in doc["report"]["handles"]["endpoints"] if e["role"] == "listening")
+    assert local["port"] == 0  # port 0 was asked for; the chosen port is only in the kernel
+    assert local["ip"] == listening["local_endpoint"]["ip"] or major == 18  # 18's report: no ip
+    assert "kernel" in tcp["endpoints"]["from"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_pending_requests(major):
+    """fs.stat's FSReqCallback is in Node's request list on every major, fs.readFile's open
+    up to Node 24; Node 26 runs readFile as a ReadFileJob (no ReqWrap): libuv still counts
+    it, and the capability says that one request is not listed."""
+    doc = summary(major)
+    loop = doc["event_loop"]
+    assert loop["active_requests"] == 2
+    names = [r["constructor"] for r in loop["requests"]]
+    cap = doc["capabilities"]["event_loop"]
+    if major >= 26:
+        assert names == ["FSReqCallback"]
+        assert cap["status"] == "degraded" and "1 is no ReqWrap" in cap["reason"]
+    else:
+        assert names == ["FSReqCallback", "FSReqCallback"]
+        assert cap["status"] == "full"
+    assert all(r["object"] for r in loop["requests"])
+
+
+def test_core_handles_on_the_text_page():
+    doc_text = run_triage(crash(22).core)
+    assert doc_text.code == 0, doc_text.stderr
+    page = doc_text.stdout
+    assert "Event loop (from the core)" in page
+    assert "TCP 0x" in page and "FSReqCallback 0x" in page
+    assert "Node-internal (no JS object): async 3, check 2, idle 1, prepare 1, timer 1" in page
+
+
+# -- what could not be read --------------------------------------------------------------
+
+
+def test_core_handles_unavailable_without_symbols(tmp_path):
+    """A stripped node binary has no default_loop_struct: unavailable, and said so."""
+    c = crash(20)
+    stripped = tmp_path / "node"
+    subprocess.run(["objcopy", "--strip-all", c.node, str(stripped)], check=True)
+    result = run_triage(c.core, "--node", stripped, "--format", "json")
+    assert result.code == 0, result.stderr
+    assert "event_loop" not in result.json
+    cap = result.json["capabilities"]["event_loop"]
+    assert cap["status"] == "unavailable" and "default_loop_struct" in cap["reason"]
+
+
+def test_core_handles_without_heap_have_no_objects():
+    """Without the V8 heap no wrap can be proven: handles still listed, requests not."""
+    c = crash(24)
+    ev = read_event_loop(CoreFile.open(c.core), ElfFile(c.node), heap=None)
+    assert len([h for h in ev.handles if not h.internal]) == len(report_handles(24))
+    assert all(h.object is None for h in ev.handles)
+    assert ev.requests is None and any("V8 heap" in p for p in ev.problems)
+
+
+def _patch(path: Path, core: CoreFile, addr: int, value: int) -> None:
+    seg = next(s for s in core.elf.segments
+               if s.type == PT_LOAD and s.vaddr <= addr < s.vaddr + s.filesz)
+    with open(path, "r+b") as f:
+        f.seek(seg.offset + addr - seg.vaddr)
+        f.write(struct.pack("<Q", value))
+
+
+def _handle_nodes(core: CoreFile, loop: int) -> list[int]:
+    nodes, node = [], core.u64(loop + ni.LOOP_HANDLE_QUEUE)
+    while node != loop + ni.LOOP_HANDLE_QUEUE:
+        nodes.append(node)
+        node = core.u64(node)
+    return nodes
+
+
+@pytest.mark.parametrize("damage", ["unmapped", "cycle"])
+def test_core_handles_damaged_list_is_bounded_and_said(tmp_path, damage):
+    """A handle list whose link leaves the core, or turns back into the list (every node's
+    back link is checked, so a cycle cannot go round), stops there: the handles before it
+    are kept and the problem is stated."""
+    c = crash(20)
+    copy = tmp_path / "core"
+    shutil.copy(c.core, copy)
+    binary = ElfFile(c.node)
+    original = CoreFile.open(c.core)
+    loop = binary.symbols()[ni.DEFAULT_LOOP_SYMBOL].value
+    nodes = _handle_nodes(original, loop)
+    if damage == "unmapped":
+        _patch(copy, original, nodes[4] + ni.QUEUE_NEXT, 0xDEAD0000)
+        expected = "not in the core"
+    else:  # nodes[4] -> nodes[1]: a cycle, caught by nodes[1]'s back link (to nodes[0])
+        _patch(copy, original, nodes[4] + ni.QUEUE_NEXT, nodes[1])
+        expected = "does not link back"
+    ev = read_event_loop(CoreFile.open(copy), binary, heap=None)
+    assert not ev.handles_complete
+    assert len(ev.handles) == 5, ev.problems
+    assert any(expected in p for p in ev.problems)
