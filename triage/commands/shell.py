@@ -32,7 +32,7 @@ import click
 def shell(paths: tuple[Path, ...], node: Path | None, commands: tuple[str, ...],
           redact_policy: Path | None, no_redact: bool, llnode: bool) -> None:
     """Load one incident once and answer queries: histogram, suspects, instances, inspect,
-    retainers, threads, bt, find (`help` lists them)."""
+    retainers, threads, bt, find, handles (`help` lists them)."""
     from triage.session import Session
 
     session = Session(list(paths), node=node, redactor=make_redactor(redact_policy, no_redact),
