@@ -9,6 +9,7 @@ against what the scenario left pending.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -179,3 +180,27 @@ def test_core_handles_damaged_list_is_bounded_and_said(tmp_path, damage):
     assert not ev.handles_complete
     assert len(ev.handles) == 5, ev.problems
     assert any(expected in p for p in ev.problems)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_event_loop_follows_its_schema(major):
+    from triage.schema import validate_summary
+
+    validate_summary(summary(major))
+
+
+def test_handles_query_without_a_core_says_why():
+    """`triage handles REPORT`: no event loop from a core, and the report's own section named."""
+    report = Path(__file__).resolve().parents[1] / "fixtures" / "reports" / "exception-node20.json"
+    result = run_triage("handles", report)
+    assert result.code == 0, result.stderr
+    assert "no event loop read from a core" in result.stdout
+    assert "a report lists handles in its own section" in result.stdout
+
+
+def test_handles_query_lists_every_handle():
+    """`triage handles CORE` lists Node's internal handles too, the first page only counts them."""
+    result = run_triage("handles", crash(22).core)
+    assert result.code == 0, result.stderr
+    assert len(re.findall(r"\(Node-internal\)", result.stdout)) == 8
+    assert "FSReqCallback 0x" in result.stdout

@@ -456,7 +456,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
     if "event_loop" in document:
         _event_loop(console, document["event_loop"], full=True)
         if document["event_loop"] is None:
-            console.print(_t("no event loop: it could not be read from this core", "yellow"))
+            console.print(_t("no event loop read from a core", "yellow"))
     for warning in document.get("warnings") or []:
         console.print(_t(f"  {warning}", "yellow"))
     return out.getvalue()
