@@ -63,11 +63,16 @@ NODEDBG = {
     "req_node_next": "nodedbg_offset_ListNode_ReqWrap__next___uintptr_t",
     "req_node_prev": "nodedbg_offset_ListNode_ReqWrap__prev___uintptr_t",
 }
+NODEDBG_ENVIRONMENT_INDEX = "nodedbg_const_ContextEmbedderIndex__kEnvironment__int"
 NODEDBG_LIMIT = 1 << 16  # an offset inside Environment or a wrap; anything larger is not one
 
 # BaseObject's internal fields (src/base_object.h: kEmbedderType, kSlot): field kSlot holds
 # the C++ object, so a JS object whose field 1 points back at the wrap proves the pairing.
 BASE_OBJECT_SLOT = 1
+
+# V8's EmbedderDataArray (no pointer compression, as Node builds): map and length words, then
+# one 8-byte slot per index; a native context's slot kEnvironment is Node's Environment*.
+EMBEDDER_DATA_HEADER = 16
 
 # Bounds for walking lists read from an untrusted core.
 MAX_HANDLES = 100_000

@@ -204,3 +204,16 @@ def test_handles_query_lists_every_handle():
     assert result.code == 0, result.stderr
     assert len(re.findall(r"\(Node-internal\)", result.stdout)) == 8
     assert "FSReqCallback 0x" in result.stdout
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_core_requests_read_without_any_node_wrap(major):
+    """The abort scenario has no Node wrap in its loop (a timer only): Node's Environment is
+    found through the native contexts instead, and its empty request list is read."""
+    c = run_scenario("abort", major)
+    result = run_triage(c.core, "--format", "json")
+    assert result.code == 0, result.stderr
+    loop = result.json["event_loop"]
+    assert loop["requests"] == [] and loop["environment"] is not None
+    assert all(h["object"] is None for h in loop["handles"])
+    assert result.json["capabilities"]["event_loop"]["status"] == "full"

@@ -10,9 +10,10 @@ Two sources, each checked before it is believed (the core is untrusted input):
   kSlot), so a Node-internal handle whose `data` is something else gets no object.
 * Node's Environment, whose `handle_wrap_queue_` and `req_wrap_queue_` (llnode's
   `getactivehandles` / `getactiverequests`) are located with Node's own `nodedbg_*`
-  offsets. The Environment itself is found from a verified HandleWrap: its list node is in
-  a ring that passes through the Environment's list head, the one node that is no wrap;
-  that head is accepted when the request ring next to it is a well-formed ring too.
+  offsets. The Environment is found two ways, which must agree: from a verified HandleWrap
+  (its list node is in a ring through the Environment's list head, the one node that is no
+  wrap) and, as llnode does, from the native contexts' embedder data slot kEnvironment; a
+  candidate is accepted only when both of its list heads are well-formed rings.
 
 Every list walk is bounded, stops at a repeated node and checks each node's back link.
 Layout facts: `triage/node_internals.py`.
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from triage import node_internals as ni
 from triage.coredump import CoreFile, ElfFile
@@ -134,6 +137,10 @@ def _nodedbg(mem: _Mem, syms: dict, bias: int) -> dict[str, int] | None:
         if value is None or value >= ni.NODEDBG_LIMIT:
             return None
         out[key] = value
+    sym = syms.get(ni.NODEDBG_ENVIRONMENT_INDEX)  # an int: the slot in a context's embedder data
+    index = None if sym is None else mem.u32(sym.value + bias)
+    if index is not None and index < ni.NODEDBG_LIMIT:
+        out["context_environment_index"] = index
     return out
 
 
@@ -222,30 +229,13 @@ def _read_node_queues(mem: _Mem, out: EventLoop, off: dict, heap: Any) -> None:
                             "JS objects prove them) were not read")
         return
     wraps = {h.wrap for h in out.handles if h.wrap is not None}
-    if not wraps:
-        out.problems.append("no libuv handle belongs to a Node wrap, so Node's Environment (and "
-                            "its pending requests) could not be located")
-        return
-    start = next(iter(wraps)) + off["handle_wrap_node"]
-    ring, _ = _ring(mem, start, off["handle_node_next"], off["handle_node_prev"], ni.MAX_HANDLES)
-    nodes = [start, *ring]
-    known = {w + off["handle_wrap_node"] for w in wraps}
-    envs = []
-    heads = [n for n in nodes if n not in known]
-    if len(heads) > ni.MAX_ENVIRONMENT_CANDIDATES:  # one in a real process (plus closing wraps)
-        out.problems.append(f"{len(heads):,} of the handle wraps' list entries are no known wrap: "
-                            "Node's Environment was not searched among them; pending requests "
-                            "were not read")
-        return
-    for node in heads:
-        env = node - off["handle_queue_head"] - off["env_handle_wrap_queue"]
-        req_head = env + off["env_req_wrap_queue"] + off["req_queue_head"]
-        _, stop = _ring(mem, req_head, off["req_node_next"], off["req_node_prev"], ni.MAX_REQUESTS)
-        if stop is None:
-            envs.append(env)
+    # Two independent routes; both must name the same Environment when both find one.
+    envs = sorted(set(_environments_from_wraps(mem, wraps, off, out) if wraps else ())
+                  | set(_environments_from_contexts(mem, off, heap)))
     if len(envs) != 1:
         out.problems.append("Node's Environment could not be located from the handle wraps' "
-                            f"list ({len(envs)} candidates): pending requests were not read")
+                            f"list and the native contexts ({len(envs)} candidates): pending "
+                            "requests were not read")
         return
     env = out.environment = envs[0]
     out.node_wraps = _queue(mem, env + off["env_handle_wrap_queue"] + off["handle_queue_head"],
@@ -254,6 +244,56 @@ def _read_node_queues(mem: _Mem, out: EventLoop, off: dict, heap: Any) -> None:
     out.requests = _queue(mem, env + off["env_req_wrap_queue"] + off["req_queue_head"],
                           off["req_wrap_node"], off["req_node_next"], off["req_node_prev"],
                           off, heap, out, "request")
+
+
+def _is_environment(mem: _Mem, env: int, off: dict) -> bool:
+    """Both of Node's list heads at their nodedbg offsets are well-formed rings."""
+    for queue, head, nxt, prev in (("env_handle_wrap_queue", "handle_queue_head", "handle_node_next",
+                                    "handle_node_prev"),
+                                   ("env_req_wrap_queue", "req_queue_head", "req_node_next",
+                                    "req_node_prev")):
+        _, stop = _ring(mem, env + off[queue] + off[head], off[nxt], off[prev], ni.MAX_REQUESTS)
+        if stop is not None:
+            return False
+    return True
+
+
+def _environments_from_contexts(mem: _Mem, off: dict, heap: Any) -> list[int]:
+    """Environments named by native contexts (embedder data slot kEnvironment, as llnode
+    finds it): used when no loop handle has a Node wrap to start from."""
+    r = heap.reader
+    data_off = r.c.get("native_context_embedder_data_offset")
+    index = off.get("context_environment_index")
+    if data_off is None or index is None or heap.native_context_type is None:
+        return []
+    w = heap.walk()
+    kinds = [i for i, m in enumerate(heap.maps) if m.instance_type == heap.native_context_type]
+    found: set[int] = set()
+    for addr in w.address[np.isin(w.map_index, kinds)][: ni.MAX_ENVIRONMENT_CANDIDATES].tolist():
+        data = mem.u64(int(addr) + data_off)
+        env = mem.u64(data - 1 + ni.EMBEDDER_DATA_HEADER + 8 * index) if data and data & 1 else None
+        if env and env not in found and _is_environment(mem, env, off):
+            found.add(env)
+    return sorted(found)
+
+
+def _environments_from_wraps(mem: _Mem, wraps: set[int], off: dict, out: EventLoop) -> list[int]:
+    """The one entry of the HandleWrap ring that is no wrap is the Environment's list head."""
+    start = next(iter(wraps)) + off["handle_wrap_node"]
+    ring, _ = _ring(mem, start, off["handle_node_next"], off["handle_node_prev"], ni.MAX_HANDLES)
+    nodes = [start, *ring]
+    known = {w + off["handle_wrap_node"] for w in wraps}
+    envs = []
+    heads = [n for n in nodes if n not in known]
+    if len(heads) > ni.MAX_ENVIRONMENT_CANDIDATES:  # one in a real process (plus closing wraps)
+        out.problems.append(f"{len(heads):,} of the handle wraps' list entries are no known wrap: "
+                            "Node's Environment was not searched among them")
+        return []
+    for node in heads:
+        env = node - off["handle_queue_head"] - off["env_handle_wrap_queue"]
+        if _is_environment(mem, env, off):
+            envs.append(env)
+    return envs
 
 
 def _queue(mem: _Mem, head: int, node_off: int, next_off: int, prev_off: int, off: dict,
