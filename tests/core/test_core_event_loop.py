@@ -217,3 +217,24 @@ def test_core_requests_read_without_any_node_wrap(major):
     assert loop["requests"] == [] and loop["environment"] is not None
     assert all(h["object"] is None for h in loop["handles"])
     assert result.json["capabilities"]["event_loop"]["status"] == "full"
+
+
+def test_event_loop_strings_pass_redaction():
+    """An fs.watch path and socket addresses are redacted like a report's: paths and network
+    values by their source, whatever the section nests them in."""
+    from triage.analyses.event_loop import event_loop_section
+    from triage.loaders.event_loop import EventLoop, LoopHandle
+    from triage.redaction import Redactor
+
+    ev = EventLoop(loop=0x1000, active_handles=2, active_requests=0, handles_complete=True, requests=[],
+                   handles=[LoopHandle(0x10, "fs_event", True, True, False, False, 0x20, 0x31, "FSEvent",
+                                       path="/srv/keys/AKIAIOSFODNN7EXAMPLE"),
+                            LoopHandle(0x40, "tcp", True, True, False, False, 0x50, 0x61, "TCP")])
+    ends = {0x61: {"local": {"ip": "10.1.2.3", "port": 8443, "path": None},
+                   "remote": {"ip": "203.0.113.7", "port": 5432, "path": None}, "from": "test"}}
+    section, _ = event_loop_section(ev, ends)
+    redacted, counts = Redactor().redact_document({"event_loop": section})
+    text = json.dumps(redacted)
+    assert "AKIAIOSFODNN7EXAMPLE" not in text and "10.1.2.3" not in text and "203.0.113.7" not in text
+    assert counts["counts_by_source"] == {"network": 2, "path": 1}
+    assert redacted["event_loop"]["handles"][1]["endpoints"]["local"]["port"] == 8443

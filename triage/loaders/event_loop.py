@@ -269,11 +269,14 @@ def _environments_from_contexts(mem: _Mem, off: dict, heap: Any) -> list[int]:
     w = heap.walk()
     kinds = [i for i, m in enumerate(heap.maps) if m.instance_type == heap.native_context_type]
     found: set[int] = set()
+    tried: set[int] = set()  # vm contexts name the same Environment: check it once
     for addr in w.address[np.isin(w.map_index, kinds)][: ni.MAX_ENVIRONMENT_CANDIDATES].tolist():
         data = mem.u64(int(addr) + data_off)
         env = mem.u64(data - 1 + ni.EMBEDDER_DATA_HEADER + 8 * index) if data and data & 1 else None
-        if env and env not in found and _is_environment(mem, env, off):
-            found.add(env)
+        if env and env not in tried:
+            tried.add(env)
+            if _is_environment(mem, env, off):
+                found.add(env)
     return sorted(found)
 
 
