@@ -238,3 +238,11 @@ def test_event_loop_strings_pass_redaction():
     assert "AKIAIOSFODNN7EXAMPLE" not in text and "10.1.2.3" not in text and "203.0.113.7" not in text
     assert counts["counts_by_source"] == {"network": 2, "path": 1}
     assert redacted["event_loop"]["handles"][1]["endpoints"]["local"]["port"] == 8443
+
+
+def test_core_handles_in_markdown():
+    result = run_triage(crash(26).core, "--format", "markdown")
+    assert result.code == 0, result.stderr
+    assert "### Event loop (from the core)" in result.stdout
+    assert re.search(r"- `tcp` `TCP` `0x[0-9a-f]+` \(active, ref\)", result.stdout)
+    assert "1 is no ReqWrap" in result.stdout

@@ -100,6 +100,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines += ["", f"### Growth {md(between)}", "", "| type | count +/- | bytes +/- |", "|---|---:|---:|"]
         lines += [f"| {code(r['type'], in_table=True)} | {r['count_delta']:+,} | {r['bytes_delta']:+,} |"
                   for r in growth[:10]]
+    lines += _event_loop(doc.get("event_loop"))
     report = doc.get("report") or {}
     if report.get("findings"):
         lines += ["", "### Diagnostic report findings", ""]
@@ -117,6 +118,28 @@ def render_markdown(doc: dict[str, Any]) -> str:
     for warning in doc.get("warnings") or []:
         lines.append(f"> warning: {md(warning)}")
     return "\n".join(lines) + "\n"
+
+
+def _event_loop(loop: dict[str, Any] | None) -> list[str]:
+    """Handles with a JS object (Node's own are counted) and pending requests, from a core."""
+    if not loop:
+        return []
+    handles = loop.get("handles") or []
+    wrapped = [h for h in handles if h.get("object")]
+    lines = ["", "### Event loop (from the core)", "",
+             f"{len(handles)} handles, {len(handles) - len(wrapped)} of them Node-internal; "
+             f"libuv counts {loop.get('active_requests')} active requests.", ""]
+    for h in wrapped[:20]:
+        flags = ", ".join(f for f, on in (("active", h.get("active")), ("ref", h.get("referenced"))) if on)
+        lines.append(f"- {code(h['type'])} {code(str(h.get('constructor')))} {code(h['object'])}"
+                     f"{f' ({flags})' if flags else ''}")
+    requests = loop.get("requests")
+    if requests is None:
+        lines.append("- pending requests: not read (see capabilities)")
+    for r in (requests or [])[:20]:
+        lines.append(f"- request {code(str(r.get('constructor')))} {code(r.get('object') or r['wrap'])}")
+    lines += [f"> {md(p)}" for p in loop.get("problems") or []]
+    return lines
 
 
 def _referrers(referrers: dict[str, Any] | None) -> list[str]:
