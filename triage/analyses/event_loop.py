@@ -30,13 +30,13 @@ def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None
     unmatched = None if ev.node_wraps is None else [
         _wrap_row(w) for w in ev.node_wraps if w.wrap not in in_loop]
     problems = list(ev.problems)
+    note = None
     if (ev.requests is not None and ev.active_requests is not None
-            and ev.active_requests > len(ev.requests)):
-        extra = ev.active_requests - len(ev.requests)
-        problems.append(f"libuv counts {ev.active_requests} active requests, Node's request list "
-                        f"holds {len(ev.requests)}: {extra} {'is' if extra == 1 else 'are'} no "
-                        "ReqWrap (thread-pool work such as Node 26's fs.readFile ReadFileJob, "
-                        "or libuv's own) and not listed")
+            and ev.active_requests != len(ev.requests)):
+        note = (f"libuv counts {ev.active_requests} active requests, Node's request list holds "
+                f"{len(ev.requests)}: a ReqWrap stays listed until its callback returns (libuv "
+                "has let go of it by then), and thread-pool work that is no ReqWrap (Node 26's "
+                "fs.readFile ReadFileJob, zlib, crypto) is counted by libuv only")
     section = {
         "_source": "heap_string",
         "loop": None if ev.loop is None else f"0x{ev.loop:x}",
@@ -49,6 +49,7 @@ def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None
         "requests": requests,
         "wraps_without_loop_handle": unmatched,
         "environment": None if ev.environment is None else f"0x{ev.environment:x}",
+        "requests_note": note,
         "problems": problems,
     }
     return section, _capability(ev, problems)
@@ -97,6 +98,8 @@ def _capability(ev: EventLoop, problems: list[str]) -> Capability:
                           engine=ENGINE)
     if not problems:
         return Capability("full", "handles from libuv's default loop, requests from Node's "
-                          "request list (main thread; workers' loops are not read)", engine=ENGINE)
+                          "request list (ReqWraps: thread-pool work without one, such as Node 26's "
+                          "fs.readFile, zlib or crypto, is counted, not listed); main thread only, "
+                          "workers' loops are not read", engine=ENGINE)
     return Capability("degraded", "; ".join(problems), engine=ENGINE)
 

@@ -138,6 +138,8 @@ def _event_loop(loop: dict[str, Any] | None) -> list[str]:
         lines.append("- pending requests: not read (see capabilities)")
     for r in (requests or [])[:20]:
         lines.append(f"- request {code(str(r.get('constructor')))} {code(r.get('object') or r['wrap'])}")
+    if loop.get("requests_note"):
+        lines.append(f"> {md(loop['requests_note'])}")
     lines += [f"> {md(p)}" for p in loop.get("problems") or []]
     return lines
 

@@ -213,6 +213,8 @@ def _event_loop(console: Console, loop: dict[str, Any] | None, *, full: bool = F
                           for r in requests[:rows])
         console.print(_t(f"  {len(requests)} pending Node requests" + (f": {names}" if names else "")
                          + f"; libuv counts {loop.get('active_requests')} active"))
+    if loop.get("requests_note") and full:
+        console.print(_t(f"  note: {loop['requests_note']}", "dim"))
     for problem in loop.get("problems") or []:
         console.print(_t(f"  note: {problem}", "yellow"))
 
