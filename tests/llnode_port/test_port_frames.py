@@ -234,3 +234,30 @@ def test_inspect_source_option_of_the_cli() -> None:
     r = run_triage("inspect", crash.core, fn, "--source", "--node", crash.node)
     assert r.code == 0, r.stderr
     assert "  14 function method() {\n  15     throw new Error('Uncaught');\n  16   }\n" in r.stdout
+
+
+# -- frame values pass redaction ------------------------------------------------------------
+
+SECRET_PART = "Tr0ub4dor-Zq81"  # the password of the URL port_secret_arg.js passes
+
+
+@majors
+def test_a_secret_argument_is_redacted_in_bt(major: int) -> None:
+    crash = run_scenario("port_secret_arg", major)
+    session = Session([crash.core_path], node=Path(crash.node))
+    doc = session.ask("bt")
+    arg = by_name(doc["js_stack"]["frames"], "connectTo")["args"][0]
+    assert arg["type"] == "String" and "[REDACTED:url-credentials:" in arg["value"]
+    assert "db.internal" in arg["value"]
+    text = render_answer(doc, width=10_000)
+    assert "connectTo(this=" in text and "<Smi: 3>" in text
+    assert SECRET_PART not in text and SECRET_PART not in repr(doc)
+
+
+def test_a_secret_argument_is_redacted_in_the_json_summary() -> None:
+    crash = run_scenario("port_secret_arg", MAJORS[-1])
+    r = run_triage(crash.core, "--format", "json", "--node", crash.node)
+    assert r.code == 0, r.stderr
+    frame = by_name(r.json["js_stack"]["frames"], "connectTo")
+    assert [a["type"] for a in frame["args"]] == ["String", "Smi"]
+    assert SECRET_PART not in r.stdout
