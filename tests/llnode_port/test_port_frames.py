@@ -258,6 +258,17 @@ def test_a_secret_argument_is_redacted_in_the_json_summary() -> None:
     crash = run_scenario("port_secret_arg", MAJORS[-1])
     r = run_triage(crash.core, "--format", "json", "--node", crash.node)
     assert r.code == 0, r.stderr
-    frame = by_name(r.json["js_stack"]["frames"], "connectTo")
+    stack = r.json["js_stack"]["frames"]
+    frame = by_name(stack, "connectTo")
     assert [a["type"] for a in frame["args"]] == ["String", "Smi"]
+    assert stack[0]["kind"] == "exit" and stack[1] is frame
     assert SECRET_PART not in r.stdout
+
+
+def test_the_first_page_keeps_the_short_form() -> None:
+    """Names and positions on the first page, `<exit>` included; values only in bt/JSON."""
+    crash = run_scenario("port_secret_arg", MAJORS[-1])
+    r = run_triage(crash.core, "--node", crash.node)
+    assert r.code == 0, r.stderr
+    assert re.search(r"#0\s+<exit>\n\s+#1\s+connectTo \(\S*port_secret_arg\.js:7:11\)", r.stdout), r.stdout
+    assert "this=" not in r.stdout and SECRET_PART not in r.stdout
