@@ -272,3 +272,18 @@ def test_the_first_page_keeps_the_short_form() -> None:
     assert r.code == 0, r.stderr
     assert re.search(r"#0\s+<exit>\n\s+#1\s+connectTo \(\S*port_secret_arg\.js:7:11\)", r.stdout), r.stdout
     assert "this=" not in r.stdout and SECRET_PART not in r.stdout
+
+
+@pytest.mark.parametrize("major", [24, 26], ids=["node24", "node26"])
+def test_same_frames_and_source_from_derived_facts(major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A V8 with no versions.py entry (TRIAGE_V8_IGNORE_FACTS): the frame values and the
+    function source come out the same from the facts derived for it."""
+    crash, session = loaded("port_frame", major)
+    want = frames(session)
+    fn = by_name(want, "startChain")["function_address"]
+    want_source = session.ask(f"inspect {fn} -s")["objects"]["inspected"][0]["source"]
+    monkeypatch.setenv("TRIAGE_V8_IGNORE_FACTS", "all")
+    derived = Session([crash.core_path], node=Path(crash.node))
+    assert derived.heap.facts.source == "derived"
+    assert frames(derived) == want
+    assert derived.ask(f"inspect {fn} -s")["objects"]["inspected"][0]["source"] == want_source
