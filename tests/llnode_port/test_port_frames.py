@@ -40,7 +40,8 @@ _THROWN_FRAME = re.compile(r"([\w.$<>]+(?: \[as \w+\])?) \(([^()\s]+?):(\d+):(\d
 def loaded(scenario: str, major: int) -> tuple[Crash, Session]:
     key = (scenario, major)
     if key not in _SESSIONS:
-        flags = () if scenario == "port_frame" else ABORT_ON_THROW
+        flags = {"port_frame": (), "port_optimized": ("--allow-natives-syntax",)}.get(
+            scenario, ABORT_ON_THROW)
         crash = run_scenario(scenario, major, node_flags=flags)
         _SESSIONS[key] = (crash, Session([crash.core_path], node=Path(crash.node)))
     return _SESSIONS[key]
@@ -186,6 +187,17 @@ def test_every_frame_address_is_inspectable(major: int) -> None:
     assert ctx["kind"] == "internal" and "variables" in ctx  # read as a Context
     arg = session.ask(f"inspect {explode['args'][0]['address']}")["objects"]["inspected"][0]
     assert (arg["kind"], arg["value"]) == ("string", "explode args")
+
+
+@majors
+def test_an_optimized_frame_has_its_arguments_too(major: int) -> None:
+    """Not in llnode's tests (its scenarios run interpreted): TurboFan frames keep the same
+    fixed part (argc at fp-24, arguments above the return address)."""
+    _, session = loaded("port_optimized", major)
+    hot = by_name(frames(session), "hotPath")
+    assert hot["kind"] == "optimized"
+    assert (hot["argc"], hot["receiver"]["type"]) == (2, "undefined")
+    assert [(a["type"], a.get("value")) for a in hot["args"]] == [("Smi", 7), ("String", "optimized call")]
 
 
 # -- inspect-test.js: verifyBacktrace, verifyMethodSource, verifyClass ----------------------
