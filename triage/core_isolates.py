@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from triage.crashmodel import Capability
@@ -133,7 +133,9 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
             problems.append("no thread found whose stack holds this isolate: no JS stack, "
                             "no stack roots")
         else:
-            entry["js_stack"] = [asdict(f) for f in h.js_stack(ref.tid)]
+            from triage.summary import frame_document
+
+            entry["js_stack"] = [frame_document(f) for f in h.js_stack(ref.tid)]
         entry["heap_bytes"] = int(h.walk().size.sum())
         if options.core_graph:
             graph = h.to_heap_graph()

@@ -46,6 +46,19 @@ class JsFrame:
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     kind: str = "unknown"  # interpreted | baseline | optimized | builtin | native | unknown
+    #                        | exit | entry (V8's frames into C++ and from C++: MARKER_KINDS)
+    # From a core only (None elsewhere): the JSFunction and its Context (untagged hex, each
+    # accepted by `--inspect`), the receiver and the argument values (`triage.v8.frames`),
+    # the actual argument count without the receiver, and why a value is missing.
+    function_address: str | None = None
+    context_address: str | None = None
+    receiver: dict | None = None
+    args: list[dict] | None = None
+    argc: int | None = None
+
+
+#: JsFrame kinds that are V8's marker frames, not JavaScript functions
+MARKER_KINDS = ("exit", "entry")
 
 
 @dataclass

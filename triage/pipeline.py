@@ -15,7 +15,7 @@ from triage import llnode
 from triage.analyses.classify import classify
 from triage.analyses.cross_checks import cross_checks
 from triage.artifacts import CORE, REPORT, SNAPSHOT, Artifact, discover
-from triage.crashmodel import Capability, CrashInfo, CrashKind, CrashModel, ProcessInfo
+from triage.crashmodel import MARKER_KINDS, Capability, CrashInfo, CrashKind, CrashModel, ProcessInfo
 from triage.errors import InputUnrecognized, TriageError
 from triage.progress import stage
 from triage.summary import Findings
@@ -121,7 +121,8 @@ def _analyze_core(artifact: Artifact, options: Options, findings: Findings):
     if heap is not None:
         _core_js_stack(heap, loaded, model)
         _core_exception(heap, loaded, model)
-        findings.evidence["core_js_functions"] = [f.function for f in model.js_stack]
+        findings.evidence["core_js_functions"] = [f.function for f in model.js_stack
+                                                  if f.kind not in MARKER_KINDS]
         _core_histogram(heap, findings)
         _core_objects(heap, options, findings)
         _mark_used(findings, artifact, "js_stack", "histogram")
@@ -150,8 +151,10 @@ def _open_v8_heap(loaded, model: CrashModel):
 
 def _core_js_stack(heap, loaded, model: CrashModel) -> None:
     with stage("Decoding the JavaScript stack"):
-        frames = heap.js_stack(loaded.faulting_tid)
+        frames = heap.js_stack(loaded.faulting_tid, markers=True)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
+    if not any(f.kind not in MARKER_KINDS for f in frames):
+        frames = model.js_stack = []  # marker frames alone are no JS stack
     cap = model.capabilities.get("js_stack")
     if frames or cap is None or cap.status == "unavailable":
         return
@@ -168,7 +171,7 @@ def _core_js_stack(heap, loaded, model: CrashModel) -> None:
 def _core_exception(heap, loaded, model: CrashModel) -> None:
     from triage.v8.exception import recover
 
-    top = model.js_stack[0].function if model.js_stack else None
+    top = next((f.function for f in model.js_stack if f.kind not in MARKER_KINDS), None)
     with stage("Finding the thrown exception"):
         cap = recover(heap, model.crash, loaded.faulting_tid, top)
     if cap is not None:
@@ -237,7 +240,8 @@ def _llnode_cross_check(loaded, model: CrashModel) -> None:
         model.js_stack, model.js_stack_source = frames, "llnode"
         model.capabilities["js_stack"] = Capability("degraded", note, engine="llnode")
         return
-    agree, sentence = llnode.compare_function_names([f.function for f in model.js_stack], theirs)
+    ours = [f.function for f in model.js_stack if f.kind not in MARKER_KINDS]
+    agree, sentence = llnode.compare_function_names(ours, theirs)
     model.capabilities["llnode_cross_check"] = Capability("full" if agree else "degraded", sentence,
                                                           engine="llnode")
     if not agree:

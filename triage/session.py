@@ -23,7 +23,7 @@ USAGE = {
     "histogram": "histogram [N]             heap by type, top N rows (default 15)",
     "suspects": "suspects                  leak suspects with their holders",
     "instances": "instances TYPE [N]        addresses of objects of TYPE (default 20)",
-    "inspect": "inspect ADDR [-d N]       one object, following references N deep",
+    "inspect": "inspect ADDR [-d N] [-s]  one object, N deep; -s: a function's source text",
     "retainers": "retainers TYPE|ADDR       why it is alive: paths from GC roots",
     "threads": "threads                   threads, idle ones with identical stacks grouped",
     "bt": "bt [TID]                  native + JavaScript stack (default: crashed thread)",
@@ -96,6 +96,8 @@ class Session:
 
     def _inspect(self, args: list[str]) -> dict:
         depth = 1
+        source = "-s" in args or "--source" in args
+        args = [a for a in args if a not in ("-s", "--source")]
         if "-d" in args:
             i = args.index("-d")
             depth = _count(args[i + 1] if i + 1 < len(args) else None, 1)
@@ -104,7 +106,11 @@ class Session:
             raise QueryError("usage: " + USAGE["inspect"])
         if self.heap is None:
             raise QueryError("inspect needs a core whose V8 heap could be read")
-        return {"objects": {"inspected": [self.heap.inspect(parse_address(args[0]), depth=min(depth, 8))]}}
+        found = self.heap.inspect(parse_address(args[0]), depth=min(depth, 8), source=source)
+        if source and "source" not in found and "error" not in found:
+            found["source"] = {"error": f"{found.get('type', 'the object')} is not a function: "
+                                        "only functions have source text"}
+        return {"objects": {"inspected": [found]}}
 
     def _retainers(self, args: list[str]) -> dict:
         if len(args) != 1:

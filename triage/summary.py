@@ -112,8 +112,19 @@ def _js_stack(model: CrashModel | None, capability: Capability | None) -> dict[s
         "status": cap.status,
         "engine": cap.engine or (model.js_stack_source if model else None),
         "reason": cap.reason,
-        "frames": [asdict(f) for f in frames],
+        "frames": [frame_document(f) for f in frames],
     }
+
+
+def frame_document(frame: JsFrame) -> dict[str, Any]:
+    """A JS frame as the document holds it: its receiver and argument values are heap data
+    (redacted as heap strings, like `--inspect` output), the rest the stack's own facts."""
+    out = asdict(frame)
+    if out.get("receiver") is not None:
+        out["receiver"] = {"_source": "heap_string", **out["receiver"]}
+    if out.get("args") is not None:
+        out["args"] = [{"_source": "heap_string", **a} for a in out["args"]]
+    return out
 
 
 def memory_section(findings: Findings) -> dict[str, Any] | None:

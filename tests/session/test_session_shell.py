@@ -20,7 +20,8 @@ def test_shell_answers_many_queries_from_one_load():
     assert r.code == 0, r.stderr
     assert "4 × V8 platform worker" in r.stdout  # idle threads with one stack are grouped
     assert "node::Abort(v8::FunctionCallbackInfo<v8::Value> const&)" in r.stdout
-    assert "abortNow (" in r.stdout  # JS stack of the crashed thread
+    # JS stack of the crashed thread, in full: `abortNow(this=..., arg0=...) (abort.js:6:11) fn=...`
+    assert "abortNow(this=" in r.stdout and "<exit>" in r.stdout
     assert "Strings containing" in r.stdout and "(string)" in r.stdout
     assert "Instances of Object (2 listed)" in r.stdout
     assert "CRASH" not in r.stdout  # answers only, never the whole page

@@ -24,6 +24,8 @@ import hashlib
 import re
 from typing import Any
 
+from triage.crashmodel import MARKER_KINDS
+
 ALGORITHM = "triage-fp-1"
 JS_FRAMES = 3
 NATIVE_FRAMES = 3
@@ -66,7 +68,8 @@ def fingerprint(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _js_components(js_stack: dict[str, Any]) -> tuple[list[str], bool]:
-    frames = [f for f in js_stack.get("frames") or [] if f.get("function") or f.get("script")]
+    frames = [f for f in js_stack.get("frames") or [] if (f.get("function") or f.get("script"))
+              and f.get("kind") not in MARKER_KINDS]  # `<exit>` / `<entry>` are no JS function
     user = [f for f in frames if _is_user_frame(f)]
     chosen = (user or frames)[:JS_FRAMES]
     return [f"js:{_js_name(f)}" for f in chosen], bool(user)

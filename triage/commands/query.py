@@ -21,6 +21,8 @@ def _query_command(name: str, arg_names: tuple[str, ...], doc: str, options=()) 
         words = [name] + [str(kwargs[a]) for a in arg_names if kwargs.get(a) is not None]
         if kwargs.get("depth") is not None:
             words += ["-d", str(kwargs["depth"])]
+        if kwargs.get("source"):
+            words.append("-s")
         if kwargs.get("limit") is not None:
             words.append(str(kwargs["limit"]))
         session = Session([core], node=node, redactor=make_redactor(redact_policy, no_redact))
@@ -48,7 +50,9 @@ def _quote(word: str) -> str:
 
 inspect = _query_command("inspect", ("address",), "Print one object of a core (hex ADDRESS).",
                          [click.Option(["--depth", "-d"], type=int, default=None,
-                                       help="How deep to follow references (default 1).")])
+                                       help="How deep to follow references (default 1)."),
+                          click.Option(["--source", "-s"], is_flag=True, default=False,
+                                       help="A function's source text (from its Script).")])
 instances = _query_command("instances", ("type",), "List addresses of objects of TYPE in a core.",
                            [click.Option(["--limit"], type=int, default=None, help="How many (default 20).")])
 retainers = _query_command("retainers", ("target",),

@@ -83,6 +83,9 @@ STRUCTURE_KEYS: frozenset[str] = frozenset({
     "schema_version", "size_bytes", "line", "column",
     # inspect's per-kind facts (triage/v8/inspect.py)
     "flags", "state", "internal_field_count", "bytes_truncated", "stack_length", "note",
+    # a JS frame's parts (triage/v8/frames.py, source.py): addresses, counts, class names
+    "function_address", "context_address", "argc", "class", "start_line", "end_line",
+    "start_column", "truncated",
 })
 # Dicts keyed by names read from the heap (property and context variable names).
 NAME_DICTS: frozenset[str] = frozenset({"properties", "variables", "context"})

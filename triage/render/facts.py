@@ -8,6 +8,8 @@ from triage.units import human_bytes as human_bytes  # renderers take it from he
 
 
 def js_frame_text(frame: dict[str, Any]) -> str:
+    if frame.get("kind") in ("exit", "entry"):
+        return frame["function"]  # `<exit>` / `<entry>`: V8's frames into and out of C++
     where = frame.get("script") or "?"
     if frame.get("line") is not None:
         where += f":{frame['line']}"
@@ -16,6 +18,55 @@ def js_frame_text(frame: dict[str, Any]) -> str:
     kind = frame.get("kind")
     suffix = f"  [{kind}]" if kind and kind not in ("interpreted", "unknown") else ""
     return f"{frame['function']} ({where}){suffix}"
+
+
+def js_frame_full_text(frame: dict[str, Any]) -> str:
+    """A JS frame as llnode's `v8 bt` shows it: `name(this=..., arg0=...) at where fn=... context=...`."""
+    if frame.get("kind") in ("exit", "entry"):
+        return frame["function"]
+    parts = []
+    if frame.get("receiver") is not None:
+        parts.append(f"this={js_value_text(frame['receiver'])}")
+    for i, arg in enumerate(frame.get("args") or []):
+        parts.append(f"arg{i}={js_value_text(arg)}" if "type" in arg or "address" in arg
+                     else f"({arg.get('error', '?')})")
+    short = js_frame_text(frame)
+    name, _, rest = short.partition(" (")
+    text = f"{name}({', '.join(parts)}) ({rest}" if parts else short
+    if frame.get("receiver") is not None and frame.get("args") is None:
+        text += f"  [{frame['receiver'].get('note') or 'arguments not read'}]"
+    if frame.get("function_address"):
+        text += f" fn={frame['function_address']}"
+    if frame.get("context_address"):
+        text += f" context={frame['context_address']}"
+    return text
+
+
+def js_value_text(value: dict[str, Any]) -> str:
+    """One frame value in llnode's form: `0x...:<Object: Foo>`, `<Smi: 1>`, `0x...:<null>`."""
+    if "type" not in value:
+        where = value.get("address") or value.get("raw")
+        return f"{where + ':' if where else ''}<unreadable: {value.get('error', '?')}>"
+    kind = value["type"]
+    if kind == "String":
+        text = value.get("value")
+        shown = f'"{text[:STRING_SHOWN]}{"..." if len(text) > STRING_SHOWN else ""}"' \
+            if isinstance(text, str) else f"({value.get('error', 'unreadable')})"
+        inner = f"String: {shown}"
+    elif kind in ("Smi", "Number"):
+        inner = f"{kind}: {value.get('value')}"
+    elif kind == "Object":
+        inner = f"Object: {value.get('class') or '?'}"
+    elif kind == "function":
+        inner = f"function: {value.get('function') or '(anonymous)'}"
+    elif kind == "Array":
+        inner = f"Array: length={value.get('length')}"
+    else:
+        inner = kind
+    return f"{value['address']}:<{inner}>" if value.get("address") else f"<{inner}>"
+
+
+STRING_SHOWN = 40  # characters of a string argument in a frame line (the JSON has more)
 
 
 def native_frame_text(frame: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from triage.render.facts import (
     headline,
     human_bytes,
     isolates_line,
+    js_frame_full_text,
     js_frame_text,
     memory_row_text,
     native_frame_text,
@@ -130,7 +131,8 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _js_stack(console: Console, doc: dict[str, Any]) -> None:
+def _js_stack(console: Console, doc: dict[str, Any], full: bool = False) -> None:
+    """The first page shows name and position; `bt` (full) adds this, arguments, fn, context."""
     js = doc.get("js_stack") or {}
     engine = f" via {js['engine']}" if js.get("engine") else ""
     _section(console, f"JavaScript stack ({js.get('status', 'unavailable')}{engine})")
@@ -138,7 +140,8 @@ def _js_stack(console: Console, doc: dict[str, Any]) -> None:
         console.print(_t(f"  not available: {js.get('reason') or 'no source recorded it'}", "yellow"))
         return
     for frame in js["frames"]:
-        console.print(Text.assemble(f"  #{frame['index']:<3}", _t(js_frame_text(frame))))
+        text = js_frame_full_text(frame) if full else js_frame_text(frame)
+        console.print(Text.assemble(f"  #{frame['index']:<3}", _t(text)))
     if js.get("reason"):
         console.print(_t(f"  note: {js['reason']}", "dim"))
 
@@ -362,8 +365,25 @@ def _objects(console: Console, objects: dict[str, Any] | None) -> None:
         console.print(_t("  " + " ".join(inst["addresses"]) if inst["addresses"] else "  none"))
     for obj in objects.get("inspected") or []:
         _section(console, f"Object {obj.get('address', '?')}")
-        for line in _object_lines(obj, indent="  "):
+        source = obj.get("source") if isinstance(obj.get("source"), dict) else None
+        shown = {k: v for k, v in obj.items() if k != "source"} if source else obj
+        for line in _object_lines(shown, indent="  "):
             console.print(_t(line))
+        if source:
+            _source_lines(console, source)
+
+
+def _source_lines(console: Console, source: dict[str, Any]) -> None:
+    """A function's source as llnode's `v8 source list` shows it: numbered lines."""
+    if source.get("error"):
+        console.print(_t(f"  source: not available: {source['error']}", "yellow"))
+        return
+    console.print(_t(f"  source ({source.get('script') or '?'}:{source.get('start_line')}):"))
+    first = source.get("start_line") or 1
+    for i, line in enumerate(str(source.get("text", "")).split("\n")):
+        console.print(_t(f"  {first + i} {line}"))
+    if source.get("truncated"):
+        console.print(_t("  … (cut: the JSON has the same bounded text)", "dim"))
 
 
 def _object_lines(obj: Any, indent: str) -> list[str]:
@@ -453,7 +473,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
     if "threads" in document:
         _threads(console, document["threads"], full=bool(document.get("full_frames")))
     if "js_stack" in document:
-        _js_stack(console, document)
+        _js_stack(console, document, full=bool(document.get("full_frames")))
     _found(console, document.get("found"))
     if "event_loop" in document:
         _event_loop(console, document["event_loop"], full=True)

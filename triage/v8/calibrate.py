@@ -59,6 +59,7 @@ def initial_facts(consts: V8Constants, core: CoreFile) -> VersionFacts:
         filler_types=(), scope_info_names_after_locals=6, notes=notes, source="derived",
         # the newest layout (V8 13+) for a V8 newer than the table, the oldest otherwise
         date_value_raw=v[0] >= 13, api_object_header=32 if v[0] >= 13 else 24,
+        scope_info_position=32 if v[0] >= 13 else None,  # source.py validates the pair read
     )
 
 

@@ -616,17 +616,19 @@ class V8Heap:
 
     # -- other views (implemented in their own modules) -------------------------------------
 
-    def inspect(self, address: int, depth: int = 1) -> dict:
-        """A plain-dict description of the object at `address` (tagged or untagged)."""
+    def inspect(self, address: int, depth: int = 1, source: bool = False) -> dict:
+        """A plain-dict description of the object at `address` (tagged or untagged); with
+        `source`, a function's source text."""
         from triage.v8.inspect import inspect_object
 
-        return inspect_object(self, address, depth)
+        return inspect_object(self, address, depth, source)
 
-    def js_stack(self, thread: int | None = None) -> list:
-        """JS frames of `thread` (a tid; default: the crashing thread), innermost first."""
+    def js_stack(self, thread: int | None = None, markers: bool = False) -> list:
+        """JS frames of `thread` (a tid; default: the crashing thread), innermost first;
+        with `markers`, V8's `<exit>` / `<entry>` frames between them."""
         from triage.v8.stack import js_stack
 
-        return js_stack(self, thread)
+        return js_stack(self, thread, markers)
 
     def js_stack_from_frames(self, frames: list[tuple[int, int]]) -> list:
         """JS frames from (fp, pc) pairs given by an external unwinder such as lldb."""

@@ -24,8 +24,9 @@ ENTRY_LIMIT = 200
 BYTES_LIMIT = 64  # buffer bytes shown (hex)
 
 
-def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]:
-    """Describe the object at `address` (tagged or untagged)."""
+def inspect_object(heap: V8Heap, address: int, depth: int = 1, source: bool = False) -> dict[str, Any]:
+    """Describe the object at `address` (tagged or untagged); with `source`, a function's
+    source text too (`source.py`, llnode's `v8 inspect -s`)."""
     obj = address | 1 if address & 3 == 0 else address
     r = heap.reader
     m = r.map_of(obj)
@@ -70,6 +71,10 @@ def inspect_object(heap: V8Heap, address: int, depth: int = 1) -> dict[str, Any]
     if r.is_js_function_type(it):
         out["kind"] = "closure"
         out.update(_closure_info(heap, obj, depth))
+        if source:
+            from triage.v8.source import function_source
+
+            out["source"] = {"_source": "heap_string", **function_source(heap, obj)}
         return out
     if tname in ("JS_MAP_TYPE", "JS_SET_TYPE"):
         out["kind"] = "map" if tname == "JS_MAP_TYPE" else "set"

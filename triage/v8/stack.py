@@ -8,6 +8,14 @@ word is a frame-type marker (entry, exit, internal... frames), a Context means a
 frame whose JSFunction is at `[fp-16]`. Interpreted and baseline frames keep their
 BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`, which the bytecode's
 source position table maps to a script offset, then to line:column in Script.source.
+Each JS frame also carries its receiver, arguments, function and context (`frames.py`).
+
+With `markers=True` the stack also shows V8's exit frames (`<exit>`: JS called into C++,
+a runtime function, builtin or API callback) and entry frames (`<entry>`: C++ called into
+JS), as llnode does. Their `[fp-8]` is a frame-type marker (type << 1, `v8dbg_frametype_*`).
+A native frame may hold any small even word there, so a marker frame is shown only when
+it touches JS: an exit frame with a JS frame among the next two callers, an entry frame
+with a JS frame among the two callees before it.
 """
 
 from __future__ import annotations
@@ -16,7 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from triage.crashmodel import JsFrame
+from triage.crashmodel import MARKER_KINDS, JsFrame
+from triage.v8 import versions as vf
+from triage.v8.frames import frame_values
 from triage.v8.reader import is_heap_object, is_smi, smi
 
 if TYPE_CHECKING:
@@ -34,12 +44,13 @@ def crashing_thread(heap: V8Heap, tid: int | None = None):  # noqa: ANN201
     return next((t for t in threads if t.signal), threads[0])
 
 
-def js_stack(heap: V8Heap, tid: int | None = None) -> list[JsFrame]:
-    """JS frames of thread `tid` (default: the one that got the fatal signal)."""
+def js_stack(heap: V8Heap, tid: int | None = None, markers: bool = False) -> list[JsFrame]:
+    """JS frames of thread `tid` (default: the one that got the fatal signal); with
+    `markers`, V8's exit and entry frames between them."""
     thread = crashing_thread(heap, tid)
     if thread is None:
         return []
-    return js_frames_from_fps(heap, fp_chain(heap, thread.registers))
+    return js_frames_from_fps(heap, fp_chain(heap, thread.registers), markers=markers)
 
 
 def _exec_ranges(heap: V8Heap) -> np.ndarray:
@@ -114,13 +125,41 @@ def fp_chain(heap: V8Heap, registers: dict[str, int]) -> list[tuple[int, int]]:
     return out
 
 
-def js_frames_from_fps(heap: V8Heap, frames: list[tuple[int, int]]) -> list[JsFrame]:
+def js_frames_from_fps(heap: V8Heap, frames: list[tuple[int, int]], markers: bool = False) -> list[JsFrame]:
     """Decode JS frames from (fp, pc) pairs, e.g. from lldb's unwinder."""
+    decoded = [decode_frame(heap, fp, pc, 0) for fp, pc in frames]
+    kinds = _marker_kinds(heap) if markers else {}
     out: list[JsFrame] = []
-    for fp, pc in frames:
-        frame = decode_frame(heap, fp, pc, len(out))
+    for i, (fp, _pc) in enumerate(frames):
+        frame = decoded[i]
+        if frame is None and kinds:
+            kind = kinds.get(_marker(heap, fp))
+            near = decoded[i + 1:i + 3] if kind == "exit" else decoded[max(i - 2, 0):i]
+            if kind is not None and any(f is not None and f.kind not in MARKER_KINDS for f in near):
+                frame = JsFrame(index=0, function=f"<{kind}>", kind=kind)
         if frame is not None:
+            frame.index = len(out)
             out.append(frame)
+    return out
+
+
+def _marker(heap: V8Heap, fp: int) -> int | None:
+    """The frame type a marker word at `[fp-8]` names, None when it is not one."""
+    word = heap.reader.u64(fp + heap.constants.get("off_fp_context_or_frame_type", -8))
+    if word is None or word & 1 or word >= 256:
+        return None
+    return word >> 1
+
+
+def _marker_kinds(heap: V8Heap) -> dict[int, str]:
+    """Frame-type number -> "exit" / "entry" for this V8 (numbers change between versions)."""
+    c = heap.constants
+    out: dict[int, str] = {}
+    for names, kind in ((vf.EXIT_FRAME_TYPES, "exit"), (vf.ENTRY_FRAME_TYPES, "entry")):
+        for name in names:
+            value = c.get(f"frametype_{name}")
+            if value is not None:
+                out[value] = kind
     return out
 
 
@@ -152,6 +191,10 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     script = r.sfi_script(sfi) if sfi else None
     script_name = r.script_name(script) if script else None
     frame = JsFrame(index=index, function=name, script=script_name)
+    values = frame_values(heap, fp, fn)
+    frame.function_address = values["function_address"]
+    frame.context_address = values["context_address"]
+    frame.receiver, frame.args, frame.argc = values["receiver"], values["args"], values["argc"]
     bytecode = r.u64(fp + c.get("off_fp_bytecode_array", -32))
     offset_word = r.u64(fp + c.get("off_fp_bytecode_offset", -40))
     bytecode_type = c.type_id("BYTECODE_ARRAY_TYPE")

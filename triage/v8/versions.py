@@ -73,6 +73,16 @@ class VersionFacts:
     #: JSAPIObjectWithEmbedderSlots::cpp_heap_wrappable from V8 13 (`v8dbg_class_JSObject__
     #: internal_fields` says 24 on every version, which is wrong for API objects from 13)
     api_object_header: int = 24
+    #: JS frames (interpreted, baseline, Maglev, TurboFan): the actual argument count is a
+    #: raw word at fp-24 (StandardFrameConstants::kArgCOffset, not exported; context at -8
+    #: and function at -16 are, as off_fp_context/off_fp_function). It counts the receiver,
+    #: as SharedFunctionInfo::internal_formal_parameter_count does (kJSArgcIncludesReceiver).
+    frame_argc_offset: int = -24
+    frame_argc_includes_receiver: bool = True
+    #: ScopeInfo::position_info {start, end} at a fixed byte offset (V8 13+: right after
+    #: flags, parameter_count, context_local_count), or None when it follows the context
+    #: locals and optional fields (V8 <= 12: searched, `source.py`)
+    scope_info_position: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -157,7 +167,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), native_context_type=227,
+        v8=(13, 6), scope_info_position=32, native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=268, free_space_unit=8, filler_types=(267,),
@@ -170,6 +180,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
                               "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
                               "12.4 it is a tagged HeapNumber",
+            "scope_info_position": "ScopeInfo words 4-5 hold 597/737 for stopWithAbort and "
+                                   "0/1063 for the module function of the port_frame core "
+                                   "(`function stopWithAbort(` starts at 575, token offset "
+                                   "22); up to 12.4 the pair follows the locals",
             "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
                                  "the pointer to node's embedder id, +40 the C++ object "
                                  "(inspect_kinds core); up to 12.4 those two are at +24/+32",
@@ -189,7 +203,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (14, 6): VersionFacts(
-        v8=(14, 6), native_context_type=228,
+        v8=(14, 6), scope_info_position=32, native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
         date_value_raw=True, api_object_header=32,
@@ -202,6 +216,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
                               "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
                               "12.4 it is a tagged HeapNumber",
+            "scope_info_position": "ScopeInfo words 4-5 hold 597/737 for stopWithAbort and "
+                                   "0/1063 for the module function of the port_frame core "
+                                   "(`function stopWithAbort(` starts at 575, token offset "
+                                   "22); up to 12.4 the pair follows the locals",
             "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
                                  "the pointer to node's embedder id, +40 the C++ object "
                                  "(inspect_kinds core); up to 12.4 those two are at +24/+32",
@@ -228,6 +246,30 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
 }
+
+#: How the frame facts above were checked (every VersionFacts entry uses the defaults): on
+#: the port_stack / port_frame cores of Node 18-26, fp-24 holds 3 for levelTwo('level two
+#: args', 1) and 1 for stopWithAbort() (receiver only), the formal count is 3 and 2, the
+#: receiver is at fp+off_fp_args (16, exported) and argument i at fp+24+8*i; a call with
+#: fewer arguments than parameters has `undefined` in the missing slots (no arguments
+#: adaptor frames since V8 8.9: the caller pads), so max(argc, formal) slots are readable.
+FRAME_FACTS_NOTE = ("argc at fp-24 including the receiver, receiver at fp+16, argument i at "
+                    "fp+24+8*i: checked on the port_stack and port_frame cores of V8 10.2-14.6")
+#: Frame-type markers (`v8dbg_frametype_<Name>`, exported; their numbers change between
+#: versions) shown in the JS stack as llnode does: the C++ side of a call out of JS
+#: (runtime call, builtin or API callback) and the JS entry from C++.
+EXIT_FRAME_TYPES = ("ExitFrame", "BuiltinExitFrame", "ApiCallbackExitFrame",
+                    "ApiAccessorExitFrame", "ApiConstructExitFrame", "ApiNamedAccessorExitFrame",
+                    "ApiIndexedAccessorExitFrame")
+ENTRY_FRAME_TYPES = ("EntryFrame", "ConstructEntryFrame")
+#: ScopeInfo (scope-info.tq): after flags, parameter_count, context_local_count and the
+#: context locals (names, or one hash table from 75 on, then one info word each) come
+#: optional fields whose presence is coded in flag bits that move between versions
+#: (saved class variable, function variable name + slot, inferred name), then
+#: position_info {start, end} (two Smis). `source.py` looks for that pair in this many words
+#: after the locals and keeps the one that fits the Script's source.
+SCOPE_INFO_POSITION_WINDOW = 8
+SCOPE_INFO_INLINED_LOCALS_MAX = 75
 
 #: Object layouts V8 does not export and that are the same on every version in FACTS
 #: (checked on the inspect_kinds core of each: tests/v8/test_v8_inspect_kinds.py).
