@@ -102,5 +102,12 @@ def test_single_answer_commands_take_the_isolate_selector(major):
     text = run_triage("retainers", core, "WorkerLeak", "--isolate", "main")
     assert text.code == 0, text.stderr
     assert "no object matched" in text.stdout
+    text = run_triage("retainers", core, "WorkerLeak", "--isolate", "worker 1")
+    assert text.code == 0, text.stderr
+    assert "in worker 1 leak_worker.js" in text.stdout
+    assert "[worker 1 leak_worker.js] WorkerLeak 0x" in text.stdout
+    text = run_triage("referrers", core, "MainLeak", "--limit", "1", "--isolate", "main")
+    assert text.code == 0, text.stderr
+    assert "What points at it: MainLeak" in text.stdout and "(Array)[" in text.stdout
     bad = run_triage("retainers", core, "WorkerLeak", "--isolate", "worker 2")
     assert bad.code == 2 and "no such isolate" in bad.stderr and "Traceback" not in bad.stderr

@@ -274,14 +274,15 @@ def _isolates_note(answer: dict[str, Any]) -> str:
     unread): which heaps were searched is part of the answer."""
     searched = answer.get("isolates") or []
     unread = answer.get("isolates_unread") or []
-    if len(searched) < 2 and not unread:
-        return ""
+    if (len(searched) < 2 and searched in ([], ["main"])) and not unread:
+        return ""  # the main isolate alone: as without Workers
     note = f" in {', '.join(searched)}"
     return note + (f"; not read: {'; '.join(unread)}" if unread else "")
 
 
 def _in_isolate(answer: dict[str, Any], row: dict[str, Any]) -> str:
-    return f"[{row['isolate']}] " if row.get("isolate") and len(answer.get("isolates") or []) > 1 \
+    searched = answer.get("isolates") or []
+    return f"[{row['isolate']}] " if row.get("isolate") and searched not in ([], ["main"]) \
         else ""
 
 
@@ -328,7 +329,7 @@ def _objects(console: Console, objects: dict[str, Any] | None) -> None:
         _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)"
                  + _isolates_note({"isolates": [p["isolate"] for p in per],
                                    "isolates_unread": inst.get("isolates_unread")}))
-        if len(per) > 1:
+        if [p["isolate"] for p in per] not in ([], ["main"]):
             for part in per:
                 console.print(_t(f"  [{part['isolate']}] " + (" ".join(part["addresses"])
                                                               or "none")))
@@ -422,6 +423,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
         console.print(_t("no leak suspects"))
     _suspects(console, document.get("suspects") or [])
     _retainers(console, document.get("retainers"))
+    _referrers(console, document.get("referrers"))
     _objects(console, document.get("objects"))
     _thread_groups(console, document.get("thread_groups"))
     if "threads" in document:
