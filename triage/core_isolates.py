@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage.crashmodel import Capability
 from triage.errors import TriageError
+from triage.isolate_select import ALL, IsolateSelectionError, parse_selector
 from triage.progress import stage
 from triage.summary import Findings
 
@@ -42,6 +43,8 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
     entries: list[dict[str, Any]] = []
     limit = max(1, options.max_isolates)
     worker_no = 0
+    selector = parse_selector(options.isolate)
+    answers: dict[str, dict[str, Any]] = {}  # worker label -> its object-query answers
     for ref in refs:
         if not ref.is_main:
             worker_no += 1
@@ -54,10 +57,13 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
                                       "(--max-isolates)"})
         else:
             with stage(f"Walking isolate {base['label']}"):
+                asked = selector in (ALL, f"worker {worker_no}")
                 entries.append(_worker_entry(base, heap, ref, options, analyze_graph,
                                              findings.evidence.setdefault(
-                                                 "core_external_stores", [])))
+                                                 "core_external_stores", []),
+                                             answers if asked else None))
     unread = [e for e in entries if e["status"] != "full"]
+    _object_queries(entries, answers, options, findings)
     _core_totals(entries, findings)
     workers = len(entries) - 1
     findings.sections["isolates"] = {
@@ -114,7 +120,10 @@ def _main_entry(base: dict[str, Any], heap: V8Heap, findings: Findings) -> dict[
 
 
 def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: Options,
-                  analyze_graph: Callable[..., None], stores: list) -> dict[str, Any]:
+                  analyze_graph: Callable[..., None], stores: list,
+                  answers: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """One Worker isolate's entry; its answers to the object queries go to `answers` (when
+    `--isolate` selects it) under its final label."""
     entry: dict[str, Any] = {**base, "in_top_level": False, "heap_bytes": None,
                              "external_bytes": None, "histogram": [], "suspects": [],
                              "js_stack": []}
@@ -137,12 +146,20 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
 
             entry["js_stack"] = [frame_document(f) for f in h.js_stack(ref.tid)]
         entry["heap_bytes"] = int(h.walk().size.sum())
+        if answers is not None:
+            answers.setdefault(entry["label"], {}).update(_worker_objects(h, options))
         if options.core_graph:
             graph = h.to_heap_graph()
             h.release_walk()
             sub = Findings()
-            analyze_graph(graph, replace(options, retainers=None), sub,
+            asked = answers is not None
+            analyze_graph(graph, replace(options, keep=None,
+                                         retainers=options.retainers if asked else None,
+                                         referrers=options.referrers if asked else None), sub,
                           source_label=f"core heap graph of {entry['label']}")
+            if asked:
+                answers.setdefault(entry["label"], {}).update(
+                    {k: sub.sections[k] for k in ("retainers", "referrers") if k in sub.sections})
             entry["histogram"] = sub.histogram[:options.histogram_limit]
             entry["suspects"] = sub.suspects
             entry["heap"] = sub.sections.get("heap")
@@ -159,6 +176,76 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
     if problems:
         entry["status"], entry["reason"] = "degraded", "; ".join(problems)
     return entry
+
+
+def _worker_objects(h: V8Heap, options: Options) -> dict[str, Any]:
+    """--instances and --inspect in a Worker's heap (an address only if it is on its pages)."""
+    from triage.isolate_select import owns
+
+    out: dict[str, Any] = {}
+    if options.instances:
+        out["instances"] = [f"0x{a:x}" for a in h.instances(options.instances,
+                                                          limit=options.instance_limit)]
+    out["inspected"] = {a: h.inspect(a, depth=options.inspect_depth)
+                        for a in options.inspect if owns(h, a)}
+    return out
+
+
+def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, Any]],
+                    options: Options, findings: Findings) -> None:
+    """The top-level `retainers`, `referrers` and `objects` sections from every isolate
+    `--isolate` selects, each row labelled with its isolate. The main isolate's answers were
+    computed by the pipeline; they are dropped when only a Worker is asked about."""
+    from triage.isolate_select import merge_answers
+
+    selector = parse_selector(options.isolate)
+    main = entries[0]["label"]
+    workers = [e["label"] for e in entries[1:]]
+    if selector != ALL and selector != "main" and not any(
+            e["label"].startswith(selector + " ") or e["label"] == selector for e in entries[1:]):
+        raise IsolateSelectionError(f"--isolate {selector}: no such isolate here (this core "
+                                    f"has: main{''.join(', ' + w for w in workers)})")
+    with_main = selector in (ALL, "main")
+    searched = ([main] if with_main else []) + [w for w in workers if w in answers]
+    unread = [f"{e['label']}: {e['reason']}" for e in entries[1:]
+              if e["label"] not in answers and e["status"] == "unavailable"
+              and (selector == ALL or e["label"] == selector
+                   or e["label"].startswith(selector + " "))]
+    for key in ("retainers", "referrers"):
+        if not getattr(options, key):
+            continue
+        parts = [(main, findings.sections[key])] if with_main and key in findings.sections else []
+        parts += [(w, answers[w][key]) for w in workers if key in answers.get(w, {})]
+        if parts or key in findings.sections:
+            findings.sections[key] = merge_answers(parts, searched, unread)
+    objects = findings.sections.get("objects") or {}
+    if options.instances:
+        per = ([{"isolate": main, "addresses": objects.get("instances", {}).get("addresses", [])}]
+               if with_main else [])
+        per += [{"isolate": w, "addresses": answers[w]["instances"]} for w in workers
+                if "instances" in answers.get(w, {})]
+        inst = {"type": options.instances,
+                "addresses": [a for p in per for a in p["addresses"]][:options.instance_limit],
+                "isolates": per}
+        if unread:
+            inst["isolates_unread"] = unread
+        objects["instances"] = inst
+    if options.inspect:
+        main_rows = objects.get("inspected") or []
+        rows = []
+        for i, address in enumerate(options.inspect):
+            owner = next((w for w in workers if address in answers.get(w, {}).get("inspected", {})),
+                         None)
+            if owner is not None:
+                rows.append({**answers[owner]["inspected"][address], "isolate": owner})
+            elif with_main and i < len(main_rows):  # main's own, read-only, or unknown
+                rows.append({**main_rows[i], "isolate": main})
+            else:
+                rows.append({"address": f"0x{address & ~3:x}", "isolate": ", ".join(searched),
+                             "error": "not an object of the isolate(s) asked about"})
+        objects["inspected"] = rows
+    if objects:
+        findings.sections["objects"] = objects
 
 
 def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:

@@ -37,6 +37,7 @@ class Options:
     keep: dict | None = None  # set by analyze(): where a session keeps what was loaded
     native_unwinder: str = "triage"  # "triage" (CFI + frame pointers) or "lldb" (slow, the cross-check)
     max_isolates: int = 8  # isolates of a core walked (main first); the rest are listed unread
+    isolate: str = "all"  # where object queries look: main, worker N, all (isolate_select.py)
 
 
 def analyze(paths: list[Path], options: Options, keep: dict | None = None) -> Findings:

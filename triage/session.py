@@ -17,14 +17,17 @@ from typing import Any
 from triage.errors import ExitCode, TriageError
 from triage.redaction import Redactor
 
-COMMANDS = ("histogram", "suspects", "instances", "inspect", "retainers", "threads", "bt", "find",
-            "handles")
+COMMANDS = ("histogram", "suspects", "instances", "inspect", "retainers", "referrers", "threads",
+            "bt", "find", "handles")
+#: the queries that take `--isolate main|worker N|all` (default all: `isolate_select.py`)
+ISOLATE_COMMANDS = ("instances", "inspect", "retainers", "referrers")
 USAGE = {
     "histogram": "histogram [N]             heap by type, top N rows (default 15)",
     "suspects": "suspects                  leak suspects with their holders",
     "instances": "instances TYPE [N]        addresses of objects of TYPE (default 20)",
     "inspect": "inspect ADDR [-d N] [-s]  one object, N deep; -s: a function's source text",
     "retainers": "retainers TYPE|ADDR       why it is alive: paths from GC roots",
+    "referrers": "referrers TYPE|ADDR [N]   every direct referrer (default 50 per object)",
     "threads": "threads                   threads, idle ones with identical stacks grouped",
     "bt": "bt [TID]                  native + JavaScript stack (default: crashed thread)",
     "find": "find STRING [N]           strings on the heap containing STRING",
@@ -55,6 +58,10 @@ class Session:
         self.heap = self.keep.get("heap")
         self.graph = self.keep.get("graph")
         self.model = self.findings.model
+        from triage.isolate_select import IsolateViews
+
+        self.isolates = IsolateViews(self.heap, self.graph, self.findings.sections.get("isolates"))
+        self._views: list = []
 
     # -- one query ---------------------------------------------------------------------
 
@@ -70,11 +77,36 @@ class Session:
         if name not in COMMANDS:
             raise QueryError(f"unknown command {name!r}; commands: {', '.join(COMMANDS)}")
         try:
+            args = self._take_isolate(name, args)
             doc = getattr(self, f"_{name}")(args)
         except TriageError as e:  # an error line is output too: it passes the redactor
             raise QueryError(self.redactor.redact_text(str(e), source="message"), e.code) from None
         redacted, _ = self.redactor.redact_document(doc)
         return redacted
+
+    def _take_isolate(self, name: str, args: list[str]) -> list[str]:
+        """Strip `--isolate SEL` (SEL: main, all, worker N) and choose the isolates."""
+        from triage.isolate_select import parse_selector
+
+        selector = None
+        if "--isolate" in args:
+            i = args.index("--isolate")
+            if i + 1 >= len(args):
+                raise QueryError("--isolate needs main, worker N or all")
+            end = i + 2
+            if args[i + 1].lower() == "worker" and end < len(args) and args[end].isdigit():
+                end += 1
+            selector = " ".join(args[i + 1:end])
+            args = args[:i] + args[end:]
+            if name not in ISOLATE_COMMANDS:
+                raise QueryError(f"--isolate applies to {', '.join(ISOLATE_COMMANDS)}, not {name}")
+        self._views = self.isolates.select(parse_selector(selector))
+        return args
+
+    def _searched(self) -> tuple[list[str], list[str]]:
+        """(labels of the isolates this query looks at, isolates that cannot be read)."""
+        unread = self.isolates.unread if len(self._views) == len(self.isolates.views) else []
+        return [v.label for v in self._views], list(unread)
 
     def _histogram(self, args: list[str]) -> dict:
         limit = _count(args[0] if args else None, 15)
@@ -91,8 +123,18 @@ class Session:
         limit = _count(args[1] if len(args) > 1 else None, 20)
         if self.heap is None:
             raise QueryError("instances needs a core whose V8 heap could be read")
-        addresses = self.heap.instances(args[0], limit=limit)
-        return {"objects": {"instances": {"type": args[0], "addresses": [f"0x{a:x}" for a in addresses]}}}
+        per: list[dict] = []
+        for view in self._views:
+            heap = view.heap()
+            if heap is not None:
+                found = heap.instances(args[0], limit=limit)
+                per.append({"isolate": view.label, "addresses": [f"0x{a:x}" for a in found]})
+        searched, unread = self._searched()
+        inst = {"type": args[0], "addresses": [a for p in per for a in p["addresses"]][:limit],
+                "isolates": per}
+        if unread:
+            inst["isolates_unread"] = unread
+        return {"objects": {"instances": inst}}
 
     def _inspect(self, args: list[str]) -> dict:
         depth = 1
@@ -106,11 +148,17 @@ class Session:
             raise QueryError("usage: " + USAGE["inspect"])
         if self.heap is None:
             raise QueryError("inspect needs a core whose V8 heap could be read")
-        found = self.heap.inspect(parse_address(args[0]), depth=min(depth, 8), source=source)
+        from triage.isolate_select import owns
+
+        address = parse_address(args[0])
+        view = next((v for v in self._views if v.heap() is not None and owns(v.heap(), address)),
+                    self._views[0])  # read-only objects (and unknown addresses): the first
+        heap = view.heap() or self.heap
+        found = heap.inspect(address, depth=min(depth, 8), source=source)
         if source and "source" not in found and "error" not in found:
             found["source"] = {"error": f"{found.get('type', 'the object')} is not a function: "
                                         "only functions have source text"}
-        return {"objects": {"inspected": [found]}}
+        return {"objects": {"inspected": [{**found, "isolate": view.label}]}}
 
     def _retainers(self, args: list[str]) -> dict:
         if len(args) != 1:
@@ -119,7 +167,24 @@ class Session:
             raise QueryError("retainers needs a heap graph (a core's heap or a snapshot)")
         from triage.analyses.retainer_query import answer
 
-        return {"retainers": answer(self.graph, args[0])}
+        return {"retainers": self._per_isolate(lambda g: answer(g, args[0]))}
+
+    def _referrers(self, args: list[str]) -> dict:
+        if len(args) not in (1, 2):
+            raise QueryError("usage: " + USAGE["referrers"])
+        limit = _count(args[1] if len(args) > 1 else None, 50)
+        if self.graph is None:
+            raise QueryError("referrers needs a heap graph (a core's heap or a snapshot)")
+        from triage.analyses.referrer_query import answer
+
+        return {"referrers": self._per_isolate(lambda g: answer(g, args[0], limit=limit))}
+
+    def _per_isolate(self, ask) -> dict:  # noqa: ANN001 - HeapGraph -> answer dict
+        from triage.isolate_select import merge_answers
+
+        parts = [(v.label, ask(g)) for v in self._views if (g := v.graph()) is not None]
+        searched, unread = self._searched()
+        return merge_answers(parts, searched, unread)
 
     def _threads(self, args: list[str]) -> dict:
         threads = self.model.threads if self.model else []

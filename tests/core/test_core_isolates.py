@@ -62,3 +62,52 @@ def test_an_isolate_not_walked_is_not_full_and_on_the_first_page(major):
     assert text.code == 0, text.stderr
     first_page = text.stdout.split("JavaScript stack")[0]
     assert "NOT FULLY READ: worker 1 unavailable" in first_page
+
+
+# --------------------------------------------------------------- object queries per isolate
+def test_retainers_look_in_every_isolate_and_label_each_row(major):
+    """`--retainers WorkerLeak` finds the Worker's objects (the default searches every
+    isolate) and each target says the isolate it is in; `--isolate main` finds none."""
+    doc = summary(major, "--retainers", "WorkerLeak", "--referrers", "MainLeak")
+    worker = doc["isolates"]["isolates"][1]["label"]
+    ret = doc["retainers"]
+    assert ret["isolates"] == ["main", worker]
+    assert ret["targets"] and {t["isolate"] for t in ret["targets"]} == {worker}
+    assert all(t["reachable"] and t["node"]["type"] == "WorkerLeak" for t in ret["targets"])
+    ref = doc["referrers"]
+    assert ref["targets"] and {t["isolate"] for t in ref["targets"]} == {"main"}
+    only_main = summary(major, "--retainers", "WorkerLeak", "--isolate", "main")["retainers"]
+    assert only_main["isolates"] == ["main"] and only_main["targets"] == []
+
+
+def test_instances_and_inspect_of_a_worker_object_name_the_worker(major):
+    doc = summary(major, "--instances", "WorkerLeak", "--limit", "3", "--isolate", "worker 1")
+    inst = doc["objects"]["instances"]
+    worker = doc["isolates"]["isolates"][1]["label"]
+    assert [p["isolate"] for p in inst["isolates"]] == [worker]
+    assert len(inst["addresses"]) == 3
+    address = inst["addresses"][0]
+    shown = summary(major, "--inspect", address)["objects"]["inspected"]
+    assert shown[0]["isolate"] == worker and shown[0]["type"] == "WorkerLeak"
+    main_addr = summary(major, "--instances", "MainLeak", "--limit", "1")["objects"]["instances"]
+    shown = summary(major, "--inspect", main_addr["addresses"][0])["objects"]["inspected"]
+    assert shown[0]["isolate"] == "main" and shown[0]["type"] == "MainLeak"
+
+
+def test_single_answer_commands_take_the_isolate_selector(major):
+    core = run_scenario("leak_worker", major).core_path
+    text = run_triage("instances", core, "WorkerLeak", "--limit", "2")
+    assert text.code == 0, text.stderr
+    assert "[main] none" in text.stdout and "[worker 1 leak_worker.js] 0x" in text.stdout
+    text = run_triage("retainers", core, "WorkerLeak", "--isolate", "main")
+    assert text.code == 0, text.stderr
+    assert "no object matched" in text.stdout
+    text = run_triage("retainers", core, "WorkerLeak", "--isolate", "worker 1")
+    assert text.code == 0, text.stderr
+    assert "in worker 1 leak_worker.js" in text.stdout
+    assert "[worker 1 leak_worker.js] WorkerLeak 0x" in text.stdout
+    text = run_triage("referrers", core, "MainLeak", "--limit", "1", "--isolate", "main")
+    assert text.code == 0, text.stderr
+    assert "What points at it: MainLeak" in text.stdout and "(Array)[" in text.stdout
+    bad = run_triage("retainers", core, "WorkerLeak", "--isolate", "worker 2")
+    assert bad.code == 2 and "no such isolate" in bad.stderr and "Traceback" not in bad.stderr

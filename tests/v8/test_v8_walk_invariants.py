@@ -63,7 +63,8 @@ def test_pages_share_one_heap(walked):
     heaps = {p.heap for p in heap.pages} - {0}
     assert len(heaps) == 1
     for p in heap.pages:
-        assert p.address < p.area_start <= p.address + 0x2000 and p.area_start < p.area_end
+        # code pages of V8 10.2 have a guard page after the header: objects from +0x3000
+        assert p.address < p.area_start <= p.address + 0x4000 and p.area_start < p.area_end
 
 
 def test_every_object_has_a_known_map_and_stays_in_its_page(walked):

@@ -50,6 +50,11 @@ from triage.render import FORMATS, render
 @click.option("--no-heap-graph", is_flag=True,
               help="Skip building a core's reference graph (no suspects or retainers from a core; "
                    "saves memory on very large heaps).")
+@click.option("--isolate", "isolate", default="all", show_default=True,
+              metavar="main|worker N|all", callback=lambda _c, _p, v: _selector(v),
+              help="Where --retainers, --referrers, --instances and --inspect look in a core "
+                   "with Workers: main, worker N (as numbered in `isolates`) or all; every "
+                   "row says its isolate.")
 @click.option("--max-isolates", default=8, show_default=True, type=click.IntRange(min=1),
               help="How many of a core's isolates (main thread, then Workers) to walk; the rest "
                    "are listed as not read.")
@@ -57,7 +62,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
             redact_policy: Path | None, no_redact: bool, top: int, instances: str | None,
             instance_limit: int, inspect: tuple[str, ...], inspect_depth: int, retainers: str | None,
             llnode: bool, no_llnode: bool, lldb_unwind: bool, no_heap_graph: bool,
-            max_isolates: int, referrers: str | None, referrer_limit: int) -> None:
+            max_isolates: int, referrers: str | None, referrer_limit: int, isolate: str) -> None:
     """Analyse one crash incident and print its summary."""
     from triage.pipeline import Options
     from triage.pipeline import analyze as run_analysis
@@ -79,7 +84,7 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
                       inspect_depth=inspect_depth, llnode_cross_check=llnode and not no_llnode,
                       native_unwinder="lldb" if lldb_unwind else "triage",
                       retainers=retainers, referrers=referrers, referrer_limit=referrer_limit,
-                      core_graph=not no_heap_graph, max_isolates=max_isolates)
+                      core_graph=not no_heap_graph, max_isolates=max_isolates, isolate=isolate)
     findings = run_analysis(list(paths), options)
     findings.histogram = findings.histogram[:top]
     document = build_summary(findings)
@@ -94,6 +99,15 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = render(redacted, fmt, color=color)
     write_output(text, output)
+
+
+def _selector(text: str) -> str:
+    from triage.isolate_select import IsolateSelectionError, parse_selector
+
+    try:
+        return parse_selector(text)
+    except IsolateSelectionError as e:
+        raise click.BadParameter(str(e), param_hint="--isolate") from None
 
 
 def _address(text: str) -> int:

@@ -25,6 +25,8 @@ def _query_command(name: str, arg_names: tuple[str, ...], doc: str, options=()) 
             words.append("-s")
         if kwargs.get("limit") is not None:
             words.append(str(kwargs["limit"]))
+        if kwargs.get("isolate") is not None:
+            words += ["--isolate", kwargs["isolate"]]
         session = Session([core], node=node, redactor=make_redactor(redact_policy, no_redact))
         sys.stdout.write(answer_text(session, " ".join(_quote(w) for w in words),
                                      color=sys.stdout.isatty()))
@@ -48,18 +50,32 @@ def _quote(word: str) -> str:
     return shlex.quote(word)
 
 
+def _isolate() -> click.Option:
+    from triage.isolate_select import HELP
+
+    return click.Option(["--isolate"], default=None, metavar="main|worker N|all", help=HELP)
+
+
 inspect = _query_command("inspect", ("address",), "Print one object of a core (hex ADDRESS).",
                          [click.Option(["--depth", "-d"], type=int, default=None,
                                        help="How deep to follow references (default 1)."),
                           click.Option(["--source", "-s"], is_flag=True, default=False,
-                                       help="A function's source text (from its Script).")])
+                                       help="A function's source text (from its Script)."),
+                          _isolate()])
 instances = _query_command("instances", ("type",), "List addresses of objects of TYPE in a core.",
-                           [click.Option(["--limit"], type=int, default=None, help="How many (default 20).")])
+                           [click.Option(["--limit"], type=int, default=None, help="How many (default 20)."),
+                            _isolate()])
 retainers = _query_command("retainers", ("target",),
-                           "Why TYPE or ADDRESS is alive: retainer paths from GC roots.")
+                           "Why TYPE or ADDRESS is alive: retainer paths from GC roots.",
+                           [_isolate()])
+referrers = _query_command("referrers", ("target",),
+                           "Every direct referrer of TYPE or ADDRESS, with its edge.",
+                           [click.Option(["--limit"], type=int, default=None,
+                                         help="How many referrers per object (default 50)."),
+                            _isolate()])
 find = _query_command("find", ("text",), "Strings on the heap that contain TEXT.")
 threads = _query_command("threads", (), "Threads of a core, identical idle stacks grouped.")
 bt = _query_command("bt", (), "Native and JavaScript stack of the crashed thread.")
 handles = _query_command("handles", (), "Event loop handles and pending requests of a core "
                          "(llnode's getactivehandles / getactiverequests).")
-QUERIES = (inspect, instances, retainers, find, threads, bt, handles)
+QUERIES = (inspect, instances, retainers, referrers, find, threads, bt, handles)

@@ -153,8 +153,10 @@ def _referrers(referrers: dict[str, Any] | None) -> list[str]:
     for target in referrers["targets"]:
         node = target["node"]
         state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
-        lines.append(f"- {code(node['type'] + ' ' + node['ref'])}: {target['total']} referrers, "
-                     f"{target['strong']} strong{state}")
+        where = (f" in {code(target['isolate'])}" if target.get("isolate")
+                 and (referrers.get("isolates") or []) not in ([], ["main"]) else "")
+        lines.append(f"- {code(node['type'] + ' ' + node['ref'])}{where}: {target['total']} "
+                     f"referrers, {target['strong']} strong{state}")
         lines += [f"    - {code(referrer_text(row))}" for row in target["referrers"]]
         if target["more"]:
             lines.append(f"    - … and {target['more']} more")

@@ -310,13 +310,14 @@ def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: st
 def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
     if not retainers:
         return
-    _section(console, f"Why is it alive: {retainers['query']} ({retainers['matched']} matched)")
+    _section(console, f"Why is it alive: {retainers['query']} ({retainers['matched']} matched)"
+             + _isolates_note(retainers))
     if not retainers["targets"]:
         console.print(_t("  no object matched this type or address"))
     for target in retainers["targets"]:
         node = target["node"]
         state = "reachable" if target["reachable"] else "unreachable (garbage, not a leak)"
-        console.print(_t(f"  {node['type']} {node['ref']}: {state}, "
+        console.print(_t(f"  {_in_isolate(retainers, target)}{node['type']} {node['ref']}: {state}, "
                          f"{human_bytes(target['retained_bytes'])} retained"))
         if target.get("holder"):
             console.print(_t(f"     held by: {target['holder']}"))
@@ -324,16 +325,35 @@ def _retainers(console: Console, retainers: dict[str, Any] | None) -> None:
             console.print(_t(f"     path: {suspect_path_text(path)}", "dim"))
 
 
+def _isolates_note(answer: dict[str, Any]) -> str:
+    """` in main, worker 1 app.js` when the answer looked at several isolates (or left one
+    unread): which heaps were searched is part of the answer."""
+    searched = answer.get("isolates") or []
+    unread = answer.get("isolates_unread") or []
+    if (len(searched) < 2 and searched in ([], ["main"])) and not unread:
+        return ""  # the main isolate alone: as without Workers
+    note = f" in {', '.join(searched)}"
+    return note + (f"; not read: {'; '.join(unread)}" if unread else "")
+
+
+def _in_isolate(answer: dict[str, Any], row: dict[str, Any]) -> str:
+    searched = answer.get("isolates") or []
+    return f"[{row['isolate']}] " if row.get("isolate") and searched not in ([], ["main"]) \
+        else ""
+
+
 def _referrers(console: Console, referrers: dict[str, Any] | None) -> None:
     if not referrers:
         return
-    _section(console, f"What points at it: {referrers['query']} ({referrers['matched']} matched)")
+    _section(console, f"What points at it: {referrers['query']} ({referrers['matched']} matched)"
+             + _isolates_note(referrers))
     if not referrers["targets"]:
         console.print(_t("  no object matched this type or address"))
     for target in referrers["targets"]:
         node = target["node"]
         state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
-        console.print(_t(f"  {node['type']} {node['ref']}: {target['total']} referrers, "
+        console.print(_t(f"  {_in_isolate(referrers, target)}{node['type']} {node['ref']}: "
+                         f"{target['total']} referrers, "
                          f"{target['strong']} strong{state}"))
         for row in target["referrers"]:
             console.print(_t(f"     {referrer_text(row)}", "dim" if row["weak"] else ""))
@@ -361,8 +381,16 @@ def _objects(console: Console, objects: dict[str, Any] | None) -> None:
         return
     if objects.get("instances"):
         inst = objects["instances"]
-        _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)")
-        console.print(_t("  " + " ".join(inst["addresses"]) if inst["addresses"] else "  none"))
+        per = inst.get("isolates") or []
+        _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)"
+                 + _isolates_note({"isolates": [p["isolate"] for p in per],
+                                   "isolates_unread": inst.get("isolates_unread")}))
+        if [p["isolate"] for p in per] not in ([], ["main"]):
+            for part in per:
+                console.print(_t(f"  [{part['isolate']}] " + (" ".join(part["addresses"])
+                                                              or "none")))
+        else:
+            console.print(_t("  " + " ".join(inst["addresses"]) if inst["addresses"] else "  none"))
     for obj in objects.get("inspected") or []:
         _section(console, f"Object {obj.get('address', '?')}")
         source = obj.get("source") if isinstance(obj.get("source"), dict) else None
@@ -468,6 +496,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
         console.print(_t("no leak suspects"))
     _suspects(console, document.get("suspects") or [])
     _retainers(console, document.get("retainers"))
+    _referrers(console, document.get("referrers"))
     _objects(console, document.get("objects"))
     _thread_groups(console, document.get("thread_groups"))
     if "threads" in document:

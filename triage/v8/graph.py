@@ -110,7 +110,9 @@ class _Builder:
         data = core.elf.data
         self.mem = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
         self.mem8 = np.frombuffer(data, dtype=np.uint8)
-        segs = core.segments_array().astype(np.int64)
+        segs = core.segments_array()
+        # the vsyscall page (0xffffffffff600000) is negative as int64 and would unsort them
+        segs = segs[segs[:, 0] < np.uint64(1 << 63)].astype(np.int64)
         self.ss, self.se, self.so = (np.ascontiguousarray(segs[:, i]) for i in range(3))
         ext = self._backing_stores(w.address[keep], w.map_index[keep])
         n_ext = len(ext["stores"])
@@ -130,6 +132,8 @@ class _Builder:
         release_core_pages(heap)  # the walk read every page; each pass re-reads what it needs
         self.sid("")
         self._map_types()
+        self._external_string_sizes()
+        self.extra = self._extra_edges(ext)
         timings = {}
         t = time.perf_counter()
         self.node_name = self._node_names()
@@ -182,6 +186,74 @@ class _Builder:
                 "source": "core: JSArrayBuffer backing stores, deduplicated by pointer"}
         return {"stores": stores, "sizes": sizes, "owners": owners[ok],
                 "owner_store": inv.astype(np.int64), "meta": meta}
+
+    def _external_string_sizes(self) -> None:
+        """From V8 13 a snapshot counts an external string's characters (kept outside the
+        heap: Node's builtin module sources, strings made from Buffers) in its self size;
+        the core graph does the same there, so the two agree (`external_string_payload`)."""
+        facts = self.heap.facts
+        if facts is None or not getattr(facts, "external_string_payload", False):
+            return
+        ext_maps = np.array([self.is_string[i] and mi.instance_type & 7 == 2
+                             for i, mi in enumerate(self.heap.maps)] + [False], dtype=bool)
+        one_byte = np.array([bool(mi.instance_type & 8) for mi in self.heap.maps] + [False],
+                            dtype=bool)
+        sel = np.flatnonzero(ext_maps[self.omap])
+        if not len(sel):
+            return
+        length_off = self.c.field("String", "length", 12)
+        words = _read_many(self.mem, self.ss, self.se, self.so,
+                           self.addrs[sel] + np.uint64(length_off & ~7))
+        length = ((words >> np.uint64(8 * (length_off & 7))) & np.uint64(0xFFFFFFFF)
+                  ).astype(np.int64)
+        self.osize[sel] += np.where(one_byte[self.omap[sel]], length, 2 * length)
+
+    def _extra_edges(self, ext: dict) -> dict:
+        """Edges to things no tagged slot points at, one per owner and put last in its
+        edge range: JSArrayBuffer -> its backing store (`backing_store`), and, from V8 13,
+        JSFunction -> its Code through the dispatch table (`code`, as V8's snapshot has it;
+        up to V8 12.4 the Code pointer is a tagged field and already an edge).
+        `to` is relative to the first object node (backing stores follow the objects)."""
+        n_obj = len(self.addrs)
+        owners = [ext["owners"]]
+        to = [n_obj + ext["owner_store"]]
+        names = [np.full(len(ext["owners"]), self.sid("backing_store"), dtype=np.int64)]
+        self.code_meta = None
+        facts = self.heap.facts
+        off = getattr(facts, "dispatch_handle", None) if facts is not None else None
+        if off is not None:
+            fn_owner, fn_code = self._function_code(off)
+            owners.append(fn_owner)
+            to.append(fn_code)
+            names.append(np.full(len(fn_owner), self.sid("code"), dtype=np.int64))
+        own = np.concatenate(owners).astype(np.int64)
+        order = np.argsort(own, kind="stable")
+        return {"owners": own[order], "to": np.concatenate(to).astype(np.int64)[order],
+                "names": np.concatenate(names)[order]}
+
+    def _function_code(self, handle_off: int) -> tuple[np.ndarray, np.ndarray]:
+        """(function object indexes, their Code object indexes) via the dispatch table."""
+        from triage.v8.dispatch import function_code
+
+        r, names = self.r, self.r.type_names
+        is_fn = np.array([r.is_js_function_type(mi.instance_type) for mi in self.heap.maps]
+                         + [False], dtype=bool)
+        is_code = np.array([names.get(mi.instance_type) == "CODE_TYPE" for mi in self.heap.maps]
+                           + [False], dtype=bool)
+        fns = np.flatnonzero(is_fn[self.omap]).astype(np.int64)
+        code_addrs = self.addrs[is_code[self.omap]]
+        params = self.c.field("SharedFunctionInfo", "internal_formal_parameter_count")
+        empty = np.zeros(0, dtype=np.int64)
+        if params is None:
+            self.code_meta = {"reason": "SharedFunctionInfo parameter count not exported"}
+            return empty, empty
+        segs = np.stack([self.ss, self.se, self.so], axis=1)
+        codes, self.code_meta = function_code(
+            lambda a: _read_many(self.mem, self.ss, self.se, self.so, a), segs,
+            self.addrs[fns], handle_off, r.off_fn_shared, params, code_addrs)
+        k = _lookup(self.addrs, codes)
+        ok = k >= 0
+        return fns[ok], k[ok].astype(np.int64)
 
     # ------------------------------------------------------------------------- per-map facts
     def _map_types(self) -> None:
@@ -249,7 +321,9 @@ class _Builder:
                 self.ntype[i] = NodeType.OBJECT  # "system / Context", as V8 snapshots have it
             elif r.is_js_receiver_type(it):
                 self.kind[i] = K_JSOBJ
-                self.ntype[i] = (NodeType.CLOSURE if r.is_js_function_type(it) else
+                # a bound function is a `closure` named `native_bind` in V8's snapshot
+                self.ntype[i] = (NodeType.CLOSURE if r.is_js_function_type(it)
+                                 or tn == "JS_BOUND_FUNCTION_TYPE" else
                                  NodeType.REGEXP if tn == "JS_REG_EXP_TYPE" else NodeType.OBJECT)
                 self.is_dict[i] = mi.is_dictionary
                 self.is_global[i] = tn == "JS_GLOBAL_OBJECT_TYPE"
@@ -333,7 +407,11 @@ class _Builder:
             s = r.property_key(int(self.addrs[k]) + 1)
             if s is not None:
                 out[k] = self.sid(s)
-        fns = np.flatnonzero(self.ntype[self.omap] == NodeType.CLOSURE)
+        is_fn = np.array([r.is_js_function_type(mi.instance_type) for mi in self.heap.maps]
+                         + [False], dtype=bool)
+        bound = (self.ntype[self.omap] == NodeType.CLOSURE) & ~is_fn[self.omap]
+        out[bound] = self.sid("native_bind")
+        fns = np.flatnonzero(is_fn[self.omap])
         if len(fns):
             sfis = _read_many(self.mem, self.ss, self.se, self.so,
                               self.addrs[fns] + np.uint64(r.off_fn_shared))
@@ -392,7 +470,10 @@ class _Builder:
                     **fields.get("JSObject", {})}
         receiver[1] = (int(EdgeType.INTERNAL), s_props)
         receiver[2] = (int(EdgeType.INTERNAL), s_elems)
-        fn_fields = fields.get("JSFunction", {})
+        fn_fields = dict(fields.get("JSFunction", {}))
+        code_off = getattr(heap.facts, "js_function_code", None)
+        if code_off is not None:  # not exported on this V8: a snapshot names it `code`
+            fn_fields.setdefault(code_off // 8, (int(EdgeType.INTERNAL), self.sid("code")))
         str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
         present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
         struct_fields = _struct_fields(heap)
@@ -576,7 +657,8 @@ class _Builder:
             _edges(False, i0, i1, counts, dummy64, dummy8, dummy32, dummy32, *args,
                    eph_obj, eph_name, pairs_n, dummy64, dummy64, dummy64)
             self._release_core()
-        counts[ext["owners"]] += 1  # each JSArrayBuffer's last edge: its backing store
+        xo = self.extra["owners"]
+        counts[xo] += 1  # each owner's last edge: its backing store / its code
         # one key -> value edge per live WeakMap entry, placed at the end of the key's edges
         n_pairs = int(pairs_n[0])
         pair_key = np.empty(n_pairs, dtype=np.int64)
@@ -603,13 +685,14 @@ class _Builder:
         if int(pairs_n[0]) != n_pairs:
             raise AssertionError(f"{int(pairs_n[0])} WeakMap pairs filled, {n_pairs} counted")
         _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, edge_type, edge_name, edge_to,
-                     last_taken=ext["owners"])
+                     last_taken=xo)
         del pair_key, pair_val, pair_nm
         del args
-        last = edge_start[base + 1 + ext["owners"]] - 1
+        last = edge_start[base + 1 + xo] - 1
         edge_type[last] = EdgeType.INTERNAL
-        edge_name[last] = self.sid("backing_store")
-        edge_to[last] = (base + n_obj + ext["owner_store"]).astype(np.int32)
+        edge_name[last] = self.extra["names"]
+        edge_to[last] = (base + self.extra["to"]).astype(np.int32)
+        self.extra = None
         off = _MAX_ROOT_SETS - len(sets)  # unused leading slots of the node columns
         node_type = np.empty(base + n_obj + n_ext, dtype=np.uint8)
         node_type[:base] = NodeType.SYNTHETIC
@@ -634,7 +717,7 @@ class _Builder:
                       source="core", lazy_name=_StringTexts(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
-            "objects": n_obj, "external": ext["meta"],
+            "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
             "external_stores": (ext["stores"], ext["sizes"]),
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
@@ -1141,8 +1224,9 @@ def _place_pairs(edge_start, base, pair_key, pair_val, pair_nm, etype, ename, et
                  last_taken: np.ndarray) -> None:
     """Write the key -> value edges of WeakMap entries into the tail of each key's edge range
     (the count pass reserved one slot per entry whose key is an object). The objects in
-    `last_taken` (JSArrayBuffers) keep their very last slot for the backing-store edge, so
-    an ArrayBuffer used as a WeakMap key gets its pairs just before it."""
+    `last_taken` (JSArrayBuffers, JSFunctions from V8 13) keep their very last slot for the
+    backing-store / code edge, so such an object used as a WeakMap key gets its pairs
+    just before it."""
     if not pair_key.shape[0]:
         return
     order = np.argsort(pair_key, kind="stable")

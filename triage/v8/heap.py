@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 ENGINE = "triage.v8 (core heap walk)"
 
 
+_MAX_AREA_OFFSET = 0x4000  # header (+ code-page guard page) before a chunk's object area
+
+
 @dataclass(frozen=True)
 class Page:
     address: int
@@ -186,7 +189,8 @@ class V8Heap:
                 a1 = int(src[lay.area_end // 8])
                 size = int(src[lay.size // 8]) if lay.size is not None else 0
                 size = size or a1 - p  # (13.6 read-only page metadata leaves the size 0)
-                if p < a0 <= p + 0x2000 and a0 < a1 <= p + size and a0 % 8 == 0 \
+                # code pages (V8 10.2) put a guard page after the header: area at +0x3000
+                if p < a0 <= p + _MAX_AREA_OFFSET and a0 < a1 <= p + size and a0 % 8 == 0 \
                         and size < (1 << 40):
                     found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
                                       int(src[lay.heap // 8])))

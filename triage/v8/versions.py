@@ -83,6 +83,14 @@ class VersionFacts:
     #: flags, parameter_count, context_local_count), or None when it follows the context
     #: locals and optional fields (V8 <= 12: searched, `source.py`)
     scope_info_position: int | None = None
+    #: JSFunction's 32-bit JSDispatchHandle (leaptiering, V8 13+; the Code pointer field
+    #: is gone), resolved through the dispatch table (`dispatch.py`, DISPATCH_TABLE below)
+    dispatch_handle: int | None = None
+    #: JSFunction's Code pointer when V8 does not export `class_JSFunction__code` (11.3)
+    js_function_code: int | None = None
+    #: V8's heap snapshot counts an external string's characters in its self size (V8 13+;
+    #: up to 12.4 only the object); the core graph follows the snapshot of its version
+    external_string_payload: bool = False
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -105,7 +113,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
-        js_function_types=(2065, 2081), bytecode_source_positions=32,
+        js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
@@ -121,8 +129,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                     "the heap_basic core has area_start in (P, P+0x2000] and one shared Heap*",
             "from_page_bit": "new-space chunks carry flags 0xa (FROM_PAGE|POINTERS_TO_HERE) or "
                              "0x12 (TO_PAGE|...); live Sessions are only on the 0x12 pages",
-            "js_function_types": "17 JSFunction subtypes as in 12.4 (exported there as "
-                                 "2066..2082); class constructors seen at 2065+4 in cores",
+            "js_function_types": "JS_FUNCTION_TYPE 2065 and 15 subtypes, class constructors "
+                                 "at 2080 (75 in the leak_ssr_cache core); 2081 is the first "
+                                 "non-function (%ArrayIteratorPrototype%: no shared, no "
+                                 "context), which a GC'd snapshot lists as an object",
             "bytecode_source_positions": "+32 (after handler_table +24): decodes to the abort "
                                          "line:col Node prints in every test core",
         },
@@ -130,7 +140,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     (11, 3): VersionFacts(
         v8=(11, 3), native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
-        js_function_types=(2066, 2082), bytecode_source_positions=32,
+        js_function_types=(2066, 2081), bytecode_source_positions=32, js_function_code=48,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
@@ -142,7 +152,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "oddballs) from Heap*-0xd240; builtins table Heap*-0x4448..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "same header as 10.2 (checked on heap_basic core)",
-            "js_function_types": "JS_FUNCTION_TYPE 2066 + 16 subtypes, as 12.4 exports",
+            "js_function_types": "JS_FUNCTION_TYPE 2066 + 15 subtypes (class constructors "
+                                 "2081); 2082 is %ArrayIteratorPrototype%, as 2081 on 10.2",
+            "js_function_code": "not exported (10.2 exports +48): every function's word 6 "
+                                "points at a Code object in the leak_ssr_cache core",
             "bytecode_source_positions": "+32, checked against Node's own abort stack",
         },
     ),
@@ -167,7 +180,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), scope_info_position=32, native_context_type=227,
+        v8=(13, 6), scope_info_position=32, dispatch_handle=24, external_string_payload=True,
+        native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=268, free_space_unit=8, filler_types=(267,),
@@ -193,6 +207,12 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "page": "chunk holds flags +0 and MutablePageMetadata* +8; metadata: self +8, "
                     "size +16, area_end +56, Heap* +64, area_start +72",
             "promise_reaction_next": "as 12.4 (leak_promise_race core)",
+            "external_string_payload": "a GC'd snapshot's builtin module sources (external "
+                                       "one-byte strings) weigh header + length (93,946 "
+                                       "bytes); Node 20/22 snapshots: no string over 4 KB",
+            "dispatch_handle": "JSFunction +24 (u32; multiples of 0x100), between elements "
+                               "and shared: 5,339 of 5,339 functions of the leak_ssr_cache "
+                               "core find an entry with their parameter count and a Code",
             "free_space_type": "not exported; 268 sits alphabetically between "
                                "FEEDBACK_VECTOR 266 and HOLE 269 (FILLER 267, maps of size "
                                "8/16). Checked at open: its objects hold their size in "
@@ -203,7 +223,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (14, 6): VersionFacts(
-        v8=(14, 6), scope_info_position=32, native_context_type=228,
+        v8=(14, 6), scope_info_position=32, dispatch_handle=24, external_string_payload=True,
+        native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
         date_value_raw=True, api_object_header=32,
@@ -243,6 +264,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                               "core (0 of 2426 valid), this one in all; stack positions then "
                               "equal Node's printed trace (tests/v8/test_v8_stack.py)",
             "filler_types": "unexported type 272 with maps of size 8 and 16",
+            "external_string_payload": "as 13.6 (leak_ssr_cache snapshot: builtin sources "
+                                       "of 110,000 bytes)",
+            "dispatch_handle": "as 13.6: JSFunction +24 (u32), between elements and shared; "
+                               "all functions of the leak_ssr_cache core resolve",
         },
     ),
 }
@@ -270,6 +295,13 @@ ENTRY_FRAME_TYPES = ("EntryFrame", "ConstructEntryFrame")
 #: after the locals and keeps the one that fits the Script's source.
 SCOPE_INFO_POSITION_WINDOW = 8
 SCOPE_INFO_INLINED_LOCALS_MAX = 75
+#: The JSDispatchTable's layout (V8 13.6 and 14.6): entry index = handle >> 8, 16-byte
+#: entries, the second word `Code pointer << 16 | parameter count`. Known from public
+#: profilers' readers (research: node26-and-pipelines-2026.md) and checked on each core:
+#: every function's entry carries its SharedFunctionInfo's parameter count and a pointer
+#: to a Code object of the walk (`dispatch.py`; tests/v8/test_v8_graph_leaks.py).
+DISPATCH_TABLE = {"handle_shift": 8, "entry": 16, "code_word": 8, "pointer_shift": 16,
+                  "param_mask": 0xFFFF}
 
 #: Object layouts V8 does not export and that are the same on every version in FACTS
 #: (checked on the inspect_kinds core of each: tests/v8/test_v8_inspect_kinds.py).
