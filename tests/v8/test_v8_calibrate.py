@@ -4,11 +4,14 @@ and gives the same answers; a fact it cannot derive is named in the capabilities
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from dumps.crash import Crash, run_scenario
 from dumps.nodes import SUPPORTED_MAJORS
 from triage.coredump import CoreFile, ElfFile
+from triage.pipeline import function_code_capability
 from triage.v8 import V8Heap
 from triage.v8.versions import IGNORE_ENV, ignored
 
@@ -52,6 +55,8 @@ def test_derived_facts_give_the_same_answers(major: int, monkeypatch: pytest.Mon
     graph_t, graph_d = table.to_heap_graph(), derived.to_heap_graph()
     assert graph_d.meta["roots"] == graph_t.meta["roots"]
     assert graph_d.meta["capability"].status == "full"
+    # V8 13+: the derived dispatch-handle place links every function to its code, as the table's does
+    assert graph_d.meta["function_code"] == graph_t.meta["function_code"]
 
 
 @pytest.mark.parametrize("major", [18, 20], ids=["node18", "node20"])
@@ -70,3 +75,36 @@ def test_ignore_hook(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ignored((14, 6, 202, 34)) and ignored((13, 6)) and not ignored((12, 4))
     monkeypatch.setenv(IGNORE_ENV, "")
     assert not ignored((14, 6))
+
+
+DISPATCH = [m for m in SUPPORTED_MAJORS if m >= 24]
+
+
+@pytest.mark.parametrize("major", DISPATCH, ids=[f"node{m}" for m in DISPATCH])
+def test_functions_linked_to_their_code_are_counted(major: int) -> None:
+    graph = _open(run_scenario("ledger", major)).to_heap_graph()
+    meta = graph.meta["function_code"]
+    assert meta["resolved"] == meta["functions"] > 1000
+    assert function_code_capability(meta).status == "full"
+
+
+@pytest.mark.parametrize("major", DISPATCH, ids=[f"node{m}" for m in DISPATCH])
+def test_unknown_dispatch_handle_place_is_said(major: int) -> None:
+    """A V8 whose JSFunction dispatch-handle place is unknown: closures' code is missing
+    from their retained sizes, and capabilities say so instead of reporting `full`."""
+    heap = _open(run_scenario("ledger", major))
+    heap.facts = dataclasses.replace(heap.facts, dispatch_handle=None)
+    capability = function_code_capability(heap.to_heap_graph().meta["function_code"])
+    assert capability.status == "degraded"
+    assert "retained sizes" in capability.reason
+
+
+@pytest.mark.parametrize("major", DISPATCH, ids=[f"node{m}" for m in DISPATCH])
+def test_wrong_dispatch_handle_place_is_refused(major: int) -> None:
+    """A wrong guess of the place reads other words as handles: the parameter-count check
+    refuses every candidate table, and the capability says so."""
+    heap = _open(run_scenario("ledger", major))
+    heap.facts = dataclasses.replace(heap.facts, dispatch_handle=heap.facts.dispatch_handle + 8)
+    meta = heap.to_heap_graph().meta["function_code"]
+    assert not meta.get("resolved")
+    assert function_code_capability(meta).status == "degraded"

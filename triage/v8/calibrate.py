@@ -60,6 +60,10 @@ def initial_facts(consts: V8Constants, core: CoreFile) -> VersionFacts:
         # the newest layout (V8 13+) for a V8 newer than the table, the oldest otherwise
         date_value_raw=v[0] >= 13, api_object_header=32 if v[0] >= 13 else 24,
         scope_info_position=32 if v[0] >= 13 else None,  # source.py validates the pair read
+        # dispatch.py accepts a table only where >= 95 % of sampled functions' entries carry
+        # their own parameter count, so a wrong guess is reported, never used
+        dispatch_handle=24 if v[0] >= 13 else None,
+        external_string_payload=v[0] >= 13,
     )
 
 

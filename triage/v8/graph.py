@@ -221,6 +221,9 @@ class _Builder:
         self.code_meta = None
         facts = self.heap.facts
         off = getattr(facts, "dispatch_handle", None) if facts is not None else None
+        if off is None and (self.heap.constants.version or (0,))[0] >= 13:
+            self.code_meta = {"reason": "this V8 links functions to their code through a "
+                                        "dispatch table whose place in a JSFunction is not known"}
         if off is not None:
             fn_owner, fn_code = self._function_code(off)
             owners.append(fn_owner)
