@@ -305,7 +305,9 @@ def _objects(console: Console, objects: dict[str, Any] | None) -> None:
         return
     if objects.get("instances"):
         inst = objects["instances"]
-        _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)")
+        shown, total = len(inst["addresses"]), inst.get("total")
+        count = f"{shown} of {total} listed" if total is not None and total > shown else f"{shown} listed"
+        _section(console, f"Instances of {inst['type']} ({count})")
         console.print(_t("  " + " ".join(inst["addresses"]) if inst["addresses"] else "  none"))
     for obj in objects.get("inspected") or []:
         _section(console, f"Object {obj.get('address', '?')}")

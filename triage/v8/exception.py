@@ -121,7 +121,7 @@ def _describe(heap: V8Heap, obj: int) -> tuple[ExceptionInfo, str | None]:
             break
         tname = r.type_name(t)
         if tname in ("FIXED_ARRAY_TYPE", "ERROR_STACK_DATA_TYPE"):
-            frames = _frames(heap, v)
+            frames = captured_frames(heap, v)
             if frames is None:
                 continue
             lines = [header(exc)] + [f"    at {_frame_text(f)}" for f in frames]
@@ -148,7 +148,7 @@ def _top_of_text(text: str | None) -> str | None:
     return None
 
 
-def _frames(heap: V8Heap, holder: int) -> list[tuple[str, str | None, int | None, int | None]] | None:
+def captured_frames(heap: V8Heap, holder: int) -> list[tuple[str, str | None, int | None, int | None]] | None:
     """(function, script, line, column) of V8's captured frames (`.stack` never read).
 
     The holder is a FixedArray of CallSiteInfo (V8 10-13), the same fields flattened
