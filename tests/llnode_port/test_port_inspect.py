@@ -23,7 +23,8 @@ Ported (llnode's regex or check -> our test):
   .date_1 946684800000, .date_2 1                     -> test_dates
   Class: same address as the parent's view, x=<Smi: 1>,
     y=123.456, hashmap=<Object: Object> at the
-    address it has in the parent                      -> test_class_instance, test_hashmap_address
+    address it has in the parent                      -> test_class_instance, test_hashmap_address,
+                                                         test_class_instance_as_text
   method[[context]]: context, (previous), the outer
     context's outerVar                                -> test_method_context_chain
   .scopedVar "scoped value"                           -> test_scoped_var
@@ -111,6 +112,17 @@ def test_class_instance(major):
     assert obj["properties"]["y"] == 123.456
     table = obj["properties"]["hashmap"]
     assert (table["kind"], table["type"]) == ("object", "Object")
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_class_instance_as_text(major):
+    # `triage inspect CORE ADDR`, llnode's `v8 inspect` form: the same facts, one per line
+    result = run_triage("inspect", crash(major).core, class_address(major), "--depth", "2")
+    assert result.code == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "type: Class" in lines and "x: 1" in lines and "y: 123.456" in lines
+    assert f"address: {hashmap(major)['address']}" in lines
+    assert f"cons-string: {HALF + HALF}" in lines  # the whole string, on one line
 
 
 @pytest.mark.parametrize("major", MAJORS)

@@ -17,8 +17,9 @@ values inside the tool's own fields, so the walk knows three kinds of keys:
   because of a sensitive name above them (an object held in `authorization` keeps its
   type and length); strings still pass the value detectors, numbers pass unchanged.
 * `NAME_DICTS` / `STORAGE_DICTS` (`properties`, `variables`, `property_storage`,
-  `property_addresses`): dicts keyed by names read from the heap. The keys are data (a secret can be a property name),
-  the values are data (or, for storage, structure such as `in-object`).
+  `property_addresses`): dicts keyed by names read from the heap. The keys are data (a
+  secret can be a property name), the values are data (or, for storage, structure such as
+  `in-object`).
 * `TRANSPARENT_KEYS` (`elements`, `entries`, `value`, ...): containers of heap values that
   keep the context name of the object that holds them, so `authorization -> value` is
   still under `authorization`.
