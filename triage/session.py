@@ -124,14 +124,16 @@ class Session:
         if self.heap is None:
             raise QueryError("instances needs a core whose V8 heap could be read")
         per: list[dict] = []
+        total = 0
         for view in self._views:
             heap = view.heap()
             if heap is not None:
                 found = heap.instances(args[0], limit=limit)
+                total += heap.instance_count(args[0])
                 per.append({"isolate": view.label, "addresses": [f"0x{a:x}" for a in found]})
         searched, unread = self._searched()
         inst = {"type": args[0], "addresses": [a for p in per for a in p["addresses"]][:limit],
-                "isolates": per}
+                "isolates": per, "total": total}
         if unread:
             inst["isolates_unread"] = unread
         return {"objects": {"instances": inst}}

@@ -180,3 +180,17 @@ def test_no_redact_shows_query_values():
     doc = _inspect(_obj("Object", {TOKEN: CARD, "password": PASSWORD}))
     out, _ = Redactor.disabled().redact_document(doc)
     assert out == doc
+
+
+def test_property_addresses_hide_a_secret_name_and_keep_the_addresses():
+    # inspect's `property_addresses` is keyed by the same heap names as `properties`
+    doc = _inspect(_obj("Headers", {TOKEN: "plain", "authorization": "Bearer " + TOKEN},
+                        property_addresses={TOKEN: "0x1f2e3d4c5c00", "authorization": "0x1f2e3d4c5d00"},
+                        prototype="0x1f2e3d4c5e00"))
+    out, text = _redact(doc)
+    assert TOKEN not in text
+    obj = out["objects"]["inspected"][0]
+    (name, _) = obj["properties"]
+    assert name.startswith("[REDACTED:opaque-key:")
+    assert obj["property_addresses"] == {name: "0x1f2e3d4c5c00", "authorization": "0x1f2e3d4c5d00"}
+    assert obj["prototype"] == "0x1f2e3d4c5e00"

@@ -58,9 +58,12 @@ def make_redactor(policy_path: Path | None, no_redact: bool):  # noqa: ANN201 - 
 
 
 def answer_text(session, line: str, *, color: bool = False) -> str:  # noqa: ANN001
+    from triage.render import UNWRAPPED, _terminal_width
     from triage.render.text import render_answer
 
-    return render_answer(session.ask(line), color=color)
+    # as for the page (triage/render/__init__.py): a terminal's width, never wrapped in a pipe
+    width = _terminal_width() if color else UNWRAPPED
+    return render_answer(session.ask(line), color=color, width=width)
 
 
 class _Shell(cmd.Cmd):

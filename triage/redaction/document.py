@@ -16,9 +16,10 @@ values inside the tool's own fields, so the walk knows three kinds of keys:
 * `STRUCTURE_KEYS` (`address`, `type`, `length`, ...): the tool's facts. Never replaced
   because of a sensitive name above them (an object held in `authorization` keeps its
   type and length); strings still pass the value detectors, numbers pass unchanged.
-* `NAME_DICTS` / `STORAGE_DICTS` (`properties`, `variables`, `property_storage`): dicts
-  keyed by names read from the heap. The keys are data (a secret can be a property name),
-  the values are data (or, for storage, structure such as `in-object`).
+* `NAME_DICTS` / `STORAGE_DICTS` (`properties`, `variables`, `property_storage`,
+  `property_addresses`): dicts keyed by names read from the heap. The keys are data (a
+  secret can be a property name), the values are data (or, for storage, structure such as
+  `in-object`).
 * `TRANSPARENT_KEYS` (`elements`, `entries`, `value`, ...): containers of heap values that
   keep the context name of the object that holds them, so `authorization -> value` is
   still under `authorization`.
@@ -86,11 +87,12 @@ STRUCTURE_KEYS: frozenset[str] = frozenset({
     # a JS frame's parts (triage/v8/frames.py, source.py): addresses, counts, class names
     "function_address", "context_address", "argc", "class", "start_line", "end_line",
     "start_column", "truncated",
+    "prototype", "previous", "total",
 })
 # Dicts keyed by names read from the heap (property and context variable names).
 NAME_DICTS: frozenset[str] = frozenset({"properties", "variables", "context"})
 # Keyed by heap names too, but their values are the tool's structure (`in-object`).
-STORAGE_DICTS: frozenset[str] = frozenset({"property_storage"})
+STORAGE_DICTS: frozenset[str] = frozenset({"property_storage", "property_addresses"})
 # Containers of heap values: they keep the context name of the object that holds them.
 TRANSPARENT_KEYS: frozenset[str] = frozenset({"elements", "entries", "value", "inspected"})
 # Strings that quote heap names inside the tool's text (`Map entry 'k'`, `a['k'].b`).

@@ -382,7 +382,9 @@ def _objects(console: Console, objects: dict[str, Any] | None) -> None:
     if objects.get("instances"):
         inst = objects["instances"]
         per = inst.get("isolates") or []
-        _section(console, f"Instances of {inst['type']} ({len(inst['addresses'])} listed)"
+        shown, total = len(inst["addresses"]), inst.get("total")
+        count = f"{shown} of {total} listed" if total is not None and total > shown else f"{shown} listed"
+        _section(console, f"Instances of {inst['type']} ({count})"
                  + _isolates_note({"isolates": [p["isolate"] for p in per],
                                    "isolates_unread": inst.get("isolates_unread")}))
         if [p["isolate"] for p in per] not in ([], ["main"]):

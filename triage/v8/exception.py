@@ -121,7 +121,7 @@ def _describe(heap: V8Heap, obj: int) -> tuple[ExceptionInfo, str | None]:
             break
         tname = r.type_name(t)
         if tname in ("FIXED_ARRAY_TYPE", "ERROR_STACK_DATA_TYPE"):
-            frames = _frames(heap, v)
+            frames = captured_frames(heap, v)
             if frames is None:
                 continue
             lines = [header(exc)] + [f"    at {_frame_text(f)}" for f in frames]
@@ -148,7 +148,7 @@ def _top_of_text(text: str | None) -> str | None:
     return None
 
 
-def _frames(heap: V8Heap, holder: int) -> list[tuple[str, str | None, int | None, int | None]] | None:
+def captured_frames(heap: V8Heap, holder: int) -> list[tuple[str, str | None, int | None, int | None]] | None:
     """(function, script, line, column) of V8's captured frames (`.stack` never read).
 
     The holder is a FixedArray of CallSiteInfo (V8 10-13), the same fields flattened
@@ -174,14 +174,25 @@ def _frames(heap: V8Heap, holder: int) -> list[tuple[str, str | None, int | None
     if items and all(_type(heap, v) == "CALL_SITE_INFO_TYPE" for v in items):
         rows = [[r.field(info, 8 * i) for i in range(1, 8)] for info in items[:FRAME_LIMIT]]
     else:  # V8 14 (Node 26): the frames' fields flattened into the array, one run per frame
-        fns = [i for i, v in enumerate(items) if _is_function(heap, v)]
-        if len(fns) < 1 or smi(n) % max(1, len(fns)) or len(fns) * (smi(n) // len(fns)) != smi(n):
-            return None
-        stride = smi(n) // len(fns)
-        rows = [items[i:i + stride] for i in range(0, len(items), stride)][:FRAME_LIMIT]
-        if any(sum(_is_function(heap, v) for v in row) != 1 for row in rows):
+        rows = _flattened_rows(heap, items, smi(n))
+        if rows is None:
             return None
     return [_call_site(heap, row) for row in rows]
+
+
+def _flattened_rows(heap: V8Heap, items: list, n: int) -> list[list] | None:
+    """V8 14's flattened frames as runs, each starting at its function: the smallest run
+    length dividing `n` with one column where every run holds a JSFunction followed by a Smi
+    (its code offset). The receiver, one column earlier, can be a function too (a static
+    method's: `Module._load`'s receiver is `Module`), so counting functions does not work."""
+    for stride in range(2, 33):
+        if n % stride or len(items) < stride:
+            continue
+        rows = [items[i:i + stride] for i in range(0, len(items) - stride + 1, stride)][:FRAME_LIMIT]
+        for col in range(stride - 1):
+            if all(_is_function(heap, row[col]) and is_smi(row[col + 1]) for row in rows):
+                return [row[col:] + row[:col] for row in rows]
+    return None
 
 
 def _type(heap: V8Heap, v: int | None) -> str | None:

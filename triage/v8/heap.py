@@ -577,15 +577,23 @@ class V8Heap:
 
     def instances(self, type_name: str, limit: int | None = 100) -> list[int]:
         """Tagged addresses of objects whose class name is `type_name` (address order)."""
+        sel = self._instance_rows(type_name)
+        if limit is not None:
+            sel = sel[:limit]
+        return [int(a) + 1 for a in self.walk().address[sel].tolist()]
+
+    def instance_count(self, type_name: str) -> int:
+        """How many objects `instances` would list without a limit (so a listing can say
+        that it shows 5 of 10)."""
+        return len(self._instance_rows(type_name))
+
+    def _instance_rows(self, type_name: str) -> np.ndarray:
         w = self.walk()
         names = self.map_names()
         wanted = np.array([i for i, n in enumerate(names) if n == type_name], dtype=np.int32)
         if not len(wanted):
-            return []
-        sel = np.flatnonzero(np.isin(w.map_index, wanted))
-        if limit is not None:
-            sel = sel[:limit]
-        return [int(a) + 1 for a in w.address[sel].tolist()]
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(w.map_index, wanted))
 
     def user_scripts(self, limit: int = 20) -> list[str]:
         """Names of the Script objects that are not Node's own (`node:...`), address order.

@@ -54,9 +54,14 @@ def inspect_object(heap: V8Heap, address: int, depth: int = 1, source: bool = Fa
     if not r.is_js_receiver_type(it):
         out["kind"] = "internal"
         if r.is_context_type(it):
-            out["variables"] = _context_vars(heap, obj, depth)
+            out["variables"] = _context_vars(heap, obj, depth, chain=1)
+            prev = r.field(obj, 16 + 8 * heap.constants.get("context_idx_prev", 1))
+            if prev is not None and is_heap_object(prev) and not _is_native_context(heap, obj):
+                out["previous"] = hex(prev - 1)
         return out
     out["map"] = hex(m.address - 1)
+    if is_heap_object(m.prototype) and r.type_of(m.prototype) != r.oddball_type:
+        out["prototype"] = hex(m.prototype - 1)  # [[Prototype]]: where methods live
     if tname == "JS_PROXY_TYPE":  # a bare JSReceiver: no properties or elements of its own
         out["kind"] = "proxy"
         out.update(_proxy(heap, obj, depth))
@@ -68,6 +73,10 @@ def inspect_object(heap: V8Heap, address: int, depth: int = 1, source: bool = Fa
         names = _unique_names([k for k, _, _ in props])
         out["properties"] = {n: _value(heap, v, depth) for n, (_, v, _) in zip(names, props, strict=True)}
         out["property_storage"] = {n: where for n, (_, _, where) in zip(names, props, strict=True)}
+        inline = {n: hex(v - 1) for n, (_, v, _) in zip(names, props, strict=True)
+                  if is_heap_object(v) and type(out["properties"][n]) in (str, float)}
+        if inline:  # strings and heap numbers are shown as values: here is where they are
+            out["property_addresses"] = inline
     if r.is_js_function_type(it):
         out["kind"] = "closure"
         out.update(_closure_info(heap, obj, depth))
@@ -330,8 +339,14 @@ def _error(heap: V8Heap, obj: int, depth: int) -> dict[str, Any]:
             out["stack"] = r.string(stack, STRING_LIMIT)
             out["stack_length"] = r.u32(stack - 1 + 12)
         else:
+            from triage.v8.exception import captured_frames  # the exception's own decoder
+
             out["stack"] = {"address": hex(stack - 1), "type": r.type_name(t or 0),
                             "note": "not formatted (.stack never read)"}
+            frames = captured_frames(heap, stack)
+            if frames is not None:
+                out["stack"]["frames"] = [{"function": f, "script": s, "line": ln, "column": col}
+                                          for f, s, ln, col in frames]
     return out
 
 
@@ -422,6 +437,7 @@ def _closure_info(heap: V8Heap, fn: int, depth: int) -> dict[str, Any]:
     ctx = r.field(fn, r.off_fn_context)
     if ctx is not None and is_heap_object(ctx):
         out["context"] = _context_vars(heap, ctx, depth)
+        out["context_address"] = hex(ctx - 1)
     return out
 
 
