@@ -186,6 +186,7 @@ def _worker_objects(h: V8Heap, options: Options) -> dict[str, Any]:
     if options.instances:
         out["instances"] = [f"0x{a:x}" for a in h.instances(options.instances,
                                                           limit=options.instance_limit)]
+        out["instances_total"] = h.instance_count(options.instances)
     out["inspected"] = {a: h.inspect(a, depth=options.inspect_depth)
                         for a in options.inspect if owns(h, a)}
     return out
@@ -224,9 +225,11 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
                if with_main else [])
         per += [{"isolate": w, "addresses": answers[w]["instances"]} for w in workers
                 if "instances" in answers.get(w, {})]
+        total = (objects.get("instances", {}).get("total", 0) if with_main else 0) + sum(
+            answers[w].get("instances_total", 0) for w in workers if "instances" in answers.get(w, {}))
         inst = {"type": options.instances,
                 "addresses": [a for p in per for a in p["addresses"]][:options.instance_limit],
-                "isolates": per}
+                "isolates": per, "total": total}
         if unread:
             inst["isolates_unread"] = unread
         objects["instances"] = inst
