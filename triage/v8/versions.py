@@ -95,7 +95,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
-        js_function_types=(2065, 2081), bytecode_source_positions=32,
+        js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
@@ -111,8 +111,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                     "the heap_basic core has area_start in (P, P+0x2000] and one shared Heap*",
             "from_page_bit": "new-space chunks carry flags 0xa (FROM_PAGE|POINTERS_TO_HERE) or "
                              "0x12 (TO_PAGE|...); live Sessions are only on the 0x12 pages",
-            "js_function_types": "17 JSFunction subtypes as in 12.4 (exported there as "
-                                 "2066..2082); class constructors seen at 2065+4 in cores",
+            "js_function_types": "JS_FUNCTION_TYPE 2065 + 15 subtypes (11 typed array "
+                                 "constructors, Array, Promise, RegExp, class; 12.4 adds "
+                                 "Float16Array): V8 10.2's instance-types.h ends them at "
+                                 "2080, and 2081..2090 are 56-byte prototype maps in cores",
             "bytecode_source_positions": "+32 (after handler_table +24): decodes to the abort "
                                          "line:col Node prints in every test core",
         },
@@ -120,7 +122,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     (11, 3): VersionFacts(
         v8=(11, 3), native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
-        js_function_types=(2066, 2082), bytecode_source_positions=32,
+        js_function_types=(2066, 2081), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
@@ -132,7 +134,9 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                              "oddballs) from Heap*-0xd240; builtins table Heap*-0x4448..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
             "page": "same header as 10.2 (checked on heap_basic core)",
-            "js_function_types": "JS_FUNCTION_TYPE 2066 + 16 subtypes, as 12.4 exports",
+            "js_function_types": "JS_FUNCTION_TYPE 2066 + 15 subtypes as 10.2 (one type "
+                                 "later: JS_RAB_GSAB_DATA_VIEW_TYPE is new); 2082..2091 "
+                                 "are 56-byte prototype maps in cores",
             "bytecode_source_positions": "+32, checked against Node's own abort stack",
         },
     ),
@@ -243,6 +247,40 @@ PROXY_TARGET, PROXY_HANDLER = 16, 24
 #: (regexp-flags.h), listed in the order JS prints them (`RegExp.prototype.flags`)
 REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
                     ("s", 1 << 5), ("u", 1 << 4), ("v", 1 << 8), ("y", 1 << 3))
+
+#: Instance types no node binary exports, placed by exported neighbours (`typenames.py`):
+#: (name, exported anchor, offset from it, exported check type, its offset from the named
+#: type). Torque numbers leaf types in name order within each class range, so these hold
+#: on 10.2-14.6 (checked on every major's scenario cores against V8's generated
+#: instance-types.h of 10.2 and 14.x: the named maps have the expected instance sizes).
+UNEXPORTED_TYPE_RULES: tuple[tuple[str, str, int, str | None, int], ...] = (
+    # LAST_JS_SPECIAL_OBJECT_TYPE, right before the (exported) primitive wrapper: 1040
+    ("JS_SPECIAL_API_OBJECT_TYPE", "JS_PRIMITIVE_WRAPPER_TYPE", -1, None, 0),
+    # the generator range: GENERATOR, ASYNC_FUNCTION_OBJECT, ASYNC_GENERATOR_OBJECT
+    ("JS_GENERATOR_OBJECT_TYPE", "JS_ASYNC_FUNCTION_OBJECT_TYPE", -1,
+     "JS_ASYNC_GENERATOR_OBJECT_TYPE", 2),
+    ("JS_CONTEXT_EXTENSION_OBJECT_TYPE", "JS_COLLATOR_TYPE", 1, "JS_DATE_TYPE", 1),
+    ("JS_DISPOSABLE_STACK_BASE_TYPE", "JS_ASYNC_DISPOSABLE_STACK_TYPE", -1,
+     "JS_SYNC_DISPOSABLE_STACK_TYPE", 2),  # V8 13+
+    ("WASM_EXCEPTION_PACKAGE_TYPE", "WASM_GLOBAL_OBJECT_TYPE", -1, "JS_WEAK_REF_TYPE", -1),
+    ("WASM_INSTANCE_OBJECT_TYPE", "WASM_GLOBAL_OBJECT_TYPE", 1,
+     "WASM_MEMORY_OBJECT_TYPE", 1),  # exported from 12.4
+)
+#: the run right after the JSFunction types (and JS_BOUND/WRAPPED_FUNCTION where those
+#: follow them): V8's internal prototype objects, 56-byte maps in every core
+INTERNAL_PROTOTYPE_TYPES = (
+    "JS_ARRAY_ITERATOR_PROTOTYPE_TYPE", "JS_ITERATOR_PROTOTYPE_TYPE",
+    "JS_MAP_ITERATOR_PROTOTYPE_TYPE", "JS_OBJECT_PROTOTYPE_TYPE", "JS_PROMISE_PROTOTYPE_TYPE",
+    "JS_REG_EXP_PROTOTYPE_TYPE", "JS_SET_ITERATOR_PROTOTYPE_TYPE", "JS_SET_PROTOTYPE_TYPE",
+    "JS_STRING_ITERATOR_PROTOTYPE_TYPE", "JS_TYPED_ARRAY_PROTOTYPE_TYPE")
+#: after those (and the exported iterator helpers): Map/Set iterators, 40-byte maps
+COLLECTION_ITERATOR_TYPES = (
+    "JS_MAP_KEY_ITERATOR_TYPE", "JS_MAP_KEY_VALUE_ITERATOR_TYPE", "JS_MAP_VALUE_ITERATOR_TYPE",
+    "JS_SET_KEY_VALUE_ITERATOR_TYPE", "JS_SET_VALUE_ITERATOR_TYPE")
+#: FirstContextType..LastContextType (exported bounds), in name order
+CONTEXT_TYPES = tuple(f"{k}_CONTEXT_TYPE" for k in (
+    "AWAIT", "BLOCK", "CATCH", "DEBUG_EVALUATE", "EVAL", "FUNCTION", "MODULE", "NATIVE",
+    "SCRIPT", "WITH"))
 
 #: Environment hook: V8 versions ("14.6", comma-separated, or "all") whose table entry is
 #: ignored, so the reader derives every fact as for a V8 it has never seen (the test that
