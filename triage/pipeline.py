@@ -148,8 +148,11 @@ def _open_v8_heap(loaded, model: CrashModel):
 
 
 def _core_js_stack(heap, loaded, model: CrashModel) -> None:
+    from triage.v8.stack import name_jit_frames
+
     with stage("Decoding the JavaScript stack"):
         frames = heap.js_stack(loaded.faulting_tid)
+        name_jit_frames(heap, model.threads)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
     cap = model.capabilities.get("js_stack")
     if frames or cap is None or cap.status == "unavailable":
