@@ -91,6 +91,7 @@ def _summary_body(doc: dict[str, Any]) -> list[str]:
     for warning in doc.get("warnings") or []:
         out.append(f'<p class="warn">warning: {h(warning)}</p>')
     out += _not_full(doc)
+    out += _exception(doc)
     out += _js_stack(doc)
     out += _native_stack(doc)
     out += _heap_table(doc)
@@ -117,6 +118,25 @@ def _not_full(doc: dict[str, Any]) -> list[str]:
     out += [f"<tr><td>{h(name)}</td><td>{h(str(c.get('status')))}</td>"
             f"<td>{h(str(c.get('reason') or ''))}</td></tr>" for name, c in rows]
     out.append("</table>")
+    return out
+
+
+def _exception(doc: dict[str, Any]) -> list[str]:
+    """The thrown error (type, message, its own stack) of an uncaught exception, as the
+    text page shows it; or why it was not found."""
+    exc = (doc.get("crash") or {}).get("exception") or {}
+    cap = (doc.get("capabilities") or {}).get("exception") or {}
+    if not exc:
+        if cap.get("status") == "unavailable":
+            return ["<h2>Thrown exception</h2>",
+                    f"<p class=\"muted\">not found: {h(cap.get('reason') or 'no reason given')}</p>"]
+        return []
+    out = ["<h2>Thrown exception</h2>", "<table>"]
+    out += [f"<tr><th>{k}</th><td>{h(str(v))}</td></tr>"
+            for k, v in (("type", exc.get("type")), ("message", exc.get("message"))) if v]
+    out.append("</table>")
+    if exc.get("stack"):
+        out.append(_pre(exc["stack"].splitlines()))
     return out
 
 
