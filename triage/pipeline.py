@@ -201,7 +201,7 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
     if options.instances:
         addresses = heap.instances(options.instances, limit=options.instance_limit)
         objects["instances"] = {"type": options.instances,
-                                "addresses": [f"0x{a:x}" for a in addresses]}
+                                "addresses": [f"0x{a - 1:x}" for a in addresses]}
     if options.inspect:
         objects["inspected"] = [heap.inspect(address, depth=options.inspect_depth)
                                 for address in options.inspect]

@@ -90,7 +90,7 @@ class Session:
         if self.heap is None:
             raise QueryError("instances needs a core whose V8 heap could be read")
         addresses = self.heap.instances(args[0], limit=limit)
-        return {"objects": {"instances": {"type": args[0], "addresses": [f"0x{a:x}" for a in addresses]}}}
+        return {"objects": {"instances": {"type": args[0], "addresses": [f"0x{a - 1:x}" for a in addresses]}}}
 
     def _inspect(self, args: list[str]) -> dict:
         depth = 1

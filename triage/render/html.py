@@ -160,6 +160,12 @@ def _native_stack(doc: dict[str, Any]) -> list[str]:
             _pre(lines)]
 
 
+def _ref(node: dict[str, Any]) -> str:
+    """The object's address as every format shows it (`ref`; results stored before it
+    existed carry only the numeric id)."""
+    return str(node.get("ref") or f"@{node.get('id')}")
+
+
 def _pre(lines: list[str]) -> str:
     """Dump lines in a <pre>, each escaped alone (a newline inside one stays visible `\\n`)."""
     return "<pre>" + "\n".join(h(line) for line in lines) + "</pre>"
@@ -254,7 +260,7 @@ def _treemap(doc: dict[str, Any]) -> list[str]:
     rects = _squarify([float(i["retained_bytes"]) for i in items], 0, 0, width, height)
     for k, (item, (x, y, w, hh)) in enumerate(zip(items, rects, strict=True)):
         color = _PALETTE[k % len(_PALETTE)]
-        title = f"{_label(item)} @{item.get('id')}: {human_bytes(item['retained_bytes'])} retained"
+        title = f"{_label(item)} {_ref(item)}: {human_bytes(item['retained_bytes'])} retained"
         out.append(f'<g><title>{h(title)}</title>'
                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{hh:.1f}" fill="{color}" '
                    f'fill-opacity="0.35" stroke="#fff" stroke-width="2"/>')
@@ -270,7 +276,7 @@ def _treemap(doc: dict[str, Any]) -> list[str]:
             values = [float(c["retained_bytes"]) for c in kids]
             sub = _squarify(values, x + 3, inner_y, (w - 6) * share, inner_h)
             for c, (cx, cy, cw, ch) in zip(kids, sub, strict=True):
-                ctitle = f"{_label(c)} @{c.get('id')}: {human_bytes(c['retained_bytes'])} retained"
+                ctitle = f"{_label(c)} {_ref(c)}: {human_bytes(c['retained_bytes'])} retained"
                 out.append(f'<g><title>{h(ctitle)}</title><rect x="{cx:.1f}" y="{cy:.1f}" '
                            f'width="{cw:.1f}" height="{ch:.1f}" fill="{color}" fill-opacity="0.6" '
                            f'stroke="#fff"/>')
@@ -319,7 +325,7 @@ def _path_graph(path: list[dict[str, Any]]) -> str:
                        f'fill="#445">{h(label)}</text>')
         last = k == len(steps) - 1
         fill = "#fde2e1" if last else "#e8edf7"
-        text = _fit(f"{_label(node)} @{node.get('id')}", box_w - 12)
+        text = _fit(f"{_label(node)} {_ref(node)}", box_w - 12)
         out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" rx="4" '
                    f'fill="{fill}" stroke="#8893a8"/>')
         out.append(f'<text x="{x + 8:.1f}" y="{y + 17:.1f}">{h(text)}</text>')
