@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import triage_json
+from tests.core.conftest import crash_of, triage_json
 
 
 @pytest.mark.parametrize("major", MAJORS)
@@ -37,3 +37,19 @@ def test_the_oom_core_has_compiled_js_frames_to_name() -> None:
     doc = triage_json("oom", 20)
     frames = [f["function"] for f in next(t for t in doc["threads"] if t["faulting"])["frames"]]
     assert "remember (JS, optimized)" in frames
+
+
+def test_lldbs_data_addresses_are_not_frames() -> None:
+    """lldb's unwinder (`--lldb-unwind`, and the fallback for threads ours cannot walk)
+    gives one of Node 22's idle threads a "frame" at 0x6b56420, which is node's
+    `default_loop_struct` (a data object in .bss, not code). It used to be shown, named
+    by that data symbol or as `(JIT code)`; it is no frame and is dropped."""
+    from triage.loaders.core import _code_check, load_core
+
+    loaded = load_core(crash_of("external_signal", 22).core_path, unwinder="lldb")
+    is_code = _code_check(loaded.core, loaded.binary)
+    data = loaded.binary.symbols()["default_loop_struct"].value
+    frames = [f for t in loaded.threads for f in t.frames]
+    assert [f for f in frames if f.index and not is_code(f.pc)] == []
+    assert [f for f in frames if f.pc == data] == []
+    assert all(f.function != "default_loop_struct" for f in frames)
