@@ -184,7 +184,7 @@ def _worker_objects(h: V8Heap, options: Options) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     if options.instances:
-        out["instances"] = [f"0x{a:x}" for a in h.instances(options.instances,
+        out["instances"] = [f"0x{a - 1:x}" for a in h.instances(options.instances,
                                                           limit=options.instance_limit)]
         out["instances_total"] = h.instance_count(options.instances)
     out["inspected"] = {a: h.inspect(a, depth=options.inspect_depth)

@@ -151,8 +151,11 @@ def _open_v8_heap(loaded, model: CrashModel):
 
 
 def _core_js_stack(heap, loaded, model: CrashModel) -> None:
+    from triage.v8.stack import name_jit_frames
+
     with stage("Decoding the JavaScript stack"):
         frames = heap.js_stack(loaded.faulting_tid, markers=True)
+        name_jit_frames(heap, model.threads)
     model.js_stack, model.js_stack_source = frames, "triage.v8"
     if not any(f.kind not in MARKER_KINDS for f in frames):
         frames = model.js_stack = []  # marker frames alone are no JS stack
@@ -203,7 +206,7 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
     if options.instances:
         addresses = heap.instances(options.instances, limit=options.instance_limit)
         objects["instances"] = {"type": options.instances,
-                                "addresses": [f"0x{a:x}" for a in addresses],
+                                "addresses": [f"0x{a - 1:x}" for a in addresses],
                                 "total": heap.instance_count(options.instances)}
     if options.inspect:
         objects["inspected"] = [heap.inspect(address, depth=options.inspect_depth)

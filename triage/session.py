@@ -130,7 +130,7 @@ class Session:
             if heap is not None:
                 found = heap.instances(args[0], limit=limit)
                 total += heap.instance_count(args[0])
-                per.append({"isolate": view.label, "addresses": [f"0x{a:x}" for a in found]})
+                per.append({"isolate": view.label, "addresses": [f"0x{a - 1:x}" for a in found]})
         searched, unread = self._searched()
         inst = {"type": args[0], "addresses": [a for p in per for a in p["addresses"]][:limit],
                 "isolates": per, "total": total}

@@ -51,7 +51,7 @@ def holder_addresses(major: int) -> dict[str, list[str]]:
 
     core = CoreFile.open(Path(service_crash(major).core_path))
     heap = V8Heap.open(core, ElfFile(choose_binary(core, None)))
-    return {t: [f"0x{a:x}" for a in heap.instances(t, limit=20)] for t in HOLDERS}
+    return {t: [f"0x{a - 1:x}" for a in heap.instances(t, limit=20)] for t in HOLDERS}  # as listed
 
 
 def _query_args(major: int) -> list[str]:

@@ -104,8 +104,9 @@ def test_the_treemap_draws_the_summarys_dominators_and_asks_nothing_from_the_net
     text = page.read_text()
     treemap = text.split('aria-label="retained size treemap"', 1)[1].split("</svg>", 1)[0]
     # a box for every item; the biggest one (big enough for inner boxes) shows all its parts
-    assert all(f"@{i['id']}:" in treemap for i in items if i["retained_bytes"])
-    assert all(f"@{c['id']}:" in treemap for c in items[0]["children"])
+    assert all(i["ref"] == f"0x{i['id']:x}" for i in items)  # a core's objects: addresses
+    assert all(f"{i['ref']}:" in treemap for i in items if i["retained_bytes"])
+    assert all(f"{c['ref']}:" in treemap for c in items[0]["children"])
     assert not re.search(r"""(src|href)\s*=|url\(|@import|https?://(?!triage\.invalid)""",
                          text.replace('xmlns="http://www.w3.org/2000/svg"', ""))
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)

@@ -33,7 +33,7 @@ NATIVE_FRAMES = 3
 _SKIP_MODULES = re.compile(r"(^|/)(libc|libpthread|libstdc\+\+|libgcc_s|ld-linux[^/]*)([.-][^/]*)?$")
 _SKIP_FUNCTIONS = re.compile(
     r"^(__GI_|__pthread_kill|pthread_kill|raise$|abort$|__restore_rt|__libc_|_start$|"
-    r"start_thread$|clone3?$|__clone|<signal handler|\(JIT code\)|Builtins_|"
+    r"start_thread$|clone3?$|__clone|<signal handler|\(JIT code|.* \(JS, \w+\)$|Builtins_|"
     r"node::TriggerNodeReport|node::report::|node::OnFatalError|node::DumpNativeBacktrace|"
     r"node::DumpJavaScriptBacktrace|node::PrintCaughtException|node::Assert$|"
     r"v8::base::OS::Abort|V8_Fatal|v8::internal::Builtin_)"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from triage.analyses.distances import WEAK, distances, edge_flags
-from triage.analyses.retainer_query import MAX_TARGETS, _ref, _resolve
+from triage.analyses.retainer_query import MAX_TARGETS, _ref, _resolve, shown_query
 from triage.analyses.retainers import node_ref, user_reference
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 
@@ -46,7 +46,7 @@ def answer(g: HeapGraph, query: str, *, limit: int = DEFAULT_LIMIT) -> dict:
             "referrers": rows[:limit],
             "more": max(0, len(rows) - limit),
         })
-    return {"query": query, "matched": len(out), "limit": limit, "targets": out}
+    return {"query": shown_query(g, query), "matched": len(out), "limit": limit, "targets": out}
 
 
 def _row(g: HeapGraph, e: int, src: int, dist: np.ndarray, flags: np.ndarray) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 
 from triage.analyses.distances import distances
 from triage.analyses.dominators import dominators
-from triage.analyses.retainers import holder_expression, named_holder, retainer_paths
+from triage.analyses.retainers import holder_expression, named_holder, object_ref, retainer_paths
 from triage.heapgraph.model import HeapGraph, NodeType
 
 MAX_TARGETS = 3
@@ -34,7 +34,7 @@ def answer(g: HeapGraph, query: str, *, max_paths: int = 3) -> dict:
             "holder": _holder(g, int(node), dom.idom, paths),
             "paths": paths,
         })
-    return {"query": query, "matched": len(targets), "targets": out}
+    return {"query": shown_query(g, query), "matched": len(targets), "targets": out}
 
 
 def _holder(g: HeapGraph, node: int, idom: np.ndarray, paths: list) -> str | None:
@@ -59,9 +59,20 @@ def _holder(g: HeapGraph, node: int, idom: np.ndarray, paths: list) -> str | Non
 
 
 def _ref(g: HeapGraph, node: int) -> str:
-    """How the engineer names this object again: an address in a core, @id in a snapshot."""
-    nid = int(g.node_id[node])
-    return f"0x{nid:x}" if g.source == "core" else f"@{nid}"
+    return object_ref(g, node)
+
+
+def shown_query(g: HeapGraph, query: str) -> str:
+    """The query as the answer echoes it: a core address in the one format of `object_ref`
+    (a tagged pointer, as V8 and llnode print them, is shown as the object's start)."""
+    text = query.strip()
+    if g.source != "core" or not text.lower().startswith("0x"):
+        return query
+    try:
+        value = int(text, 16)
+    except ValueError:
+        return query
+    return f"0x{value - 1 if value & 1 else value:x}"
 
 
 def _resolve(g: HeapGraph, query: str) -> np.ndarray:

@@ -39,11 +39,19 @@ _EDGE_PREFERENCE = {
 
 
 def node_ref(g: HeapGraph, v: int) -> dict:
-    """`{type, name, id}` of a node as it appears in paths and suspects."""
+    """`{type, name, id, ref}` of a node as it appears in paths, suspects and dominators;
+    `ref` is how the engineer names it again (`object_ref`)."""
     name = g.name(v)
     if len(name) > 80:
         name = name[:77] + "..."
-    return {"type": g.class_name(v), "name": name, "id": int(g.node_id[v])}
+    return {"type": g.class_name(v), "name": name, "id": int(g.node_id[v]), "ref": object_ref(g, v)}
+
+
+def object_ref(g: HeapGraph, v: int) -> str:
+    """The one address format: in a core the object's start (untagged), 0x-prefixed
+    lowercase hex; in a snapshot its node id as `@id` (what --inspect/--retainers take)."""
+    nid = int(g.node_id[v])
+    return f"0x{nid:x}" if g.source == "core" else f"@{nid}"
 
 
 def retainer_paths(g: HeapGraph, node: int, *, max_paths: int = 3,

@@ -78,6 +78,10 @@ def analyze(paths: tuple[Path, ...], node: Path | None, fmt: str, output: Path |
         color = output is None and fmt == "text" and sys.stdout.isatty()
         write_output(render_stored(paths[0], fmt, color=color), output)
         return
+    for line in _inapplicable_options(paths, instances=instances, inspect=inspect,
+                                      retainers=retainers, referrers=referrers,
+                                      core_graph=not no_heap_graph):
+        click.echo(f"triage: warning: {line}", err=True)
     policy = Policy.load(redact_policy) if redact_policy else None
     options = Options(node=node, histogram_limit=top, instances=instances,
                       instance_limit=instance_limit, inspect=[_address(a) for a in inspect],
@@ -117,3 +121,44 @@ def _address(text: str) -> int:
         raise click.BadParameter(f"{text!r} is not a hex address", param_hint="--inspect") from None
 
 
+
+
+_QUERY_NEEDS = {  # option -> what it reads, and in which inputs that is
+    "--inspect": "a core's heap", "--instances": "a core's heap",
+    "--retainers": "a reference graph (a core's, or a heap snapshot)",
+    "--referrers": "a reference graph (a core's, or a heap snapshot)",
+}
+_KIND_WORDS = {"report": "a diagnostic report", "binary": "a binary"}
+_ONLY_WITH = {"inspect_depth": ("--depth", "--inspect", "inspect"),
+              "instance_limit": ("--limit", "--instances", "instances"),
+              "referrer_limit": ("--referrers-limit", "--referrers", "referrers")}
+
+
+def _inapplicable_options(paths: tuple[Path, ...], *, core_graph: bool, **given: object) -> list[str]:
+    """Query options that cannot apply to these inputs, as warnings (the run goes on); a
+    UsageError (exit 2) when the inputs hold neither a core nor a snapshot, since then no
+    query option can be answered and the user asked for one (docs/usage.md)."""
+    from triage.artifacts import CORE, SNAPSHOT, discover
+
+    ctx = click.get_current_context()
+    lines = []
+    for param, (flag, needs, key) in _ONLY_WITH.items():
+        if ctx.get_parameter_source(param) == click.core.ParameterSource.COMMANDLINE and not given[key]:
+            lines.append(f"{flag} applies only with {needs}; ignored")
+    asked = [f for f in _QUERY_NEEDS if given[f[2:]]]
+    if not asked:
+        return lines
+    kinds = {a.kind for a in discover(list(paths))}
+    graph = SNAPSHOT in kinds or (CORE in kinds and core_graph)
+    can = {"--inspect": CORE in kinds, "--instances": CORE in kinds,
+           "--retainers": graph, "--referrers": graph}
+    if not kinds & {CORE, SNAPSHOT}:
+        held = " and ".join(_KIND_WORDS.get(k, k) for k in sorted(kinds)) or "no dump"
+        raise click.UsageError(f"{', '.join(asked)} {'needs' if len(asked) == 1 else 'need'} "
+                               f"{_QUERY_NEEDS[asked[0]]}; the inputs are {held} only")
+    for flag in asked:
+        if not can[flag]:
+            why = " (--no-heap-graph)" if CORE in kinds and flag in ("--retainers", "--referrers") else ""
+            lines.append(f"{flag} needs {_QUERY_NEEDS[flag]}, which these inputs do not give{why}; "
+                         "ignored")
+    return lines

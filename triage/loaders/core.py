@@ -99,7 +99,9 @@ def load_core(core_path: str | Path, node_path: str | Path | None = None, *,
     faulting = core.threads[0].tid if core.threads and sig and core.threads[0].signal else None
     if unwinder == "lldb":
         debugger, target, threads = _unwind_with_lldb(core_path, binary_path, faulting)
+        is_code = _code_check(core, binary)
         for thread in threads:
+            thread.frames = _code_frames(thread.frames, is_code)
             _symbolize_remapped_code(thread, core, binary)
         capability = Capability("full", engine="lldb")
     else:
@@ -256,11 +258,12 @@ def _lldb_fallback(core_path, binary_path, stacks, core: CoreFile, binary: ElfFi
         cap.reason += f"; lldb fallback unavailable ({e})"
         return None, None
     by_tid = {t.tid: t for t in stacks.threads}
+    is_code = _code_check(core, binary)
     for th in target.GetProcess():
         tid = th.GetThreadID()
         if tid not in stacks.incomplete or tid not in by_tid:
             continue
-        frames = _lldb_frames(th)
+        frames = _code_frames(_lldb_frames(th), is_code)
         for frame in frames:
             if not frame.function:
                 _symbolize_remapped_code(ThreadInfo(tid, frames=[frame]), core, binary)
@@ -289,6 +292,29 @@ def _lldb_frames(th) -> list[NativeFrame]:  # noqa: ANN001 - an lldb.SBThread
             line=line.GetLine() if line.IsValid() and line.GetLine() < 1 << 31 else None,
         ))
     return frames
+
+
+def _code_check(core: CoreFile, binary: ElfFile):  # noqa: ANN202 - pc -> bool
+    from triage.unwind.modules import ModuleMap
+    from triage.unwind.stack import Unwinder
+
+    return Unwinder(core, ModuleMap.build(core, binary)).executable
+
+
+def _code_frames(frames: list[NativeFrame], is_code) -> list[NativeFrame]:  # noqa: ANN001
+    """lldb's frames without its non-frames: a return address outside executable memory
+    (lldb's fallback unwinder reads data such as node's `default_loop_struct` as one and
+    names it by the data symbol). A frame-0 pc outside code is kept, but never named by
+    a symbol: the process jumped there, which is the finding."""
+    out = []
+    for frame in frames:
+        if not is_code(frame.pc):
+            if frame.index:
+                continue
+            frame.function, frame.file, frame.line = "(pc outside executable memory)", None, None
+        frame.index = len(out)
+        out.append(frame)
+    return out
 
 
 def _unwind_with_lldb(core_path, binary_path, faulting_tid):

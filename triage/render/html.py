@@ -91,6 +91,7 @@ def _summary_body(doc: dict[str, Any]) -> list[str]:
     for warning in doc.get("warnings") or []:
         out.append(f'<p class="warn">warning: {h(warning)}</p>')
     out += _not_full(doc)
+    out += _exception(doc)
     out += _js_stack(doc)
     out += _native_stack(doc)
     out += _heap_table(doc)
@@ -120,6 +121,25 @@ def _not_full(doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def _exception(doc: dict[str, Any]) -> list[str]:
+    """The thrown error (type, message, its own stack) of an uncaught exception, as the
+    text page shows it; or why it was not found."""
+    exc = (doc.get("crash") or {}).get("exception") or {}
+    cap = (doc.get("capabilities") or {}).get("exception") or {}
+    if not exc:
+        if cap.get("status") == "unavailable":
+            return ["<h2>Thrown exception</h2>",
+                    f"<p class=\"muted\">not found: {h(cap.get('reason') or 'no reason given')}</p>"]
+        return []
+    out = ["<h2>Thrown exception</h2>", "<table>"]
+    out += [f"<tr><th>{k}</th><td>{h(str(v))}</td></tr>"
+            for k, v in (("type", exc.get("type")), ("message", exc.get("message"))) if v]
+    out.append("</table>")
+    if exc.get("stack"):
+        out.append(_pre(exc["stack"].splitlines()))
+    return out
+
+
 def _js_stack(doc: dict[str, Any]) -> list[str]:
     js = doc.get("js_stack") or {}
     out = [f"<h2>JavaScript stack ({h(str(js.get('status', 'unavailable')))})</h2>"]
@@ -138,6 +158,12 @@ def _native_stack(doc: dict[str, Any]) -> list[str]:
     lines = [f"#{f['index']:<3} {native_frame_text(f)}" for f in faulting.get("frames", [])[:60]]
     return [f"<h2>Crashed thread {h(str(faulting.get('tid')))} ({h(faulting.get('name') or '')})</h2>",
             _pre(lines)]
+
+
+def _ref(node: dict[str, Any]) -> str:
+    """The object's address as every format shows it (`ref`; results stored before it
+    existed carry only the numeric id)."""
+    return str(node.get("ref") or f"@{node.get('id')}")
 
 
 def _pre(lines: list[str]) -> str:
@@ -234,7 +260,7 @@ def _treemap(doc: dict[str, Any]) -> list[str]:
     rects = _squarify([float(i["retained_bytes"]) for i in items], 0, 0, width, height)
     for k, (item, (x, y, w, hh)) in enumerate(zip(items, rects, strict=True)):
         color = _PALETTE[k % len(_PALETTE)]
-        title = f"{_label(item)} @{item.get('id')}: {human_bytes(item['retained_bytes'])} retained"
+        title = f"{_label(item)} {_ref(item)}: {human_bytes(item['retained_bytes'])} retained"
         out.append(f'<g><title>{h(title)}</title>'
                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{hh:.1f}" fill="{color}" '
                    f'fill-opacity="0.35" stroke="#fff" stroke-width="2"/>')
@@ -250,7 +276,7 @@ def _treemap(doc: dict[str, Any]) -> list[str]:
             values = [float(c["retained_bytes"]) for c in kids]
             sub = _squarify(values, x + 3, inner_y, (w - 6) * share, inner_h)
             for c, (cx, cy, cw, ch) in zip(kids, sub, strict=True):
-                ctitle = f"{_label(c)} @{c.get('id')}: {human_bytes(c['retained_bytes'])} retained"
+                ctitle = f"{_label(c)} {_ref(c)}: {human_bytes(c['retained_bytes'])} retained"
                 out.append(f'<g><title>{h(ctitle)}</title><rect x="{cx:.1f}" y="{cy:.1f}" '
                            f'width="{cw:.1f}" height="{ch:.1f}" fill="{color}" fill-opacity="0.6" '
                            f'stroke="#fff"/>')
@@ -299,7 +325,7 @@ def _path_graph(path: list[dict[str, Any]]) -> str:
                        f'fill="#445">{h(label)}</text>')
         last = k == len(steps) - 1
         fill = "#fde2e1" if last else "#e8edf7"
-        text = _fit(f"{_label(node)} @{node.get('id')}", box_w - 12)
+        text = _fit(f"{_label(node)} {_ref(node)}", box_w - 12)
         out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" rx="4" '
                    f'fill="{fill}" stroke="#8893a8"/>')
         out.append(f'<text x="{x + 8:.1f}" y="{y + 17:.1f}">{h(text)}</text>')

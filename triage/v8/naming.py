@@ -61,6 +61,7 @@ def name_maps(heap: V8Heap) -> list[str]:
         if tname is None and m.instance_size in (8, 16) and not r.is_js_receiver_type(it):
             names.append("(filler)")  # One/TwoPointerFiller: type never exported
             continue
+        tname = tname or r.derived_type_names.get(it)
         if tname == "FILLER_TYPE":
             names.append("(filler)")
             continue
@@ -99,8 +100,8 @@ def name_maps(heap: V8Heap) -> list[str]:
 
 
 def _receiver_fallback(tname: str | None, it: int) -> str:
-    if tname is None:
-        return f"(object type {it})"
+    if tname is None:  # neither exported nor placed (typenames.py): say what is known
+        return f"(JS object, unknown V8 type {it})"
     return "(" + tname.removesuffix("_TYPE").lower().replace("_", " ") + ")"
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from triage.coredump import CoreFile
 from triage.v8.constants import V8Constants
+from triage.v8.typenames import derive_type_names
 from triage.v8.versions import VersionFacts
 
 # MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-14.6; checked on
@@ -105,6 +106,10 @@ class Reader:
         self.script_type = consts.type_id("SCRIPT_TYPE")
         self.context_range = (consts.get("FirstContextType", -1), consts.get("LastContextType", -1))
         self.context_cell_type = consts.type_id("CONTEXT_CELL_TYPE")
+        #: names of unexported types placed by their neighbours (naming only; the walk and
+        #: the graph go by exported names)
+        self.derived_type_names = derive_type_names(consts.types, self.js_function_range,
+                                                    self.context_range)
         self.oddballs: dict[int, str] = {}
         self.map_info = lru_cache(maxsize=65536)(self._map_info)  # type: ignore[method-assign]
 

@@ -304,3 +304,43 @@ def line_column(heap: V8Heap, script: int, offset: int) -> tuple[int, int] | Non
     line = head.count("\n") + 1
     column = offset - (head.rfind("\n") + 1) + 1
     return line, column
+
+
+JIT_UNKNOWN = "(JIT code)"
+
+
+def name_jit_frames(heap: V8Heap, threads: list) -> int:
+    """Name native frames the unwinder could only call `(JIT code)` by what runs there.
+
+    The unwinder sees an executable pc outside every mapped file; the V8 stack reader
+    knows which of those pcs are JS frames (the same frame-pointer chain). A frame
+    whose pc is a JS frame's pc on that thread becomes `fn (JS, optimized)` (its module
+    the script's file name); a pc inside the V8 heap that is no JS frame (a stub, a
+    compiled RegExp) is `(JIT code: no JS frame)`; any other pc stays `(JIT code)`,
+    since nothing says what it is. Returns the number of frames named.
+    """
+    by_tid = {t.tid: t for t in heap.core.threads}
+    areas = [(a, b) for a, b, _ in heap.areas()]
+    named = 0
+    for thread in threads:
+        jit = [f for f in thread.frames if f.function == JIT_UNKNOWN]
+        core_thread = by_tid.get(thread.tid)
+        if not jit or core_thread is None:
+            continue
+        js = {}
+        for fp, pc in fp_chain(heap, core_thread.registers):
+            frame = decode_frame(heap, fp, pc, 0)
+            if frame is not None:
+                js.setdefault(pc, frame)
+        for f in jit:
+            frame = js.get(f.pc)
+            if frame is not None:
+                f.function = f"{frame.function} (JS, {frame.kind})"
+                script = frame.script or ""
+                f.module = script.rsplit("/", 1)[-1] if script.startswith(("/", "file:")) else (
+                    script or None)
+                named += 1
+            elif any(a <= f.pc < b for a, b in areas):
+                f.function = "(JIT code: no JS frame)"
+                named += 1
+    return named

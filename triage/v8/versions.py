@@ -318,6 +318,40 @@ PROXY_TARGET, PROXY_HANDLER = 16, 24
 REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
                     ("s", 1 << 5), ("u", 1 << 4), ("v", 1 << 8), ("y", 1 << 3))
 
+#: Instance types no node binary exports, placed by exported neighbours (`typenames.py`):
+#: (name, exported anchor, offset from it, exported check type, its offset from the named
+#: type). Torque numbers leaf types in name order within each class range, so these hold
+#: on 10.2-14.6 (checked on every major's scenario cores against V8's generated
+#: instance-types.h of 10.2 and 14.x: the named maps have the expected instance sizes).
+UNEXPORTED_TYPE_RULES: tuple[tuple[str, str, int, str | None, int], ...] = (
+    # LAST_JS_SPECIAL_OBJECT_TYPE, right before the (exported) primitive wrapper: 1040
+    ("JS_SPECIAL_API_OBJECT_TYPE", "JS_PRIMITIVE_WRAPPER_TYPE", -1, None, 0),
+    # the generator range: GENERATOR, ASYNC_FUNCTION_OBJECT, ASYNC_GENERATOR_OBJECT
+    ("JS_GENERATOR_OBJECT_TYPE", "JS_ASYNC_FUNCTION_OBJECT_TYPE", -1,
+     "JS_ASYNC_GENERATOR_OBJECT_TYPE", 2),
+    ("JS_CONTEXT_EXTENSION_OBJECT_TYPE", "JS_COLLATOR_TYPE", 1, "JS_DATE_TYPE", 1),
+    ("JS_DISPOSABLE_STACK_BASE_TYPE", "JS_ASYNC_DISPOSABLE_STACK_TYPE", -1,
+     "JS_SYNC_DISPOSABLE_STACK_TYPE", 2),  # V8 13+
+    ("WASM_EXCEPTION_PACKAGE_TYPE", "WASM_GLOBAL_OBJECT_TYPE", -1, "JS_WEAK_REF_TYPE", -1),
+    ("WASM_INSTANCE_OBJECT_TYPE", "WASM_GLOBAL_OBJECT_TYPE", 1,
+     "WASM_MEMORY_OBJECT_TYPE", 1),  # exported from 12.4
+)
+#: the run right after the JSFunction types (and JS_BOUND/WRAPPED_FUNCTION where those
+#: follow them): V8's internal prototype objects, 56-byte maps in every core
+INTERNAL_PROTOTYPE_TYPES = (
+    "JS_ARRAY_ITERATOR_PROTOTYPE_TYPE", "JS_ITERATOR_PROTOTYPE_TYPE",
+    "JS_MAP_ITERATOR_PROTOTYPE_TYPE", "JS_OBJECT_PROTOTYPE_TYPE", "JS_PROMISE_PROTOTYPE_TYPE",
+    "JS_REG_EXP_PROTOTYPE_TYPE", "JS_SET_ITERATOR_PROTOTYPE_TYPE", "JS_SET_PROTOTYPE_TYPE",
+    "JS_STRING_ITERATOR_PROTOTYPE_TYPE", "JS_TYPED_ARRAY_PROTOTYPE_TYPE")
+#: after those (and the exported iterator helpers): Map/Set iterators, 40-byte maps
+COLLECTION_ITERATOR_TYPES = (
+    "JS_MAP_KEY_ITERATOR_TYPE", "JS_MAP_KEY_VALUE_ITERATOR_TYPE", "JS_MAP_VALUE_ITERATOR_TYPE",
+    "JS_SET_KEY_VALUE_ITERATOR_TYPE", "JS_SET_VALUE_ITERATOR_TYPE")
+#: FirstContextType..LastContextType (exported bounds), in name order
+CONTEXT_TYPES = tuple(f"{k}_CONTEXT_TYPE" for k in (
+    "AWAIT", "BLOCK", "CATCH", "DEBUG_EVALUATE", "EVAL", "FUNCTION", "MODULE", "NATIVE",
+    "SCRIPT", "WITH"))
+
 #: Environment hook: V8 versions ("14.6", comma-separated, or "all") whose table entry is
 #: ignored, so the reader derives every fact as for a V8 it has never seen (the test that
 #: the derived facts give the same answers as the table uses it on real cores).
