@@ -157,7 +157,7 @@ class V8Heap:
         align = lay.chunk_alignment
         core = self.core
         found: list[Page] = []
-        for start, end, _ in core.segments_array().tolist():
+        for start, end, _ in core.data_segments_array().tolist():  # a hole holds no header
             p = (start + align - 1) // align * align
             while p + 64 <= end:
                 hdr = core.view(p, p + 64)
