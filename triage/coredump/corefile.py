@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import errno
+import mmap
 import os
 import struct
 from dataclasses import dataclass, field
@@ -276,6 +277,21 @@ class CoreFile:
         self.__dict__["_data_segments"] = out
         return out
 
+    def drop_pages(self, offset: int, size: int) -> None:
+        """Take [offset, offset+size) of the core file out of RSS after a one-pass scan of a
+        big piece (`MADV_DONTNEED`; the mapping is read-only and file-backed, so a later read
+        faults the same bytes back in). Pieces under `_DROP_MIN` are left alone."""
+        data = self.elf.data
+        if size < _DROP_MIN or not isinstance(data, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        start = offset - offset % mmap.PAGESIZE
+        length = min(size + offset - start, len(data) - start)
+        if length > 0:
+            try:
+                data.madvise(mmap.MADV_DONTNEED, start, length)
+            except (OSError, ValueError):
+                pass
+
     def view(self, start: int, end: int) -> np.ndarray | None:
         """Zero-copy uint8 view of [start, end) if it lies inside one dumped segment."""
         hit = self._locate(start, end - start)
@@ -331,6 +347,7 @@ class CoreFile:
 
 
 _MIN_HOLE = 64 << 10
+_DROP_MIN = 4 << 20
 
 
 def _data_extents(fd: int, size: int) -> list[tuple[int, int]] | None:
