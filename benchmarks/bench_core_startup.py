@@ -1,6 +1,6 @@
 """Benchmark: `triage core` on an abort core, against the previous release and `lldb bt all`.
 
-    python3 benchmarks/bench_core_startup.py [--majors 20 22 24] [--runs 3] [--peer-runs 3]
+    python3 benchmarks/bench_core_startup.py [--majors 20 22 24 26] [--runs 3] [--peer-runs 3]
                                              [--baseline cfb4230]
 
 For each Node major, the `abort` scenario's core (made once, cached by dumps.crash) is
@@ -13,7 +13,9 @@ Figures: median wall seconds, median CPU seconds (user+sys, which a busy shared 
 does not inflate the way it inflates wall time), peak RSS (wait4), and the JS heap size
 triage read (for the memory bound 300 MB + 3x heap). One untimed run of each tool warms
 the page cache, numba's kernel cache and triage's symbol cache; a separate run with an
-empty symbol cache shows the cost of the first run on a new node build.
+empty symbol cache shows the cost of the first run on a new node build. Both trees are
+byte-compiled first (`compileall`, as `pip install` does): with PYTHONDONTWRITEBYTECODE set,
+as on the project machine, every run would otherwise compile ~80 modules from source.
 Targets (issue 13): median wall <= 2 s, >= 5x faster than the baseline, >= 10x faster
 than lldb bt all; peak RSS <= 300 MB + 3x the JS heap.
 """
@@ -68,13 +70,16 @@ def series(cmd: list[str], cwd: Path, runs: int, env: dict | None = None) -> dic
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--majors", type=int, nargs="+", default=[20, 22, 24])
+    ap.add_argument("--majors", type=int, nargs="+", default=[20, 22, 24, 26])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--peer-runs", type=int, default=3)
     ap.add_argument("--baseline", default="cfb4230")
     args = ap.parse_args()
     python = sys.executable
     old = baseline_tree(args.baseline)
+    for tree in (REPO, old):
+        subprocess.run([python, "-m", "compileall", "-q", str(tree / "triage")], check=True,
+                       stdout=subprocess.DEVNULL)
     print(f"machine load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for major in args.majors:
         crash = run_scenario("abort", major)

@@ -155,7 +155,8 @@ def _check_node(pid: int, exe_path: Path, executable: str) -> str | None:
 
     try:
         binary = ElfFile(exe_path)
-        is_node = NODE_METADATA_SYMBOL in binary.symbols() or bool(binary.symbols_with_prefix("v8dbg_"))
+        is_node = (binary.symbol(NODE_METADATA_SYMBOL) is not None
+                   or bool(binary.symbols_with_prefix("v8dbg_")))
         build_id = binary.build_id
     except Exception as e:  # noqa: BLE001 - not ELF, unreadable: not something we can analyse
         raise NotNode(f"pid {pid} runs {escape_name(executable)}, which triage cannot read as a Node.js "

@@ -11,11 +11,17 @@ usable of:
 2. a fresh private directory under the system temp dir (mode 0700, removed at exit): kernels
    are compiled on every run (slower, still correct). A shared, predictable /tmp path is never
    used: cache files are loaded as code, so another user must not be able to plant them.
+
+`skip_blas_probe()` (also from `triage/__init__.py`) saves numba's start-up the import of
+scipy and scipy.linalg (~0.3 s CPU of every run): numba checks scipy's version when imported
+and probes for BLAS when it builds its typing registries, and triage's kernels use no BLAS
+(no `np.dot`, `@` or `np.linalg`).
 """
 
 from __future__ import annotations
 
 import atexit
+import importlib.abc
 import os
 import shutil
 import sys
@@ -41,6 +47,27 @@ def configure() -> str | None:
     if config is not None:  # numba already imported: its config read the environment already
         config.CACHE_DIR = chosen
     return chosen
+
+
+class _NoBlasForNumba(importlib.abc.MetaPathFinder):
+    """Refuses scipy to numba only while it starts: its version check (`numba/__init__` before
+    it defines `njit`) and its BLAS probe (`numba.np.arraymath` before it sets `_HAVE_BLAS`).
+    Any other import of scipy, even later in this process, works."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "scipy" or name.startswith("scipy."):
+            numba = sys.modules.get("numba")
+            probing = sys.modules.get("numba.np.arraymath")
+            if (numba is not None and not hasattr(numba, "njit")) or (
+                    probing is not None and not hasattr(probing, "_HAVE_BLAS")):
+                raise ImportError(f"{name}: not needed by triage's kernels (no BLAS)")
+        return None
+
+
+def skip_blas_probe() -> None:
+    """Install `_NoBlasForNumba` once, ahead of the normal finders."""
+    if not any(isinstance(f, _NoBlasForNumba) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoBlasForNumba())
 
 
 def _writable(path: Path) -> bool:

@@ -152,8 +152,7 @@ def choose_binary(core: CoreFile, node_path: str | Path | None) -> Path:
 
 
 def _check_is_node(core: CoreFile, binary: ElfFile, binary_path: Path) -> None:
-    syms = binary.symbols()
-    if NODE_METADATA_SYMBOL in syms or binary.symbols_with_prefix("v8dbg_"):
+    if binary.symbol(NODE_METADATA_SYMBOL) or binary.symbols_with_prefix("v8dbg_"):
         return
     name = core.psinfo.fname if core.psinfo else "unknown"
     raise NotNode(
@@ -199,7 +198,7 @@ def _versions(core: CoreFile, binary: ElfFile) -> tuple[str | None, str | None]:
     The structure is filled at start-up, so it is read from the core, not the file.
     A libstdc++ std::string is {char* data; size_t size; ...} (32 bytes).
     """
-    sym = binary.symbols().get(NODE_METADATA_SYMBOL)
+    sym = binary.symbol(NODE_METADATA_SYMBOL)
     if sym is None:
         return None, None
     out = []

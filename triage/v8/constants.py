@@ -27,12 +27,12 @@ class V8Constants:
     def __init__(self, binary: ElfFile, core: CoreFile | None = None):
         self.values: dict[str, int] = {}
         self.node: dict[str, int] = {}
-        for name, sym in binary.symbols().items():
-            if name.startswith("v8dbg_"):
-                value = _read_int(binary.read_vaddr(sym.value, sym.size or 4), sym.size or 4)
-                if value is not None:
-                    self.values[name[6:]] = value
-            elif name.startswith("nodedbg_") and core is not None:
+        for name, sym in binary.symbols_with_prefix("v8dbg_").items():
+            value = _read_int(binary.read_vaddr(sym.value, sym.size or 4), sym.size or 4)
+            if value is not None:
+                self.values[name[6:]] = value
+        if core is not None:
+            for name, sym in binary.symbols_with_prefix("nodedbg_").items():
                 raw = core.try_read(sym.value, sym.size or 4)
                 value = _read_int(raw, sym.size or 4)
                 if value is not None:
@@ -99,10 +99,9 @@ def _read_int(raw: bytes | None, size: int) -> int | None:
 
 
 def _version(binary: ElfFile) -> tuple[int, int, int, int] | None:
-    syms = binary.symbols()
     parts = []
     for key in ("major", "minor", "build", "patch"):
-        sym = syms.get(_VERSION_SYMBOLS[key])
+        sym = binary.symbol(_VERSION_SYMBOLS[key])
         if sym is None:
             return None
         value = _read_int(binary.read_vaddr(sym.value, 4), 4)

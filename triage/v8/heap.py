@@ -160,9 +160,13 @@ class V8Heap:
         align = lay.chunk_alignment
         core = self.core
         found: list[Page] = []
-        for start, end, _ in core.segments_array().tolist():
+        for start, end, off in core.data_segments_array().tolist():  # a hole holds no header
             p = (start + align - 1) // align * align
+            done = start
             while p + 64 <= end:
+                if p - done >= 32 << 20:  # headers only: drop the read-ahead around them
+                    core.drop_pages(off + done - start, p - done)
+                    done = p
                 hdr = core.view(p, p + 64)
                 words = hdr.view("<u8") if hdr is not None else None
                 p_next = p + align
@@ -195,6 +199,7 @@ class V8Heap:
                     found.append(Page(p, a0, a1, int(words[lay.flags // 8]),
                                       int(src[lay.heap // 8])))
                 p = p_next
+            core.drop_pages(off + done - start, end - done)
         if use_cache:
             self.core.__dict__["_v8_page_scan"] = found
         return found

@@ -38,16 +38,32 @@ def name_maps(heap: V8Heap) -> list[str]:
             fn_names[fn] = r.function_name(fn) if is_fn else None
         return fn_names[fn]
 
+    # map address -> (end of its back-pointer chain, steps to it): sibling maps share
+    # their transition tree's chain, which is then read once instead of once per map
+    chain_end: dict[int, tuple[int, int]] = {}
+
     def map_constructor(m: MapInfo) -> int:
         c = m.constructor_or_back_pointer
-        for _ in range(4096):
+        path: list[int] = []
+        for step in range(4096):
+            hit = chain_end.get(c)
+            if hit is not None and step + hit[1] < 4096:
+                end, rest = hit
+                break
             if not is_heap_object(c) or r.type_of(c) != r.map_type:
-                return c
+                end, rest = c, 0
+                break
             info = r.map_info(c)
             if info is None:
-                return c
+                end, rest = c, 0
+                break
+            path.append(c)
             c = info.constructor_or_back_pointer
-        return c
+        else:
+            return c  # 4096 maps deep (a cycle): not cached
+        for k, addr in enumerate(reversed(path), 1):
+            chain_end[addr] = (end, rest + k)
+        return end
 
     for m in heap.maps:
         it = m.instance_type

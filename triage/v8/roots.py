@@ -38,7 +38,7 @@ ENGINE = "triage.v8 (core heap graph)"
 _NODE_SIZE = 32  # GlobalHandles::Node, the same in V8 10.2-13.6 (checked on every test core)
 _NODE_INDEX = 10
 _BLOCK = 256
-_CHUNK = 64 << 20
+_CHUNK = 16 << 20  # words scanned per step: its temporaries stay small next to the heap
 
 
 @dataclass
@@ -165,16 +165,21 @@ def _v8_page_mask(heap: V8Heap, segs: np.ndarray) -> np.ndarray:
 
 
 def _segment_chunks(heap: V8Heap, overlap: int = 0):  # noqa: ANN202
-    """(address, words) pieces of every dumped segment that is not wholly V8 pages."""
+    """(address, words) pieces of every dumped segment that is not wholly V8 pages.
+
+    Holes of a sparse core are left out (zeros: no handle block, no tagged pointer)."""
     segs = heap.core.segments_array()
     v8 = _v8_page_mask(heap, segs)
     data = heap.core.elf.data
-    for (s0, s1, off), skip in zip(segs.tolist(), v8.tolist(), strict=True):
-        if skip:
+    pieces = heap.core.data_segments_array()
+    parent = np.searchsorted(segs[:, 0], pieces[:, 0], side="right") - 1
+    for (s0, s1, off), i in zip(pieces.tolist(), parent.tolist(), strict=True):
+        if v8[i]:
             continue
         for c0 in range(0, s1 - s0, _CHUNK):
             n = (min(s1 - s0, c0 + _CHUNK + overlap) - c0) // 8
             yield s0 + c0, np.frombuffer(data, dtype="<u8", count=n, offset=off + c0)
+            heap.core.drop_pages(off + c0, n * 8)  # a dense copy's zeros: hundreds of MiB
 
 
 def _global_handles(heap: V8Heap, addrs: np.ndarray) -> RootSet | None:
