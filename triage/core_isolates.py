@@ -218,7 +218,9 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
         parts = [(main, findings.sections[key])] if with_main and key in findings.sections else []
         parts += [(w, answers[w][key]) for w in workers if key in answers.get(w, {})]
         if parts or key in findings.sections:
-            findings.sections[key] = merge_answers(parts, searched, unread)
+            # only a Worker asked about, and none had it: the main answer's shape, no targets
+            shape = [] if parts else [(main, {**findings.sections[key], "matched": 0, "targets": []})]
+            findings.sections[key] = merge_answers(parts or shape, searched, unread)
     objects = findings.sections.get("objects") or {}
     if options.instances:
         per = ([{"isolate": main, "addresses": objects.get("instances", {}).get("addresses", [])}]

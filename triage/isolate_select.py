@@ -124,7 +124,9 @@ def merge_answers(parts: list[tuple[str, dict]], searched: list[str], unread: li
     with its isolate, `matched` summed, and the isolates searched (and not read) listed."""
     query = parts[0][1]["query"] if parts else ""
     targets = [{**t, "isolate": label} for label, ans in parts for t in ans["targets"]]
-    out = {"query": query, "matched": sum(a["matched"] for _, a in parts), "targets": targets,
+    # the answer's other fields (a referrers answer's `limit`) are the same in every isolate
+    out = {**(parts[0][1] if parts else {}), "query": query,
+           "matched": sum(a["matched"] for _, a in parts), "targets": targets,
            "isolates": searched}
     if unread:
         out["isolates_unread"] = unread

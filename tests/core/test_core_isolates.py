@@ -80,6 +80,16 @@ def test_retainers_look_in_every_isolate_and_label_each_row(major):
     assert only_main["isolates"] == ["main"] and only_main["targets"] == []
 
 
+def test_answers_merged_from_isolates_follow_the_schema(major):
+    """Merged --retainers/--referrers/--instances answers keep every field the section
+    schemas require (a referrers answer's `limit`), also when only a Worker is asked."""
+    from triage.schema import validate_summary
+
+    for selector in ("all", "worker 1"):
+        validate_summary(summary(major, "--retainers", "WorkerLeak", "--referrers", "MainLeak",
+                                 "--instances", "WorkerLeak", "--isolate", selector))
+
+
 def test_instances_and_inspect_of_a_worker_object_name_the_worker(major):
     doc = summary(major, "--instances", "WorkerLeak", "--limit", "3", "--isolate", "worker 1")
     inst = doc["objects"]["instances"]
