@@ -55,6 +55,9 @@ class JsFrame:
     receiver: dict | None = None
     args: list[dict] | None = None
     argc: int | None = None
+    # Why the frame has no position, or what its position means (an optimized frame that
+    # runs inlined code: the call it makes, its inlined frames not listed); None otherwise.
+    position_note: str | None = None
 
 
 #: JsFrame kinds that are V8's marker frames, not JavaScript functions

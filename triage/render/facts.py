@@ -17,6 +17,8 @@ def js_frame_text(frame: dict[str, Any]) -> str:
             where += f":{frame['column']}"
     kind = frame.get("kind")
     suffix = f"  [{kind}]" if kind and kind not in ("interpreted", "unknown") else ""
+    if frame.get("position_note"):
+        suffix += f" ({frame['position_note']})"
     return f"{frame['function']} ({where}){suffix}"
 
 

@@ -468,34 +468,18 @@ class V8Heap:
         if self._walk is not None:
             return self._walk
         t0 = time.perf_counter()
-        keys = self.map_keys
         addrs, maps, sizes = [], [], []
         skipped = inferred = unreadable = 0
-        code_keys = self._code_page_keys()
         for a, b, _ in self.areas():
-            words = self._words(a, b)
-            if words is None:
+            one = self._walk_area(a, b)
+            if one is None:
                 unreadable += 1
                 continue
-            n = len(words)
-            keys = self.map_keys
-            if code_keys is not None and n and int(words[0]) in self._code_maps:
-                keys = code_keys  # machine code embeds map pointers: resync on code maps only
-            off = np.empty(n // 2 + 1, dtype=np.int64)
-            mi = np.empty(n // 2 + 1, dtype=np.int32)
-            sz = np.empty(n // 2 + 1, dtype=np.int64)
-            if keys is self.map_keys:
-                cnt, sk, inf = W.walk_area(words, keys, self.map_kinds, self.map_params,
-                                           off, mi, sz)
-            else:
-                cnt, sk, inf = W.walk_area(words, keys, self.map_kinds[self._code_idx],
-                                           self.map_params[self._code_idx], off, mi, sz)
-                mi[:cnt] = self._code_idx[mi[:cnt]]
-            addrs.append(np.uint64(a) + off[:cnt].astype(np.uint64) * np.uint64(8))
-            maps.append(mi[:cnt].copy())
-            sizes.append(sz[:cnt].copy())
-            skipped += sk
-            inferred += inf
+            addrs.append(one[0])
+            maps.append(one[1])
+            sizes.append(one[2])
+            skipped += one[3]
+            inferred += one[4]
         stale = sum(1 for p in self.pages if p.kind(self.facts) == "new-from")
         result = WalkResult(
             address=np.concatenate(addrs) if addrs else np.zeros(0, np.uint64),
@@ -510,6 +494,45 @@ class V8Heap:
         result.seconds = time.perf_counter() - t0
         self._walk = result
         return result
+
+    def _walk_area(self, a: int, b: int) -> tuple | None:
+        """(addresses, map indexes, sizes, skipped, inferred) of the objects of one area."""
+        words = self._words(a, b)
+        if words is None:
+            return None
+        if not hasattr(self, "_code_keys"):
+            self._code_keys = self._code_page_keys()
+        code_keys = self._code_keys
+        n = len(words)
+        keys = self.map_keys
+        if code_keys is not None and n and int(words[0]) in self._code_maps:
+            keys = code_keys  # machine code embeds map pointers: resync on code maps only
+        off = np.empty(n // 2 + 1, dtype=np.int64)
+        mi = np.empty(n // 2 + 1, dtype=np.int32)
+        sz = np.empty(n // 2 + 1, dtype=np.int64)
+        if keys is self.map_keys:
+            cnt, sk, inf = W.walk_area(words, keys, self.map_kinds, self.map_params, off, mi, sz)
+        else:
+            cnt, sk, inf = W.walk_area(words, keys, self.map_kinds[self._code_idx],
+                                       self.map_params[self._code_idx], off, mi, sz)
+            mi[:cnt] = self._code_idx[mi[:cnt]]
+        return (np.uint64(a) + off[:cnt].astype(np.uint64) * np.uint64(8), mi[:cnt].copy(),
+                sz[:cnt].copy(), sk, inf)
+
+    def object_at(self, address: int) -> tuple[int, int] | None:
+        """(tagged object, map index) of the walked object whose body holds `address`,
+        walking only the one page area that contains it (a JIT pc -> its code object)."""
+        for a, b, _ in self.areas():
+            if a <= address < b:
+                one = self._walk_area(a, b)
+                if one is None:
+                    return None
+                addrs, maps, sizes = one[0], one[1], one[2]
+                k = int(np.searchsorted(addrs, np.uint64(address), side="right")) - 1
+                if k >= 0 and address < int(addrs[k]) + int(sizes[k]):
+                    return int(addrs[k]) + 1, int(maps[k])
+                return None
+        return None
 
     def release_walk(self) -> None:
         """Drop the cached walk (about 20 bytes an object) and the core's resident pages.

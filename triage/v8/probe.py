@@ -72,11 +72,16 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
                 "degraded", "no JS frames on the crashing thread's frame-pointer chain "
                 "(native-only crash, or the chain is broken)", ENGINE)
         else:
-            positioned = all(f.line is not None for f in frames if f.kind != "optimized")
-            optimized = any(f.kind == "optimized" for f in frames)
+            # an optimized or baseline frame without a position says why (its position_note)
+            positioned = all(f.line is not None for f in frames if not f.position_note
+                             and f.kind not in ("exit", "entry"))
+            unplaced = sorted({f.position_note for f in frames
+                               if f.kind in ("optimized", "baseline") and f.line is None
+                               and f.position_note})
             notes = []
-            if optimized:
-                notes.append("optimized frames give function and script only")
+            if unplaced:
+                notes.append("some optimized or baseline frames give function and script only ("
+                             + "; ".join(n.removeprefix("no position: ") for n in unplaced) + ")")
             if not positioned:
                 notes.append("some frames have no source position")
             if version_note:

@@ -215,7 +215,25 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
                 frame.line, frame.column = lc
     else:
         frame.kind = "optimized"
+        _optimized_position(heap, frame, pc, script)
     return frame
+
+
+def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None) -> None:
+    """line:column of an optimized frame from its Code (`optimized.py`), or the reason why not."""
+    from triage.v8.optimized import BASELINE_NOTE, optimized_position
+
+    offset, note = optimized_position(heap, pc)
+    if note == BASELINE_NOTE:
+        frame.kind = "baseline"  # a baseline frame keeps no bytecode offset slot
+    if offset is not None and script is not None:
+        lc = line_column(heap, script, offset)
+        if lc is not None:
+            frame.line, frame.column = lc
+            frame.position_note = note
+            return
+        note = "the position is outside the script's source"
+    frame.position_note = f"no position: {note or 'the function has no script'}"
 
 
 def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:

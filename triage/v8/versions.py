@@ -91,6 +91,18 @@ class VersionFacts:
     #: V8's heap snapshot counts an external string's characters in its self size (V8 13+;
     #: up to 12.4 only the object); the core graph follows the snapshot of its version
     external_string_payload: bool = False
+    #: Code fields an optimized frame's position is read from (`optimized.py`): the source
+    #: position table and the deoptimization data (None: optimized frames keep function and
+    #: script only, with the reason); the DeoptimizationData index of InliningPositions
+    #: where V8 does not export `DeoptimizationDataInliningPositionsIndex` (10.2)
+    code_position_table: int | None = None
+    code_deopt_data: int | None = None
+    deopt_inlining_positions_index: int | None = None
+    #: CodeKind of TurboFan code (Code::flags bits 0-3; Maglev is one less): only TurboFan's
+    #: position table gives the positions V8 prints (Maglev's gives the statement, 19:3
+    #: where Node printed 19:45); `code_flags` where `class_Code__flags` is not exported
+    code_kind_turbofan: int | None = None
+    code_flags: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -111,12 +123,16 @@ _CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order:
 
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
-        v8=(10, 2), native_context_type=214,
+        v8=(10, 2), code_kind_turbofan=13, code_position_table=24, code_deopt_data=16,
+        deopt_inlining_positions_index=7, native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
+            "code_position_table": "Code +24 (relocation +8, deoptimization data +16, CodeDataContainer "
+                                   "+32; pc in the Code itself, instructions at +128): port_optimized "
+                                   "hotPath 14:10 as Node prints; InliningPositions at deopt index 7",
             "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
                                      "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
@@ -138,12 +154,16 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (11, 3): VersionFacts(
-        v8=(11, 3), native_context_type=212,
+        v8=(11, 3), code_kind_turbofan=13, code_flags=48, code_position_table=24,
+        code_deopt_data=16, native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2081), bytecode_source_positions=32, js_function_code=48,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         promise_reaction_next=1,
         notes={
+            "code_position_table": "Code +24 (exported source_position_table), deoptimization data +16; pc "
+                                   "in the InstructionStream, whose +8 is the Code: port_optimized hotPath "
+                                   "14:10 as Node prints",
             "promise_reaction_next": "as 10.2 (leak_promise_race core)",
             "native_context_type": f"{_CONTEXTS} -> 205+7 = 212; "
                                    "JSGlobalObject +24 (native_context) points at it in the "
@@ -160,11 +180,13 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (12, 4): VersionFacts(
-        v8=(12, 4), native_context_type=197,
+        v8=(12, 4), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, native_context_type=197,
         isolate_roots=(-0xde18, 0x2000), node_major=22, page=_PAGE_12, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
         notes={
+            "code_position_table": "Code +16 (TRUSTED_BYTE_ARRAY), deoptimization data +8, wrapper +24, "
+                                   "InstructionStream +32: port_optimized hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 190+7 = 197; "
                                    "the contextful meta map's +32 (Map::native_context) points at it "
                                    "in the leak_* cores; 24+8*length checked at open",
@@ -180,7 +202,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), scope_info_position=32, dispatch_handle=24, external_string_payload=True,
+        v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8,
+        scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
@@ -188,6 +211,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         date_value_raw=True, api_object_header=32,
         scope_info_names_after_locals=6,
         notes={
+            "code_position_table": "as 12.4 (deoptimization data a PROTECTED_FIXED_ARRAY): port_optimized "
+                                   "hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
                                    "the contextful meta map's +32 (Map::native_context) points at it "
                                    "in the leak_* cores; 24+8*length checked at open",
@@ -223,7 +248,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (14, 6): VersionFacts(
-        v8=(14, 6), scope_info_position=32, dispatch_handle=24, external_string_payload=True,
+        v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8,
+        scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
@@ -231,6 +257,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6,
         notes={
+            "code_position_table": "as 13.6; table code offsets `delta << 2 | kind` like bytecode's: "
+                                   "port_optimized hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
                                    "from 220); derived from the data at open "
                                    "(heap.py _check_native_context) on every scenario core",
