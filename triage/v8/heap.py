@@ -495,8 +495,9 @@ class V8Heap:
         self._walk = result
         return result
 
-    def _walk_area(self, a: int, b: int) -> tuple | None:
-        """(addresses, map indexes, sizes, skipped, inferred) of the objects of one area."""
+    def _walk_area(self, a: int, b: int, code: bool = False) -> tuple | None:
+        """(addresses, map indexes, sizes, skipped, inferred) of the objects of one area;
+        `code`: walk it as a code page (resync on code maps only) whatever object comes first."""
         words = self._words(a, b)
         if words is None:
             return None
@@ -505,7 +506,7 @@ class V8Heap:
         code_keys = self._code_keys
         n = len(words)
         keys = self.map_keys
-        if code_keys is not None and n and int(words[0]) in self._code_maps:
+        if code_keys is not None and n and (code or int(words[0]) in self._code_maps):
             keys = code_keys  # machine code embeds map pointers: resync on code maps only
         off = np.empty(n // 2 + 1, dtype=np.int64)
         mi = np.empty(n // 2 + 1, dtype=np.int32)
@@ -519,12 +520,13 @@ class V8Heap:
         return (np.uint64(a) + off[:cnt].astype(np.uint64) * np.uint64(8), mi[:cnt].copy(),
                 sz[:cnt].copy(), sk, inf)
 
-    def object_at(self, address: int) -> tuple[int, int] | None:
+    def object_at(self, address: int, code: bool = False) -> tuple[int, int] | None:
         """(tagged object, map index) of the walked object whose body holds `address`,
-        walking only the one page area that contains it (a JIT pc -> its code object)."""
+        walking only the one page area that contains it (a JIT pc -> its code object, with
+        `code`: a code page whose first object is a filler is walked as one too)."""
         for a, b, _ in self.areas():
             if a <= address < b:
-                one = self._walk_area(a, b)
+                one = self._walk_area(a, b, code)
                 if one is None:
                     return None
                 addrs, maps, sizes = one[0], one[1], one[2]

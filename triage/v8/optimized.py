@@ -54,7 +54,7 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
     if facts.code_position_table is None or facts.code_kind_turbofan is None:
         return None, "optimized code layout of this V8 not known (versions.py)"
     r = heap.reader
-    hit = heap.object_at(pc)
+    hit = heap.object_at(pc, code=True)
     if hit is None:
         return None, "pc is in no code object of the walked heap"
     obj, mi = hit
@@ -65,6 +65,9 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
         code = r.u64(obj - 1 + 8)  # InstructionStream::code
         if code is None or not is_heap_object(code) or r.type_name(r.type_of(code) or 0) != "CODE_TYPE":
             return None, "the instruction stream's Code is not readable"
+        back = heap.constants.field("Code", "instruction_stream", facts.code_instruction_stream)
+        if back is None or r.u64(code - 1 + back) != obj:
+            return None, "the Code does not point back at the instruction stream holding the pc"
     elif tname == "CODE_TYPE":
         code = obj
     else:

@@ -72,9 +72,11 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
                 "degraded", "no JS frames on the crashing thread's frame-pointer chain "
                 "(native-only crash, or the chain is broken)", ENGINE)
         else:
-            # an optimized or baseline frame without a position says why (its position_note)
+            # an optimized or baseline frame without a position says why (its position_note);
+            # a builtin has no script, and V8 prints no position for it either
             positioned = all(f.line is not None for f in frames if not f.position_note
-                             and f.kind not in ("exit", "entry"))
+                             and f.kind not in ("exit", "entry")
+                             and not (f.kind == "optimized" and f.script is None))
             unplaced = sorted({f.position_note for f in frames
                                if f.kind in ("optimized", "baseline") and f.line is None
                                and f.position_note})

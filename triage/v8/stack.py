@@ -215,7 +215,8 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
                 frame.line, frame.column = lc
     else:
         frame.kind = "optimized"
-        _optimized_position(heap, frame, pc, script)
+        if script is not None:  # a builtin has no script: V8 prints no position either
+            _optimized_position(heap, frame, pc, script)
     return frame
 
 

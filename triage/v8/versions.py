@@ -103,6 +103,8 @@ class VersionFacts:
     #: where Node printed 19:45); `code_flags` where `class_Code__flags` is not exported
     code_kind_turbofan: int | None = None
     code_flags: int | None = None
+    #: Code's InstructionStream pointer where not exported (11.3), checked against the pc's
+    code_instruction_stream: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -154,7 +156,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (11, 3): VersionFacts(
-        v8=(11, 3), code_kind_turbofan=13, code_flags=48, code_position_table=24,
+        v8=(11, 3), code_kind_turbofan=13, code_flags=48, code_instruction_stream=32, code_position_table=24,
         code_deopt_data=16, native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2081), bytecode_source_positions=32, js_function_code=48,
