@@ -8,7 +8,8 @@ the frame gives the call it contains and says that the inlined frame is not list
 from an optimized loop into a builtin (port_optimized_builtin: the OOM scenario's shape),
 and Maglev code (port_optimized_maglev), whose table gives the statement where V8 prints the
 call: that frame shows function and script only, with the reason, as does a Sparkplug
-frame (port_baseline), whose pc -> bytecode offset table is not read.
+frame (port_baseline), whose pc -> bytecode offset table is not read, and a frame whose code
+was deoptimized under it (port_optimized_deopt: V8 rewrote its return address).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.conftest import MAJORS
 from tests.v8.conftest import node_printed_stack
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
-from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, MAGLEV_NOTE
+from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
 
 majors = pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
 
@@ -113,3 +114,13 @@ def test_capabilities_name_what_is_not_read() -> None:
     heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
     reason = heap.capabilities()["js_stack"].reason
     assert f"give function and script only ({MAGLEV_NOTE})" in reason
+
+
+@majors
+def test_deoptimized_code_gives_no_position_rather_than_a_wrong_one(major: int) -> None:
+    crash, frames = _stack("port_optimized_deopt", major)
+    hot = _frame(frames, "hotPath")
+    assert hot.kind == "optimized" and (hot.line, hot.column) == (None, None)
+    assert hot.position_note == f"no position: {LAZY_DEOPT_NOTE}"
+    if major >= 20:
+        assert _printed(crash, "hotPath") == (14, 10)  # from V8's translation, not read here

@@ -14,7 +14,10 @@ function inlined into this one, which V8 prints as a frame of its own: this fram
 the position of the call it makes (DeoptimizationData's InliningPositions, followed to the
 outermost call site), and says that the inlined frames are not listed.
 
-Anything unread leaves the frame at function and script with the reason, never a guess.
+Only TurboFan code is read: Maglev's table gives statements where V8 prints calls, and a
+pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
+return address) says nothing about the call. Anything unread leaves the frame at function
+and script with the reason, never a guess.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is n
 #: Maglev's position table holds statement positions where V8 prints the call's (from the
 #: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
+#: V8 sends the frames of code it deoptimizes back through the exits at the end of that
+#: code by rewriting their return address, so the pc no longer says where the call was
+LAZY_DEOPT_NOTE = ("the code was deoptimized while this call ran (the pc is in its "
+                   "deoptimization exits)")
 _OFFSET_MASK = (1 << 30) - 1
 _INLINING_POSITION_SIZE = 16  # struct InliningPosition { SourcePosition (8); int id; pad }
 _MAX_INLINING_DEPTH = 64
@@ -96,6 +103,11 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
     from triage.v8.stack import decode_position_table
 
     offset = pc - start
+    exits = _deopt_exit_start(heap, data)
+    if exits is None:
+        return None, "the start of the code's deoptimization exits is not readable"
+    if offset >= exits:
+        return None, LAZY_DEOPT_NOTE
     value = None
     for code_offset, pos, _ in decode_position_table(table, facts.position_table):
         if code_offset >= offset:
@@ -127,6 +139,22 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
     return script_offset, INLINED_NOTE
 
 
+def _inlining_index(heap: V8Heap) -> int | None:
+    return heap.constants.get("DeoptimizationDataInliningPositionsIndex",
+                              heap.facts.deopt_inlining_positions_index)
+
+
+def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
+    """Code offset of the first deoptimization exit: the Smi after InliningPositions (then
+    the eager and lazy exit counts), on every version from 10.2 to 14.6."""
+    index = _inlining_index(heap)
+    length = heap.reader.field(deopt, 8)
+    if index is None or length is None or not is_smi(length) or not index + 1 < smi(length):
+        return None
+    word = heap.reader.field(deopt, 16 + 8 * (index + 1))
+    return smi(word) if word is not None and is_smi(word) and smi(word) > 0 else None
+
+
 def _code_kind(heap: V8Heap, code: int) -> int | None:
     at = heap.constants.field("Code", "flags", heap.facts.code_flags)
     flags = heap.reader.u32(code - 1 + at) if at is not None else None
@@ -155,8 +183,7 @@ def _inlining_positions(heap: V8Heap, code: int) -> list[int] | None:
         return None
     if "FIXED_ARRAY" not in r.type_name(r.type_of(deopt) or 0):
         return None
-    index = heap.constants.get("DeoptimizationDataInliningPositionsIndex",
-                               facts.deopt_inlining_positions_index)
+    index = _inlining_index(heap)
     length = r.field(deopt, 8)
     if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
         return None
