@@ -124,3 +124,15 @@ def test_deoptimized_code_gives_no_position_rather_than_a_wrong_one(major: int) 
     assert hot.position_note == f"no position: {LAZY_DEOPT_NOTE}"
     if major >= 20:
         assert _printed(crash, "hotPath") == (14, 10)  # from V8's translation, not read here
+
+
+@majors
+def test_osr_frame_position_is_the_call_not_the_loop_it_entered_by(major: int) -> None:
+    """An OSR frame keeps the interpreter's frame layout with a stale bytecode offset (the
+    loop, 14:3); its position comes from its TurboFan code, as for any optimized frame."""
+    crash, frames = _stack("port_optimized_osr", major)
+    loop = _frame(frames, "longLoop")
+    assert loop.kind == "optimized" and (loop.line, loop.column) == (17, 14)
+    assert _at(crash, 17, 14, "stopAt(i)")
+    if major >= 20:
+        assert _printed(crash, "longLoop") == (17, 14)

@@ -5,9 +5,11 @@ V8 keeps frame pointers in all JS and builtin frames, so `[fp]` is the caller's 
 rbp, so instead of trusting rbp we take the longest such chain found on the stack
 above rsp. Each frame is classified from `[fp-8]` (`off_fp_context`): a small Smi-like
 word is a frame-type marker (entry, exit, internal... frames), a Context means a JS
-frame whose JSFunction is at `[fp-16]`. Interpreted and baseline frames keep their
-BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`, which the bytecode's
-source position table maps to a script offset, then to line:column in Script.source.
+frame whose JSFunction is at `[fp-16]`. Interpreted frames (pc in the binary's
+interpreter) keep their BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`,
+which the bytecode's source position table maps to a script offset, then to line:column
+in Script.source. A frame running JIT code gets its position from the Code at its pc
+(`optimized.py`).
 Each JS frame also carries its receiver, arguments, function and context (`frames.py`).
 
 With `markers=True` the stack also shows V8's exit frames (`<exit>`: JS called into C++,
@@ -199,8 +201,8 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     offset_word = r.u64(fp + c.get("off_fp_bytecode_offset", -40))
     bytecode_type = c.type_id("BYTECODE_ARRAY_TYPE")
     if (bytecode is not None and is_heap_object(bytecode) and r.type_of(bytecode) == bytecode_type
-            and offset_word is not None and is_smi(offset_word)):
-        frame.kind = "interpreted" if _in_binary(heap, pc) else "baseline"
+            and offset_word is not None and is_smi(offset_word) and _in_binary(heap, pc)):
+        frame.kind = "interpreted"
         data = c.field("BytecodeArray", "data", 56)
         # the frame holds the offset of the running bytecode from the tagged array; the
         # table keys that bytecode's positions one further (checked against the trace
@@ -214,6 +216,9 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
             if lc is not None:
                 frame.line, frame.column = lc
     else:
+        # JIT code: TurboFan or Maglev (an OSR frame keeps the interpreter's layout, its
+        # bytecode offset stale at the loop it entered by: 14:3 where Node printed 17:14),
+        # or Sparkplug (`optimized.py` tells them apart by the Code at the pc)
         frame.kind = "optimized"
         if script is not None:  # a builtin has no script: V8 prints no position either
             _optimized_position(heap, frame, pc, script)
