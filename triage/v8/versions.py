@@ -123,6 +123,21 @@ PAGE_LAYOUTS = (_PAGE_13, _PAGE_12, _PAGE_10)
 _CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order: AWAIT BLOCK CATCH "
              "DEBUG_EVALUATE EVAL FUNCTION MODULE NATIVE SCRIPT WITH")
 
+#: How the object layouts that changed in V8 13 (and stayed in 14) were verified; shared by
+#: the 13.6 and 14.6 entries
+_V8_13_LAYOUT_NOTES = {
+    "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
+                      "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
+                      "12.4 it is a tagged HeapNumber",
+    "scope_info_position": "ScopeInfo words 4-5 hold 597/737 for stopWithAbort and "
+                           "0/1063 for the module function of the port_frame core "
+                           "(`function stopWithAbort(` starts at 575, token offset "
+                           "22); up to 12.4 the pair follows the locals",
+    "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
+                         "the pointer to node's embedder id, +40 the C++ object "
+                         "(inspect_kinds core); up to 12.4 those two are at +24/+32",
+}
+
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), code_kind_turbofan=13, code_position_table=24, code_deopt_data=16,
@@ -218,16 +233,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
                                    "the contextful meta map's +32 (Map::native_context) points at it "
                                    "in the leak_* cores; 24+8*length checked at open",
-            "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
-                              "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
-                              "12.4 it is a tagged HeapNumber",
-            "scope_info_position": "ScopeInfo words 4-5 hold 597/737 for stopWithAbort and "
-                                   "0/1063 for the module function of the port_frame core "
-                                   "(`function stopWithAbort(` starts at 575, token offset "
-                                   "22); up to 12.4 the pair follows the locals",
-            "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
-                                 "the pointer to node's embedder id, +40 the C++ object "
-                                 "(inspect_kinds core); up to 12.4 those two are at +24/+32",
+            **_V8_13_LAYOUT_NOTES,
             "isolate_roots": "roots table (~800-1100 pointers to read-only maps, strings, "
                              "oddballs) from Heap*-0xef68; builtins table Heap*-0x4b08..-8; Heap "
                              "fields to +0x6xx; nothing else up to +0x2000 (leak_map cores)",
@@ -264,16 +270,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
                                    "from 220); derived from the data at open "
                                    "(heap.py _check_native_context) on every scenario core",
-            "date_value_raw": "JSDate +24 holds 0x426b8d59f5800000 (946684800000.0) for "
-                              "new Date(Date.UTC(2000,0,1)) in the inspect_kinds core; up to "
-                              "12.4 it is a tagged HeapNumber",
-            "scope_info_position": "ScopeInfo words 4-5 hold 597/737 for stopWithAbort and "
-                                   "0/1063 for the module function of the port_frame core "
-                                   "(`function stopWithAbort(` starts at 575, token offset "
-                                   "22); up to 12.4 the pair follows the locals",
-            "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
-                                 "the pointer to node's embedder id, +40 the C++ object "
-                                 "(inspect_kinds core); up to 12.4 those two are at +24/+32",
+            **_V8_13_LAYOUT_NOTES,
             "isolate_roots": "start of the isolate's allocation (malloc chunk header at "
                              "-0xf338 or so) / its dense run of heap pointers, the roots table "
                              "begins with read-only maps; calibrate.derive_isolate_roots finds "
