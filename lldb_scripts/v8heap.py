@@ -118,8 +118,10 @@ def cmd_instances(debugger, command, exe_ctx, result, internal_dict):  # noqa: A
         if not args:
             raise ValueError("usage: triage-instances TYPE [limit]")
         limit = int(args[1]) if len(args) > 1 else 100
-        addrs = _heap(debugger).instances(args[0], limit)  # listed untagged, as everywhere
-        _emit(result, "\n".join(f"0x{a - 1:x}" for a in addrs) or "(none)", name=args[0])
+        from triage.v8.reader import address_ref
+
+        addrs = _heap(debugger).instances(args[0], limit)
+        _emit(result, "\n".join(address_ref(a) for a in addrs) or "(none)", name=args[0])
 
     _run(result, go)
 

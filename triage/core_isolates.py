@@ -181,10 +181,11 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
 def _worker_objects(h: V8Heap, options: Options) -> dict[str, Any]:
     """--instances and --inspect in a Worker's heap (an address only if it is on its pages)."""
     from triage.isolate_select import owns
+    from triage.v8.reader import address_ref
 
     out: dict[str, Any] = {}
     if options.instances:
-        out["instances"] = [f"0x{a - 1:x}" for a in h.instances(options.instances,
+        out["instances"] = [address_ref(a) for a in h.instances(options.instances,
                                                           limit=options.instance_limit)]
         out["instances_total"] = h.instance_count(options.instances)
     out["inspected"] = {a: h.inspect(a, depth=options.inspect_depth)
@@ -197,7 +198,7 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
     """The top-level `retainers`, `referrers` and `objects` sections from every isolate
     `--isolate` selects, each row labelled with its isolate. The main isolate's answers were
     computed by the pipeline; they are dropped when only a Worker is asked about."""
-    from triage.isolate_select import merge_answers
+    from triage.isolate_select import merge_answers, merge_instances
 
     selector = parse_selector(options.isolate)
     main = entries[0]["label"]
@@ -229,12 +230,8 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
                 if "instances" in answers.get(w, {})]
         total = (objects.get("instances", {}).get("total", 0) if with_main else 0) + sum(
             answers[w].get("instances_total", 0) for w in workers if "instances" in answers.get(w, {}))
-        inst = {"type": options.instances,
-                "addresses": [a for p in per for a in p["addresses"]][:options.instance_limit],
-                "isolates": per, "total": total}
-        if unread:
-            inst["isolates_unread"] = unread
-        objects["instances"] = inst
+        objects["instances"] = merge_instances(options.instances, per, total,
+                                               options.instance_limit, unread)
     if options.inspect:
         main_rows = objects.get("inspected") or []
         rows = []

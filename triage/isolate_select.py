@@ -118,6 +118,17 @@ def owns(heap: V8Heap, address: int) -> bool:
     return any(pg.area_start <= a < pg.area_end for pg in heap.pages if pg.heap)
 
 
+def merge_instances(type_name: str, per: list[dict], total: int, limit: int,
+                    unread: list[str]) -> dict:
+    """One --instances answer from per-isolate rows ({isolate, addresses}): the first `limit`
+    addresses over all isolates, every isolate's own list, and the total over all of them."""
+    inst = {"type": type_name, "addresses": [a for p in per for a in p["addresses"]][:limit],
+            "isolates": per, "total": total}
+    if unread:
+        inst["isolates_unread"] = unread
+    return inst
+
+
 def merge_answers(parts: list[tuple[str, dict]], searched: list[str], unread: list[str]
                   ) -> dict:
     """One --retainers / --referrers answer from per-isolate answers: every target labelled

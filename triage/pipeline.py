@@ -202,11 +202,13 @@ def _core_histogram(heap, findings: Findings) -> None:
 
 def _core_objects(heap, options: Options, findings: Findings) -> None:
     """`--instances TYPE` and `--inspect ADDR`: objects the engineer asked to see."""
+    from triage.v8.reader import address_ref
+
     objects: dict = {}
     if options.instances:
         addresses = heap.instances(options.instances, limit=options.instance_limit)
         objects["instances"] = {"type": options.instances,
-                                "addresses": [f"0x{a - 1:x}" for a in addresses],
+                                "addresses": [address_ref(a) for a in addresses],
                                 "total": heap.instance_count(options.instances)}
     if options.inspect:
         objects["inspected"] = [heap.inspect(address, depth=options.inspect_depth)

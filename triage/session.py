@@ -123,6 +123,9 @@ class Session:
         limit = _count(args[1] if len(args) > 1 else None, 20)
         if self.heap is None:
             raise QueryError("instances needs a core whose V8 heap could be read")
+        from triage.isolate_select import merge_instances
+        from triage.v8.reader import address_ref
+
         per: list[dict] = []
         total = 0
         for view in self._views:
@@ -130,13 +133,9 @@ class Session:
             if heap is not None:
                 found = heap.instances(args[0], limit=limit)
                 total += heap.instance_count(args[0])
-                per.append({"isolate": view.label, "addresses": [f"0x{a - 1:x}" for a in found]})
-        searched, unread = self._searched()
-        inst = {"type": args[0], "addresses": [a for p in per for a in p["addresses"]][:limit],
-                "isolates": per, "total": total}
-        if unread:
-            inst["isolates_unread"] = unread
-        return {"objects": {"instances": inst}}
+                per.append({"isolate": view.label, "addresses": [address_ref(a) for a in found]})
+        _, unread = self._searched()
+        return {"objects": {"instances": merge_instances(args[0], per, total, limit, unread)}}
 
     def _inspect(self, args: list[str]) -> dict:
         depth = 1

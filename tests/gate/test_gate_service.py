@@ -31,6 +31,7 @@ from dumps.crash import Crash, run_scenario
 from tests.conftest import MAJORS, run_triage
 from tests.gate.canaries import leaks
 from tests.gate.service_canaries import ARGS, ENV, HOLDERS, NUMBERS, SECRETS
+from triage.v8.reader import address_ref
 
 RETAINERS_VIA_CLI = "Session"  # a Map value keyed by a session id, and a Cookie-keyed property
 _PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]")
@@ -51,7 +52,7 @@ def holder_addresses(major: int) -> dict[str, list[str]]:
 
     core = CoreFile.open(Path(service_crash(major).core_path))
     heap = V8Heap.open(core, ElfFile(choose_binary(core, None)))
-    return {t: [f"0x{a - 1:x}" for a in heap.instances(t, limit=20)] for t in HOLDERS}  # as listed
+    return {t: [address_ref(a) for a in heap.instances(t, limit=20)] for t in HOLDERS}  # as listed
 
 
 def _query_args(major: int) -> list[str]:

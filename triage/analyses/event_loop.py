@@ -15,6 +15,7 @@ from typing import Any
 
 from triage.crashmodel import Capability
 from triage.loaders.event_loop import EventLoop, LoopHandle
+from triage.v8.reader import address_ref
 
 ENGINE = "triage.node"
 
@@ -62,7 +63,7 @@ def _handle_row(h: LoopHandle, endpoint: dict | None) -> dict[str, Any]:
         "active": h.active,
         "referenced": h.referenced,
         "closing": h.closing,
-        "object": None if h.object is None else f"0x{h.object - 1:x}",
+        "object": None if h.object is None else address_ref(h.object),
         "constructor": h.constructor,
     }
     if h.signal is not None:
@@ -76,7 +77,7 @@ def _handle_row(h: LoopHandle, endpoint: dict | None) -> dict[str, Any]:
 
 def _wrap_row(w: Any) -> dict[str, Any]:
     return {"wrap": f"0x{w.wrap:x}",
-            "object": None if w.object is None else f"0x{w.object - 1:x}",
+            "object": None if w.object is None else address_ref(w.object),
             "constructor": w.constructor}
 
 

@@ -59,6 +59,12 @@ class MapInfo:
         return self.bit_field2 >> 2
 
 
+def address_ref(tagged: int) -> str:
+    """The one address format of every output: a heap object's start (its tagged pointer
+    less the tag), 0x-prefixed lowercase hex; what --inspect and the shell take back."""
+    return f"0x{tagged & ~3:x}"
+
+
 def is_heap_object(value: int) -> bool:
     return value & 3 == 1
 
