@@ -18,6 +18,7 @@ from triage.render.escape import escape_html as h
 from triage.render.facts import (
     headline,
     human_bytes,
+    isolates_line,
     js_frame_text,
     native_frame_text,
     signal_text,
@@ -83,6 +84,7 @@ def _summary_body(doc: dict[str, Any]) -> list[str]:
     facts = [("Node", proc.get("node_version")), ("V8", proc.get("v8_version")),
              ("signal", signal_text(crash)), ("faulting thread", crash.get("faulting_thread")),
              ("faulting frame", crash.get("faulting_frame")), ("message", crash.get("message")),
+             ("isolates", isolates_line(doc.get("isolates"))),
              ("pid", proc.get("pid")),
              ("command", " ".join(proc.get("command_line") or []) or None)]
     out.append("<table>")
@@ -94,15 +96,38 @@ def _summary_body(doc: dict[str, Any]) -> list[str]:
     out += _exception(doc)
     out += _js_stack(doc)
     out += _native_stack(doc)
+    out += _text_sections(doc, ("event_loop",))
     out += _heap_table(doc)
     out += _treemap(doc)
+    out += _text_sections(doc, ("memory",))
     out += _suspects(doc)
+    out += _text_sections(doc, ("isolates", "retainers", "referrers", "objects"))
     out.append("<h2>Redaction</h2>")
     out.append(f"<p>{int(red.get('total') or 0)} values redacted.</p>" if red.get("enabled")
                else '<p class="off">DISABLED (--no-redact)</p>')
     tool = doc.get("tool") or {}
     out.append(f'<p class="muted">triage {h(str(tool.get("version", "")))}, schema '
                f'{h(str(doc.get("schema_version", "")))}</p>')
+    return out
+
+
+def _text_sections(doc: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """Sections the page shows in the text page's words (`text.section_lines`): each title a
+    heading, its rows preformatted, so a Worker's rows keep their `[worker 1 …]` label."""
+    from triage.render.text import section_lines
+
+    out: list[str] = []
+    rows: list[str] = []
+    for name in names:
+        for line in section_lines(name, doc) + [""]:
+            if line.startswith(" ") and line.strip():
+                rows.append(line)
+                continue
+            if rows:
+                out.append(_pre(rows))
+                rows = []
+            if line:
+                out.append(f"<h2>{h(line)}</h2>")
     return out
 
 

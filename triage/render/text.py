@@ -69,6 +69,19 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     return _strip_line_ends(out.getvalue())
 
 
+def section_lines(name: str, document: dict[str, Any]) -> list[str]:
+    """One section of the text page (`event_loop`, `memory`, `isolates`, `retainers`,
+    `referrers`, `objects`), uncoloured, as lines: the HTML page shows these in the same words
+    rather than wording them a second time. Titles are the lines without indentation."""
+    draw = {"event_loop": _event_loop, "memory": _memory, "isolates": _isolates,
+            "retainers": _retainers, "referrers": _referrers, "objects": _objects}[name]
+    out = io.StringIO()
+    console = Console(file=out, width=10_000, force_terminal=False, color_system=None,
+                      highlight=False, markup=False, emoji=False, soft_wrap=True)  # never wrap
+    draw(console, document.get(name))
+    return [line for line in _strip_line_ends(out.getvalue()).split("\n") if line]
+
+
 def _strip_line_ends(text: str) -> str:
     """Tables pad every cell to its column's width; the padding at a line's end is noise."""
     return "\n".join(line.rstrip() for line in text.split("\n"))
