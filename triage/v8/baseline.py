@@ -134,9 +134,8 @@ def baseline_bytecode_offset(heap: V8Heap, code: int, bytecode: int,
     table = byte_array(heap, code, field) if field is not None else None
     if table is None:
         return None, "its pc -> bytecode offset table is not readable"
-    r = heap.reader
     data = heap.constants.field("BytecodeArray", "data")
-    length = r.field(bytecode, 8)
+    length = heap.reader.field(bytecode, heap.constants.field("BytecodeArray", "length", 8))
     if data is None:
         return None, "the BytecodeArray layout of this V8 is not exported"
     if length is None or not is_smi(length) or not 0 < smi(length) <= MAX_BYTES:

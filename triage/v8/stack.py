@@ -9,7 +9,7 @@ frame whose JSFunction is at `[fp-16]`. Interpreted frames (pc in the binary's
 interpreter) keep their BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`,
 which the bytecode's source position table maps to a script offset, then to line:column
 in Script.source. A frame running JIT code gets its position from the Code at its pc
-(`optimized.py`).
+(`optimized.py`; Sparkplug code through the bytecode it runs, `baseline.py`).
 Each JS frame also carries its receiver, arguments, function and context (`frames.py`).
 
 With `markers=True` the stack also shows V8's exit frames (`<exit>`: JS called into C++,
