@@ -5,8 +5,9 @@ checked against the script text).
 port_baseline has a baseline frame calling the function that aborts; port_baseline_wide
 the same with Wide-prefixed bytecodes before the call (the walk must scale operands). The
 bytecode sizes come from the node binary's table, checked here against Node's own
-bytecode printout. A damaged table or bytecode, in the bytes or in a core, and a binary
-without the size table give "no position: <why>", never an offset or an exception.
+bytecode printout. A damaged table or bytecode, in the bytes or in a core, a pc in the
+prologue and a binary without the size table give "no position: <why>", never an offset
+or an exception.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from triage.coredump.elf import PT_LOAD
 from triage.v8 import V8Heap
 from triage.v8 import baseline as bl
 from triage.v8 import versions as vf
-from triage.v8.optimized import BASELINE_PREFIX, byte_array, code_at
+from triage.v8.optimized import BASELINE_ENTRY_NOTE, BASELINE_PREFIX, byte_array, code_at
 from triage.v8.reader import smi
 from triage.v8.stack import decode_frame, fp_chain
 
@@ -197,3 +198,34 @@ def test_binary_without_the_size_table_says_so(major: int, tmp_path: Path) -> No
     assert warm.position_note == NOTE + "the node binary has no bytecode size table " \
                                         "(Bytecodes::kBytecodeSizes)"
     assert "kBytecodeSizes" in heap.capabilities()["js_stack"].reason
+
+
+def test_interpreted_frames_native_stack_keeps_the_baseline_position() -> None:
+    """With --interpreted-frames-native-stack (profilers) the baseline Code still holds its
+    BytecodeArray, and the frame is placed as without the flag."""
+    crash = run_scenario("port_baseline", MAJORS[-1],
+                         node_flags=("--allow-natives-syntax", "--interpreted-frames-native-stack"))
+    _, warm = _warm(crash.core_path, crash.node)
+    assert warm.kind == "baseline" and (warm.line, warm.column) == (14, 10)
+    assert _printed(crash, "warm") == (14, 10)
+
+
+@pytest.mark.parametrize("major", [MAJORS[0], MAJORS[-1]], ids=lambda m: f"node{m}")
+def test_pc_in_the_prologue_gives_no_position(major: int, tmp_path: Path) -> None:
+    """A return address moved into the baseline code's prologue (before its first bytecode,
+    V8's function-entry offset) is said, not given a bytecode's position."""
+    crash = _crash("port_baseline", major)
+    heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+    thread = next(t for t in heap.core.threads if t.signal)
+    chain = fp_chain(heap, thread.registers)
+    i = next(i for i, (fp, pc) in enumerate(chain)
+             if (f := decode_frame(heap, fp, pc, 0)) is not None and f.function == "warm")
+    found = code_at(heap, chain[i][1])
+    assert i > 0 and not isinstance(found, str), found
+    copy = tmp_path / "core"
+    shutil.copy(crash.core_path, copy)
+    # the frame's pc is the return address its callee saved at [callee fp + 8]
+    _patch_byte(copy, heap.core, chain[i - 1][0] + 8, (found[1] + 1).to_bytes(8, "little"))
+    _, warm = _warm(copy, crash.node)
+    assert warm.kind == "baseline" and (warm.line, warm.column) == (None, None)
+    assert warm.position_note == f"no position: {BASELINE_ENTRY_NOTE}"

@@ -174,7 +174,7 @@ def _baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
     if kind != want:
         return CodePosition(None, BASELINE_PREFIX + f"code of kind {kind} holding bytecode, "
                             f"not baseline ({want})", "baseline")
-    if data_type != "BYTECODE_ARRAY_TYPE":  # --interpreted-frames-native-stack
+    if data_type != "BYTECODE_ARRAY_TYPE":  # not seen, even with --interpreted-frames-native-stack
         return CodePosition(None, BASELINE_PREFIX + "its bytecode is behind an InterpreterData "
                             "(not read)", "baseline")
     offset, why = baseline_bytecode_offset(heap, code, data, pc_offset)
