@@ -1,4 +1,4 @@
-"""Bytecode offsets of baseline (Sparkplug) JS frames from a core.
+"""Positions of baseline (Sparkplug) JS frames from a core, through the bytecode they run.
 
 Sparkplug compiles a function's bytecode in order, one bytecode after another, and its Code
 keeps, where optimized code has its source position table, a table of machine-code lengths
@@ -13,6 +13,9 @@ a call is past the call, still inside its bytecode's code), as V8's
 `Code::GetBytecodeOffsetForBaselinePC` does. The whole table is checked against the whole
 bytecode (one entry per bytecode, the walk ending at the array's end) before any offset is
 trusted, so a corrupt table, bytecode or size table gives a reason, never an offset.
+The bytecode offset then goes through the BytecodeArray's own position table as an
+interpreted frame's does (`stack.bytecode_position`). `optimized.py` sends a frame here
+when the Code at its pc holds a BytecodeArray where optimized code has deoptimization data.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from triage.v8 import versions as vf
-from triage.v8.optimized import byte_array
+from triage.v8.optimized import CodePosition, byte_array, code_kind
 from triage.v8.reader import is_smi, smi
 
 if TYPE_CHECKING:
@@ -33,6 +36,11 @@ MAX_BYTES = 1 << 24
 #: the pc is in the code before the first bytecode (V8's kFunctionEntryBytecodeOffset)
 FUNCTION_ENTRY = -1
 _SIZES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: how a baseline frame's reason for having no position starts
+BASELINE_PREFIX = "baseline (Sparkplug) code: "
+#: the pc is in baseline code before its first bytecode (e.g. the prologue's stack check)
+BASELINE_ENTRY_NOTE = (BASELINE_PREFIX + "the pc is in the function's prologue, before its "
+                       "first bytecode (that position is not read)")
 
 
 def bytecode_sizes(binary: ElfFile) -> tuple[bytes, bytes, bytes] | str:
@@ -145,3 +153,33 @@ def baseline_bytecode_offset(heap: V8Heap, code: int, bytecode: int,
         return None, "its bytecode is not in the core"
     return bytecode_offset(sizes, table, raw, pc_offset)
 
+
+def baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
+                       pc_offset: int) -> CodePosition:
+    """The position of a frame `pc_offset` bytes into baseline `code` whose bytecode field
+    holds `data`: its bytecode offset, then the BytecodeArray's source position table, as
+    V8's BaselineFrame does."""
+    from triage.v8.stack import bytecode_position
+
+    turbofan = heap.facts.code_kind_turbofan
+    if turbofan is None:
+        return CodePosition(None, BASELINE_PREFIX + "the code kinds of this V8 are not known",
+                            "baseline")
+    kind = code_kind(heap, code)
+    want = turbofan - vf.BASELINE_KIND_BELOW_TURBOFAN
+    if kind != want:
+        return CodePosition(None, BASELINE_PREFIX + f"code of kind {kind} holding bytecode, "
+                            f"not baseline ({want})", "baseline")
+    if data_type != "BYTECODE_ARRAY_TYPE":  # not seen, even with --interpreted-frames-native-stack
+        return CodePosition(None, BASELINE_PREFIX + "its bytecode is behind an InterpreterData "
+                            "(not read)", "baseline")
+    offset, why = baseline_bytecode_offset(heap, code, data, pc_offset)
+    if offset is None:
+        return CodePosition(None, BASELINE_PREFIX + (why or "no bytecode offset"), "baseline")
+    if offset == FUNCTION_ENTRY:
+        return CodePosition(None, BASELINE_ENTRY_NOTE, "baseline")
+    position = bytecode_position(heap, data, offset)
+    if position is None or position < 0:
+        return CodePosition(None, BASELINE_PREFIX + f"no source position for bytecode offset "
+                            f"{offset}", "baseline")
+    return CodePosition(position, None, "baseline")

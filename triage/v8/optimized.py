@@ -27,18 +27,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from triage.v8 import versions as vf
 from triage.v8.reader import is_heap_object, is_smi, smi
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 INLINED_NOTE = "position of the call in this function; the functions inlined into it are not listed"
-#: how a baseline frame's reason for having no position starts
-BASELINE_PREFIX = "baseline (Sparkplug) code: "
-#: the pc is in baseline code before its first bytecode (e.g. the prologue's stack check)
-BASELINE_ENTRY_NOTE = (BASELINE_PREFIX + "the pc is in the function's prologue, before its "
-                       "first bytecode (that position is not read)")
 #: Maglev's position table holds statement positions where V8 prints the call's (from the
 #: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
@@ -110,10 +104,12 @@ def optimized_position(heap: V8Heap, pc: int) -> CodePosition:
     data = r.field(code, facts.code_deopt_data)
     data_type = r.type_name(r.type_of(data) or 0) if data is not None and is_heap_object(data) else ""
     if data_type in ("BYTECODE_ARRAY_TYPE", "INTERPRETER_DATA_TYPE"):
-        return _baseline_position(heap, code, data, data_type, pc - start)
+        from triage.v8.baseline import baseline_position
+
+        return baseline_position(heap, code, data, data_type, pc - start)
     if "FIXED_ARRAY" not in data_type:
         return CodePosition(None, "the code has no deoptimization data: not optimized code")
-    kind = _code_kind(heap, code)
+    kind = code_kind(heap, code)
     if kind is None:
         return CodePosition(None, "the code's kind is not readable")
     if kind == facts.code_kind_turbofan - 1:
@@ -162,33 +158,6 @@ def optimized_position(heap: V8Heap, pc: int) -> CodePosition:
     return CodePosition(script_offset, INLINED_NOTE)
 
 
-def _baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
-                       pc_offset: int) -> CodePosition:
-    """The position of a frame in baseline code: its bytecode offset (`baseline.py`), then
-    the BytecodeArray's source position table, as V8's BaselineFrame does."""
-    from triage.v8.baseline import FUNCTION_ENTRY, baseline_bytecode_offset
-    from triage.v8.stack import bytecode_position
-
-    kind = _code_kind(heap, code)
-    want = heap.facts.code_kind_turbofan - vf.BASELINE_KIND_BELOW_TURBOFAN
-    if kind != want:
-        return CodePosition(None, BASELINE_PREFIX + f"code of kind {kind} holding bytecode, "
-                            f"not baseline ({want})", "baseline")
-    if data_type != "BYTECODE_ARRAY_TYPE":  # not seen, even with --interpreted-frames-native-stack
-        return CodePosition(None, BASELINE_PREFIX + "its bytecode is behind an InterpreterData "
-                            "(not read)", "baseline")
-    offset, why = baseline_bytecode_offset(heap, code, data, pc_offset)
-    if offset is None:
-        return CodePosition(None, BASELINE_PREFIX + (why or "no bytecode offset"), "baseline")
-    if offset == FUNCTION_ENTRY:
-        return CodePosition(None, BASELINE_ENTRY_NOTE, "baseline")
-    position = bytecode_position(heap, data, offset)
-    if position is None or position < 0:
-        return CodePosition(None, BASELINE_PREFIX + f"no source position for bytecode offset "
-                            f"{offset}", "baseline")
-    return CodePosition(position, None, "baseline")
-
-
 def _inlining_index(heap: V8Heap) -> int | None:
     return heap.constants.get("DeoptimizationDataInliningPositionsIndex",
                               heap.facts.deopt_inlining_positions_index)
@@ -205,7 +174,8 @@ def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
     return smi(word) if word is not None and is_smi(word) and smi(word) > 0 else None
 
 
-def _code_kind(heap: V8Heap, code: int) -> int | None:
+def code_kind(heap: V8Heap, code: int) -> int | None:
+    """CodeKind of a Code (Code::flags bits 0-3), None when not readable."""
     at = heap.constants.field("Code", "flags", heap.facts.code_flags)
     flags = heap.reader.u32(code - 1 + at) if at is not None else None
     return None if flags is None else flags & 0xF
