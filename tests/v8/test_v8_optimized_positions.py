@@ -7,9 +7,9 @@ Each scenario forces one situation with natives syntax: a plain optimized call
 the frame gives the call it contains and says that the inlined frame is not listed), a call
 from an optimized loop into a builtin (port_optimized_builtin: the OOM scenario's shape),
 and Maglev code (port_optimized_maglev), whose table gives the statement where V8 prints the
-call: that frame shows function and script only, with the reason, as does a Sparkplug
-frame (port_baseline), whose pc -> bytecode offset table is not read, and a frame whose code
-was deoptimized under it (port_optimized_deopt: V8 rewrote its return address).
+call: that frame shows function and script only, with the reason, as does a frame whose code
+was deoptimized under it (port_optimized_deopt: V8 rewrote its return address). Sparkplug
+(baseline) frames: test_v8_baseline_positions.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.conftest import MAJORS
 from tests.v8.conftest import node_printed_stack
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
-from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
+from triage.v8.optimized import INLINED_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
 
 majors = pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
 
@@ -97,16 +97,6 @@ def test_maglev_frame_gives_no_position_rather_than_a_wrong_one(major: int) -> N
         assert hot.kind == "optimized"  # the claim above is not empty
     if major >= 20:
         assert _printed(crash, "hotLoop") == (19, 45)
-
-
-@majors
-def test_baseline_frame_says_its_position_is_not_read(major: int) -> None:
-    crash, frames = _stack("port_baseline", major)
-    warm = _frame(frames, "warm")
-    assert warm.kind == "baseline" and (warm.line, warm.column) == (None, None)
-    assert warm.position_note == f"no position: {BASELINE_NOTE}"
-    if major >= 20:
-        assert _printed(crash, "warm") == (14, 10)  # what V8 prints and we do not (yet)
 
 
 def test_capabilities_name_what_is_not_read() -> None:

@@ -16,13 +16,16 @@ outermost call site), and says that the inlined frames are not listed.
 
 Only TurboFan code is read: Maglev's table gives statements where V8 prints calls, and a
 pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
-return address) says nothing about the call. Anything unread leaves the frame at function
-and script with the reason, never a guess.
+return address) says nothing about the call. Baseline (Sparkplug) code, found by the
+BytecodeArray where optimized code keeps its deoptimization data, gives the bytecode the pc
+runs (`baseline.py`), whose position comes from the bytecode's own table as for an
+interpreted frame. Anything unread leaves the frame at function and script with the
+reason, never a guess.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from triage.v8.reader import is_heap_object, is_smi, smi
 
@@ -30,9 +33,6 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 INLINED_NOTE = "position of the call in this function; the functions inlined into it are not listed"
-#: Sparkplug code keeps its bytecode where optimized code keeps its deoptimization data, and
-#: a pc -> bytecode offset table where optimized code has source positions (not read)
-BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is not read"
 #: Maglev's position table holds statement positions where V8 prints the call's (from the
 #: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
@@ -52,18 +52,22 @@ def decode_source_position(value: int) -> tuple[int, int] | None:
     return ((value >> 1) & _OFFSET_MASK) - 1, ((value >> 31) & 0xFFFF) - 1
 
 
-def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
-    """(script offset in the frame's own function, note) of an optimized frame at `pc`.
+class CodePosition(NamedTuple):
+    """Where a JIT frame is: `offset` the script offset in the frame's own function (None
+    when not read, `note` then says why; else `note` is None or INLINED_NOTE), `kind`
+    "baseline" when the pc runs Sparkplug code, else "optimized"."""
 
-    The offset is None when it could not be read; the note then says why. With an offset,
-    the note is None or INLINED_NOTE."""
-    facts = heap.facts
-    if facts.code_position_table is None or facts.code_kind_turbofan is None:
-        return None, "optimized code layout of this V8 not known (versions.py)"
+    offset: int | None
+    note: str | None
+    kind: str = "optimized"
+
+
+def code_at(heap: V8Heap, pc: int) -> tuple[int, int] | str:
+    """(tagged Code, its instruction start) of the code holding `pc`, or why not."""
     r = heap.reader
     hit = heap.object_at(pc, code=True)
     if hit is None:
-        return None, "pc is in no code object of the walked heap"
+        return "pc is in no code object of the walked heap"
     obj, mi = hit
     tname = r.type_name(heap.maps[mi].instance_type)
     start_at = heap.constants.field("InstructionStream" if tname == "INSTRUCTION_STREAM_TYPE"
@@ -71,72 +75,87 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
     if tname == "INSTRUCTION_STREAM_TYPE":
         code = r.u64(obj - 1 + 8)  # InstructionStream::code
         if code is None or not is_heap_object(code) or r.type_name(r.type_of(code) or 0) != "CODE_TYPE":
-            return None, "the instruction stream's Code is not readable"
-        back = heap.constants.field("Code", "instruction_stream", facts.code_instruction_stream)
+            return "the instruction stream's Code is not readable"
+        back = heap.constants.field("Code", "instruction_stream", heap.facts.code_instruction_stream)
         if back is None or r.u64(code - 1 + back) != obj:
-            return None, "the Code does not point back at the instruction stream holding the pc"
+            return "the Code does not point back at the instruction stream holding the pc"
     elif tname == "CODE_TYPE":
         code = obj
     else:
-        return None, f"pc is in a {tname}, not in code"
+        return f"pc is in a {tname}, not in code"
     if start_at is None:
-        return None, "instruction start offset not exported"
+        return "instruction start offset not exported"
     start = obj - 1 + start_at
     if not start <= pc:
-        return None, "pc is before the code's instructions"
+        return "pc is before the code's instructions"
+    return code, start
+
+
+def optimized_position(heap: V8Heap, pc: int) -> CodePosition:
+    """The position of a frame running JIT code at `pc`, from the Code holding the pc."""
+    facts = heap.facts
+    if facts.code_position_table is None or facts.code_kind_turbofan is None:
+        return CodePosition(None, "optimized code layout of this V8 not known (versions.py)")
+    found = code_at(heap, pc)
+    if isinstance(found, str):
+        return CodePosition(None, found)
+    code, start = found
+    r = heap.reader
     data = r.field(code, facts.code_deopt_data)
     data_type = r.type_name(r.type_of(data) or 0) if data is not None and is_heap_object(data) else ""
     if data_type in ("BYTECODE_ARRAY_TYPE", "INTERPRETER_DATA_TYPE"):
-        return None, BASELINE_NOTE
+        from triage.v8.baseline import baseline_position
+
+        return baseline_position(heap, code, data, data_type, pc - start)
     if "FIXED_ARRAY" not in data_type:
-        return None, "the code has no deoptimization data: not optimized code"
-    kind = _code_kind(heap, code)
+        return CodePosition(None, "the code has no deoptimization data: not optimized code")
+    kind = code_kind(heap, code)
     if kind is None:
-        return None, "the code's kind is not readable"
+        return CodePosition(None, "the code's kind is not readable")
     if kind == facts.code_kind_turbofan - 1:
-        return None, MAGLEV_NOTE
+        return CodePosition(None, MAGLEV_NOTE)
     if kind != facts.code_kind_turbofan:
-        return None, f"code of kind {kind}, not TurboFan"
-    table = _byte_array(heap, code, facts.code_position_table)
+        return CodePosition(None, f"code of kind {kind}, not TurboFan")
+    table = byte_array(heap, code, facts.code_position_table)
     if table is None:
-        return None, "the optimized code's source position table is not readable"
+        return CodePosition(None, "the optimized code's source position table is not readable")
     from triage.v8.stack import decode_position_table
 
     offset = pc - start
     exits = _deopt_exit_start(heap, data)
     if exits is None:
-        return None, "the start of the code's deoptimization exits is not readable"
+        return CodePosition(None, "the start of the code's deoptimization exits is not readable")
     if offset >= exits:
-        return None, LAZY_DEOPT_NOTE
+        return CodePosition(None, LAZY_DEOPT_NOTE)
     value = None
     for code_offset, pos, _ in decode_position_table(table, facts.position_table):
         if code_offset >= offset:
             break
         value = pos
     if value is None:
-        return None, "no source position entry before the pc"
+        return CodePosition(None, "no source position entry before the pc")
     decoded = decode_source_position(value)
     if decoded is None:
-        return None, "the position is external (not in a script)"
+        return CodePosition(None, "the position is external (not in a script)")
     script_offset, inlining = decoded
     if inlining < 0:
-        return (script_offset, None) if script_offset >= 0 else (
+        return CodePosition(script_offset, None) if script_offset >= 0 else CodePosition(
             None, "the code has no position for this pc")
     positions = _inlining_positions(heap, code)
     if positions is None:
-        return None, "runs inlined code whose call site is not readable (deoptimization data)"
+        return CodePosition(None, "runs inlined code whose call site is not readable (deoptimization data)")
     seen = 0
     while inlining >= 0:
         if inlining >= len(positions) or seen > _MAX_INLINING_DEPTH:
-            return None, "runs inlined code whose call site is out of range"
+            return CodePosition(None, "runs inlined code whose call site is out of range")
         decoded = decode_source_position(positions[inlining])
         if decoded is None:
-            return None, "runs inlined code whose call site is external"
+            return CodePosition(None, "runs inlined code whose call site is external")
         script_offset, inlining = decoded
         seen += 1
     if script_offset < 0:
-        return None, "runs inlined code whose call site has no position"
-    return script_offset, INLINED_NOTE
+        return CodePosition(None, "runs inlined code whose call site has no position")
+    return CodePosition(script_offset, INLINED_NOTE)
 
 
 def _inlining_index(heap: V8Heap) -> int | None:
@@ -155,13 +174,15 @@ def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
     return smi(word) if word is not None and is_smi(word) and smi(word) > 0 else None
 
 
-def _code_kind(heap: V8Heap, code: int) -> int | None:
+def code_kind(heap: V8Heap, code: int) -> int | None:
+    """CodeKind of a Code (Code::flags bits 0-3), None when not readable."""
     at = heap.constants.field("Code", "flags", heap.facts.code_flags)
     flags = heap.reader.u32(code - 1 + at) if at is not None else None
     return None if flags is None else flags & 0xF
 
 
-def _byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
+def byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
+    """The bytes of the (Trusted)ByteArray in `obj`'s `field`, None if it is not one."""
     r = heap.reader
     arr = r.field(obj, field)
     if arr is None or not is_heap_object(arr):
@@ -187,7 +208,7 @@ def _inlining_positions(heap: V8Heap, code: int) -> list[int] | None:
     length = r.field(deopt, 8)
     if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
         return None
-    raw = _byte_array(heap, deopt, 16 + 8 * index)
+    raw = byte_array(heap, deopt, 16 + 8 * index)
     if raw is None or len(raw) % _INLINING_POSITION_SIZE:
         return None
     return [int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), _INLINING_POSITION_SIZE)]

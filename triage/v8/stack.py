@@ -9,7 +9,7 @@ frame whose JSFunction is at `[fp-16]`. Interpreted frames (pc in the binary's
 interpreter) keep their BytecodeArray at `[fp-32]` and the bytecode offset at `[fp-40]`,
 which the bytecode's source position table maps to a script offset, then to line:column
 in Script.source. A frame running JIT code gets its position from the Code at its pc
-(`optimized.py`).
+(`optimized.py`; Sparkplug code through the bytecode it runs, `baseline.py`).
 Each JS frame also carries its receiver, arguments, function and context (`frames.py`).
 
 With `markers=True` the stack also shows V8's exit frames (`<exit>`: JS called into C++,
@@ -204,13 +204,8 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
             and offset_word is not None and is_smi(offset_word) and _in_binary(heap, pc)):
         frame.kind = "interpreted"
         data = c.field("BytecodeArray", "data", 56)
-        # the frame holds the offset of the running bytecode from the tagged array; the
-        # table keys that bytecode's positions one further (checked against the trace
-        # Node prints on abort, every frame of the ledger and heap_basic cores, V8 11.3-14.6;
-        # one less gave the statement's position instead of the call's, e.g. 21:3 for 21:21,
-        # and for a module's top-level frame the previous statement: 24:22 for 25:1)
-        offset = smi(offset_word) - (data - 1) + 1
-        pos = bytecode_source_position(heap, bytecode, offset)
+        # the frame holds the offset of the running bytecode from the tagged array
+        pos = bytecode_position(heap, bytecode, smi(offset_word) - (data - 1))
         if pos is not None and script is not None:
             lc = line_column(heap, script, pos)
             if lc is not None:
@@ -218,7 +213,7 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     else:
         # JIT code: TurboFan or Maglev (an OSR frame keeps the interpreter's layout, its
         # bytecode offset stale at the loop it entered by: 14:3 where Node printed 17:14),
-        # or Sparkplug (`optimized.py` tells them apart by the Code at the pc)
+        # or Sparkplug (`optimized.py` tells them apart by the Code at the pc, `baseline.py`)
         frame.kind = "optimized"
         if script is not None:  # a builtin has no script: V8 prints no position either
             _optimized_position(heap, frame, pc, script)
@@ -227,11 +222,10 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
 
 def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None) -> None:
     """line:column of an optimized frame from its Code (`optimized.py`), or the reason why not."""
-    from triage.v8.optimized import BASELINE_NOTE, optimized_position
+    from triage.v8.optimized import optimized_position
 
-    offset, note = optimized_position(heap, pc)
-    if note == BASELINE_NOTE:
-        frame.kind = "baseline"  # a baseline frame keeps no bytecode offset slot
+    offset, note, kind = optimized_position(heap, pc)
+    frame.kind = kind  # "baseline": Sparkplug code (its frame keeps no bytecode offset slot)
     if offset is not None and script is not None:
         lc = line_column(heap, script, offset)
         if lc is not None:
@@ -313,6 +307,22 @@ def bytecode_source_position(heap: V8Heap, bytecode: int, offset: int) -> int | 
     if best is None:
         return None
     return (best >> 1) - 1
+
+
+def bytecode_position(heap: V8Heap, bytecode: int, offset: int) -> int | None:
+    """Script offset of the bytecode at V8 bytecode `offset` (interpreted and baseline frames).
+
+    A bytecode's position table counts code offsets from V8's function-entry offset -1 (its
+    first entry is the function's entry position, at -1), while `decode_position_table`
+    counts from 0: every key comes out one more than the bytecode it belongs to (Node 22's
+    port_baseline `warm`: --print-bytecode puts 532 S> at @0 and 539 E> at @3, decoded at 1
+    and 4). So the lookup is at offset + 1. Checked against the trace Node prints on abort:
+    every frame of the ledger and heap_basic cores (interpreted) and the port_baseline
+    frame (baseline), V8 10.2-14.6; at `offset` itself it gives the statement's position
+    instead of the call's (21:3 for 21:21; 14:3 for 14:10) and for a module's top-level
+    frame the previous statement (24:22 for 25:1).
+    """
+    return bytecode_source_position(heap, bytecode, offset + 1)
 
 
 def line_column(heap: V8Heap, script: int, offset: int) -> tuple[int, int] | None:

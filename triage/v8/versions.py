@@ -330,6 +330,23 @@ SCOPE_INFO_INLINED_LOCALS_MAX = 75
 DISPATCH_TABLE = {"handle_shift": 8, "entry": 16, "code_word": 8, "pointer_shift": 16,
                   "param_mask": 0xFFFF}
 
+#: Baseline (Sparkplug) frames (`baseline.py`). The size of each bytecode comes from the node
+#: binary's own table `uint8_t Bytecodes::kBytecodeSizes[3][kBytecodeCount]` (rows: single,
+#: double, quadruple operand scale), in .symtab of every Node 18-26 binary (198 bytecodes on
+#: V8 10.2/11.3, 203 on 12.4, 208 on 13.6, 212 on 14.6). Checked when read: 3 equal rows of
+#: a plausible count, the prefixes first (size 1 in every row), every size growing with the
+#: scale up to 1 + 5 operands * 4 bytes (21, the largest in every binary).
+BYTECODE_SIZES_SYMBOL = "_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE"
+BYTECODE_COUNT_RANGE = (100, 1024)
+BYTECODE_MAX_SIZE = 21
+#: operand-scale prefix bytecodes -> the size-table row of the bytecode they prefix: Wide,
+#: ExtraWide, DebugBreakWide, DebugBreakExtraWide are bytecodes 0-3 (bytecodes.h) on 10.2-14.6
+BYTECODE_PREFIXES = {0: 1, 1: 2, 2: 1, 3: 2}
+#: CodeKind BASELINE is two below TURBOFAN (... INTERPRETED_FUNCTION, BASELINE, MAGLEV,
+#: TURBOFAN in code-kind.h of 10.2-14.6): the Code at a port_baseline frame's pc has kind 11
+#: on V8 10.2/11.3/14.6 and 10 on 12.4/13.6
+BASELINE_KIND_BELOW_TURBOFAN = 2
+
 #: Object layouts V8 does not export and that are the same on every version in FACTS
 #: (checked on the inspect_kinds core of each: tests/v8/test_v8_inspect_kinds.py).
 #: Offsets in bytes from the object start.
