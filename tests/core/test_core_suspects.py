@@ -115,3 +115,15 @@ def test_a_weakmap_whose_keys_are_garbage_holds_nothing(major):
     assert doc["heap"]["unreachable_nodes"] >= 3000  # the values (and keys) are in the core
     assert all(s["type"] != "SessionMeta" for s in doc["suspects"])
     assert "SessionMeta" not in {row["type"] for row in doc["histogram"]}
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_bounded_lru_at_its_limit_is_never_called_an_unbounded_cache(major):
+    # dumps/scenarios/cache_lru_bounded.js: 500 Entry in a Map that evicts its oldest entry;
+    # its table shows the deletions, so it is an `evicting-map` suspect or none at all
+    suspects = core_summary("cache_lru_bounded", major)["suspects"]
+    assert not [s for s in suspects if s["pattern"].startswith("unbounded-")]
+    at_cache = [s for s in suspects
+                if (s["accumulation_point"] or {}).get("holder") == "(global).cache.map"]
+    assert all(s["pattern"] == "evicting-map" and "deleted entries wait in its table"
+               in s["reason"] for s in at_cache)

@@ -123,7 +123,13 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
-    groups.sort(key=lambda grp: -_kept(grp[0]))
+    for grp in groups:
+        point = grp[0]["point"]
+        if g.class_name(point) in ("Map", "Set"):
+            grp[0]["deleted"] = g.deleted_entries(point)
+    # a collection that is deleted from is a cache doing its job more often than a leak:
+    # ranked after accumulations of a quarter of its size that nothing deletes from
+    groups.sort(key=lambda grp: -_kept(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
@@ -489,6 +495,12 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
         return ("undestroyed-streams",
                 f"{what}{share} are streams or sockets that are still referenced from "
                 f"`{holder}` ({pclass}) and were never destroyed or released")
+    if pclass in ("Map", "Set") and lead.get("deleted"):
+        return (f"evicting-{pclass.lower()}",
+                f"{what}{share} accumulate in one {pclass} `{holder}` that is also deleted "
+                f"from ({lead['deleted']:,} deleted entries wait in its table for the next "
+                "resize): a cache with eviction, at its limit or evicting too little; whether "
+                f"it grows shows only between two dumps (`triage diff`){capture}")
     if pclass in ("Map", "Set"):
         return (f"unbounded-{pclass.lower()}",
                 f"{what}{share} accumulate in one {pclass} `{holder}` that nothing evicts: "

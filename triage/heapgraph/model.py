@@ -93,6 +93,11 @@ class HeapGraph:
     #: texts). Nodes with `node_name == -1` and named edges with `edge_name < 0` (the name of
     #: node `~edge_name`) are resolved through it by `name()` / `edge_name_str()` only.
     lazy_name: Callable[[int], str] | None = field(default=None, repr=False)
+    #: core graphs: the deleted entries a JS Map/Set node's hash table holds (node ordinal ->
+    #: count, None when unreadable). A table keeps deleted entries until it is resized, so a
+    #: count above 0 shows that something deletes from the collection; a snapshot does not
+    #: record them (None there).
+    table_deletions: Callable[[int], int | None] | None = field(default=None, repr=False)
     _node_class: np.ndarray | None = field(default=None, repr=False)
     _retainers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _string_ids: dict[str, int] | None = field(default=None, repr=False)
@@ -158,6 +163,10 @@ class HeapGraph:
         if i < 0:  # not materialised (a core's string text): decoded on demand
             return self.lazy_name(int(node)) if self.lazy_name is not None else ""
         return self.strings[i]
+
+    def deleted_entries(self, node: int) -> int | None:
+        """Deleted entries waiting in the hash table of the JS Map/Set `node` (None: unknown)."""
+        return self.table_deletions(int(node)) if self.table_deletions is not None else None
 
     def type_name(self, node: int) -> str:
         return NODE_TYPE_NAMES[int(self.node_type[node])]

@@ -35,7 +35,7 @@ import numba
 import numpy as np
 
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
-from triage.v8.reader import is_heap_object, smi
+from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
 
 if TYPE_CHECKING:
@@ -717,7 +717,8 @@ class _Builder:
         g = HeapGraph(node_type=node_type, node_name=node_name, node_id=node_id,
                       self_size=self_size, edge_start=edge_start, edge_type=edge_type,
                       edge_name=edge_name, edge_to=edge_to, strings=self.strings, root=0,
-                      source="core", lazy_name=_StringTexts(self.r, node_id))
+                      source="core", lazy_name=_StringTexts(self.r, node_id),
+                      table_deletions=_TableDeletions(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
@@ -758,6 +759,32 @@ class _StringTexts:
 
     def __call__(self, node: int) -> str:
         return self.reader.string(int(self.node_id[node]) + 1, NAME_LIMIT) or ""
+
+
+class _TableDeletions:
+    """`HeapGraph.table_deletions` for a core graph: NumberOfDeletedElements of a JS
+    Map/Set's OrderedHashTable (JSCollection +24; the table's header, after its length, is
+    elements, deleted, buckets as Smis), read from the core for the few nodes asked about."""
+
+    def __init__(self, reader, node_id: np.ndarray):  # noqa: ANN001
+        self.reader = reader
+        self.node_id = node_id
+
+    def __call__(self, node: int) -> int | None:
+        r = self.reader
+        obj = int(self.node_id[node]) + 1
+        if r.type_names.get(r.type_of(obj)) not in ("JS_MAP_TYPE", "JS_SET_TYPE"):
+            return None
+        table = r.field(obj, 24)
+        if table is None or not is_heap_object(table):
+            return None
+        head = [r.field(table, 16 + 8 * i) for i in range(3)]
+        if any(h is None or not is_smi(h) for h in head):
+            return None
+        elements, deleted, buckets = (smi(h) for h in head)  # type: ignore[arg-type]
+        # a table holds at most 2 entries a bucket, live and deleted together
+        return deleted if 0 <= deleted and 0 <= elements and elements + deleted <= 2 * buckets \
+            else None
 
 
 def release_core_pages(heap: V8Heap) -> None:
