@@ -84,8 +84,8 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
         "count": len(entries),
         "top_level": "main",
         "note": ("the top-level histogram, suspects, retainers and js_stack are the main "
-                 "isolate's; each Worker isolate's are in its own entry, and its event loop "
-                 "in event_loop.workers"),
+                 "isolate's; each Worker isolate's are in its own entry"
+                 + (", and its event loop in event_loop.workers" if read_loops else "")),
         "isolates": entries,
     }
     if unread:
