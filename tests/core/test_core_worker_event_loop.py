@@ -156,6 +156,23 @@ def test_worker_loop_in_the_shell_and_markdown():
     assert "- request `FSReqCallback` `0x" in md.stdout
 
 
+def test_handles_for_one_isolate():
+    """`handles --isolate worker N` shows that Worker's loop alone, under its label;
+    `--isolate main` the main loop alone; a Worker the core does not have is exit 2."""
+    server = worker_loop(22, "tcp")
+    number = LABELS.index(server["isolate"]) + 1
+    one = run_triage("handles", crash(22).core, "--isolate", f"worker {number}")
+    assert one.code == 0, one.stderr
+    other = LABELS[2 - number]
+    assert f"  {server['isolate']}:" in one.stdout and "TCP 0x" in one.stdout
+    assert other not in one.stdout and "  main:" not in one.stdout
+    shell = run_triage("shell", crash(22).core, "-c", "handles --isolate main", "-c", "handles --isolate 3")
+    assert shell.code == 2
+    assert "worker_handles.js" not in shell.stdout and "Event loop (from the core)" in shell.stdout
+    assert "--isolate worker 3: no such isolate here (this core has: main, worker 1, worker 2)" \
+        in shell.stderr
+
+
 # -- what could not be read --------------------------------------------------------------
 
 

@@ -182,9 +182,13 @@ def _event_loop(console: Console, loop: dict[str, Any] | None, *, full: bool = F
         return
     _section(console, "Event loop (from the core)")
     workers = loop.get("workers") or []
-    if workers:
+    if workers or loop.get("isolate", "main") != "main":  # one Worker's loop, asked for alone
         console.print(_t(f"  {loop.get('isolate') or 'main'}:", "bold"))
-    _one_loop(console, loop, full=full)
+    if loop.get("loop") is None:
+        for problem in loop.get("problems") or []:
+            console.print(_t(f"  not read: {problem}", "yellow"))
+    else:
+        _one_loop(console, loop, full=full)
     for worker in workers:
         console.print(_t(f"  {worker['isolate']}:", "bold"))
         if worker.get("loop") is None:
