@@ -91,3 +91,6 @@ MAX_ENVIRONMENT_CANDIDATES = 64
 ENV_HANDLE_SCAN_BYTES = 0x1000
 ENV_OWN_HANDLE_TYPES = frozenset({1, 2, 6, 9, 13})  # async, check, idle, prepare, timer
 ENV_MIN_OWN_HANDLES = 3
+# Distinct loops whose handle ring is walked (each walk up to MAX_HANDLES nodes): a real
+# Environment's handles name one; more is damage.
+ENV_MAX_LOOP_CANDIDATES = 8

@@ -161,13 +161,13 @@ def environment_loop(mem: _Mem, env: int) -> tuple[int | None, str]:
         if nxt is None or mem.u64(nxt + ni.QUEUE_PREV) != node:
             continue
         if loop not in rings:
+            if len(rings) >= ni.ENV_MAX_LOOP_CANDIDATES:
+                return None, "its words name too many loops: this is no Environment"
             nodes, stop = _ring(mem, loop + ni.LOOP_HANDLE_QUEUE, ni.QUEUE_NEXT, ni.QUEUE_PREV,
                                 ni.MAX_HANDLES)
             rings[loop] = set(nodes) if stop is None else set()
         if node in rings[loop]:
             votes[loop] = votes.get(loop, 0) + 1
-            if len(votes) > ni.MAX_ENVIRONMENT_CANDIDATES:
-                return None, "too many loops named: this is no Environment"
     ranked = sorted(votes.items(), key=lambda kv: -kv[1])
     if not ranked or ranked[0][1] < ni.ENV_MIN_OWN_HANDLES:
         return None, (f"fewer than {ni.ENV_MIN_OWN_HANDLES} of its own libuv handles are in a "
