@@ -6,6 +6,9 @@ is walked here, its graph built and analysed with the same code, and reported in
 `isolates` section under its own label (`worker 1 app.js`), so two isolates' objects are never
 mixed. An isolate that is not walked (over `--max-isolates`) or cannot be read is listed with
 its status and reason, and the `isolates` capability says so.
+
+Each Worker's event loop is read with its isolate (its Environment is found through the
+isolate's native contexts) and joins the main loop in the `event_loop` section's `workers`.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
         findings.capabilities["isolates"] = Capability(
             "degraded", "no isolate's Heap was recognised; the heap read is the pages' "
             "largest group", ENGINE)
+        caps = findings.model.capabilities if findings.model is not None else {}
+        if "event_loop" in caps and "event_loop" in findings.sections:
+            from triage.analyses.event_loop import loops_capability
+
+            caps["event_loop"] = loops_capability(caps["event_loop"], None,
+                                                  "no isolate's Heap was recognised")
         return
     threads = {t.tid: t for t in (findings.model.threads if findings.model else [])}
     entries: list[dict[str, Any]] = []
@@ -45,6 +54,8 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
     worker_no = 0
     selector = parse_selector(options.isolate)
     answers: dict[str, dict[str, Any]] = {}  # worker label -> its object-query answers
+    loops: dict[str, dict[str, Any]] = {}  # worker label -> its `event_loop` entry
+    read_loops = "event_loop" in findings.sections  # the main loop (and nodedbg) was found
     for ref in refs:
         if not ref.is_main:
             worker_no += 1
@@ -61,16 +72,20 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
                 entries.append(_worker_entry(base, heap, ref, options, analyze_graph,
                                              findings.evidence.setdefault(
                                                  "core_external_stores", []),
-                                             answers if asked else None))
+                                             answers if asked else None,
+                                             loops if read_loops else None))
     unread = [e for e in entries if e["status"] != "full"]
     _object_queries(entries, answers, options, findings)
+    if read_loops:
+        _worker_loops(entries, loops, findings)
     _core_totals(entries, findings)
     workers = len(entries) - 1
     findings.sections["isolates"] = {
         "count": len(entries),
         "top_level": "main",
         "note": ("the top-level histogram, suspects, retainers and js_stack are the main "
-                 "isolate's; each Worker isolate's are in its own entry"),
+                 "isolate's; each Worker isolate's are in its own entry"
+                 + (", and its event loop in event_loop.workers" if read_loops else "")),
         "isolates": entries,
     }
     if unread:
@@ -121,9 +136,10 @@ def _main_entry(base: dict[str, Any], heap: V8Heap, findings: Findings) -> dict[
 
 def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: Options,
                   analyze_graph: Callable[..., None], stores: list,
-                  answers: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+                  answers: dict[str, dict[str, Any]] | None,
+                  loops: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     """One Worker isolate's entry; its answers to the object queries go to `answers` (when
-    `--isolate` selects it) under its final label."""
+    `--isolate` selects it) and its event loop to `loops`, under its final label."""
     entry: dict[str, Any] = {**base, "in_top_level": False, "heap_bytes": None,
                              "external_bytes": None, "histogram": [], "suspects": [],
                              "js_stack": []}
@@ -146,6 +162,8 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
 
             entry["js_stack"] = [frame_document(f) for f in h.js_stack(ref.tid)]
         entry["heap_bytes"] = int(h.walk().size.sum())
+        if loops is not None:
+            loops[entry["label"]] = _worker_loop(h, entry["label"])
         if answers is not None:
             answers.setdefault(entry["label"], {}).update(_worker_objects(h, options))
         if options.core_graph:
@@ -176,6 +194,37 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
     if problems:
         entry["status"], entry["reason"] = "degraded", "; ".join(problems)
     return entry
+
+
+def _worker_loop(h: V8Heap, label: str) -> dict[str, Any]:
+    """A Worker's `event_loop` entry, read through its isolate (before its walk is released:
+    the Environment is found among its native contexts)."""
+    from triage.analyses.event_loop import event_loop_section, unread_loop
+    from triage.loaders.event_loop import read_worker_event_loop, socket_endpoints
+
+    with stage(f"Reading the event loop of {label}"):
+        try:
+            ev = read_worker_event_loop(h.core, h.binary, h)
+            section, _ = event_loop_section(ev, socket_endpoints(h, ev.handles), isolate=label)
+        except (TriageError, ValueError, IndexError, OverflowError) as e:
+            return unread_loop(label, f"could not be read: {e}")
+    return section
+
+
+def _worker_loops(entries: list[dict[str, Any]], loops: dict[str, dict[str, Any]],
+                  findings: Findings) -> None:
+    """Every Worker's loop (read, or why not) into `event_loop.workers`, and the capability
+    that names the loops read and not read."""
+    from triage.analyses.event_loop import loops_capability, unread_loop
+
+    rows = [loops.get(e["label"]) or unread_loop(
+        e["label"], f"the isolate was not read: {e['reason'] or e['status']}")
+        for e in entries if e["role"] == "worker"]
+    findings.sections["event_loop"]["workers"] = rows
+    caps = findings.model.capabilities if findings.model is not None else {}
+    main = caps.get("event_loop")
+    if main is not None:
+        caps["event_loop"] = loops_capability(main, rows)
 
 
 def _worker_objects(h: V8Heap, options: Options) -> dict[str, Any]:

@@ -80,3 +80,17 @@ MAX_REQUESTS = 100_000
 # Entries of the HandleWrap ring that are no wrap of a loop handle: Environment's list head,
 # plus wraps whose handle is already closed. More is damage, not a process.
 MAX_ENVIRONMENT_CANDIDATES = 64
+
+# A Worker's loop (libuv keeps no list of loops; a Worker's is on its thread's stack) is found
+# through its Environment, which embeds libuv handles of its own (timer_handle_,
+# immediate_check_handle_, immediate_idle_handle_, idle_prepare/check handles, the task
+# queues' async): a timer, checks, an idle, a prepare and an async, all in the first ~0x400
+# bytes on Node 18-26 (measured on each major's scenario cores, where the main Environment's
+# name default_loop_struct). The loop is believed when at least ENV_MIN_OWN_HANDLES of them
+# are nodes of its handle ring, and no other loop gets as many.
+ENV_HANDLE_SCAN_BYTES = 0x1000
+ENV_OWN_HANDLE_TYPES = frozenset({1, 2, 6, 9, 13})  # async, check, idle, prepare, timer
+ENV_MIN_OWN_HANDLES = 3
+# Distinct loops whose handle ring is walked (each walk up to MAX_HANDLES nodes): a real
+# Environment's handles name one; more is damage.
+ENV_MAX_LOOP_CANDIDATES = 8

@@ -218,17 +218,20 @@ def _core_objects(heap, options: Options, findings: Findings) -> None:
 
 
 def _core_event_loop(loaded, heap, model: CrashModel, findings: Findings) -> None:
-    """libuv's handles and Node's pending requests (llnode's getactivehandles /
+    """The main loop's libuv handles and Node's pending requests (llnode's getactivehandles /
     getactiverequests); without a heap, handles are listed without their JS objects."""
-    from triage.analyses.event_loop import event_loop_section
+    from triage.analyses.event_loop import event_loop_section, loops_capability
     from triage.loaders.event_loop import read_event_loop, socket_endpoints
 
     with stage("Reading the event loop's handles and requests"):
         ev = read_event_loop(loaded.core, loaded.binary, heap)
         section, cap = event_loop_section(ev, socket_endpoints(heap, ev.handles))
-    model.capabilities["event_loop"] = cap
+    # with a heap, each Worker's loop is read with its isolate (core_isolates.py), which
+    # completes this capability; without one, no Worker's Environment can be found
+    model.capabilities["event_loop"] = cap if heap is not None else loops_capability(
+        cap, None, "each is found through its Worker's V8 heap, which was not read")
     if ev.loop is not None:
-        findings.sections["event_loop"] = section
+        findings.sections["event_loop"] = {**section, "workers": None}  # None: not looked for
 
 
 def _llnode_cross_check(loaded, model: CrashModel) -> None:

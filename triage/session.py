@@ -20,7 +20,7 @@ from triage.redaction import Redactor
 COMMANDS = ("histogram", "suspects", "instances", "inspect", "retainers", "referrers", "threads",
             "bt", "find", "handles")
 #: the queries that take `--isolate main|worker N|all` (default all: `isolate_select.py`)
-ISOLATE_COMMANDS = ("instances", "inspect", "retainers", "referrers")
+ISOLATE_COMMANDS = ("instances", "inspect", "retainers", "referrers", "handles")
 USAGE = {
     "histogram": "histogram [N]             heap by type, top N rows (default 15)",
     "suspects": "suspects                  leak suspects with their holders",
@@ -31,7 +31,7 @@ USAGE = {
     "threads": "threads                   threads, idle ones with identical stacks grouped",
     "bt": "bt [TID]                  native + JavaScript stack (default: crashed thread)",
     "find": "find STRING [N]           strings on the heap containing STRING",
-    "handles": "handles                   event loop handles and pending requests (from a core)",
+    "handles": "handles                   event loops' handles and pending requests (from a core)",
 }
 
 
@@ -62,6 +62,7 @@ class Session:
 
         self.isolates = IsolateViews(self.heap, self.graph, self.findings.sections.get("isolates"))
         self._views: list = []
+        self._loop_selector = "all"
 
     # -- one query ---------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class Session:
             args = args[:i] + args[end:]
             if name not in ISOLATE_COMMANDS:
                 raise QueryError(f"--isolate applies to {', '.join(ISOLATE_COMMANDS)}, not {name}")
+        if name == "handles":  # every Worker has a loop entry, read or not: no heap views
+            self._loop_selector = parse_selector(selector)
+            return args
         self._views = self.isolates.select(parse_selector(selector))
         return args
 
@@ -220,7 +224,7 @@ class Session:
         handle; None (with the capability's reason as a warning) when it was not read."""
         if args:
             raise QueryError("usage: " + USAGE["handles"])
-        loop = self.findings.sections.get("event_loop")
+        loop = _select_loop(self.findings.sections.get("event_loop"), self._loop_selector)
         doc: dict[str, Any] = {"event_loop": loop}
         if loop is None:
             cap = (self.model.capabilities if self.model else {}).get("event_loop")
@@ -242,6 +246,23 @@ class Session:
                 m["value"] = self.redactor.redact_text(m["value"], source="heap_string", name="secret")
             found["query"] = self.redactor.redact_text(found["query"], source="heap_string", name="secret")
         return {"found": found}
+
+
+def _select_loop(loop: dict | None, selector: str) -> dict | None:
+    """The `event_loop` section narrowed to the main loop or one Worker's (`worker N`, as
+    numbered in `isolates`), shown on its own under its label."""
+    from triage.isolate_select import ALL
+
+    if loop is None or selector == ALL:
+        return loop
+    if selector == "main":
+        return {**loop, "workers": []}
+    workers = loop.get("workers") or []
+    n = int(selector.split()[1])
+    if n > len(workers):
+        known = ", ".join(["main"] + [f"worker {i}" for i in range(1, len(workers) + 1)])
+        raise QueryError(f"--isolate {selector}: no such isolate here (this core has: {known})")
+    return {**workers[n - 1], "workers": []}
 
 
 def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGraph

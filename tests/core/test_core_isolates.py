@@ -50,6 +50,22 @@ def test_main_and_worker_isolates_each_hold_their_own_leak(major):
     assert "main isolate only" in doc["capabilities"]["histogram"]["reason"]
 
 
+def test_the_workers_event_loop_is_read_with_its_isolate(major):
+    """The idle Worker's loop, under its isolate's label: its setInterval keeps its own
+    Environment's timer active and referenced, its parentPort is a MessagePort, nothing is
+    pending; the capability names it among the loops read."""
+    doc = summary(major)
+    (loop,) = doc["event_loop"]["workers"]
+    assert loop["isolate"] == "worker 1 leak_worker.js" and loop["problems"] == []
+    assert loop["loop"] != doc["event_loop"]["loop"]
+    timers = [h for h in loop["handles"] if h["type"] == "timer" and h["referenced"]]
+    assert len(timers) == 1 and timers[0]["active"]
+    assert "MessagePort" in {h["constructor"] for h in loop["handles"]}
+    assert loop["requests"] == [] and loop["active_requests"] == 0
+    assert doc["capabilities"]["event_loop"]["status"] == "full"
+    assert "worker 1 leak_worker.js" in doc["capabilities"]["event_loop"]["reason"]
+
+
 def test_an_isolate_not_walked_is_not_full_and_on_the_first_page(major):
     doc = summary(major, "--max-isolates", "1")
     cap = doc["capabilities"]["isolates"]

@@ -1,10 +1,14 @@
-"""The `event_loop` section: the main loop's libuv handles and Node's pending requests.
+"""The `event_loop` section: each loop's libuv handles and Node's pending requests.
 
 Built from `triage.loaders.event_loop.EventLoop` (read from a core). Handles are listed
 as a diagnostic report lists them (libuv's internal handles, which uv_walk skips, are
 counted, not listed), each with the JS object and constructor of its Node wrap when one
 was proven; requests are Node's ReqWraps (llnode's `getactiverequests`). What could not
 be read is in `problems` and in the `event_loop` capability.
+
+The section is the main thread's loop (`isolate: main`); each Worker's loop, read through
+its isolate, is an entry of the same shape in `workers`, labelled like the `isolates` rows
+(`worker 1 app.js`). The capability names the loops read and those not read, with why.
 Shape: `triage/schemas/section-event_loop.schema.json`.
 """
 
@@ -20,10 +24,11 @@ from triage.v8.reader import address_ref
 ENGINE = "triage.node"
 
 
-def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None
-                       ) -> tuple[dict[str, Any], Capability]:
-    """The section and its capability. `endpoints`: TCP endpoints by JS object, where the
-    heap recorded them (the kernel keeps socket addresses, a core does not)."""
+def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None,
+                       isolate: str = "main") -> tuple[dict[str, Any], Capability]:
+    """One loop's section (labelled `isolate`) and its capability. `endpoints`: TCP
+    endpoints by JS object, where the heap recorded them (the kernel keeps socket addresses,
+    a core does not)."""
     endpoints = endpoints or {}
     shown = [h for h in ev.handles if not h.internal]
     in_loop = {h.wrap for h in ev.handles if h.wrap is not None}
@@ -40,6 +45,7 @@ def event_loop_section(ev: EventLoop, endpoints: dict[int, dict] | None = None
                 "fs.readFile ReadFileJob, zlib, crypto) is counted by libuv only")
     section = {
         "_source": "heap_string",
+        "isolate": isolate,
         "loop": None if ev.loop is None else f"0x{ev.loop:x}",
         "active_handles": ev.active_handles,
         "active_requests": ev.active_requests,
@@ -98,9 +104,40 @@ def _capability(ev: EventLoop, problems: list[str]) -> Capability:
         return Capability("unavailable", "; ".join(problems) or "the event loop was not found",
                           engine=ENGINE)
     if not problems:
-        return Capability("full", "handles from libuv's default loop, requests from Node's "
-                          "request list (ReqWraps: thread-pool work without one, such as Node 26's "
-                          "fs.readFile, zlib or crypto, is counted, not listed); main thread only, "
-                          "workers' loops are not read", engine=ENGINE)
+        return Capability("full", "handles from libuv's loop, requests from Node's request list "
+                          "(ReqWraps: thread-pool work without one, such as Node 26's fs.readFile, "
+                          "zlib or crypto, is counted, not listed)", engine=ENGINE)
     return Capability("degraded", "; ".join(problems), engine=ENGINE)
+
+
+def unread_loop(isolate: str, reason: str) -> dict[str, Any]:
+    """A Worker's entry when its loop was not read: the section's shape, nothing listed."""
+    section, _ = event_loop_section(EventLoop(problems=[reason]), isolate=isolate)
+    return section
+
+
+def loops_capability(main: Capability, workers: list[dict[str, Any]] | None,
+                     why_not: str = "") -> Capability:
+    """The `event_loop` capability over every loop of the process: the main thread's (`main`,
+    from `event_loop_section`) and each Worker's entry (`None`: the Workers were not looked
+    for, `why_not` says why). Full only when every loop found was read in full."""
+    if main.status == "unavailable":
+        return main
+    if workers is None:
+        return Capability("degraded", f"main loop: {main.reason}; Worker threads' loops were not "
+                          f"read ({why_not})", engine=ENGINE)
+    if not workers:
+        return Capability(main.status, f"{main.reason}; the core holds no Worker isolate",
+                          engine=ENGINE)
+    read = [w["isolate"] for w in workers if w["loop"] is not None and not w["problems"]]
+    partly = [w for w in workers if w["loop"] is not None and w["problems"]]
+    unread = [w for w in workers if w["loop"] is None]
+    parts = [f"main loop: {main.reason}"]
+    if read:
+        parts.append("Worker loops read (found through each Worker's Environment): "
+                     + ", ".join(read))
+    parts += [f"{w['isolate']}: loop read in part ({'; '.join(w['problems'])})" for w in partly]
+    parts += [f"{w['isolate']}: loop not read ({'; '.join(w['problems'])})" for w in unread]
+    status = "degraded" if partly or unread else main.status
+    return Capability(status, "; ".join(parts), engine=ENGINE)
 

@@ -76,6 +76,7 @@ referrers = _query_command("referrers", ("target",),
 find = _query_command("find", ("text",), "Strings on the heap that contain TEXT.")
 threads = _query_command("threads", (), "Threads of a core, identical idle stacks grouped.")
 bt = _query_command("bt", (), "Native and JavaScript stack of the crashed thread.")
-handles = _query_command("handles", (), "Event loop handles and pending requests of a core "
-                         "(llnode's getactivehandles / getactiverequests).")
+handles = _query_command("handles", (), "Event loop handles and pending requests of a core, "
+                         "the main thread's and each Worker's (llnode's getactivehandles / "
+                         "getactiverequests).", [_isolate()])
 QUERIES = (inspect, instances, retainers, referrers, find, threads, bt, handles)

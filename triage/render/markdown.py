@@ -121,12 +121,28 @@ def render_markdown(doc: dict[str, Any]) -> str:
 
 
 def _event_loop(loop: dict[str, Any] | None) -> list[str]:
-    """Handles with a JS object (Node's own are counted) and pending requests, from a core."""
+    """Each loop's handles with a JS object (Node's own are counted) and pending requests,
+    from a core: the main thread's, then each Worker's under its label."""
     if not loop:
         return []
+    lines = ["", "### Event loop (from the core)"]
+    workers = loop.get("workers") or []
+    if workers:
+        lines += ["", f"#### {md(loop.get('isolate') or 'main')}"]
+    lines += _one_loop(loop)
+    for worker in workers:
+        lines += ["", f"#### {md(worker['isolate'])}"]
+        if worker.get("loop") is None:
+            lines += [""] + [f"> not read: {md(p)}" for p in worker.get("problems") or []]
+        else:
+            lines += _one_loop(worker)
+    return lines
+
+
+def _one_loop(loop: dict[str, Any]) -> list[str]:
     handles = loop.get("handles") or []
     wrapped = [h for h in handles if h.get("object")]
-    lines = ["", "### Event loop (from the core)", "",
+    lines = ["",
              f"{len(handles)} handles, {len(handles) - len(wrapped)} of them Node-internal; "
              f"libuv counts {loop.get('active_requests')} active requests.", ""]
     for h in wrapped[:20]:

@@ -188,12 +188,31 @@ LOOP_ROWS = 12
 
 
 def _event_loop(console: Console, loop: dict[str, Any] | None, *, full: bool = False) -> None:
-    """Handles and pending requests read from the core (`event_loop` section); the first page
-    lists only handles with a JS object, `full` (the `handles` query) every one."""
-    rows = 10_000 if full else LOOP_ROWS
+    """Handles and pending requests read from the core (`event_loop` section): the main
+    thread's loop, then each Worker's under its label. The first page lists only handles
+    with a JS object, `full` (the `handles` query) every one."""
     if not loop:
         return
     _section(console, "Event loop (from the core)")
+    workers = loop.get("workers") or []
+    if workers or loop.get("isolate", "main") != "main":  # one Worker's loop, asked for alone
+        console.print(_t(f"  {loop.get('isolate') or 'main'}:", "bold"))
+    if loop.get("loop") is None:
+        for problem in loop.get("problems") or []:
+            console.print(_t(f"  not read: {problem}", "yellow"))
+    else:
+        _one_loop(console, loop, full=full)
+    for worker in workers:
+        console.print(_t(f"  {worker['isolate']}:", "bold"))
+        if worker.get("loop") is None:
+            for problem in worker.get("problems") or []:
+                console.print(_t(f"  not read: {problem}", "yellow"))
+            continue
+        _one_loop(console, worker, full=full)
+
+
+def _one_loop(console: Console, loop: dict[str, Any], *, full: bool) -> None:
+    rows = 10_000 if full else LOOP_ROWS
     handles = loop.get("handles") or []
     alive = sum(1 for h in handles if h.get("active") and h.get("referenced"))
     console.print(_t(f"  {len(handles)} handles ({alive} active and referenced: they keep the loop "
