@@ -26,6 +26,8 @@ PLANTED = {
     # a chain longer than any path limit, shown folded
     "leak_promise_race": ("JobResult", 4000, "pending-promise-reactions", "shutdownSignal",
                           "… 3,999 × PromiseReaction.next …"),
+    # a chain of 4,000 closure contexts off one module variable (a re-wrapped handler)
+    "leak_closure_chain": ("Middleware", 4000, "linked-chain", "handler", "context var handler"),
     # one plain object with 80,000 properties (dictionary mode)
     "leak_ssr_cache": ("ProductEntity", 80000, "object-as-dictionary", "ssrCache",
                        "context var ssrCache"),

@@ -95,6 +95,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         store = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
         chain = _chain_below(g, best, cls, store)
         point = _lift(g, dom, store)
+        if chain is not None and point >= 0:
+            point = _chain_variable(g, best, store, point)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
@@ -336,6 +338,23 @@ def _chain_below(g: HeapGraph, best, cls, head: int) -> dict | None:
         for _ in range(period):
             u = int(best[u]) if u >= 0 else -1
     return {"head": head, "links": links, "period": period, "kind": link_name(g, head)}
+
+
+def _chain_variable(g: HeapGraph, best, head: int, point: int) -> int:
+    """The closure a chain of contexts starts at, when a variable of `head` holds it.
+
+    A handler re-wrapped on every request (`handler = (req) => prev(req)` in a module) is a
+    chain of contexts hanging off one module variable; lifting its head reaches the
+    context's owner, often the global object, a holder that names nothing. The closure the
+    variable holds owns the whole chain and is named by that variable."""
+    if g.name(head) != "system / Context":
+        return point
+    first = int(best[head])
+    a, b = int(g.edge_start[head]), int(g.edge_start[head + 1])
+    for e in range(a, b):
+        if int(g.edge_to[e]) == first and int(g.edge_type[e]) == EdgeType.CONTEXT:
+            return first
+    return point
 
 
 def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
