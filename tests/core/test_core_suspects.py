@@ -129,3 +129,13 @@ def test_a_bounded_lru_at_its_limit_is_never_called_an_unbounded_cache(major):
                 if (s["accumulation_point"] or {}).get("holder") == "(global).cache.map"]
     assert all(s["pattern"] == "evicting-map" and "deleted entries wait in its table"
                in s["reason"] for s in at_cache)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_one_object_holding_most_of_the_heap_is_the_first_suspect(major):
+    # dumps/scenarios/big_single_object.js: one ReportCache whose `.table` is ~30 MiB
+    suspect = first_suspect("big_single_object", major)
+    assert (suspect["type"], suspect["pattern"]) == ("ReportCache", "big-object")
+    assert suspect["accumulation_point"]["holder"] == "report"
+    assert suspect["accumulation_point"]["retained_bytes"] >= 30_000_000
+    assert "most of it in `.table` (Array" in suspect["reason"]

@@ -132,12 +132,23 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     # a collection that is deleted from is a cache doing its job more often than a leak:
     # ranked after accumulations of a quarter of its size that nothing deletes from
     groups.sort(key=lambda grp: -_kept(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
+    # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
+    # ranked among the accumulations by what it retains
+    big = [[b] for b in _big_objects(g, dom, dist, live_total, [grp[0]["point"] for grp in groups])]
+    if big:
+        groups = sorted(groups + big, key=lambda grp: -_kept(grp[0]) * (
+            0.25 if grp[0].get("deleted") else 1))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
     out = []
     for grp in groups:
         lead = grp[0]
+        if lead.get("big"):
+            out.append(_describe_big(g, dom, lead, count, shallow, cret, max_paths))
+            if len(out) >= top:
+                break
+            continue
         if lead["under"] < min_count and lead["point"] >= 0:
             continue
         if _kept(lead) < min_share * live_total:
@@ -150,6 +161,90 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for i, s in enumerate(out, 1):
         s["rank"] = i
     return out
+
+
+#: MAT's default: an object retaining this share of the live heap is a suspect by itself
+BIG_OBJECT_SHARE = 0.10
+
+
+def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
+                 points: list[int]) -> list[dict]:
+    """User-level objects that alone retain >= BIG_OBJECT_SHARE of the live heap, the
+    highest of each dominator chain, unless an accumulation suspect lies under them (then
+    that suspect says more). A global object or a Node-internal holder (the module cache)
+    is passed through to the user's object below it."""
+    need = BIG_OBJECT_SHARE * live_total
+    # objects only: a closure holding one is how the program names it (`report`), not it
+    cand = np.flatnonzero((dom.retained >= need) & (g.node_type == NodeType.OBJECT) & (dist > 1))
+    chosen: list[int] = []
+    for v in cand[np.argsort(-dom.retained[cand], kind="stable")].tolist()[:64]:
+        if _internal_class(g.class_name(v)) or not _user_level(g, v):
+            continue
+        if any(_on_dominator_chain(dom, c, v) for c in chosen):
+            continue  # a part of a bigger one already chosen
+        chosen.append(v)
+    out = []
+    for v in chosen:
+        if any(p >= 0 and _on_dominator_chain(dom, v, p) for p in points):
+            continue
+        retained = int(dom.retained[v])
+        out.append({"big": True, "class": int(g.node_class[v]), "point": v, "total": 1,
+                    "under": 1, "accumulated": retained, "kept": retained, "sample": v,
+                    "chain": None, "share": retained / max(live_total, 1)})
+    return out
+
+
+def _user_level(g: HeapGraph, v: int) -> bool:
+    """An instance of a class the program defined, or a plain container its code holds."""
+    origin = class_origin(g, v)
+    if origin is not None:
+        return not is_internal_script(origin["script"])
+    return g.class_name(v) in _BUILTIN_CANDIDATES and _user_owned(g, v)
+
+
+def _on_dominator_chain(dom: Dominators, a: int, v: int) -> bool:
+    """Is `a` on the dominator chain from the root to `v` (or `v` itself)?"""
+    for _ in range(10_000_000):
+        if v == a:
+            return True
+        up = int(dom.idom[v])
+        if up == v:
+            return False
+        v = up
+    return False
+
+
+def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cret,
+                  max_paths: int) -> dict:
+    """A `big-object` suspect: which object, by what name, and where most of it sits."""
+    v = lead["point"]
+    name = g.class_name(v)
+    holder = named_holder(g, v, dominators=dom.idom)
+    paths = retainer_paths(g, v, max_paths=max_paths)
+    if holder is None:
+        holder = holder_expression(paths[0]) if paths else name
+    retained = lead["accumulated"]
+    part = ""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    parts = [(int(dom.retained[int(g.edge_to[e])]), e) for e in range(a, b)
+             if int(dom.idom[int(g.edge_to[e])]) == v]
+    if parts:
+        size, e = max(parts)
+        if size >= retained // 2:
+            child = int(g.edge_to[e])
+            part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
+                    f"{human_bytes(size)})")
+    c = lead["class"]
+    return {
+        "rank": 0, "type": name, "pattern": "big-object",
+        "reason": (f"One {name} `{holder}` retains {human_bytes(retained)} "
+                   f"({lead['share']:.0%} of the live heap) by itself{part}"),
+        "count": int(count[c]), "shallow_bytes": int(shallow[c]), "retained_bytes": int(cret[c]),
+        "accumulation_point": {"node": node_ref(g, v), "holder": holder, "count": 1,
+                               "share": round(1 / max(int(count[c]), 1), 4),
+                               "retained_bytes": retained, "accumulated_bytes": retained},
+        "held_types": [], "retainer_paths": paths, "score_bytes": retained,
+    }
 
 
 def _kept(lead: dict) -> int:

@@ -328,11 +328,12 @@ def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: st
             f"{human_bytes(suspect.get('shallow_bytes'))} shallow"
         pattern = f"  [{suspect['pattern']}]" if suspect.get("pattern") else ""
         console.print(Text.assemble(f"{indent}  {i}. ", _t(suspect["type"], "bold"),
-                                    _t(f"  {count:,} objects, {size}{pattern}" if count else pattern)))
+                                    _t(f"  {count:,} object{'s' if count != 1 else ''}, {size}{pattern}"
+                                       if count else pattern)))
         if suspect.get("reason"):
             console.print(_t(f"{indent}     {suspect['reason']}"))
         point = suspect.get("accumulation_point")
-        if point:
+        if point and suspect.get("pattern") != "big-object":  # the object is its own point
             console.print(_t(f"{indent}     accumulates in: {point['holder']} ({point['node']['type']}, "
                              f"{point['count']:,} of them)"))
         for path in (suspect.get("retainer_paths") or [])[:1]:
