@@ -3,8 +3,9 @@ against the stack Node itself printed on abort (Node 20+; Node 18 prints none, s
 same position is checked against the script text).
 
 Each scenario forces one situation with natives syntax: a plain optimized call
-(port_optimized), an optimized frame running an inlined function (port_optimized_inlined:
-the frame gives the call it contains and says that the inlined frame is not listed), a call
+(port_optimized), an optimized frame running an inlined function (port_optimized_inlined,
+and two levels deep: port_optimized_inlined_deep), listed as frames of their own as V8
+prints them (kind "inlined", with no values of their own), a call
 from an optimized loop into a builtin (port_optimized_builtin: the OOM scenario's shape),
 and Maglev code (port_optimized_maglev), whose table gives the statement where V8 prints the
 call: that frame shows function and script only, with the reason, as does a Sparkplug
@@ -23,7 +24,7 @@ from tests.conftest import MAJORS
 from tests.v8.conftest import node_printed_stack
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
-from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
+from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, INLINED_VALUES_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
 
 majors = pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
 
@@ -61,16 +62,66 @@ def test_optimized_call_position_is_what_node_printed(major: int) -> None:
 
 
 @majors
-def test_inlined_code_gives_the_outer_call_and_says_so(major: int) -> None:
+def test_inlined_function_is_a_frame_of_its_own(major: int) -> None:
     crash, frames = _stack("port_optimized_inlined", major)
-    hot = _frame(frames, "hotLoop")
-    assert hot.kind == "optimized"
-    assert (hot.line, hot.column) == (19, 40) and _at(crash, 19, 40, "inner(first + i)")
-    assert hot.position_note == INLINED_NOTE
-    assert "inner" not in [f.function for f in frames]  # inlined: no frame in the core
+    names = [f.function for f in frames]
+    assert names[:3] == ["stopAt", "inner", "hotLoop"]
+    inner, hot = frames[1], frames[2]
+    assert inner.kind == "inlined" and (inner.line, inner.column) == (14, 10)
+    assert inner.script == hot.script and inner.position_note is None
+    assert hot.kind == "optimized" and (hot.line, hot.column) == (19, 40) and hot.position_note is None
+    assert _at(crash, 14, 10, "stopAt(n)") and _at(crash, 19, 40, "inner(first + i)")
     if major >= 20:
-        assert _printed(crash, "hotLoop") == (19, 40)
-        assert _printed(crash, "inner") == (14, 10)  # what the note says is not listed
+        assert _printed(crash, "inner") == (14, 10) and _printed(crash, "hotLoop") == (19, 40)
+
+
+@majors
+def test_inlined_frame_has_no_values_and_says_why(major: int) -> None:
+    _, frames = _stack("port_optimized_inlined", major)
+    inner = _frame(frames, "inner")
+    assert (inner.function_address, inner.context_address, inner.args, inner.argc) == (None,) * 4
+    assert inner.receiver == {"error": INLINED_VALUES_NOTE}
+
+
+@majors
+def test_functions_inlined_two_deep_are_listed_innermost_first(major: int) -> None:
+    crash, frames = _stack("port_optimized_inlined_deep", major)
+    got = [(f.function, f.kind, f.line, f.column) for f in frames[:4]]
+    assert got == [("stopAt", "interpreted", 9, 24), ("inner", "inlined", 14, 10),
+                   ("middle", "inlined", 19, 17), ("hotLoop", "optimized", 24, 40)]
+    assert _at(crash, 19, 17, "inner(n)") and _at(crash, 24, 40, "middle(first + i)")
+    if major >= 20:
+        assert [(fn, line, col) for fn, _, line, col in node_printed_stack(crash.stderr)][:4] == [
+            (name, line, col) for name, _, line, col in got]
+
+
+@majors
+def test_unreadable_inlined_functions_leave_the_call_site_and_say_so(major: int) -> None:
+    """A literal array that is no array (here: the index of InliningPositions, a byte
+    array): the frame keeps the call it makes, says the inlined frames are not listed and
+    why, and the capability is degraded."""
+    crash = run_scenario("port_optimized_inlined", major, node_flags=("--allow-natives-syntax",))
+    heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+    c = heap.constants
+    c.values["DeoptimizationDataLiteralArrayIndex"] = c.get(
+        "DeoptimizationDataInliningPositionsIndex", heap.facts.deopt_inlining_positions_index)
+    frames = heap.js_stack()
+    assert [f.function for f in frames[:2]] == ["stopAt", "hotLoop"]
+    hot = frames[1]
+    why = "the deoptimization literal array is not readable"
+    assert (hot.line, hot.column) == (19, 40) and hot.position_note == f"{INLINED_NOTE} ({why})"
+    cap = heap.capabilities()["js_stack"]
+    assert cap.status == "degraded" and f"inlined functions are not listed ({why})" in cap.reason
+
+
+@majors
+def test_corrupt_inlined_function_count_gives_no_exception(major: int) -> None:
+    crash = run_scenario("port_optimized_inlined", major, node_flags=("--allow-natives-syntax",))
+    heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+    for index in (0, 10_000, -1):  # a byte array, past the end, before the start
+        heap.constants.values["DeoptimizationDataInlinedFunctionCountIndex"] = index
+        hot = _frame(heap.js_stack(), "hotLoop")
+        assert hot.position_note == f"{INLINED_NOTE} (the inlined function count is not readable)"
 
 
 @majors

@@ -10,9 +10,14 @@ pc's (the return address is one past the call, as in V8's `Code::SourcePosition`
 For optimized code each entry's value is a SourcePosition bit field (source-position.h):
 bit 0 "external", bits 1-30 the script offset + 1, bits 31-46 the inlining id + 1. With
 no inlining id the position is in the frame's own function. Otherwise the pc runs a
-function inlined into this one, which V8 prints as a frame of its own: this frame then gets
-the position of the call it makes (DeoptimizationData's InliningPositions, followed to the
-outermost call site), and says that the inlined frames are not listed.
+function inlined into this one, which V8 prints as a frame of its own, innermost first.
+DeoptimizationData's InliningPositions entry for the id holds the call site (a
+SourcePosition in the caller, itself maybe inlined) and the inlined function's index in
+the literal array, whose first InlinedFunctionCount entries are those functions'
+SharedFunctionInfos (V8's `DeoptimizationData::GetInlinedFunction`). Following the chain
+gives each inlined function with its position and, at its end, the call this frame makes.
+When the inlined functions cannot be read, the frame keeps the outer call site and says
+that the inlined frames are not listed.
 
 Only TurboFan code is read: Maglev's table gives statements where V8 prints calls, and a
 pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
@@ -22,6 +27,7 @@ and script with the reason, never a guess.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from triage.v8.reader import is_heap_object, is_smi, smi
@@ -30,6 +36,9 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 INLINED_NOTE = "position of the call in this function; the functions inlined into it are not listed"
+#: what an inlined frame says instead of its receiver and arguments
+INLINED_VALUES_NOTE = ("inlined into the optimized frame below: its receiver and arguments "
+                       "are in that frame's registers and spill slots, not read")
 #: Sparkplug code keeps its bytecode where optimized code keeps its deoptimization data, and
 #: a pc -> bytecode offset table where optimized code has source positions (not read)
 BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is not read"
@@ -43,6 +52,19 @@ LAZY_DEOPT_NOTE = ("the code was deoptimized while this call ran (the pc is in i
 _OFFSET_MASK = (1 << 30) - 1
 _INLINING_POSITION_SIZE = 16  # struct InliningPosition { SourcePosition (8); int id; pad }
 _MAX_INLINING_DEPTH = 64
+_MAX_INLINED_FUNCTIONS = 1 << 12
+
+
+@dataclass
+class OptimizedPosition:
+    """Where an optimized frame is: `offset` in the frame's own function's script (None when
+    unread; `note` then says why, else None or INLINED_NOTE), and the functions inlined into
+    it that the pc runs, innermost first: (tagged SharedFunctionInfo, script offset in that
+    function's script or None with the reason)."""
+
+    offset: int | None
+    note: str | None = None
+    inlined: list[tuple[int, int | None, str | None]] = field(default_factory=list)
 
 
 def decode_source_position(value: int) -> tuple[int, int] | None:
@@ -52,18 +74,15 @@ def decode_source_position(value: int) -> tuple[int, int] | None:
     return ((value >> 1) & _OFFSET_MASK) - 1, ((value >> 31) & 0xFFFF) - 1
 
 
-def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
-    """(script offset in the frame's own function, note) of an optimized frame at `pc`.
-
-    The offset is None when it could not be read; the note then says why. With an offset,
-    the note is None or INLINED_NOTE."""
+def optimized_position(heap: V8Heap, pc: int) -> OptimizedPosition:
+    """Position of the optimized frame at `pc` and of the functions inlined into it there."""
     facts = heap.facts
     if facts.code_position_table is None or facts.code_kind_turbofan is None:
-        return None, "optimized code layout of this V8 not known (versions.py)"
+        return OptimizedPosition(None, "optimized code layout of this V8 not known (versions.py)")
     r = heap.reader
     hit = heap.object_at(pc, code=True)
     if hit is None:
-        return None, "pc is in no code object of the walked heap"
+        return OptimizedPosition(None, "pc is in no code object of the walked heap")
     obj, mi = hit
     tname = r.type_name(heap.maps[mi].instance_type)
     start_at = heap.constants.field("InstructionStream" if tname == "INSTRUCTION_STREAM_TYPE"
@@ -71,72 +90,89 @@ def optimized_position(heap: V8Heap, pc: int) -> tuple[int | None, str | None]:
     if tname == "INSTRUCTION_STREAM_TYPE":
         code = r.u64(obj - 1 + 8)  # InstructionStream::code
         if code is None or not is_heap_object(code) or r.type_name(r.type_of(code) or 0) != "CODE_TYPE":
-            return None, "the instruction stream's Code is not readable"
+            return OptimizedPosition(None, "the instruction stream's Code is not readable")
         back = heap.constants.field("Code", "instruction_stream", facts.code_instruction_stream)
         if back is None or r.u64(code - 1 + back) != obj:
-            return None, "the Code does not point back at the instruction stream holding the pc"
+            return OptimizedPosition(None, "the Code does not point back at the instruction stream "
+                                           "holding the pc")
     elif tname == "CODE_TYPE":
         code = obj
     else:
-        return None, f"pc is in a {tname}, not in code"
+        return OptimizedPosition(None, f"pc is in a {tname}, not in code")
     if start_at is None:
-        return None, "instruction start offset not exported"
+        return OptimizedPosition(None, "instruction start offset not exported")
     start = obj - 1 + start_at
     if not start <= pc:
-        return None, "pc is before the code's instructions"
+        return OptimizedPosition(None, "pc is before the code's instructions")
     data = r.field(code, facts.code_deopt_data)
     data_type = r.type_name(r.type_of(data) or 0) if data is not None and is_heap_object(data) else ""
     if data_type in ("BYTECODE_ARRAY_TYPE", "INTERPRETER_DATA_TYPE"):
-        return None, BASELINE_NOTE
+        return OptimizedPosition(None, BASELINE_NOTE)
     if "FIXED_ARRAY" not in data_type:
-        return None, "the code has no deoptimization data: not optimized code"
+        return OptimizedPosition(None, "the code has no deoptimization data: not optimized code")
     kind = _code_kind(heap, code)
     if kind is None:
-        return None, "the code's kind is not readable"
+        return OptimizedPosition(None, "the code's kind is not readable")
     if kind == facts.code_kind_turbofan - 1:
-        return None, MAGLEV_NOTE
+        return OptimizedPosition(None, MAGLEV_NOTE)
     if kind != facts.code_kind_turbofan:
-        return None, f"code of kind {kind}, not TurboFan"
+        return OptimizedPosition(None, f"code of kind {kind}, not TurboFan")
     table = _byte_array(heap, code, facts.code_position_table)
     if table is None:
-        return None, "the optimized code's source position table is not readable"
+        return OptimizedPosition(None, "the optimized code's source position table is not readable")
     from triage.v8.stack import decode_position_table
 
     offset = pc - start
     exits = _deopt_exit_start(heap, data)
     if exits is None:
-        return None, "the start of the code's deoptimization exits is not readable"
+        return OptimizedPosition(None, "the start of the code's deoptimization exits is not readable")
     if offset >= exits:
-        return None, LAZY_DEOPT_NOTE
+        return OptimizedPosition(None, LAZY_DEOPT_NOTE)
     value = None
     for code_offset, pos, _ in decode_position_table(table, facts.position_table):
         if code_offset >= offset:
             break
         value = pos
     if value is None:
-        return None, "no source position entry before the pc"
+        return OptimizedPosition(None, "no source position entry before the pc")
     decoded = decode_source_position(value)
     if decoded is None:
-        return None, "the position is external (not in a script)"
+        return OptimizedPosition(None, "the position is external (not in a script)")
     script_offset, inlining = decoded
     if inlining < 0:
-        return (script_offset, None) if script_offset >= 0 else (
+        return OptimizedPosition(script_offset) if script_offset >= 0 else OptimizedPosition(
             None, "the code has no position for this pc")
-    positions = _inlining_positions(heap, code)
+    return _through_inlining(heap, data, script_offset, inlining)
+
+
+def _through_inlining(heap: V8Heap, deopt: int, script_offset: int, inlining: int) -> OptimizedPosition:
+    """Follow the inlining chain from the pc's position out to the frame's own function."""
+    positions = _inlining_positions(heap, deopt)
     if positions is None:
-        return None, "runs inlined code whose call site is not readable (deoptimization data)"
+        return OptimizedPosition(None, "runs inlined code whose call site is not readable "
+                                       "(deoptimization data)")
+    functions, why = _inlined_functions(heap, deopt)
+    inlined: list[tuple[int, int | None, str | None]] = []
     seen = 0
     while inlining >= 0:
         if inlining >= len(positions) or seen > _MAX_INLINING_DEPTH:
-            return None, "runs inlined code whose call site is out of range"
-        decoded = decode_source_position(positions[inlining])
+            return OptimizedPosition(None, "runs inlined code whose call site is out of range")
+        call, function_id = positions[inlining]
+        if functions is not None and not 0 <= function_id < len(functions):
+            functions, why = None, f"inlined function {function_id} is not in the literal array"
+        if functions is not None:
+            inlined.append((functions[function_id], script_offset if script_offset >= 0 else None,
+                            None if script_offset >= 0 else "the code has no position for this pc"))
+        decoded = decode_source_position(call)
         if decoded is None:
-            return None, "runs inlined code whose call site is external"
+            return OptimizedPosition(None, "runs inlined code whose call site is external")
         script_offset, inlining = decoded
         seen += 1
     if script_offset < 0:
-        return None, "runs inlined code whose call site has no position"
-    return script_offset, INLINED_NOTE
+        return OptimizedPosition(None, "runs inlined code whose call site has no position")
+    if functions is None:
+        return OptimizedPosition(script_offset, f"{INLINED_NOTE} ({why})")
+    return OptimizedPosition(script_offset, None, inlined)
 
 
 def _inlining_index(heap: V8Heap) -> int | None:
@@ -174,20 +210,51 @@ def _byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
     return heap.core.try_read(arr - 1 + 16, smi(n))
 
 
-def _inlining_positions(heap: V8Heap, code: int) -> list[int] | None:
-    """The SourcePosition of each inlined function's call site (InliningPositions)."""
-    r = heap.reader
-    facts = heap.facts
-    deopt = r.field(code, facts.code_deopt_data)
-    if deopt is None or not is_heap_object(deopt):
-        return None
-    if "FIXED_ARRAY" not in r.type_name(r.type_of(deopt) or 0):
-        return None
+def _inlining_positions(heap: V8Heap, deopt: int) -> list[tuple[int, int]] | None:
+    """(call site SourcePosition, inlined function index) of each InliningPositions entry."""
     index = _inlining_index(heap)
-    length = r.field(deopt, 8)
-    if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
+    if _deopt_element(heap, deopt, index) is None:
         return None
     raw = _byte_array(heap, deopt, 16 + 8 * index)
     if raw is None or len(raw) % _INLINING_POSITION_SIZE:
         return None
-    return [int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), _INLINING_POSITION_SIZE)]
+    return [(int.from_bytes(raw[i:i + 8], "little"),
+             int.from_bytes(raw[i + 8:i + 12], "little", signed=True))
+            for i in range(0, len(raw), _INLINING_POSITION_SIZE)]
+
+
+def _deopt_element(heap: V8Heap, deopt: int, index: int | None) -> int | None:
+    """Element `index` of the DeoptimizationData array, None when out of its bounds."""
+    length = heap.reader.field(deopt, 8)
+    if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
+        return None
+    return heap.reader.field(deopt, 16 + 8 * index)
+
+
+def _inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]:
+    """The inlined functions' SharedFunctionInfos (the literal array's first InlinedFunctionCount
+    entries, each checked to be one), or None and why not."""
+    r = heap.reader
+    c = heap.constants
+    count = _deopt_element(heap, deopt, c.get("DeoptimizationDataInlinedFunctionCountIndex",
+                                              heap.facts.deopt_inlined_count_index))
+    literals = _deopt_element(heap, deopt, c.get("DeoptimizationDataLiteralArrayIndex",
+                                                 heap.facts.deopt_literal_array_index))
+    if count is None or not is_smi(count) or not 0 <= smi(count) <= _MAX_INLINED_FUNCTIONS:
+        return None, "the inlined function count is not readable"
+    if literals is None or not is_heap_object(literals) or not r.type_name(
+            r.type_of(literals) or 0).endswith("FIXED_ARRAY_TYPE"):
+        return None, "the deoptimization literal array is not readable"
+    length = r.field(literals, 8)
+    if length is None or not is_smi(length) or smi(length) < smi(count):
+        return None, "the deoptimization literal array is shorter than its inlined functions"
+    sfi_type = c.type_id("SHARED_FUNCTION_INFO_TYPE")
+    out = []
+    for i in range(smi(count)):
+        word = r.field(literals, 16 + 8 * i)
+        if word is not None and word & 3 == 3:
+            word &= ~2  # a weak reference (the literal array is a weak one from V8 10)
+        if word is None or not is_heap_object(word) or r.type_of(word) != sfi_type:
+            return None, f"inlined function {i} is not a SharedFunctionInfo"
+        out.append(word)
+    return out, ""

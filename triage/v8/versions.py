@@ -94,10 +94,14 @@ class VersionFacts:
     #: Code fields an optimized frame's position is read from (`optimized.py`): the source
     #: position table and the deoptimization data (None: optimized frames keep function and
     #: script only, with the reason); the DeoptimizationData index of InliningPositions
-    #: where V8 does not export `DeoptimizationDataInliningPositionsIndex` (10.2)
+    #: where V8 does not export `DeoptimizationDataInliningPositionsIndex` (10.2), and of the
+    #: inlined-function count and the literal array, whose first that-many entries are the
+    #: inlined functions' SharedFunctionInfos (V8's `GetInlinedFunction`), likewise
     code_position_table: int | None = None
     code_deopt_data: int | None = None
     deopt_inlining_positions_index: int | None = None
+    deopt_inlined_count_index: int | None = None
+    deopt_literal_array_index: int | None = None
     #: CodeKind of TurboFan code (Code::flags bits 0-3; Maglev is one less): only TurboFan's
     #: position table gives the positions V8 prints (Maglev's gives the statement, 19:3
     #: where Node printed 19:45); `code_flags` where `class_Code__flags` is not exported
@@ -126,7 +130,8 @@ _CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order:
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), code_kind_turbofan=13, code_position_table=24, code_deopt_data=16,
-        deopt_inlining_positions_index=7, native_context_type=214,
+        deopt_inlining_positions_index=7, deopt_inlined_count_index=1, deopt_literal_array_index=2,
+        native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -135,6 +140,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "code_position_table": "Code +24 (relocation +8, deoptimization data +16, CodeDataContainer "
                                    "+32; pc in the Code itself, instructions at +128): port_optimized "
                                    "hotPath 14:10 as Node prints; InliningPositions at deopt index 7",
+            "deopt_literal_array_index": "inlined-function count at deopt index 1, literal array at 2 "
+                                         "(as 11.3/12.4 export them): port_optimized_inlined's inlined "
+                                         "`inner` is literal 0, a SharedFunctionInfo, 14:10 as Node 20+ "
+                                         "prints it",
             "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
                                      "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
