@@ -27,7 +27,8 @@ def js_frame_full_text(frame: dict[str, Any]) -> str:
     if frame.get("kind") in ("exit", "entry"):
         return frame["function"]
     if frame.get("kind") == "inlined":  # no stack frame of its own: its receiver says why
-        return f"{js_frame_text(frame)}  [{(frame.get('receiver') or {}).get('error') or 'no values'}]"
+        why = (frame.get("receiver") or {}).get("error") or "inlined"
+        return js_frame_text(frame).replace("  [inlined]", f"  [{why}]", 1)
     parts = []
     if frame.get("receiver") is not None:
         parts.append(f"this={js_value_text(frame['receiver'])}")

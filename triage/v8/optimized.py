@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 INLINED_NOTE = "position of the call in this function; the functions inlined into it are not listed"
 #: what an inlined frame says instead of its receiver and arguments
-INLINED_VALUES_NOTE = ("inlined into the optimized frame below: its receiver and arguments "
-                       "are in that frame's registers and spill slots, not read")
+INLINED_VALUES_NOTE = ("inlined into the frame below: no stack frame of its own, this and "
+                       "arguments not read")
 #: Sparkplug code keeps its bytecode where optimized code keeps its deoptimization data, and
 #: a pc -> bytecode offset table where optimized code has source positions (not read)
 BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is not read"
