@@ -9,12 +9,14 @@ prints them (kind "inlined", with no values of their own), a call
 from an optimized loop into a builtin (port_optimized_builtin: the OOM scenario's shape),
 and Maglev code (port_optimized_maglev), whose table gives the statement where V8 prints the
 call: that frame shows function and script only, with the reason, as does a Sparkplug
-frame (port_baseline), whose pc -> bytecode offset table is not read, and a frame whose code
-was deoptimized under it (port_optimized_deopt: V8 rewrote its return address).
+frame (port_baseline), whose pc -> bytecode offset table is not read. A frame whose code was
+deoptimized under it (port_optimized_deopt, port_optimized_deopt_inlined: V8 rewrote its
+return address into a deoptimization exit) gets the call back from its safepoint table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -168,13 +170,60 @@ def test_capabilities_name_what_is_not_read() -> None:
 
 
 @majors
-def test_deoptimized_code_gives_no_position_rather_than_a_wrong_one(major: int) -> None:
+def test_deoptimized_frame_gets_the_call_from_its_safepoint_table(major: int) -> None:
+    """V8 rewrote hotPath's return address into its code's deoptimization exits; the
+    safepoint entry whose trampoline is that exit gives the call's return address back."""
     crash, frames = _stack("port_optimized_deopt", major)
     hot = _frame(frames, "hotPath")
-    assert hot.kind == "optimized" and (hot.line, hot.column) == (None, None)
-    assert hot.position_note == f"no position: {LAZY_DEOPT_NOTE}"
+    assert hot.kind == "optimized" and (hot.line, hot.column) == (14, 10) and hot.position_note is None
+    assert _at(crash, 14, 10, "stopAt(count)")
     if major >= 20:
-        assert _printed(crash, "hotPath") == (14, 10)  # from V8's translation, not read here
+        assert _printed(crash, "hotPath") == (14, 10)
+
+
+def _deopt_heap(scenario: str, major: int, **facts: int | None) -> V8Heap:
+    crash = run_scenario(scenario, major, node_flags=("--allow-natives-syntax",))
+    heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+    heap.facts = dataclasses.replace(heap.facts, **facts)
+    return heap
+
+
+@majors
+def test_deoptimized_frame_without_the_table_layout_says_so(major: int) -> None:
+    """The same frame with the safepoint layout unknown: its pc is in the exits (so the
+    test above is about a deoptimized frame) and it gives no position, with the reason."""
+    hot = _frame(_deopt_heap("port_optimized_deopt", major, safepoint_header=None).js_stack(), "hotPath")
+    assert (hot.line, hot.column) == (None, None)
+    assert hot.position_note == (f"no position: {LAZY_DEOPT_NOTE}: the safepoint table layout of "
+                                 "this V8 is not known (versions.py)")
+
+
+@majors
+def test_wrong_safepoint_layout_gives_no_position_rather_than_a_wrong_one(major: int) -> None:
+    heap = _deopt_heap("port_optimized_deopt", major)
+    size_at = heap.constants.field("Code", "instruction_size", heap.facts.code_instruction_size)
+    heap.constants._fields[("Code", "instruction_size")] = None  # the facts' place is read
+    right = dataclasses.replace(heap.facts, code_instruction_size=size_at)
+    heap.facts = right
+    assert _frame(heap.js_stack(), "hotPath").line == 14  # the facts' place is the right one
+    # a header of the other size (8 <-> 12), then Code::instruction_size read at a wrong place
+    for facts in ({"safepoint_header": 20 - right.safepoint_header}, {"code_instruction_size": 4},
+                  {"code_instruction_size": size_at + 8}):
+        heap.facts = dataclasses.replace(right, **facts)
+        hot = _frame(heap.js_stack(), "hotPath")
+        assert (hot.line, hot.column) == (None, None), facts
+        assert hot.position_note.startswith(f"no position: {LAZY_DEOPT_NOTE}: "), facts
+
+
+@majors
+def test_deoptimized_frame_running_inlined_code(major: int) -> None:
+    crash, frames = _stack("port_optimized_deopt_inlined", major)
+    got = [(f.function, f.kind, f.line, f.column) for f in frames[:3]]
+    assert got == [("stopAt", "interpreted", 9, 56), ("inner", "inlined", 14, 10),
+                   ("hotLoop", "optimized", 19, 40)]
+    if major >= 20:
+        assert [(fn, line, col) for fn, _, line, col in node_printed_stack(crash.stderr)][:3] == [
+            (name, line, col) for name, _, line, col in got]
 
 
 @majors

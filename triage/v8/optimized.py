@@ -46,13 +46,15 @@ BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is n
 #: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
 #: V8 sends the frames of code it deoptimizes back through the exits at the end of that
-#: code by rewriting their return address, so the pc no longer says where the call was
+#: code by rewriting their return address; the safepoint entry whose trampoline is that exit
+#: gives the call's return address back (`_lazy_deopt_return`), else this note and why
 LAZY_DEOPT_NOTE = ("the code was deoptimized while this call ran (the pc is in its "
                    "deoptimization exits)")
 _OFFSET_MASK = (1 << 30) - 1
 _INLINING_POSITION_SIZE = 16  # struct InliningPosition { SourcePosition (8); int id; pad }
 _MAX_INLINING_DEPTH = 64
 _MAX_INLINED_FUNCTIONS = 1 << 12
+_MAX_SAFEPOINTS = 1 << 16
 
 
 @dataclass
@@ -126,8 +128,10 @@ def optimized_position(heap: V8Heap, pc: int) -> OptimizedPosition:
     exits = _deopt_exit_start(heap, data)
     if exits is None:
         return OptimizedPosition(None, "the start of the code's deoptimization exits is not readable")
-    if offset >= exits:
-        return OptimizedPosition(None, LAZY_DEOPT_NOTE)
+    if offset >= exits:  # lazily deoptimized: the call's own return address is in the table
+        offset, why = _lazy_deopt_return(heap, code, start, offset)
+        if offset is None:
+            return OptimizedPosition(None, f"{LAZY_DEOPT_NOTE}: {why}")
     value = None
     for code_offset, pos, _ in decode_position_table(table, facts.position_table):
         if code_offset >= offset:
@@ -258,3 +262,42 @@ def _inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]
             return None, f"inlined function {i} is not a SharedFunctionInfo"
         out.append(word)
     return out, ""
+
+
+def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) -> tuple[int | None, str]:
+    """Code offset of the return address V8 replaced with the deoptimization exit at
+    `exit_offset` (or None and why): the pc of the safepoint entry whose trampoline is that
+    exit, as V8's deoptimizer chose it (`SafepointEntry::trampoline_pc`).
+
+    The safepoint table opens the code's metadata, right after its instructions: a header
+    (`safepoint_header`, versions.py) ending in the entry count and configuration (bit 0
+    has deopt data, bits 1-3 register-index bytes, 4-6 pc bytes, 7-9 deopt-index bytes),
+    then entries of pc, deopt index + 1, trampoline pc + 1, register indexes (10.2-14.6)."""
+    r = heap.reader
+    facts = heap.facts
+    at = heap.constants.field("Code", "instruction_size", facts.code_instruction_size)
+    header = facts.safepoint_header
+    if header is None or at is None:
+        return None, "the safepoint table layout of this V8 is not known (versions.py)"
+    size, meta_size = r.u32(code - 1 + at), r.u32(code - 1 + at + 4)  # metadata_size follows
+    if size is None or meta_size is None or not exit_offset < size or not header <= meta_size <= 1 << 24:
+        return None, "the code's instruction and metadata sizes are not readable"
+    raw = heap.core.try_read(start + size, meta_size)
+    if raw is None:
+        return None, "the code's safepoint table is not in the core"
+    length = int.from_bytes(raw[header - 8:header - 4], "little", signed=True)
+    config = int.from_bytes(raw[header - 4:header], "little")
+    registers, pc_bytes, index_bytes = (config >> 1) & 7, (config >> 4) & 7, (config >> 7) & 7
+    entry = pc_bytes + index_bytes + pc_bytes + registers
+    if (not config & 1 or not 0 < length <= _MAX_SAFEPOINTS or max(pc_bytes, index_bytes) > 4
+            or header + length * (entry + (config >> 10)) > meta_size):
+        return None, "the code's safepoint table is not readable"
+    for i in range(length):
+        at_entry = header + i * entry
+        trampoline = raw[at_entry + pc_bytes + index_bytes:at_entry + 2 * pc_bytes + index_bytes]
+        if int.from_bytes(trampoline, "little") - 1 == exit_offset:
+            pc = int.from_bytes(raw[at_entry:at_entry + pc_bytes], "little")
+            if not 0 < pc < exit_offset:
+                return None, "the safepoint entry of this exit has no call before it"
+            return pc, ""
+    return None, "no safepoint entry has this deoptimization exit as its trampoline"

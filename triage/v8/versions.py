@@ -109,6 +109,13 @@ class VersionFacts:
     code_flags: int | None = None
     #: Code's InstructionStream pointer where not exported (11.3), checked against the pc's
     code_instruction_stream: int | None = None
+    #: A lazily deoptimized frame's return address is a deoptimization exit; the safepoint
+    #: table (at the start of the code's metadata, right after its instructions) has the
+    #: entry whose trampoline is that exit, and the entry's pc is the call's return address.
+    #: The table's header size in bytes (8: length, entry configuration; 12 from 13.6: stack
+    #: slot count first; None: not read) and Code::instruction_size where not exported (11.3)
+    safepoint_header: int | None = None
+    code_instruction_size: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -131,7 +138,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), code_kind_turbofan=13, code_position_table=24, code_deopt_data=16,
         deopt_inlining_positions_index=7, deopt_inlined_count_index=1, deopt_literal_array_index=2,
-        native_context_type=214,
+        safepoint_header=8, native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -144,6 +151,12 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
                                          "(as 11.3/12.4 export them): port_optimized_inlined's inlined "
                                          "`inner` is literal 0, a SharedFunctionInfo, 14:10 as Node 20+ "
                                          "prints it",
+            "safepoint_header": "8 (length, entry configuration 0x491), metadata right after "
+                                "the instructions (Code +40 instruction_size, +44 metadata_size): "
+                                "port_optimized_deopt's exit 231 is entry 0's trampoline, whose pc "
+                                "79 gives 14:10 as the script has it; 8 on 11.3 (exit 235, "
+                                "instruction_size +56) and 12.4 (exit 241); 12 from 13.6 (stack "
+                                "slots first: exits 255 and 244), all 14:10 as Node printed",
             "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
                                      "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
@@ -166,7 +179,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (11, 3): VersionFacts(
         v8=(11, 3), code_kind_turbofan=13, code_flags=48, code_instruction_stream=32, code_position_table=24,
-        code_deopt_data=16, native_context_type=212,
+        code_deopt_data=16, safepoint_header=8, code_instruction_size=56, native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2081), bytecode_source_positions=32, js_function_code=48,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -192,6 +205,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (12, 4): VersionFacts(
         v8=(12, 4), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, native_context_type=197,
+        safepoint_header=8,
         isolate_roots=(-0xde18, 0x2000), node_major=22, page=_PAGE_12, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -213,7 +227,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8,
+        v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, safepoint_header=12,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
@@ -259,7 +273,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (14, 6): VersionFacts(
-        v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8,
+        v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8, safepoint_header=12,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
