@@ -26,7 +26,14 @@ from tests.conftest import MAJORS
 from tests.v8.conftest import node_printed_stack
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
-from triage.v8.optimized import BASELINE_NOTE, INLINED_NOTE, INLINED_VALUES_NOTE, LAZY_DEOPT_NOTE, MAGLEV_NOTE
+from triage.v8.optimized import (
+    BASELINE_NOTE,
+    INLINED_NOTE,
+    INLINED_VALUES_NOTE,
+    LAZY_DEOPT_NOTE,
+    MAGLEV_CALLER_NOTE,
+    MAGLEV_NOTE,
+)
 
 majors = pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
 
@@ -136,20 +143,74 @@ def test_optimized_loop_calling_a_builtin(major: int) -> None:
         assert _printed(crash, "hotLoop") == (19, 45)
 
 
+def _maglev_or_interpreted(frame, major: int) -> None:  # noqa: ANN001
+    """Maglev code from Node 24 (V8 13.6); earlier Node runs these functions interpreted."""
+    assert frame.kind == ("optimized" if major >= 24 else "interpreted"), (major, frame)
+
+
 @majors
-def test_maglev_frame_gives_no_position_rather_than_a_wrong_one(major: int) -> None:
+def test_maglev_frame_position_is_the_call_v8_prints(major: int) -> None:
+    """Maglev's own position table has the loop statement (19:3); the safepoint entry of the
+    pc -> deoptimization entry -> bytecode offset gives the call, as V8 finds it."""
     crash, frames = _stack("port_optimized_maglev", major)
     hot = _frame(frames, "hotLoop")
-    if hot.kind == "optimized":
-        assert (hot.line, hot.column) == (None, None)
-        assert hot.position_note == f"no position: {MAGLEV_NOTE}"
-    else:  # no Maglev before Node 24: V8 runs the function in the interpreter
-        assert major < 24 and hot.kind == "interpreted"
-        assert (hot.line, hot.column) == (19, 45)
-    if major >= 24:
-        assert hot.kind == "optimized"  # the claim above is not empty
+    _maglev_or_interpreted(hot, major)
+    assert (hot.line, hot.column) == (19, 45) and hot.position_note is None
     if major >= 20:
         assert _printed(crash, "hotLoop") == (19, 45)
+
+
+@majors
+def test_maglev_frame_calling_a_js_function(major: int) -> None:
+    crash, frames = _stack("port_optimized_maglev_call", major)
+    hot = _frame(frames, "hotLoop")
+    _maglev_or_interpreted(hot, major)
+    assert (hot.line, hot.column) == (15, 36) and _at(crash, 15, 36, "stopAt(value)")
+    if major >= 20:
+        assert _printed(crash, "hotLoop") == (15, 36)
+
+
+@majors
+def test_deoptimized_maglev_frame(major: int) -> None:
+    """V8 rewrote the Maglev frame's return address to a deoptimization exit: the safepoint
+    entry with that trampoline is the call's."""
+    crash, frames = _stack("port_optimized_maglev_deopt", major)
+    hot = _frame(frames, "hotLoop")
+    _maglev_or_interpreted(hot, major)
+    assert (hot.line, hot.column) == (14, 40) and _at(crash, 14, 40, "stopAt(first + i)")
+    if major >= 20:
+        assert _printed(crash, "hotLoop") == (14, 40)
+
+
+@majors
+def test_maglev_inlined_function_is_placed_and_its_caller_says_why_not(major: int) -> None:
+    """Maglev inlined `inner`: inner's frame has the call V8 prints (its bytecode offset is
+    the deoptimization entry's); hotLoop's call of inner is only in the translation (its
+    InliningPositions call site is the loop statement, 17:3, where Node printed 17:40)."""
+    crash, frames = _stack("port_optimized_maglev_inlined", major)
+    names = [f.function for f in frames[:3]]
+    assert names == ["stopAt", "inner", "hotLoop"]
+    inner, hot = frames[1], frames[2]
+    assert (inner.line, inner.column) == (12, 10) and inner.position_note is None
+    if major >= 24:
+        assert inner.kind == "inlined" and hot.kind == "optimized"
+        assert (hot.line, hot.column) == (None, None)
+        assert hot.position_note == f"no position: {MAGLEV_CALLER_NOTE}"
+    else:
+        assert inner.kind == hot.kind == "interpreted" and (hot.line, hot.column) == (17, 40)
+    if major >= 20:
+        assert _printed(crash, "inner") == (12, 10) and _printed(crash, "hotLoop") == (17, 40)
+
+
+@pytest.mark.parametrize("major", [m for m in MAJORS if m >= 24], ids=lambda m: f"node{m}")
+def test_maglev_without_its_layout_gives_no_position_rather_than_a_wrong_one(major: int) -> None:
+    for facts, why in (
+            ({"maglev_safepoint_header": None}, "the safepoint table layout of this V8 is not known"),
+            ({"maglev_safepoint_header": 12}, "no safepoint entry with a deoptimization point"),
+            ({"sfi_function_data": 16}, "the function's bytecode is not readable")):
+        hot = _frame(_deopt_heap("port_optimized_maglev", major, **facts).js_stack(), "hotLoop")
+        assert (hot.line, hot.column) == (None, None), facts
+        assert hot.position_note.startswith(f"no position: {MAGLEV_NOTE}: {why}"), (facts, hot.position_note)
 
 
 @majors
@@ -163,10 +224,10 @@ def test_baseline_frame_says_its_position_is_not_read(major: int) -> None:
 
 
 def test_capabilities_name_what_is_not_read() -> None:
-    crash = run_scenario("port_optimized_maglev", MAJORS[-1], node_flags=("--allow-natives-syntax",))
+    crash = run_scenario("port_optimized_maglev_inlined", MAJORS[-1], node_flags=("--allow-natives-syntax",))
     heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
     reason = heap.capabilities()["js_stack"].reason
-    assert f"give function and script only ({MAGLEV_NOTE})" in reason
+    assert f"give function and script only ({MAGLEV_CALLER_NOTE})" in reason
 
 
 @majors

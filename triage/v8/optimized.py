@@ -19,10 +19,11 @@ gives each inlined function with its position and, at its end, the call this fra
 When the inlined functions cannot be read, the frame keeps the outer call site and says
 that the inlined frames are not listed.
 
-Only TurboFan code is read: Maglev's table gives statements where V8 prints calls, and a
-pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
-return address) says nothing about the call. Anything unread leaves the frame at function
-and script with the reason, never a guess.
+A pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
+return address) is mapped back to the call through the safepoint table. Maglev's position
+table gives statements where V8 prints calls, so a Maglev frame is placed as V8 does it:
+safepoint entry -> deoptimization entry -> bytecode offset -> the bytecode's position.
+Anything unread leaves the frame at function and script with the reason, never a guess.
 """
 
 from __future__ import annotations
@@ -42,9 +43,14 @@ INLINED_VALUES_NOTE = ("inlined into the frame below: no stack frame of its own,
 #: Sparkplug code keeps its bytecode where optimized code keeps its deoptimization data, and
 #: a pc -> bytecode offset table where optimized code has source positions (not read)
 BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is not read"
-#: Maglev's position table holds statement positions where V8 prints the call's (from the
-#: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
+#: Maglev's position table holds statement positions where V8 prints the call's (19:3 where
+#: Node printed 19:45): its frames are placed through the safepoint table and deoptimization
+#: data instead (`_maglev_position`); this note and why when that cannot be done
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
+#: a Maglev frame (or inlined frame) whose callee was inlined: where it made that call is in
+#: the deoptimization translation's frames (V8's TranslatedState), not read
+MAGLEV_CALLER_NOTE = ("Maglev code: the position of its call into the inlined function is "
+                      "in the deoptimization translation (not read)")
 #: V8 sends the frames of code it deoptimizes back through the exits at the end of that
 #: code by rewriting their return address; the safepoint entry whose trampoline is that exit
 #: gives the call's return address back (`_lazy_deopt_return`), else this note and why
@@ -76,8 +82,9 @@ def decode_source_position(value: int) -> tuple[int, int] | None:
     return ((value >> 1) & _OFFSET_MASK) - 1, ((value >> 31) & 0xFFFF) - 1
 
 
-def optimized_position(heap: V8Heap, pc: int) -> OptimizedPosition:
-    """Position of the optimized frame at `pc` and of the functions inlined into it there."""
+def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> OptimizedPosition:
+    """Position of the optimized frame at `pc` and of the functions inlined into it there
+    (`sfi`: the frame's function's SharedFunctionInfo, which Maglev frames need)."""
     facts = heap.facts
     if facts.code_position_table is None or facts.code_kind_turbofan is None:
         return OptimizedPosition(None, "optimized code layout of this V8 not known (versions.py)")
@@ -115,8 +122,9 @@ def optimized_position(heap: V8Heap, pc: int) -> OptimizedPosition:
     kind = _code_kind(heap, code)
     if kind is None:
         return OptimizedPosition(None, "the code's kind is not readable")
-    if kind == facts.code_kind_turbofan - 1:
-        return OptimizedPosition(None, MAGLEV_NOTE)
+    maglev = kind == facts.code_kind_turbofan - 1
+    if maglev:
+        return _maglev_position(heap, code, start, pc - start, data, sfi)
     if kind != facts.code_kind_turbofan:
         return OptimizedPosition(None, f"code of kind {kind}, not TurboFan")
     table = _byte_array(heap, code, facts.code_position_table)
@@ -264,40 +272,150 @@ def _inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]
     return out, ""
 
 
-def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) -> tuple[int | None, str]:
-    """Code offset of the return address V8 replaced with the deoptimization exit at
-    `exit_offset` (or None and why): the pc of the safepoint entry whose trampoline is that
-    exit, as V8's deoptimizer chose it (`SafepointEntry::trampoline_pc`).
+def _safepoints(heap: V8Heap, code: int, start: int, maglev: bool) -> tuple[list[tuple[int, int, int]], str]:
+    """(pc, deopt index, trampoline pc) of each entry of the code's safepoint table, or []
+    and why not.
 
-    The safepoint table opens the code's metadata, right after its instructions: a header
-    (`safepoint_header`, versions.py) ending in the entry count and configuration (bit 0
-    has deopt data, bits 1-3 register-index bytes, 4-6 pc bytes, 7-9 deopt-index bytes),
-    then entries of pc, deopt index + 1, trampoline pc + 1, register indexes (10.2-14.6)."""
+    The table opens the code's metadata, right after its instructions. Its header
+    (`safepoint_header`; Maglev's `maglev_safepoint_header` adds slot counts, versions.py)
+    holds the entry count and configuration (bit 0 has deopt data, bits 1-3 register-index
+    bytes, 4-6 pc bytes, 7-9 deopt-index bytes) at the end of the TurboFan header's size
+    (after the stack slot count from 13.6); each entry is pc, deopt index + 1,
+    trampoline pc + 1 (V8 stores -1 as 0), Maglev's then a pushed-register count byte, then
+    the register indexes (10.2-14.6)."""
     r = heap.reader
     facts = heap.facts
     at = heap.constants.field("Code", "instruction_size", facts.code_instruction_size)
-    header = facts.safepoint_header
-    if header is None or at is None:
-        return None, "the safepoint table layout of this V8 is not known (versions.py)"
+    header = facts.maglev_safepoint_header if maglev else facts.safepoint_header
+    if header is None or facts.safepoint_header is None or at is None:
+        return [], "the safepoint table layout of this V8 is not known (versions.py)"
     size, meta_size = r.u32(code - 1 + at), r.u32(code - 1 + at + 4)  # metadata_size follows
-    if size is None or meta_size is None or not exit_offset < size or not header <= meta_size <= 1 << 24:
-        return None, "the code's instruction and metadata sizes are not readable"
+    if size is None or meta_size is None or not header <= meta_size <= 1 << 24:
+        return [], "the code's instruction and metadata sizes are not readable"
     raw = heap.core.try_read(start + size, meta_size)
     if raw is None:
-        return None, "the code's safepoint table is not in the core"
-    length = int.from_bytes(raw[header - 8:header - 4], "little", signed=True)
-    config = int.from_bytes(raw[header - 4:header], "little")
+        return [], "the code's safepoint table is not in the core"
+    count_at = facts.safepoint_header - 8  # Maglev's header only adds slot counts after these
+    length = int.from_bytes(raw[count_at:count_at + 4], "little", signed=True)
+    config = int.from_bytes(raw[count_at + 4:count_at + 8], "little")
     registers, pc_bytes, index_bytes = (config >> 1) & 7, (config >> 4) & 7, (config >> 7) & 7
-    entry = pc_bytes + index_bytes + pc_bytes + registers
+    entry = pc_bytes + index_bytes + pc_bytes + (1 if maglev else 0) + registers
+    bitmaps = 0 if maglev else length * (config >> 10)  # Maglev keeps no per-entry slot bitmap
     if (not config & 1 or not 0 < length <= _MAX_SAFEPOINTS or max(pc_bytes, index_bytes) > 4
-            or header + length * (entry + (config >> 10)) > meta_size):
-        return None, "the code's safepoint table is not readable"
+            or header + length * entry + bitmaps > meta_size):
+        return [], "the code's safepoint table is not readable"
+    out = []
     for i in range(length):
-        at_entry = header + i * entry
-        trampoline = raw[at_entry + pc_bytes + index_bytes:at_entry + 2 * pc_bytes + index_bytes]
-        if int.from_bytes(trampoline, "little") - 1 == exit_offset:
-            pc = int.from_bytes(raw[at_entry:at_entry + pc_bytes], "little")
+        p = header + i * entry
+        pc = int.from_bytes(raw[p:p + pc_bytes], "little")
+        index = int.from_bytes(raw[p + pc_bytes:p + pc_bytes + index_bytes], "little") - 1
+        trampoline = int.from_bytes(raw[p + pc_bytes + index_bytes:p + entry - registers
+                                        - (1 if maglev else 0)], "little") - 1
+        out.append((pc, index, trampoline))
+    return out, ""
+
+
+def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) -> tuple[int | None, str]:
+    """Code offset of the return address V8 replaced with the deoptimization exit at
+    `exit_offset` (or None and why): the pc of the safepoint entry whose trampoline is that
+    exit, as V8's deoptimizer chose it (`SafepointEntry::trampoline_pc`)."""
+    entries, why = _safepoints(heap, code, start, maglev=False)
+    if not entries:
+        return None, why
+    for pc, _, trampoline in entries:
+        if trampoline == exit_offset:
             if not 0 < pc < exit_offset:
                 return None, "the safepoint entry of this exit has no call before it"
             return pc, ""
     return None, "no safepoint entry has this deoptimization exit as its trampoline"
+
+
+def _maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: int,
+                     sfi: int | None) -> OptimizedPosition:
+    """Position of a Maglev frame the way V8 finds it (`OptimizedFrame::Summarize`): the
+    safepoint entry of the pc (its return address, or the exit V8 rewrote it to) names a
+    deoptimization entry, whose bytecode offset is the call's in the function's bytecode,
+    mapped by the BytecodeArray's position table. Which function that bytecode belongs to
+    is in the entry's translation (not read): code with inlined functions says so."""
+    entries, why = _safepoints(heap, code, start, maglev=True)
+    if not entries:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: {why}")
+    hit = next(((index, trampoline) for pc, index, trampoline in entries
+                if offset in (pc, trampoline) and index >= 0), None)
+    if hit is None:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: no safepoint entry with a deoptimization "
+                                       "point at the pc")
+    index, trampoline = hit
+    # entries of (bytecode offset, translation index, pc) follow DeoptExitStart and the eager
+    # and lazy deopt counts, three Smis after InliningPositions (10.2-14.6, release builds);
+    # the offset is the innermost frame's, the one making the call
+    inlining = _inlining_index(heap)
+    first = None if inlining is None else inlining + 4
+    bytecode_offset = None if first is None else _deopt_element(heap, deopt, first + 3 * index)
+    exit_pc = None if first is None else _deopt_element(heap, deopt, first + 3 * index + 2)
+    if (bytecode_offset is None or exit_pc is None or not is_smi(bytecode_offset) or not is_smi(exit_pc)
+            or smi(exit_pc) != trampoline or smi(bytecode_offset) < 0):
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: its deoptimization entry does not match "
+                                       "the safepoint table")
+    # which function that frame runs: the inlining id of Maglev's own position at the pc
+    # (its script offset is a statement's, its inlining id the function's)
+    innermost = _table_position(heap, code, offset)
+    if innermost is None:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: its position table has no entry for the pc")
+    inlining_id = innermost[1]
+    if inlining_id >= 0:
+        positions = _inlining_positions(heap, deopt)
+        functions, why = _inlined_functions(heap, deopt)
+        if positions is None or functions is None or not inlining_id < len(positions) \
+                or not 0 <= positions[inlining_id][1] < len(functions):
+            return OptimizedPosition(None, f"{MAGLEV_NOTE}: the inlined function the call is in is "
+                                           f"not readable ({why or 'inlining positions'})")
+        sfi = functions[positions[inlining_id][1]]
+    bytecode = _sfi_bytecode(heap, sfi)
+    if bytecode is None:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: the function's bytecode is not readable")
+    from triage.v8.stack import bytecode_source_position
+
+    # the table's offsets are one past V8's bytecode offsets, as for interpreted frames
+    # (stack.py): 37 + 1 -> 19:45 as Node printed on 13.6 (38 + 1 on 14.6)
+    position = bytecode_source_position(heap, bytecode, smi(bytecode_offset) + 1)
+    if position is None or position < 0:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: the bytecode has no position for the call")
+    if inlining_id < 0:
+        return OptimizedPosition(position)
+    # the callers' call sites in InliningPositions are statements too (17:3 where Node printed
+    # 17:40): their positions are in the translation's outer frames, not read
+    found = _through_inlining(heap, deopt, position, inlining_id)
+    if not found.inlined:
+        return OptimizedPosition(None, f"{MAGLEV_NOTE}: {found.note}")
+    inlined = [found.inlined[0]] + [(f, None, MAGLEV_CALLER_NOTE) for f, _, _ in found.inlined[1:]]
+    return OptimizedPosition(None, MAGLEV_CALLER_NOTE, inlined)
+
+
+def _table_position(heap: V8Heap, code: int, offset: int) -> tuple[int, int] | None:
+    """(script offset, inlining id) of the Code's position table entry for the pc at
+    `offset` (the last one before it), None when unreadable or external."""
+    from triage.v8.stack import decode_position_table
+
+    table = _byte_array(heap, code, heap.facts.code_position_table)
+    if table is None:
+        return None
+    value = None
+    for code_offset, pos, _ in decode_position_table(table, heap.facts.position_table):
+        if code_offset >= offset:
+            break
+        value = pos
+    return None if value is None else decode_source_position(value)
+
+
+def _sfi_bytecode(heap: V8Heap, sfi: int | None) -> int | None:
+    """The BytecodeArray a SharedFunctionInfo holds (`sfi_function_data`, versions.py)."""
+    at = heap.facts.sfi_function_data
+    if sfi is None or at is None:
+        return None
+    r = heap.reader
+    word = r.field(sfi, at)
+    if word is None or not is_heap_object(word) or r.type_of(word) != heap.constants.type_id(
+            "BYTECODE_ARRAY_TYPE"):
+        return None
+    return word

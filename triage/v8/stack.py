@@ -235,16 +235,17 @@ def _decode_frame(heap: V8Heap, fp: int, pc: int, index: int, inlined: list[JsFr
         # or Sparkplug (`optimized.py` tells them apart by the Code at the pc)
         frame.kind = "optimized"
         if script is not None:  # a builtin has no script: V8 prints no position either
-            inlined += _optimized_position(heap, frame, pc, script)
+            inlined += _optimized_position(heap, frame, pc, script, sfi)
     return frame
 
 
-def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None) -> list[JsFrame]:
+def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None,
+                        sfi: int | None) -> list[JsFrame]:
     """line:column of an optimized frame from its Code (`optimized.py`), or the reason why
     not; returns the frames of the functions inlined into it at the pc, innermost first."""
     from triage.v8.optimized import BASELINE_NOTE, optimized_position
 
-    found = optimized_position(heap, pc)
+    found = optimized_position(heap, pc, sfi)
     if found.note == BASELINE_NOTE:
         frame.kind = "baseline"  # a baseline frame keeps no bytecode offset slot
     _place(heap, frame, script, found.offset, found.note)

@@ -116,6 +116,11 @@ class VersionFacts:
     #: slot count first; None: not read) and Code::instruction_size where not exported (11.3)
     safepoint_header: int | None = None
     code_instruction_size: int | None = None
+    #: Maglev frames are placed as V8 does it: Maglev's safepoint table (its header size in
+    #: bytes: None, not read) -> deoptimization entry -> bytecode offset in the function's
+    #: BytecodeArray (SharedFunctionInfo's function data field, not exported on 13.6/14.6)
+    maglev_safepoint_header: int | None = None
+    sfi_function_data: int | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -228,6 +233,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (13, 6): VersionFacts(
         v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, safepoint_header=12,
+        maglev_safepoint_header=16, sfi_function_data=8,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
@@ -236,6 +242,12 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         date_value_raw=True, api_object_header=32,
         scope_info_names_after_locals=6,
         notes={
+            "maglev_safepoint_header": "16 (stack slots, length, configuration 0xa3, slot counts; "
+                                       "entries pc, deopt index, trampoline, pushed registers, "
+                                       "register indexes): port_optimized_maglev's pc 506 is entry 2, "
+                                       "deopt index 12, trampoline 1049 = deoptimization entry 12's pc; "
+                                       "its bytecode offset 37 (+1) gives 19:45 as Node printed",
+            "sfi_function_data": "+8 holds the BytecodeArray (type checked on use)",
             "code_position_table": "as 12.4 (deoptimization data a PROTECTED_FIXED_ARRAY): port_optimized "
                                    "hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
@@ -274,6 +286,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (14, 6): VersionFacts(
         v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8, safepoint_header=12,
+        maglev_safepoint_header=16, sfi_function_data=8,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
@@ -282,6 +295,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6,
         notes={
+            "maglev_safepoint_header": "16 as 13.6: port_optimized_maglev's pc 506 is entry 2, deopt "
+                                       "index 10, trampoline 1041 = deoptimization entry 10's pc; "
+                                       "bytecode offset 38 (+1) gives 19:45 as Node printed",
+            "sfi_function_data": "+8 as 13.6",
             "code_position_table": "as 13.6; table code offsets `delta << 2 | kind` like bytecode's: "
                                    "port_optimized hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
