@@ -26,6 +26,7 @@ from tests.conftest import MAJORS
 from tests.v8.conftest import node_printed_stack
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
+from triage.v8 import versions as vf
 from triage.v8.optimized import (
     BASELINE_NOTE,
     INLINED_NOTE,
@@ -183,23 +184,64 @@ def test_deoptimized_maglev_frame(major: int) -> None:
 
 
 @majors
-def test_maglev_inlined_function_is_placed_and_its_caller_says_why_not(major: int) -> None:
-    """Maglev inlined `inner`: inner's frame has the call V8 prints (its bytecode offset is
-    the deoptimization entry's); hotLoop's call of inner is only in the translation (its
-    InliningPositions call site is the loop statement, 17:3, where Node printed 17:40)."""
+def test_maglev_inlined_function_and_its_caller_from_the_translation(major: int) -> None:
+    """Maglev inlined `inner`: the deoptimization entry's translation gives both frames'
+    functions and bytecode offsets, as V8 rebuilds them (InliningPositions' call site is the
+    loop statement, 17:3, where Node printed 17:40)."""
     crash, frames = _stack("port_optimized_maglev_inlined", major)
-    names = [f.function for f in frames[:3]]
-    assert names == ["stopAt", "inner", "hotLoop"]
-    inner, hot = frames[1], frames[2]
-    assert (inner.line, inner.column) == (12, 10) and inner.position_note is None
-    if major >= 24:
-        assert inner.kind == "inlined" and hot.kind == "optimized"
-        assert (hot.line, hot.column) == (None, None)
-        assert hot.position_note == f"no position: {MAGLEV_CALLER_NOTE}"
-    else:
-        assert inner.kind == hot.kind == "interpreted" and (hot.line, hot.column) == (17, 40)
+    got = [(f.function, f.kind, f.line, f.column, f.position_note) for f in frames[:3]]
+    kinds = ("inlined", "optimized") if major >= 24 else ("interpreted", "interpreted")
+    assert got == [("stopAt", "interpreted", 7, 24, None), ("inner", kinds[0], 12, 10, None),
+                   ("hotLoop", kinds[1], 17, 40, None)]
     if major >= 20:
         assert _printed(crash, "inner") == (12, 10) and _printed(crash, "hotLoop") == (17, 40)
+
+
+@majors
+def test_maglev_functions_inlined_two_deep(major: int) -> None:
+    crash, frames = _stack("port_optimized_maglev_inlined_deep", major)
+    got = [(f.function, f.line, f.column) for f in frames[:4]]
+    assert got == [("stopAt", 8, 24), ("inner", 13, 10), ("middle", 18, 17), ("hotLoop", 23, 40)]
+    if major >= 24:
+        assert [f.kind for f in frames[1:4]] == ["inlined", "inlined", "optimized"]
+    if major >= 20:
+        assert [(fn, line, col) for fn, _, line, col in node_printed_stack(crash.stderr)][:4] == got
+
+
+@pytest.mark.parametrize("major", [m for m in MAJORS if m >= 24], ids=lambda m: f"node{m}")
+def test_maglev_inlined_without_the_translation_places_the_innermost_only(major: int) -> None:
+    """Translation not read (opcodes unknown, or a wrong opcode list that fails its checks):
+    the innermost inlined function is still placed (Maglev's position at the pc names it);
+    the caller says why it has no position, never the statement InliningPositions holds."""
+    wrong = vf.TRANSLATION_OPCODES_13[:19] + vf.TRANSLATION_OPCODES_13[20:]  # one opcode missing
+    for opcodes in (None, wrong):
+        frames = _deopt_heap("port_optimized_maglev_inlined", major, translation_opcodes=opcodes).js_stack()
+        inner, hot = frames[1], frames[2]
+        assert (inner.function, inner.line, inner.column) == ("inner", 12, 10)
+        assert (hot.function, hot.line, hot.column) == ("hotLoop", None, None)
+        assert hot.position_note == f"no position: {MAGLEV_CALLER_NOTE}"
+
+
+@pytest.mark.parametrize("major", [m for m in MAJORS if m >= 24], ids=lambda m: f"node{m}")
+def test_truncated_or_shifted_translation_gives_none_not_an_exception(major: int) -> None:
+    """Every prefix of a real translation array, and the array read from a wrong start,
+    decodes to None or to frames, never an exception (bounded, index-checked)."""
+    from triage.v8 import optimized
+    from triage.v8.stack import crashing_thread, decode_frame, fp_chain
+    from triage.v8.translation import OpcodeTable, interpreted_frames
+
+    heap = _deopt_heap("port_optimized_maglev_inlined", major)
+    r = heap.reader
+    pc = next(pc for fp, pc in fp_chain(heap, crashing_thread(heap).registers)
+              if (f := decode_frame(heap, fp, pc, 0)) is not None and f.function == "hotLoop")
+    stream, _ = heap.object_at(pc, code=True)
+    code = r.u64(stream - 1 + 8)  # InstructionStream::code (13.6, 14.6)
+    raw = optimized._byte_array(heap, r.field(code, heap.facts.code_deopt_data), 16)
+    assert raw, "the frame's translation array is readable"
+    table = OpcodeTable.from_names(vf.TRANSLATION_OPCODES_13)
+    for end in range(len(raw)):
+        for start in range(0, end, max(1, end // 8)):
+            interpreted_frames(raw[:end], start, table)
 
 
 @pytest.mark.parametrize("major", [m for m in MAJORS if m >= 24], ids=lambda m: f"node{m}")
@@ -224,8 +266,7 @@ def test_baseline_frame_says_its_position_is_not_read(major: int) -> None:
 
 
 def test_capabilities_name_what_is_not_read() -> None:
-    crash = run_scenario("port_optimized_maglev_inlined", MAJORS[-1], node_flags=("--allow-natives-syntax",))
-    heap = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node))
+    heap = _deopt_heap("port_optimized_maglev_inlined", MAJORS[-1], translation_opcodes=None)
     reason = heap.capabilities()["js_stack"].reason
     assert f"give function and script only ({MAGLEV_CALLER_NOTE})" in reason
 

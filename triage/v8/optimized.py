@@ -22,7 +22,8 @@ that the inlined frames are not listed.
 A pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
 return address) is mapped back to the call through the safepoint table. Maglev's position
 table gives statements where V8 prints calls, so a Maglev frame is placed as V8 does it:
-safepoint entry -> deoptimization entry -> bytecode offset -> the bytecode's position.
+safepoint entry -> deoptimization entry -> its translation's frames (function, bytecode
+offset; `translation.py`) -> each bytecode's position.
 Anything unread leaves the frame at function and script with the reason, never a guess.
 """
 
@@ -334,9 +335,10 @@ def _maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: in
                      sfi: int | None) -> OptimizedPosition:
     """Position of a Maglev frame the way V8 finds it (`OptimizedFrame::Summarize`): the
     safepoint entry of the pc (its return address, or the exit V8 rewrote it to) names a
-    deoptimization entry, whose bytecode offset is the call's in the function's bytecode,
-    mapped by the BytecodeArray's position table. Which function that bytecode belongs to
-    is in the entry's translation (not read): code with inlined functions says so."""
+    deoptimization entry, whose translation lists the frames V8 rebuilds there (function
+    and bytecode offset each, mapped by its BytecodeArray's position table). Without the
+    translation, the entry's own bytecode offset places the innermost frame (its function
+    named by the inlining id of Maglev's position at the pc) and its callers say why not."""
     entries, why = _safepoints(heap, code, start, maglev=True)
     if not entries:
         return OptimizedPosition(None, f"{MAGLEV_NOTE}: {why}")
@@ -357,8 +359,13 @@ def _maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: in
             or smi(exit_pc) != trampoline or smi(bytecode_offset) < 0):
         return OptimizedPosition(None, f"{MAGLEV_NOTE}: its deoptimization entry does not match "
                                        "the safepoint table")
-    # which function that frame runs: the inlining id of Maglev's own position at the pc
-    # (its script offset is a statement's, its inlining id the function's)
+    translation = _deopt_element(heap, deopt, first + 3 * index + 1)
+    placed = _translated_position(heap, deopt, smi(translation) if translation is not None
+                                  and is_smi(translation) else -1, smi(bytecode_offset), sfi)
+    if placed is not None:
+        return placed
+    # without the translation: which function the innermost frame runs is the inlining id
+    # of Maglev's own position at the pc (its script offset is a statement's)
     innermost = _table_position(heap, code, offset)
     if innermost is None:
         return OptimizedPosition(None, f"{MAGLEV_NOTE}: its position table has no entry for the pc")
@@ -390,6 +397,60 @@ def _maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: in
         return OptimizedPosition(None, f"{MAGLEV_NOTE}: {found.note}")
     inlined = [found.inlined[0]] + [(f, None, MAGLEV_CALLER_NOTE) for f, _, _ in found.inlined[1:]]
     return OptimizedPosition(None, MAGLEV_CALLER_NOTE, inlined)
+
+
+def _translated_position(heap: V8Heap, deopt: int, translation_index: int, bytecode_offset: int,
+                         sfi: int | None) -> OptimizedPosition | None:
+    """The frame and its inlined functions as V8 rebuilds them from the deoptimization
+    entry's translation (`translation.py`): each interpreted frame's function (a literal)
+    and bytecode offset, mapped by its BytecodeArray. None when the translation is not
+    read or does not check out: its innermost offset must be the entry's and its outermost
+    function the frame's own."""
+    from triage.v8.translation import OpcodeTable, interpreted_frames
+
+    opcodes = heap.facts.translation_opcodes
+    translations = _byte_array(heap, deopt, 16)  # FrameTranslation, DeoptimizationData's first
+    if opcodes is None or translations is None or sfi is None or translation_index < 0:
+        return None
+    frames = interpreted_frames(translations, translation_index, OpcodeTable.from_names(opcodes))
+    if not frames or frames[-1][0] != bytecode_offset:
+        return None
+    from triage.v8.stack import bytecode_source_position
+
+    placed = []
+    for offset, literal in frames:
+        function = _literal(heap, deopt, literal)
+        bytecode = _sfi_bytecode(heap, function)
+        if function is None or bytecode is None or offset < 0:
+            return None
+        position = bytecode_source_position(heap, bytecode, offset + 1)  # +1: see above
+        placed.append((function, position if position is not None and position >= 0 else None))
+    if placed[0][0] != sfi:
+        return None
+    note = "the bytecode has no position for the call"
+    inlined = [(f, p, None if p is not None else note) for f, p in reversed(placed[1:])]
+    outer = placed[0][1]
+    return OptimizedPosition(outer, None if outer is not None else f"{MAGLEV_NOTE}: {note}", inlined)
+
+
+def _literal(heap: V8Heap, deopt: int, index: int) -> int | None:
+    """Deoptimization literal `index` if it is a SharedFunctionInfo (weak references
+    followed), else None."""
+    r = heap.reader
+    literals = _deopt_element(heap, deopt, heap.constants.get(
+        "DeoptimizationDataLiteralArrayIndex", heap.facts.deopt_literal_array_index))
+    if literals is None or not is_heap_object(literals):
+        return None
+    length = r.field(literals, 8)
+    if length is None or not is_smi(length) or not 0 <= index < smi(length):
+        return None
+    word = r.field(literals, 16 + 8 * index)
+    if word is not None and word & 3 == 3:
+        word &= ~2
+    if word is None or not is_heap_object(word) or r.type_of(word) != heap.constants.type_id(
+            "SHARED_FUNCTION_INFO_TYPE"):
+        return None
+    return word
 
 
 def _table_position(heap: V8Heap, code: int, offset: int) -> tuple[int, int] | None:

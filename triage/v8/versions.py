@@ -121,6 +121,9 @@ class VersionFacts:
     #: BytecodeArray (SharedFunctionInfo's function data field, not exported on 13.6/14.6)
     maglev_safepoint_header: int | None = None
     sfi_function_data: int | None = None
+    #: the deoptimization translation's opcodes in number order, (name, operand count)
+    #: (`translation.py`): where known, a Maglev frame's inlined callers are placed from it
+    translation_opcodes: tuple[tuple[str, int], ...] | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -138,6 +141,30 @@ PAGE_LAYOUTS = (_PAGE_13, _PAGE_12, _PAGE_10)
 
 _CONTEXTS = ("the 10 context types First..LastContextType in alphabetical order: AWAIT BLOCK CATCH "
              "DEBUG_EVALUATE EVAL FUNCTION MODULE NATIVE SCRIPT WITH")
+
+#: V8 13.6 and 14.6's TranslationOpcode list (translation-opcode.h, with WebAssembly as Node
+#: builds it): BEGIN_WITHOUT_FEEDBACK is 14 and bytes from 45 repeat earlier opcodes. Checked
+#: on port_optimized_maglev_inlined: every deoptimization entry's translation decodes, its
+#: innermost frame's bytecode offset equals the entry's, its frames' literals are the
+#: functions' SharedFunctionInfos, and the outer frame gives 17:40 as Node printed
+TRANSLATION_OPCODES_13 = (
+    ("INTERPRETED_FRAME_WITH_RETURN", 6), ("INTERPRETED_FRAME_WITHOUT_RETURN", 4),
+    ("JAVASCRIPT_BUILTIN_CONTINUATION_FRAME", 3), ("JAVASCRIPT_BUILTIN_CONTINUATION_WITH_CATCH_FRAME", 3),
+    ("CONSTRUCT_CREATE_STUB_FRAME", 2), ("CONSTRUCT_INVOKE_STUB_FRAME", 1),
+    ("BUILTIN_CONTINUATION_FRAME", 3), ("JS_TO_WASM_BUILTIN_CONTINUATION_FRAME", 4),
+    ("WASM_INLINED_INTO_JS_FRAME", 3), ("LIFTOFF_FRAME", 3), ("INLINED_EXTRA_ARGUMENTS", 2),
+    ("ARGUMENTS_ELEMENTS", 1), ("ARGUMENTS_LENGTH", 0), ("REST_LENGTH", 0),
+    ("BEGIN_WITHOUT_FEEDBACK", 3), ("BEGIN_WITH_FEEDBACK", 3), ("BOOL_REGISTER", 1),
+    ("BOOL_STACK_SLOT", 1), ("CAPTURED_OBJECT", 1), ("STRING_CONCAT", 0), ("DOUBLE_REGISTER", 1),
+    ("DOUBLE_STACK_SLOT", 1), ("SIMD128_STACK_SLOT", 1), ("HOLEY_DOUBLE_REGISTER", 1),
+    ("HOLEY_DOUBLE_STACK_SLOT", 1), ("SIMD128_REGISTER", 1), ("DUPLICATED_OBJECT", 1),
+    ("FLOAT_REGISTER", 1), ("FLOAT_STACK_SLOT", 1), ("INT32_REGISTER", 1), ("INT32_STACK_SLOT", 1),
+    ("INT64_REGISTER", 1), ("INT64_STACK_SLOT", 1), ("SIGNED_BIGINT64_REGISTER", 1),
+    ("SIGNED_BIGINT64_STACK_SLOT", 1), ("UNSIGNED_BIGINT64_REGISTER", 1),
+    ("UNSIGNED_BIGINT64_STACK_SLOT", 1), ("OPTIMIZED_OUT", 0), ("LITERAL", 1), ("REGISTER", 1),
+    ("TAGGED_STACK_SLOT", 1), ("UINT32_REGISTER", 1), ("UINT32_STACK_SLOT", 1),
+    ("UPDATE_FEEDBACK", 2), ("MATCH_PREVIOUS_TRANSLATION", 1),
+)
 
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
@@ -233,7 +260,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (13, 6): VersionFacts(
         v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, safepoint_header=12,
-        maglev_safepoint_header=16, sfi_function_data=8,
+        maglev_safepoint_header=16, sfi_function_data=8, translation_opcodes=TRANSLATION_OPCODES_13,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
@@ -286,7 +313,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (14, 6): VersionFacts(
         v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8, safepoint_header=12,
-        maglev_safepoint_header=16, sfi_function_data=8,
+        maglev_safepoint_header=16, sfi_function_data=8, translation_opcodes=TRANSLATION_OPCODES_13,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
