@@ -236,7 +236,7 @@ def test_truncated_or_shifted_translation_gives_none_not_an_exception(major: int
               if (f := decode_frame(heap, fp, pc, 0)) is not None and f.function == "hotLoop")
     stream, _ = heap.object_at(pc, code=True)
     code = r.u64(stream - 1 + 8)  # InstructionStream::code (13.6, 14.6)
-    raw = optimized._byte_array(heap, r.field(code, heap.facts.code_deopt_data), 16)
+    raw = optimized.byte_array(heap, r.field(code, heap.facts.code_deopt_data), 16)
     assert raw, "the frame's translation array is readable"
     table = OpcodeTable.from_names(vf.TRANSLATION_OPCODES_13)
     for end in range(len(raw)):

@@ -46,7 +46,7 @@ INLINED_VALUES_NOTE = ("inlined into the frame below: no stack frame of its own,
 BASELINE_NOTE = "baseline (Sparkplug) code: its pc -> bytecode offset table is not read"
 #: Maglev's position table holds statement positions where V8 prints the call's (19:3 where
 #: Node printed 19:45): its frames are placed through the safepoint table and deoptimization
-#: data instead (`_maglev_position`); this note and why when that cannot be done
+#: data instead (`maglev.py`); this note and why when that cannot be done
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
 #: a Maglev frame (or inlined frame) whose callee was inlined: where it made that call is in
 #: the deoptimization translation's frames (V8's TranslatedState), not read
@@ -61,7 +61,6 @@ _OFFSET_MASK = (1 << 30) - 1
 _INLINING_POSITION_SIZE = 16  # struct InliningPosition { SourcePosition (8); int id; pad }
 _MAX_INLINING_DEPTH = 64
 _MAX_INLINED_FUNCTIONS = 1 << 12
-_MAX_SAFEPOINTS = 1 << 16
 
 
 @dataclass
@@ -125,10 +124,12 @@ def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> Optimiz
         return OptimizedPosition(None, "the code's kind is not readable")
     maglev = kind == facts.code_kind_turbofan - 1
     if maglev:
-        return _maglev_position(heap, code, start, pc - start, data, sfi)
+        from triage.v8.maglev import maglev_position
+
+        return maglev_position(heap, code, start, pc - start, data, sfi)
     if kind != facts.code_kind_turbofan:
         return OptimizedPosition(None, f"code of kind {kind}, not TurboFan")
-    table = _byte_array(heap, code, facts.code_position_table)
+    table = byte_array(heap, code, facts.code_position_table)
     if table is None:
         return OptimizedPosition(None, "the optimized code's source position table is not readable")
     from triage.v8.stack import decode_position_table
@@ -155,16 +156,16 @@ def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> Optimiz
     if inlining < 0:
         return OptimizedPosition(script_offset) if script_offset >= 0 else OptimizedPosition(
             None, "the code has no position for this pc")
-    return _through_inlining(heap, data, script_offset, inlining)
+    return through_inlining(heap, data, script_offset, inlining)
 
 
-def _through_inlining(heap: V8Heap, deopt: int, script_offset: int, inlining: int) -> OptimizedPosition:
+def through_inlining(heap: V8Heap, deopt: int, script_offset: int, inlining: int) -> OptimizedPosition:
     """Follow the inlining chain from the pc's position out to the frame's own function."""
-    positions = _inlining_positions(heap, deopt)
+    positions = inlining_positions(heap, deopt)
     if positions is None:
         return OptimizedPosition(None, "runs inlined code whose call site is not readable "
                                        "(deoptimization data)")
-    functions, why = _inlined_functions(heap, deopt)
+    functions, why = inlined_functions(heap, deopt)
     inlined: list[tuple[int, int | None, str | None]] = []
     seen = 0
     while inlining >= 0:
@@ -188,7 +189,7 @@ def _through_inlining(heap: V8Heap, deopt: int, script_offset: int, inlining: in
     return OptimizedPosition(script_offset, None, inlined)
 
 
-def _inlining_index(heap: V8Heap) -> int | None:
+def inlining_index(heap: V8Heap) -> int | None:
     return heap.constants.get("DeoptimizationDataInliningPositionsIndex",
                               heap.facts.deopt_inlining_positions_index)
 
@@ -196,7 +197,7 @@ def _inlining_index(heap: V8Heap) -> int | None:
 def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
     """Code offset of the first deoptimization exit: the Smi after InliningPositions (then
     the eager and lazy exit counts), on every version from 10.2 to 14.6."""
-    index = _inlining_index(heap)
+    index = inlining_index(heap)
     length = heap.reader.field(deopt, 8)
     if index is None or length is None or not is_smi(length) or not index + 1 < smi(length):
         return None
@@ -210,7 +211,7 @@ def _code_kind(heap: V8Heap, code: int) -> int | None:
     return None if flags is None else flags & 0xF
 
 
-def _byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
+def byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
     r = heap.reader
     arr = r.field(obj, field)
     if arr is None or not is_heap_object(arr):
@@ -223,12 +224,12 @@ def _byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
     return heap.core.try_read(arr - 1 + 16, smi(n))
 
 
-def _inlining_positions(heap: V8Heap, deopt: int) -> list[tuple[int, int]] | None:
+def inlining_positions(heap: V8Heap, deopt: int) -> list[tuple[int, int]] | None:
     """(call site SourcePosition, inlined function index) of each InliningPositions entry."""
-    index = _inlining_index(heap)
-    if _deopt_element(heap, deopt, index) is None:
+    index = inlining_index(heap)
+    if deopt_element(heap, deopt, index) is None:
         return None
-    raw = _byte_array(heap, deopt, 16 + 8 * index)
+    raw = byte_array(heap, deopt, 16 + 8 * index)
     if raw is None or len(raw) % _INLINING_POSITION_SIZE:
         return None
     return [(int.from_bytes(raw[i:i + 8], "little"),
@@ -236,7 +237,7 @@ def _inlining_positions(heap: V8Heap, deopt: int) -> list[tuple[int, int]] | Non
             for i in range(0, len(raw), _INLINING_POSITION_SIZE)]
 
 
-def _deopt_element(heap: V8Heap, deopt: int, index: int | None) -> int | None:
+def deopt_element(heap: V8Heap, deopt: int, index: int | None) -> int | None:
     """Element `index` of the DeoptimizationData array, None when out of its bounds."""
     length = heap.reader.field(deopt, 8)
     if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
@@ -244,14 +245,14 @@ def _deopt_element(heap: V8Heap, deopt: int, index: int | None) -> int | None:
     return heap.reader.field(deopt, 16 + 8 * index)
 
 
-def _inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]:
+def inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]:
     """The inlined functions' SharedFunctionInfos (the literal array's first InlinedFunctionCount
     entries, each checked to be one), or None and why not."""
     r = heap.reader
     c = heap.constants
-    count = _deopt_element(heap, deopt, c.get("DeoptimizationDataInlinedFunctionCountIndex",
+    count = deopt_element(heap, deopt, c.get("DeoptimizationDataInlinedFunctionCountIndex",
                                               heap.facts.deopt_inlined_count_index))
-    literals = _deopt_element(heap, deopt, c.get("DeoptimizationDataLiteralArrayIndex",
+    literals = deopt_element(heap, deopt, c.get("DeoptimizationDataLiteralArrayIndex",
                                                  heap.facts.deopt_literal_array_index))
     if count is None or not is_smi(count) or not 0 <= smi(count) <= _MAX_INLINED_FUNCTIONS:
         return None, "the inlined function count is not readable"
@@ -273,54 +274,13 @@ def _inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]
     return out, ""
 
 
-def _safepoints(heap: V8Heap, code: int, start: int, maglev: bool) -> tuple[list[tuple[int, int, int]], str]:
-    """(pc, deopt index, trampoline pc) of each entry of the code's safepoint table, or []
-    and why not.
-
-    The table opens the code's metadata, right after its instructions. Its header
-    (`safepoint_header`; Maglev's `maglev_safepoint_header` adds slot counts, versions.py)
-    holds the entry count and configuration (bit 0 has deopt data, bits 1-3 register-index
-    bytes, 4-6 pc bytes, 7-9 deopt-index bytes) at the end of the TurboFan header's size
-    (after the stack slot count from 13.6); each entry is pc, deopt index + 1,
-    trampoline pc + 1 (V8 stores -1 as 0), Maglev's then a pushed-register count byte, then
-    the register indexes (10.2-14.6)."""
-    r = heap.reader
-    facts = heap.facts
-    at = heap.constants.field("Code", "instruction_size", facts.code_instruction_size)
-    header = facts.maglev_safepoint_header if maglev else facts.safepoint_header
-    if header is None or facts.safepoint_header is None or at is None:
-        return [], "the safepoint table layout of this V8 is not known (versions.py)"
-    size, meta_size = r.u32(code - 1 + at), r.u32(code - 1 + at + 4)  # metadata_size follows
-    if size is None or meta_size is None or not header <= meta_size <= 1 << 24:
-        return [], "the code's instruction and metadata sizes are not readable"
-    raw = heap.core.try_read(start + size, meta_size)
-    if raw is None:
-        return [], "the code's safepoint table is not in the core"
-    count_at = facts.safepoint_header - 8  # Maglev's header only adds slot counts after these
-    length = int.from_bytes(raw[count_at:count_at + 4], "little", signed=True)
-    config = int.from_bytes(raw[count_at + 4:count_at + 8], "little")
-    registers, pc_bytes, index_bytes = (config >> 1) & 7, (config >> 4) & 7, (config >> 7) & 7
-    entry = pc_bytes + index_bytes + pc_bytes + (1 if maglev else 0) + registers
-    bitmaps = 0 if maglev else length * (config >> 10)  # Maglev keeps no per-entry slot bitmap
-    if (not config & 1 or not 0 < length <= _MAX_SAFEPOINTS or max(pc_bytes, index_bytes) > 4
-            or header + length * entry + bitmaps > meta_size):
-        return [], "the code's safepoint table is not readable"
-    out = []
-    for i in range(length):
-        p = header + i * entry
-        pc = int.from_bytes(raw[p:p + pc_bytes], "little")
-        index = int.from_bytes(raw[p + pc_bytes:p + pc_bytes + index_bytes], "little") - 1
-        trampoline = int.from_bytes(raw[p + pc_bytes + index_bytes:p + entry - registers
-                                        - (1 if maglev else 0)], "little") - 1
-        out.append((pc, index, trampoline))
-    return out, ""
-
-
 def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) -> tuple[int | None, str]:
     """Code offset of the return address V8 replaced with the deoptimization exit at
     `exit_offset` (or None and why): the pc of the safepoint entry whose trampoline is that
     exit, as V8's deoptimizer chose it (`SafepointEntry::trampoline_pc`)."""
-    entries, why = _safepoints(heap, code, start, maglev=False)
+    from triage.v8.safepoints import safepoints
+
+    entries, why = safepoints(heap, code, start, maglev=False)
     if not entries:
         return None, why
     for pc, _, trampoline in entries:
@@ -329,154 +289,3 @@ def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) ->
                 return None, "the safepoint entry of this exit has no call before it"
             return pc, ""
     return None, "no safepoint entry has this deoptimization exit as its trampoline"
-
-
-def _maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: int,
-                     sfi: int | None) -> OptimizedPosition:
-    """Position of a Maglev frame the way V8 finds it (`OptimizedFrame::Summarize`): the
-    safepoint entry of the pc (its return address, or the exit V8 rewrote it to) names a
-    deoptimization entry, whose translation lists the frames V8 rebuilds there (function
-    and bytecode offset each, mapped by its BytecodeArray's position table). Without the
-    translation, the entry's own bytecode offset places the innermost frame (its function
-    named by the inlining id of Maglev's position at the pc) and its callers say why not."""
-    entries, why = _safepoints(heap, code, start, maglev=True)
-    if not entries:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: {why}")
-    hit = next(((index, trampoline) for pc, index, trampoline in entries
-                if offset in (pc, trampoline) and index >= 0), None)
-    if hit is None:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: no safepoint entry with a deoptimization "
-                                       "point at the pc")
-    index, trampoline = hit
-    # entries of (bytecode offset, translation index, pc) follow DeoptExitStart and the eager
-    # and lazy deopt counts, three Smis after InliningPositions (10.2-14.6, release builds);
-    # the offset is the innermost frame's, the one making the call
-    inlining = _inlining_index(heap)
-    first = None if inlining is None else inlining + 4
-    bytecode_offset = None if first is None else _deopt_element(heap, deopt, first + 3 * index)
-    exit_pc = None if first is None else _deopt_element(heap, deopt, first + 3 * index + 2)
-    if (bytecode_offset is None or exit_pc is None or not is_smi(bytecode_offset) or not is_smi(exit_pc)
-            or smi(exit_pc) != trampoline or smi(bytecode_offset) < 0):
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: its deoptimization entry does not match "
-                                       "the safepoint table")
-    translation = _deopt_element(heap, deopt, first + 3 * index + 1)
-    placed = _translated_position(heap, deopt, smi(translation) if translation is not None
-                                  and is_smi(translation) else -1, smi(bytecode_offset), sfi)
-    if placed is not None:
-        return placed
-    # without the translation: which function the innermost frame runs is the inlining id
-    # of Maglev's own position at the pc (its script offset is a statement's)
-    innermost = _table_position(heap, code, offset)
-    if innermost is None:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: its position table has no entry for the pc")
-    inlining_id = innermost[1]
-    if inlining_id >= 0:
-        positions = _inlining_positions(heap, deopt)
-        functions, why = _inlined_functions(heap, deopt)
-        if positions is None or functions is None or not inlining_id < len(positions) \
-                or not 0 <= positions[inlining_id][1] < len(functions):
-            return OptimizedPosition(None, f"{MAGLEV_NOTE}: the inlined function the call is in is "
-                                           f"not readable ({why or 'inlining positions'})")
-        sfi = functions[positions[inlining_id][1]]
-    bytecode = _sfi_bytecode(heap, sfi)
-    if bytecode is None:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: the function's bytecode is not readable")
-    from triage.v8.stack import bytecode_source_position
-
-    # the table's offsets are one past V8's bytecode offsets, as for interpreted frames
-    # (stack.py): 37 + 1 -> 19:45 as Node printed on 13.6 (38 + 1 on 14.6)
-    position = bytecode_source_position(heap, bytecode, smi(bytecode_offset) + 1)
-    if position is None or position < 0:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: the bytecode has no position for the call")
-    if inlining_id < 0:
-        return OptimizedPosition(position)
-    # the callers' call sites in InliningPositions are statements too (17:3 where Node printed
-    # 17:40): their positions are in the translation's outer frames, not read
-    found = _through_inlining(heap, deopt, position, inlining_id)
-    if not found.inlined:
-        return OptimizedPosition(None, f"{MAGLEV_NOTE}: {found.note}")
-    inlined = [found.inlined[0]] + [(f, None, MAGLEV_CALLER_NOTE) for f, _, _ in found.inlined[1:]]
-    return OptimizedPosition(None, MAGLEV_CALLER_NOTE, inlined)
-
-
-def _translated_position(heap: V8Heap, deopt: int, translation_index: int, bytecode_offset: int,
-                         sfi: int | None) -> OptimizedPosition | None:
-    """The frame and its inlined functions as V8 rebuilds them from the deoptimization
-    entry's translation (`translation.py`): each interpreted frame's function (a literal)
-    and bytecode offset, mapped by its BytecodeArray. None when the translation is not
-    read or does not check out: its innermost offset must be the entry's and its outermost
-    function the frame's own."""
-    from triage.v8.translation import OpcodeTable, interpreted_frames
-
-    opcodes = heap.facts.translation_opcodes
-    translations = _byte_array(heap, deopt, 16)  # FrameTranslation, DeoptimizationData's first
-    if opcodes is None or translations is None or sfi is None or translation_index < 0:
-        return None
-    frames = interpreted_frames(translations, translation_index, OpcodeTable.from_names(opcodes))
-    if not frames or frames[-1][0] != bytecode_offset:
-        return None
-    from triage.v8.stack import bytecode_source_position
-
-    placed = []
-    for offset, literal in frames:
-        function = _literal(heap, deopt, literal)
-        bytecode = _sfi_bytecode(heap, function)
-        if function is None or bytecode is None or offset < 0:
-            return None
-        position = bytecode_source_position(heap, bytecode, offset + 1)  # +1: see above
-        placed.append((function, position if position is not None and position >= 0 else None))
-    if placed[0][0] != sfi:
-        return None
-    note = "the bytecode has no position for the call"
-    inlined = [(f, p, None if p is not None else note) for f, p in reversed(placed[1:])]
-    outer = placed[0][1]
-    return OptimizedPosition(outer, None if outer is not None else f"{MAGLEV_NOTE}: {note}", inlined)
-
-
-def _literal(heap: V8Heap, deopt: int, index: int) -> int | None:
-    """Deoptimization literal `index` if it is a SharedFunctionInfo (weak references
-    followed), else None."""
-    r = heap.reader
-    literals = _deopt_element(heap, deopt, heap.constants.get(
-        "DeoptimizationDataLiteralArrayIndex", heap.facts.deopt_literal_array_index))
-    if literals is None or not is_heap_object(literals):
-        return None
-    length = r.field(literals, 8)
-    if length is None or not is_smi(length) or not 0 <= index < smi(length):
-        return None
-    word = r.field(literals, 16 + 8 * index)
-    if word is not None and word & 3 == 3:
-        word &= ~2
-    if word is None or not is_heap_object(word) or r.type_of(word) != heap.constants.type_id(
-            "SHARED_FUNCTION_INFO_TYPE"):
-        return None
-    return word
-
-
-def _table_position(heap: V8Heap, code: int, offset: int) -> tuple[int, int] | None:
-    """(script offset, inlining id) of the Code's position table entry for the pc at
-    `offset` (the last one before it), None when unreadable or external."""
-    from triage.v8.stack import decode_position_table
-
-    table = _byte_array(heap, code, heap.facts.code_position_table)
-    if table is None:
-        return None
-    value = None
-    for code_offset, pos, _ in decode_position_table(table, heap.facts.position_table):
-        if code_offset >= offset:
-            break
-        value = pos
-    return None if value is None else decode_source_position(value)
-
-
-def _sfi_bytecode(heap: V8Heap, sfi: int | None) -> int | None:
-    """The BytecodeArray a SharedFunctionInfo holds (`sfi_function_data`, versions.py)."""
-    at = heap.facts.sfi_function_data
-    if sfi is None or at is None:
-        return None
-    r = heap.reader
-    word = r.field(sfi, at)
-    if word is None or not is_heap_object(word) or r.type_of(word) != heap.constants.type_id(
-            "BYTECODE_ARRAY_TYPE"):
-        return None
-    return word
