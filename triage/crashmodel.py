@@ -47,6 +47,8 @@ class JsFrame:
     column: int | None = None  # 1-based
     kind: str = "unknown"  # interpreted | baseline | optimized | builtin | native | unknown
     #                        | exit | entry (V8's frames into C++ and from C++: MARKER_KINDS)
+    #                        | inlined (a function TurboFan inlined into the optimized frame
+    #                          after it: no stack frame, so no fp, function, context or values)
     # From a core only (None elsewhere): the JSFunction and its Context (untagged hex, each
     # accepted by `--inspect`), the receiver and the argument values (`triage.v8.frames`),
     # the actual argument count without the receiver, and why a value is missing.
@@ -55,8 +57,8 @@ class JsFrame:
     receiver: dict | None = None
     args: list[dict] | None = None
     argc: int | None = None
-    # Why the frame has no position, or what its position means (an optimized frame that
-    # runs inlined code: the call it makes, its inlined frames not listed); None otherwise.
+    # Why the frame has no position, or what its position means (an optimized frame whose
+    # inlined functions could not be read: the call it makes, those not listed); else None.
     position_note: str | None = None
 
 

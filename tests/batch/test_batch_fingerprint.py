@@ -6,7 +6,7 @@ from functools import cache
 
 from dumps.crash import run_scenario
 from tests.batch.conftest import scenario
-from tests.conftest import run_triage
+from tests.conftest import MAJORS, run_triage
 from triage.analyses.fingerprint import fingerprint, normalize_native
 from triage.schema import validate_summary
 
@@ -71,3 +71,17 @@ def test_native_names_are_normalised():
     assert normalize_native(mangled) == "v8::internal::{anon}::HandleApiCallHelper"
     assert normalize_native("node::Abort(v8::FunctionCallbackInfo<v8::Value> const&)") == "node::Abort"
     assert normalize_native("crash_with_null_write.cold") == "crash_with_null_write"
+
+
+def test_inlining_does_not_change_the_fingerprint():
+    """One program, once with `inner` inlined into optimized hotLoop and once with inlining
+    off: the core lists the inlined function as a frame of its own, so the ids agree."""
+    flags = ("--allow-natives-syntax",)
+    inlined = _summary(run_scenario("port_optimized_inlined", MAJORS[-1], node_flags=flags).core)
+    plain = _summary(run_scenario("port_optimized_inlined", MAJORS[-1],
+                                  node_flags=(*flags, "--no-turbo-inlining")).core)
+    kinds = [next(f["kind"] for f in doc["js_stack"]["frames"] if f["function"] == "inner")
+             for doc in (inlined, plain)]
+    assert kinds == ["inlined", "interpreted"]
+    assert inlined["fingerprint"] == plain["fingerprint"]
+    assert "js:inner (port_optimized_inlined.js)" in inlined["fingerprint"]["components"]

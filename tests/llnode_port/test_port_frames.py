@@ -40,7 +40,8 @@ _THROWN_FRAME = re.compile(r"([\w.$<>]+(?: \[as \w+\])?) \(([^()\s]+?):(\d+):(\d
 def loaded(scenario: str, major: int) -> tuple[Crash, Session]:
     key = (scenario, major)
     if key not in _SESSIONS:
-        flags = {"port_frame": (), "port_optimized": ("--allow-natives-syntax",)}.get(
+        natives = ("--allow-natives-syntax",)
+        flags = {"port_frame": (), "port_optimized": natives, "port_optimized_inlined_deep": natives}.get(
             scenario, ABORT_ON_THROW)
         crash = run_scenario(scenario, major, node_flags=flags)
         _SESSIONS[key] = (crash, Session([crash.core_path], node=Path(crash.node)))
@@ -198,6 +199,22 @@ def test_an_optimized_frame_has_its_arguments_too(major: int) -> None:
     assert hot["kind"] == "optimized"
     assert (hot["argc"], hot["receiver"]["type"]) == (2, "undefined")
     assert [(a["type"], a.get("value")) for a in hot["args"]] == [("Smi", 7), ("String", "optimized call")]
+
+
+@majors
+def test_inlined_frames_in_bt_say_why_they_show_no_values(major: int) -> None:
+    """Not in llnode (which lists no inlined functions): `bt` shows each function TurboFan
+    inlined as a frame of its own, in V8's order, without this/arguments/fn and saying why."""
+    from triage.v8.optimized import INLINED_VALUES_NOTE
+
+    _, session = loaded("port_optimized_inlined_deep", major)
+    text = render_answer(session.ask("bt"), width=10_000)
+    lines = [line for line in text.splitlines()
+             if re.search(r"#\d+\s+(stopAt|inner|middle|hotLoop)\b", line)]
+    assert [re.search(r"#\d+\s+(\w+)", line)[1] for line in lines] == ["stopAt", "inner", "middle", "hotLoop"]
+    for line in lines[1:3]:
+        assert line.endswith(f"  [{INLINED_VALUES_NOTE}]") and "this=" not in line and "fn=" not in line
+    assert "hotLoop(this=" in lines[3] and " fn=0x" in lines[3] and "[optimized]" in lines[3]
 
 
 # -- inspect-test.js: verifyBacktrace, verifyMethodSource, verifyClass ----------------------

@@ -26,6 +26,9 @@ def js_frame_full_text(frame: dict[str, Any]) -> str:
     """A JS frame as llnode's `v8 bt` shows it: `name(this=..., arg0=...) at where fn=... context=...`."""
     if frame.get("kind") in ("exit", "entry"):
         return frame["function"]
+    if frame.get("kind") == "inlined":  # no stack frame of its own: its receiver says why
+        why = (frame.get("receiver") or {}).get("error") or "inlined"
+        return js_frame_text(frame).replace("  [inlined]", f"  [{why}]", 1)
     parts = []
     if frame.get("receiver") is not None:
         parts.append(f"this={js_value_text(frame['receiver'])}")

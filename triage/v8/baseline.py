@@ -24,7 +24,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from triage.v8 import versions as vf
-from triage.v8.optimized import CodePosition, byte_array, code_kind
+from triage.v8.optimized import OptimizedPosition, byte_array, code_kind
 from triage.v8.reader import is_smi, smi
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ def baseline_bytecode_offset(heap: V8Heap, code: int, bytecode: int,
 
 
 def baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
-                       pc_offset: int) -> CodePosition:
+                       pc_offset: int) -> OptimizedPosition:
     """The position of a frame `pc_offset` bytes into baseline `code` whose bytecode field
     holds `data`: its bytecode offset, then the BytecodeArray's source position table, as
     V8's BaselineFrame does."""
@@ -163,23 +163,23 @@ def baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
 
     turbofan = heap.facts.code_kind_turbofan
     if turbofan is None:
-        return CodePosition(None, BASELINE_PREFIX + "the code kinds of this V8 are not known",
-                            "baseline")
+        return OptimizedPosition(None, BASELINE_PREFIX + "the code kinds of this V8 are not known",
+                                 kind="baseline")
     kind = code_kind(heap, code)
     want = turbofan - vf.BASELINE_KIND_BELOW_TURBOFAN
     if kind != want:
-        return CodePosition(None, BASELINE_PREFIX + f"code of kind {kind} holding bytecode, "
-                            f"not baseline ({want})", "baseline")
+        return OptimizedPosition(None, BASELINE_PREFIX + f"code of kind {kind} holding bytecode, "
+                                 f"not baseline ({want})", kind="baseline")
     if data_type != "BYTECODE_ARRAY_TYPE":  # not seen, even with --interpreted-frames-native-stack
-        return CodePosition(None, BASELINE_PREFIX + "its bytecode is behind an InterpreterData "
-                            "(not read)", "baseline")
+        return OptimizedPosition(None, BASELINE_PREFIX + "its bytecode is behind an InterpreterData "
+                                 "(not read)", kind="baseline")
     offset, why = baseline_bytecode_offset(heap, code, data, pc_offset)
     if offset is None:
-        return CodePosition(None, BASELINE_PREFIX + (why or "no bytecode offset"), "baseline")
+        return OptimizedPosition(None, BASELINE_PREFIX + (why or "no bytecode offset"), kind="baseline")
     if offset == FUNCTION_ENTRY:
-        return CodePosition(None, BASELINE_ENTRY_NOTE, "baseline")
+        return OptimizedPosition(None, BASELINE_ENTRY_NOTE, kind="baseline")
     position = bytecode_position(heap, data, offset)
     if position is None or position < 0:
-        return CodePosition(None, BASELINE_PREFIX + f"no source position for bytecode offset "
-                            f"{offset}", "baseline")
-    return CodePosition(position, None, "baseline")
+        return OptimizedPosition(None, BASELINE_PREFIX + f"no source position for bytecode offset "
+                                 f"{offset}", kind="baseline")
+    return OptimizedPosition(position, None, kind="baseline")

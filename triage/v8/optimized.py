@@ -10,22 +10,30 @@ pc's (the return address is one past the call, as in V8's `Code::SourcePosition`
 For optimized code each entry's value is a SourcePosition bit field (source-position.h):
 bit 0 "external", bits 1-30 the script offset + 1, bits 31-46 the inlining id + 1. With
 no inlining id the position is in the frame's own function. Otherwise the pc runs a
-function inlined into this one, which V8 prints as a frame of its own: this frame then gets
-the position of the call it makes (DeoptimizationData's InliningPositions, followed to the
-outermost call site), and says that the inlined frames are not listed.
+function inlined into this one, which V8 prints as a frame of its own, innermost first.
+DeoptimizationData's InliningPositions entry for the id holds the call site (a
+SourcePosition in the caller, itself maybe inlined) and the inlined function's index in
+the literal array, whose first InlinedFunctionCount entries are those functions'
+SharedFunctionInfos (V8's `DeoptimizationData::GetInlinedFunction`). Following the chain
+gives each inlined function with its position and, at its end, the call this frame makes.
+When the inlined functions cannot be read, the frame keeps the outer call site and says
+that the inlined frames are not listed.
 
-Only TurboFan code is read: Maglev's table gives statements where V8 prints calls, and a
-pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
-return address) says nothing about the call. Baseline (Sparkplug) code, found by the
-BytecodeArray where optimized code keeps its deoptimization data, gives the bytecode the pc
-runs (`baseline.py`), whose position comes from the bytecode's own table as for an
-interpreted frame. Anything unread leaves the frame at function and script with the
-reason, never a guess.
+A pc inside the deoptimization exits (code deoptimized while the call ran: V8 rewrote the
+return address) is mapped back to the call through the safepoint table. Maglev's position
+table gives statements where V8 prints calls, so a Maglev frame is placed as V8 does it:
+safepoint entry -> deoptimization entry -> its translation's frames (function, bytecode
+offset; `translation.py`) -> each bytecode's position. Baseline (Sparkplug) code, found by
+the BytecodeArray where optimized code keeps its deoptimization data, gives the bytecode
+the pc runs (`baseline.py`), whose position comes from the bytecode's own table as for an
+interpreted frame.
+Anything unread leaves the frame at function and script with the reason, never a guess.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from triage.v8.reader import is_heap_object, is_smi, smi
 
@@ -33,16 +41,40 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 INLINED_NOTE = "position of the call in this function; the functions inlined into it are not listed"
-#: Maglev's position table holds statement positions where V8 prints the call's (from the
-#: deoptimization translation, not read): 19:3 where Node printed 19:45 (Node 24, 26)
+#: what an inlined frame says instead of its receiver and arguments
+INLINED_VALUES_NOTE = ("inlined into the frame below: no stack frame of its own, this and "
+                       "arguments not read")
+#: Maglev's position table holds statement positions where V8 prints the call's (19:3 where
+#: Node printed 19:45): its frames are placed through the safepoint table and deoptimization
+#: data instead (`maglev.py`); this note and why when that cannot be done
 MAGLEV_NOTE = "Maglev code: its position table does not give the position V8 prints"
+#: a Maglev frame (or inlined frame) whose callee was inlined: where it made that call is in
+#: the deoptimization translation's frames (V8's TranslatedState), not read
+MAGLEV_CALLER_NOTE = ("Maglev code: the position of its call into the inlined function is "
+                      "in the deoptimization translation (not read)")
 #: V8 sends the frames of code it deoptimizes back through the exits at the end of that
-#: code by rewriting their return address, so the pc no longer says where the call was
+#: code by rewriting their return address; the safepoint entry whose trampoline is that exit
+#: gives the call's return address back (`_lazy_deopt_return`), else this note and why
 LAZY_DEOPT_NOTE = ("the code was deoptimized while this call ran (the pc is in its "
                    "deoptimization exits)")
 _OFFSET_MASK = (1 << 30) - 1
 _INLINING_POSITION_SIZE = 16  # struct InliningPosition { SourcePosition (8); int id; pad }
 _MAX_INLINING_DEPTH = 64
+_MAX_INLINED_FUNCTIONS = 1 << 12
+
+
+@dataclass
+class OptimizedPosition:
+    """Where an optimized frame is: `offset` in the frame's own function's script (None when
+    unread; `note` then says why, else None or INLINED_NOTE), and the functions inlined into
+    it that the pc runs, innermost first: (tagged SharedFunctionInfo, script offset in that
+    function's script or None with the reason)."""
+
+    offset: int | None
+    note: str | None = None
+    inlined: list[tuple[int, int | None, str | None]] = field(default_factory=list)
+    #: "baseline" when the pc runs Sparkplug code (its frame keeps no bytecode offset slot)
+    kind: str = "optimized"
 
 
 def decode_source_position(value: int) -> tuple[int, int] | None:
@@ -52,22 +84,16 @@ def decode_source_position(value: int) -> tuple[int, int] | None:
     return ((value >> 1) & _OFFSET_MASK) - 1, ((value >> 31) & 0xFFFF) - 1
 
 
-class CodePosition(NamedTuple):
-    """Where a JIT frame is: `offset` the script offset in the frame's own function (None
-    when not read, `note` then says why; else `note` is None or INLINED_NOTE), `kind`
-    "baseline" when the pc runs Sparkplug code, else "optimized"."""
-
-    offset: int | None
-    note: str | None
-    kind: str = "optimized"
-
-
-def code_at(heap: V8Heap, pc: int) -> tuple[int, int] | str:
-    """(tagged Code, its instruction start) of the code holding `pc`, or why not."""
+def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> OptimizedPosition:
+    """Position of the optimized frame at `pc` and of the functions inlined into it there
+    (`sfi`: the frame's function's SharedFunctionInfo, which Maglev frames need)."""
+    facts = heap.facts
+    if facts.code_position_table is None or facts.code_kind_turbofan is None:
+        return OptimizedPosition(None, "optimized code layout of this V8 not known (versions.py)")
     r = heap.reader
     hit = heap.object_at(pc, code=True)
     if hit is None:
-        return "pc is in no code object of the walked heap"
+        return OptimizedPosition(None, "pc is in no code object of the walked heap")
     obj, mi = hit
     tname = r.type_name(heap.maps[mi].instance_type)
     start_at = heap.constants.field("InstructionStream" if tname == "INSTRUCTION_STREAM_TYPE"
@@ -75,32 +101,20 @@ def code_at(heap: V8Heap, pc: int) -> tuple[int, int] | str:
     if tname == "INSTRUCTION_STREAM_TYPE":
         code = r.u64(obj - 1 + 8)  # InstructionStream::code
         if code is None or not is_heap_object(code) or r.type_name(r.type_of(code) or 0) != "CODE_TYPE":
-            return "the instruction stream's Code is not readable"
-        back = heap.constants.field("Code", "instruction_stream", heap.facts.code_instruction_stream)
+            return OptimizedPosition(None, "the instruction stream's Code is not readable")
+        back = heap.constants.field("Code", "instruction_stream", facts.code_instruction_stream)
         if back is None or r.u64(code - 1 + back) != obj:
-            return "the Code does not point back at the instruction stream holding the pc"
+            return OptimizedPosition(None, "the Code does not point back at the instruction stream "
+                                           "holding the pc")
     elif tname == "CODE_TYPE":
         code = obj
     else:
-        return f"pc is in a {tname}, not in code"
+        return OptimizedPosition(None, f"pc is in a {tname}, not in code")
     if start_at is None:
-        return "instruction start offset not exported"
+        return OptimizedPosition(None, "instruction start offset not exported")
     start = obj - 1 + start_at
     if not start <= pc:
-        return "pc is before the code's instructions"
-    return code, start
-
-
-def optimized_position(heap: V8Heap, pc: int) -> CodePosition:
-    """The position of a frame running JIT code at `pc`, from the Code holding the pc."""
-    facts = heap.facts
-    if facts.code_position_table is None or facts.code_kind_turbofan is None:
-        return CodePosition(None, "optimized code layout of this V8 not known (versions.py)")
-    found = code_at(heap, pc)
-    if isinstance(found, str):
-        return CodePosition(None, found)
-    code, start = found
-    r = heap.reader
+        return OptimizedPosition(None, "pc is before the code's instructions")
     data = r.field(code, facts.code_deopt_data)
     data_type = r.type_name(r.type_of(data) or 0) if data is not None and is_heap_object(data) else ""
     if data_type in ("BYTECODE_ARRAY_TYPE", "INTERPRETER_DATA_TYPE"):
@@ -108,57 +122,78 @@ def optimized_position(heap: V8Heap, pc: int) -> CodePosition:
 
         return baseline_position(heap, code, data, data_type, pc - start)
     if "FIXED_ARRAY" not in data_type:
-        return CodePosition(None, "the code has no deoptimization data: not optimized code")
+        return OptimizedPosition(None, "the code has no deoptimization data: not optimized code")
     kind = code_kind(heap, code)
     if kind is None:
-        return CodePosition(None, "the code's kind is not readable")
-    if kind == facts.code_kind_turbofan - 1:
-        return CodePosition(None, MAGLEV_NOTE)
+        return OptimizedPosition(None, "the code's kind is not readable")
+    maglev = kind == facts.code_kind_turbofan - 1
+    if maglev:
+        from triage.v8.maglev import maglev_position
+
+        return maglev_position(heap, code, start, pc - start, data, sfi)
     if kind != facts.code_kind_turbofan:
-        return CodePosition(None, f"code of kind {kind}, not TurboFan")
+        return OptimizedPosition(None, f"code of kind {kind}, not TurboFan")
     table = byte_array(heap, code, facts.code_position_table)
     if table is None:
-        return CodePosition(None, "the optimized code's source position table is not readable")
+        return OptimizedPosition(None, "the optimized code's source position table is not readable")
     from triage.v8.stack import decode_position_table
 
     offset = pc - start
     exits = _deopt_exit_start(heap, data)
     if exits is None:
-        return CodePosition(None, "the start of the code's deoptimization exits is not readable")
-    if offset >= exits:
-        return CodePosition(None, LAZY_DEOPT_NOTE)
+        return OptimizedPosition(None, "the start of the code's deoptimization exits is not readable")
+    if offset >= exits:  # lazily deoptimized: the call's own return address is in the table
+        offset, why = _lazy_deopt_return(heap, code, start, offset)
+        if offset is None:
+            return OptimizedPosition(None, f"{LAZY_DEOPT_NOTE}: {why}")
     value = None
     for code_offset, pos, _ in decode_position_table(table, facts.position_table):
         if code_offset >= offset:
             break
         value = pos
     if value is None:
-        return CodePosition(None, "no source position entry before the pc")
+        return OptimizedPosition(None, "no source position entry before the pc")
     decoded = decode_source_position(value)
     if decoded is None:
-        return CodePosition(None, "the position is external (not in a script)")
+        return OptimizedPosition(None, "the position is external (not in a script)")
     script_offset, inlining = decoded
     if inlining < 0:
-        return CodePosition(script_offset, None) if script_offset >= 0 else CodePosition(
+        return OptimizedPosition(script_offset) if script_offset >= 0 else OptimizedPosition(
             None, "the code has no position for this pc")
-    positions = _inlining_positions(heap, code)
+    return through_inlining(heap, data, script_offset, inlining)
+
+
+def through_inlining(heap: V8Heap, deopt: int, script_offset: int, inlining: int) -> OptimizedPosition:
+    """Follow the inlining chain from the pc's position out to the frame's own function."""
+    positions = inlining_positions(heap, deopt)
     if positions is None:
-        return CodePosition(None, "runs inlined code whose call site is not readable (deoptimization data)")
+        return OptimizedPosition(None, "runs inlined code whose call site is not readable "
+                                       "(deoptimization data)")
+    functions, why = inlined_functions(heap, deopt)
+    inlined: list[tuple[int, int | None, str | None]] = []
     seen = 0
     while inlining >= 0:
         if inlining >= len(positions) or seen > _MAX_INLINING_DEPTH:
-            return CodePosition(None, "runs inlined code whose call site is out of range")
-        decoded = decode_source_position(positions[inlining])
+            return OptimizedPosition(None, "runs inlined code whose call site is out of range")
+        call, function_id = positions[inlining]
+        if functions is not None and not 0 <= function_id < len(functions):
+            functions, why = None, f"inlined function {function_id} is not in the literal array"
+        if functions is not None:
+            inlined.append((functions[function_id], script_offset if script_offset >= 0 else None,
+                            None if script_offset >= 0 else "the code has no position for this pc"))
+        decoded = decode_source_position(call)
         if decoded is None:
-            return CodePosition(None, "runs inlined code whose call site is external")
+            return OptimizedPosition(None, "runs inlined code whose call site is external")
         script_offset, inlining = decoded
         seen += 1
     if script_offset < 0:
-        return CodePosition(None, "runs inlined code whose call site has no position")
-    return CodePosition(script_offset, INLINED_NOTE)
+        return OptimizedPosition(None, "runs inlined code whose call site has no position")
+    if functions is None:
+        return OptimizedPosition(script_offset, f"{INLINED_NOTE} ({why})")
+    return OptimizedPosition(script_offset, None, inlined)
 
 
-def _inlining_index(heap: V8Heap) -> int | None:
+def inlining_index(heap: V8Heap) -> int | None:
     return heap.constants.get("DeoptimizationDataInliningPositionsIndex",
                               heap.facts.deopt_inlining_positions_index)
 
@@ -166,7 +201,7 @@ def _inlining_index(heap: V8Heap) -> int | None:
 def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
     """Code offset of the first deoptimization exit: the Smi after InliningPositions (then
     the eager and lazy exit counts), on every version from 10.2 to 14.6."""
-    index = _inlining_index(heap)
+    index = inlining_index(heap)
     length = heap.reader.field(deopt, 8)
     if index is None or length is None or not is_smi(length) or not index + 1 < smi(length):
         return None
@@ -175,14 +210,12 @@ def _deopt_exit_start(heap: V8Heap, deopt: int) -> int | None:
 
 
 def code_kind(heap: V8Heap, code: int) -> int | None:
-    """CodeKind of a Code (Code::flags bits 0-3), None when not readable."""
     at = heap.constants.field("Code", "flags", heap.facts.code_flags)
     flags = heap.reader.u32(code - 1 + at) if at is not None else None
     return None if flags is None else flags & 0xF
 
 
 def byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
-    """The bytes of the (Trusted)ByteArray in `obj`'s `field`, None if it is not one."""
     r = heap.reader
     arr = r.field(obj, field)
     if arr is None or not is_heap_object(arr):
@@ -195,20 +228,68 @@ def byte_array(heap: V8Heap, obj: int, field: int) -> bytes | None:
     return heap.core.try_read(arr - 1 + 16, smi(n))
 
 
-def _inlining_positions(heap: V8Heap, code: int) -> list[int] | None:
-    """The SourcePosition of each inlined function's call site (InliningPositions)."""
-    r = heap.reader
-    facts = heap.facts
-    deopt = r.field(code, facts.code_deopt_data)
-    if deopt is None or not is_heap_object(deopt):
-        return None
-    if "FIXED_ARRAY" not in r.type_name(r.type_of(deopt) or 0):
-        return None
-    index = _inlining_index(heap)
-    length = r.field(deopt, 8)
-    if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
+def inlining_positions(heap: V8Heap, deopt: int) -> list[tuple[int, int]] | None:
+    """(call site SourcePosition, inlined function index) of each InliningPositions entry."""
+    index = inlining_index(heap)
+    if deopt_element(heap, deopt, index) is None:
         return None
     raw = byte_array(heap, deopt, 16 + 8 * index)
     if raw is None or len(raw) % _INLINING_POSITION_SIZE:
         return None
-    return [int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), _INLINING_POSITION_SIZE)]
+    return [(int.from_bytes(raw[i:i + 8], "little"),
+             int.from_bytes(raw[i + 8:i + 12], "little", signed=True))
+            for i in range(0, len(raw), _INLINING_POSITION_SIZE)]
+
+
+def deopt_element(heap: V8Heap, deopt: int, index: int | None) -> int | None:
+    """Element `index` of the DeoptimizationData array, None when out of its bounds."""
+    length = heap.reader.field(deopt, 8)
+    if index is None or length is None or not is_smi(length) or not 0 <= index < smi(length):
+        return None
+    return heap.reader.field(deopt, 16 + 8 * index)
+
+
+def inlined_functions(heap: V8Heap, deopt: int) -> tuple[list[int] | None, str]:
+    """The inlined functions' SharedFunctionInfos (the literal array's first InlinedFunctionCount
+    entries, each checked to be one), or None and why not."""
+    r = heap.reader
+    c = heap.constants
+    count = deopt_element(heap, deopt, c.get("DeoptimizationDataInlinedFunctionCountIndex",
+                                              heap.facts.deopt_inlined_count_index))
+    literals = deopt_element(heap, deopt, c.get("DeoptimizationDataLiteralArrayIndex",
+                                                 heap.facts.deopt_literal_array_index))
+    if count is None or not is_smi(count) or not 0 <= smi(count) <= _MAX_INLINED_FUNCTIONS:
+        return None, "the inlined function count is not readable"
+    if literals is None or not is_heap_object(literals) or not r.type_name(
+            r.type_of(literals) or 0).endswith("FIXED_ARRAY_TYPE"):
+        return None, "the deoptimization literal array is not readable"
+    length = r.field(literals, 8)
+    if length is None or not is_smi(length) or smi(length) < smi(count):
+        return None, "the deoptimization literal array is shorter than its inlined functions"
+    sfi_type = c.type_id("SHARED_FUNCTION_INFO_TYPE")
+    out = []
+    for i in range(smi(count)):
+        word = r.field(literals, 16 + 8 * i)
+        if word is not None and word & 3 == 3:
+            word &= ~2  # a weak reference (the literal array is a weak one from V8 10)
+        if word is None or not is_heap_object(word) or r.type_of(word) != sfi_type:
+            return None, f"inlined function {i} is not a SharedFunctionInfo"
+        out.append(word)
+    return out, ""
+
+
+def _lazy_deopt_return(heap: V8Heap, code: int, start: int, exit_offset: int) -> tuple[int | None, str]:
+    """Code offset of the return address V8 replaced with the deoptimization exit at
+    `exit_offset` (or None and why): the pc of the safepoint entry whose trampoline is that
+    exit, as V8's deoptimizer chose it (`SafepointEntry::trampoline_pc`)."""
+    from triage.v8.safepoints import safepoints
+
+    entries, why = safepoints(heap, code, start, maglev=False)
+    if not entries:
+        return None, why
+    for pc, _, trampoline in entries:
+        if trampoline == exit_offset:
+            if not 0 < pc < exit_offset:
+                return None, "the safepoint entry of this exit has no call before it"
+            return pc, ""
+    return None, "no safepoint entry has this deoptimization exit as its trampoline"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from triage.coredump import CoreFile, ElfFile
 from triage.crashmodel import Capability
 from triage.errors import TriageError
+from triage.v8.optimized import INLINED_NOTE
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
@@ -78,9 +79,14 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
                              and f.kind not in ("exit", "entry")
                              and not (f.kind == "optimized" and f.script is None))
             unplaced = sorted({f.position_note for f in frames
-                               if f.kind in ("optimized", "baseline") and f.line is None
+                               if f.kind in ("optimized", "baseline", "inlined") and f.line is None
                                and f.position_note})
             notes = []
+            unlisted = sorted({f.position_note for f in frames
+                               if (f.position_note or "").startswith(INLINED_NOTE)})
+            if unlisted:  # the frames V8 would print for them are missing from the stack
+                notes.append("some optimized frames' inlined functions are not listed ("
+                             + "; ".join(n.removeprefix(INLINED_NOTE).strip(" ()") for n in unlisted) + ")")
             if unplaced:
                 notes.append("some optimized or baseline frames give function and script only ("
                              + "; ".join(n.removeprefix("no position: ") for n in unplaced) + ")")
@@ -90,6 +96,6 @@ def capabilities(heap: V8Heap) -> dict[str, Capability]:
                 notes.append(version_note)
             elif derived_note:
                 notes.append(derived_note)
-            status = "full" if positioned and not version_note else "degraded"
+            status = "full" if positioned and not version_note and not unlisted else "degraded"
             out["js_stack"] = Capability(status, "; ".join(notes), ENGINE)
     return out

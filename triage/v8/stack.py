@@ -128,18 +128,20 @@ def fp_chain(heap: V8Heap, registers: dict[str, int]) -> list[tuple[int, int]]:
 
 
 def js_frames_from_fps(heap: V8Heap, frames: list[tuple[int, int]], markers: bool = False) -> list[JsFrame]:
-    """Decode JS frames from (fp, pc) pairs, e.g. from lldb's unwinder."""
-    decoded = [decode_frame(heap, fp, pc, 0) for fp, pc in frames]
+    """Decode JS frames from (fp, pc) pairs, e.g. from lldb's unwinder. An optimized frame
+    running inlined functions comes after their frames (kind "inlined"), as V8 prints them."""
+    with_inlined = [decode_frames(heap, fp, pc) for fp, pc in frames]
+    decoded = [d[-1] if d else None for d in with_inlined]
     kinds = _marker_kinds(heap) if markers else {}
     out: list[JsFrame] = []
     for i, (fp, _pc) in enumerate(frames):
-        frame = decoded[i]
-        if frame is None and kinds:
+        found = with_inlined[i]
+        if not found and kinds:
             kind = kinds.get(_marker(heap, fp))
             near = decoded[i + 1:i + 3] if kind == "exit" else decoded[max(i - 2, 0):i]
             if kind is not None and any(f is not None and f.kind not in MARKER_KINDS for f in near):
-                frame = JsFrame(index=0, function=f"<{kind}>", kind=kind)
-        if frame is not None:
+                found = [JsFrame(index=0, function=f"<{kind}>", kind=kind)]
+        for frame in found:
             frame.index = len(out)
             out.append(frame)
     return out
@@ -174,6 +176,18 @@ def _in_binary(heap: V8Heap, pc: int) -> bool:
 
 def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     """A JsFrame if `fp` is a JS frame, else None (entry, exit, native frames)."""
+    return _decode_frame(heap, fp, pc, index, [])
+
+
+def decode_frames(heap: V8Heap, fp: int, pc: int) -> list[JsFrame]:
+    """The JS frame at `fp` after the frames of the functions inlined into it that its pc
+    runs (innermost first); [] when `fp` is no JS frame."""
+    inlined: list[JsFrame] = []
+    frame = _decode_frame(heap, fp, pc, 0, inlined)
+    return [] if frame is None else [*inlined, frame]
+
+
+def _decode_frame(heap: V8Heap, fp: int, pc: int, index: int, inlined: list[JsFrame]) -> JsFrame | None:
     r = heap.reader
     c = heap.constants
     marker = r.u64(fp + c.get("off_fp_context", -8))
@@ -213,19 +227,27 @@ def decode_frame(heap: V8Heap, fp: int, pc: int, index: int) -> JsFrame | None:
     else:
         # JIT code: TurboFan or Maglev (an OSR frame keeps the interpreter's layout, its
         # bytecode offset stale at the loop it entered by: 14:3 where Node printed 17:14),
-        # or Sparkplug (`optimized.py` tells them apart by the Code at the pc, `baseline.py`)
+        # or Sparkplug (`optimized.py` tells them apart by the Code at the pc)
         frame.kind = "optimized"
         if script is not None:  # a builtin has no script: V8 prints no position either
-            _optimized_position(heap, frame, pc, script)
+            inlined += _optimized_position(heap, frame, pc, script, sfi)
     return frame
 
 
-def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None) -> None:
-    """line:column of an optimized frame from its Code (`optimized.py`), or the reason why not."""
+def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | None,
+                        sfi: int | None) -> list[JsFrame]:
+    """line:column of an optimized frame from its Code (`optimized.py`), or the reason why
+    not; returns the frames of the functions inlined into it at the pc, innermost first."""
     from triage.v8.optimized import optimized_position
 
-    offset, note, kind = optimized_position(heap, pc)
-    frame.kind = kind  # "baseline": Sparkplug code (its frame keeps no bytecode offset slot)
+    found = optimized_position(heap, pc, sfi)
+    frame.kind = found.kind  # "baseline": Sparkplug code (its frame keeps no bytecode offset slot)
+    _place(heap, frame, script, found.offset, found.note)
+    return [_inlined_frame(heap, sfi, offset, note) for sfi, offset, note in found.inlined]
+
+
+def _place(heap: V8Heap, frame: JsFrame, script: int | None, offset: int | None, note: str | None) -> None:
+    """Set the frame's line:column from a script offset, or its position note to why not."""
     if offset is not None and script is not None:
         lc = line_column(heap, script, offset)
         if lc is not None:
@@ -234,6 +256,20 @@ def _optimized_position(heap: V8Heap, frame: JsFrame, pc: int, script: int | Non
             return
         note = "the position is outside the script's source"
     frame.position_note = f"no position: {note or 'the function has no script'}"
+
+
+def _inlined_frame(heap: V8Heap, sfi: int, offset: int | None, note: str | None) -> JsFrame:
+    """A function TurboFan inlined, as a frame of its own: it has no stack frame, so no
+    function object, context, receiver or arguments (its receiver says why)."""
+    from triage.v8.optimized import INLINED_VALUES_NOTE
+
+    r = heap.reader
+    script = r.sfi_script(sfi)
+    frame = JsFrame(index=0, function=r.sfi_name(sfi) or "(anonymous)", kind="inlined",
+                    script=r.script_name(script) if script else None,
+                    receiver={"error": INLINED_VALUES_NOTE})
+    _place(heap, frame, script, offset, note)
+    return frame
 
 
 def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:

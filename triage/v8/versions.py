@@ -94,10 +94,14 @@ class VersionFacts:
     #: Code fields an optimized frame's position is read from (`optimized.py`): the source
     #: position table and the deoptimization data (None: optimized frames keep function and
     #: script only, with the reason); the DeoptimizationData index of InliningPositions
-    #: where V8 does not export `DeoptimizationDataInliningPositionsIndex` (10.2)
+    #: where V8 does not export `DeoptimizationDataInliningPositionsIndex` (10.2), and of the
+    #: inlined-function count and the literal array, whose first that-many entries are the
+    #: inlined functions' SharedFunctionInfos (V8's `GetInlinedFunction`), likewise
     code_position_table: int | None = None
     code_deopt_data: int | None = None
     deopt_inlining_positions_index: int | None = None
+    deopt_inlined_count_index: int | None = None
+    deopt_literal_array_index: int | None = None
     #: CodeKind of TurboFan code (Code::flags bits 0-3; Maglev is one less): only TurboFan's
     #: position table gives the positions V8 prints (Maglev's gives the statement, 19:3
     #: where Node printed 19:45); `code_flags` where `class_Code__flags` is not exported
@@ -105,6 +109,21 @@ class VersionFacts:
     code_flags: int | None = None
     #: Code's InstructionStream pointer where not exported (11.3), checked against the pc's
     code_instruction_stream: int | None = None
+    #: A lazily deoptimized frame's return address is a deoptimization exit; the safepoint
+    #: table (at the start of the code's metadata, right after its instructions) has the
+    #: entry whose trampoline is that exit, and the entry's pc is the call's return address.
+    #: The table's header size in bytes (8: length, entry configuration; 12 from 13.6: stack
+    #: slot count first; None: not read) and Code::instruction_size where not exported (11.3)
+    safepoint_header: int | None = None
+    code_instruction_size: int | None = None
+    #: Maglev frames are placed as V8 does it: Maglev's safepoint table (its header size in
+    #: bytes: None, not read) -> deoptimization entry -> bytecode offset in the function's
+    #: BytecodeArray (SharedFunctionInfo's function data field, not exported on 13.6/14.6)
+    maglev_safepoint_header: int | None = None
+    sfi_function_data: int | None = None
+    #: the deoptimization translation's opcodes in number order, (name, operand count)
+    #: (`translation.py`): where known, a Maglev frame's inlined callers are placed from it
+    translation_opcodes: tuple[tuple[str, int], ...] | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # unexported fixed sizes (bytes)
     notes: dict[str, str] = field(default_factory=dict)  # fact -> how it was verified
     #: "table" (this file) or "derived" (from the binary and the core, `calibrate.py`)
@@ -138,10 +157,35 @@ _V8_13_LAYOUT_NOTES = {
                          "(inspect_kinds core); up to 12.4 those two are at +24/+32",
 }
 
+#: V8 13.6 and 14.6's TranslationOpcode list (translation-opcode.h, with WebAssembly as Node
+#: builds it): BEGIN_WITHOUT_FEEDBACK is 14 and bytes from 45 repeat earlier opcodes. Checked
+#: on port_optimized_maglev_inlined: every deoptimization entry's translation decodes, its
+#: innermost frame's bytecode offset equals the entry's, its frames' literals are the
+#: functions' SharedFunctionInfos, and the outer frame gives 17:40 as Node printed
+TRANSLATION_OPCODES_13 = (
+    ("INTERPRETED_FRAME_WITH_RETURN", 6), ("INTERPRETED_FRAME_WITHOUT_RETURN", 4),
+    ("JAVASCRIPT_BUILTIN_CONTINUATION_FRAME", 3), ("JAVASCRIPT_BUILTIN_CONTINUATION_WITH_CATCH_FRAME", 3),
+    ("CONSTRUCT_CREATE_STUB_FRAME", 2), ("CONSTRUCT_INVOKE_STUB_FRAME", 1),
+    ("BUILTIN_CONTINUATION_FRAME", 3), ("JS_TO_WASM_BUILTIN_CONTINUATION_FRAME", 4),
+    ("WASM_INLINED_INTO_JS_FRAME", 3), ("LIFTOFF_FRAME", 3), ("INLINED_EXTRA_ARGUMENTS", 2),
+    ("ARGUMENTS_ELEMENTS", 1), ("ARGUMENTS_LENGTH", 0), ("REST_LENGTH", 0),
+    ("BEGIN_WITHOUT_FEEDBACK", 3), ("BEGIN_WITH_FEEDBACK", 3), ("BOOL_REGISTER", 1),
+    ("BOOL_STACK_SLOT", 1), ("CAPTURED_OBJECT", 1), ("STRING_CONCAT", 0), ("DOUBLE_REGISTER", 1),
+    ("DOUBLE_STACK_SLOT", 1), ("SIMD128_STACK_SLOT", 1), ("HOLEY_DOUBLE_REGISTER", 1),
+    ("HOLEY_DOUBLE_STACK_SLOT", 1), ("SIMD128_REGISTER", 1), ("DUPLICATED_OBJECT", 1),
+    ("FLOAT_REGISTER", 1), ("FLOAT_STACK_SLOT", 1), ("INT32_REGISTER", 1), ("INT32_STACK_SLOT", 1),
+    ("INT64_REGISTER", 1), ("INT64_STACK_SLOT", 1), ("SIGNED_BIGINT64_REGISTER", 1),
+    ("SIGNED_BIGINT64_STACK_SLOT", 1), ("UNSIGNED_BIGINT64_REGISTER", 1),
+    ("UNSIGNED_BIGINT64_STACK_SLOT", 1), ("OPTIMIZED_OUT", 0), ("LITERAL", 1), ("REGISTER", 1),
+    ("TAGGED_STACK_SLOT", 1), ("UINT32_REGISTER", 1), ("UINT32_STACK_SLOT", 1),
+    ("UPDATE_FEEDBACK", 2), ("MATCH_PREVIOUS_TRANSLATION", 1),
+)
+
 FACTS: dict[tuple[int, int], VersionFacts] = {
     (10, 2): VersionFacts(
         v8=(10, 2), code_kind_turbofan=13, code_position_table=24, code_deopt_data=16,
-        deopt_inlining_positions_index=7, native_context_type=214,
+        deopt_inlining_positions_index=7, deopt_inlined_count_index=1, deopt_literal_array_index=2,
+        safepoint_header=8, native_context_type=214,
         isolate_roots=(-0xc5a8, 0x2000), node_major=18, page=_PAGE_10, meta_maps=1,
         js_function_types=(2065, 2080), bytecode_source_positions=32,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -150,6 +194,16 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
             "code_position_table": "Code +24 (relocation +8, deoptimization data +16, CodeDataContainer "
                                    "+32; pc in the Code itself, instructions at +128): port_optimized "
                                    "hotPath 14:10 as Node prints; InliningPositions at deopt index 7",
+            "deopt_literal_array_index": "inlined-function count at deopt index 1, literal array at 2 "
+                                         "(as 11.3/12.4 export them): port_optimized_inlined's inlined "
+                                         "`inner` is literal 0, a SharedFunctionInfo, 14:10 as Node 20+ "
+                                         "prints it",
+            "safepoint_header": "8 (length, entry configuration 0x491), metadata right after "
+                                "the instructions (Code +40 instruction_size, +44 metadata_size): "
+                                "port_optimized_deopt's exit 231 is entry 0's trampoline, whose pc "
+                                "79 gives 14:10 as the script has it; 8 on 11.3 (exit 235, "
+                                "instruction_size +56) and 12.4 (exit 241); 12 from 13.6 (stack "
+                                "slots first: exits 255 and 244), all 14:10 as Node printed",
             "promise_reaction_next": "word 1 links 3,999 PromiseReaction to each other in the "
                                      "leak_promise_race core; word 5 is undefined",
             "native_context_type": f"{_CONTEXTS} -> 207+7 = 214; "
@@ -172,7 +226,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (11, 3): VersionFacts(
         v8=(11, 3), code_kind_turbofan=13, code_flags=48, code_instruction_stream=32, code_position_table=24,
-        code_deopt_data=16, native_context_type=212,
+        code_deopt_data=16, safepoint_header=8, code_instruction_size=56, native_context_type=212,
         isolate_roots=(-0xd240, 0x2000), node_major=20, page=_PAGE_10, meta_maps=1,
         js_function_types=(2066, 2081), bytecode_source_positions=32, js_function_code=48,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -198,6 +252,7 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
     ),
     (12, 4): VersionFacts(
         v8=(12, 4), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, native_context_type=197,
+        safepoint_header=8,
         isolate_roots=(-0xde18, 0x2000), node_major=22, page=_PAGE_12, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=None, free_space_unit=1, filler_types=(), scope_info_names_after_locals=6,
@@ -219,7 +274,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (13, 6): VersionFacts(
-        v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8,
+        v8=(13, 6), code_kind_turbofan=12, code_position_table=16, code_deopt_data=8, safepoint_header=12,
+        maglev_safepoint_header=16, sfi_function_data=8, translation_opcodes=TRANSLATION_OPCODES_13,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=227,
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
@@ -228,6 +284,12 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         date_value_raw=True, api_object_header=32,
         scope_info_names_after_locals=6,
         notes={
+            "maglev_safepoint_header": "16 (stack slots, length, configuration 0xa3, slot counts; "
+                                       "entries pc, deopt index, trampoline, pushed registers, "
+                                       "register indexes): port_optimized_maglev's pc 506 is entry 2, "
+                                       "deopt index 12, trampoline 1049 = deoptimization entry 12's pc; "
+                                       "its bytecode offset 37 (+1) gives 19:45 as Node printed",
+            "sfi_function_data": "+8 holds the BytecodeArray (type checked on use)",
             "code_position_table": "as 12.4 (deoptimization data a PROTECTED_FIXED_ARRAY): port_optimized "
                                    "hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 220+7 = 227; "
@@ -256,7 +318,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         },
     ),
     (14, 6): VersionFacts(
-        v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8,
+        v8=(14, 6), code_kind_turbofan=13, code_position_table=16, code_deopt_data=8, safepoint_header=12,
+        maglev_safepoint_header=16, sfi_function_data=8, translation_opcodes=TRANSLATION_OPCODES_13,
         scope_info_position=32, dispatch_handle=24, external_string_payload=True,
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
@@ -265,6 +328,10 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6,
         notes={
+            "maglev_safepoint_header": "16 as 13.6: port_optimized_maglev's pc 506 is entry 2, deopt "
+                                       "index 10, trampoline 1041 = deoptimization entry 10's pc; "
+                                       "bytecode offset 38 (+1) gives 19:45 as Node printed",
+            "sfi_function_data": "+8 as 13.6",
             "code_position_table": "as 13.6; table code offsets `delta << 2 | kind` like bytecode's: "
                                    "port_optimized hotPath 14:10 as Node prints",
             "native_context_type": f"{_CONTEXTS} -> 221+7 = 228 (FirstContextType moved "
