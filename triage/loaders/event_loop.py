@@ -92,7 +92,7 @@ def read_event_loop(core: CoreFile, binary: ElfFile, heap: Any = None) -> EventL
     `heap` (a V8Heap, optional) names each wrap's JS object by its constructor."""
     out = EventLoop()
     mem = _Mem(core)
-    syms = binary.symbols()
+    syms = _needed_symbols(binary)
     bias = _load_bias(core, binary)
     loop_sym = syms.get(ni.DEFAULT_LOOP_SYMBOL)
     if loop_sym is None or bias is None:
@@ -116,6 +116,17 @@ def read_event_loop(core: CoreFile, binary: ElfFile, heap: Any = None) -> EventL
     if offsets is not None:
         _read_node_queues(mem, out, offsets, heap)
     return out
+
+
+def _needed_symbols(binary: ElfFile) -> dict:
+    """The loop's two symbols and the `nodedbg_*` ones, looked up by name and prefix: decoding
+    the whole table (`binary.symbols()`) cost ~0.7 s of a 1.5 s run on Node 26."""
+    syms = binary.symbols_with_prefix("nodedbg_")
+    for name in (ni.DEFAULT_LOOP_SYMBOL, ni.DEFAULT_LOOP_POINTER_SYMBOL):
+        sym = binary.symbol(name)
+        if sym is not None:
+            syms[name] = sym
+    return syms
 
 
 def _load_bias(core: CoreFile, binary: ElfFile) -> int | None:
