@@ -1,0 +1,54 @@
+"""The first core of a new node build (empty symbol cache) asks lldb about the pcs in code
+with DWARF from a child process: the analysing process never loads lldb (its ~220 MB
+would stay through the heap walk), and the names, inlined frames and file:line it gets
+are the ones a run with a warm cache prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from tests.core.conftest import crash_of
+
+_RUN = """
+import json, sys
+from triage.loaders.core import load_core
+loaded = load_core(sys.argv[1])
+print(json.dumps({"lldb_loaded": "lldb" in sys.modules,
+                  "capability": loaded.capabilities["native_stacks"].status,
+                  "threads": [[t.tid, [[f.function, f.file, f.line] for f in t.frames]]
+                              for t in loaded.threads]}))
+"""
+
+
+def _stacks(core, cache: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", _RUN, str(core)], capture_output=True, text=True,
+                         check=True, timeout=600, cwd=REPO,
+                         env={**os.environ, "TRIAGE_SYMBOL_CACHE": cache}).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module", params=[20, 26])
+def cold_and_warm(request, tmp_path_factory):
+    core = crash_of("abort", request.param).core_path
+    cache = str(tmp_path_factory.mktemp("symbols"))
+    return _stacks(core, cache), _stacks(core, cache)  # the first run fills the cache
+
+
+def test_a_cold_symbol_cache_does_not_load_lldb_in_the_analysing_process(cold_and_warm):
+    cold, _ = cold_and_warm
+    assert cold["lldb_loaded"] is False
+    assert cold["capability"] == "full"
+
+
+def test_a_cold_symbol_cache_names_frames_as_a_warm_one_does(cold_and_warm):
+    cold, warm = cold_and_warm
+    assert warm["lldb_loaded"] is False
+    assert cold["threads"] == warm["threads"]
+    # DWARF answers did come through: some frame has a source line (glibc or libuv)
+    assert any(line for _, frames in cold["threads"] for _, _, line in frames)
