@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_triage
 from tests.core.conftest import crash_of
 
 _RUN = """
@@ -52,3 +52,19 @@ def test_a_cold_symbol_cache_names_frames_as_a_warm_one_does(cold_and_warm):
     assert cold["threads"] == warm["threads"]
     # DWARF answers did come through: some frame has a source line (glibc or libuv)
     assert any(line for _, frames in cold["threads"] for _, _, line in frames)
+
+
+def test_an_lldb_that_dies_costs_the_dwarf_names_not_the_run(tmp_path):
+    """The lookup child is killed mid-import of lldb (a stand-in module that SIGKILLs its
+    process, as a crash inside liblldb would end it): the core is still analysed, and the
+    native stacks say which names came from symbol tables instead, and why."""
+    fake = tmp_path / "fake_lldb"
+    fake.mkdir()
+    (fake / "lldb.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    core = crash_of("abort", 20).core_path
+    result = run_triage(core, "--format", "json", env={
+        "LLDB_PYTHON_PATH": str(fake), "TRIAGE_SYMBOL_CACHE": str(tmp_path / "symbols")})
+    assert result.code == 0, result.stderr
+    cap = result.json["capabilities"]["native_stacks"]
+    assert cap["status"] == "degraded"
+    assert "lldb's symbol lookup failed (exit -9)" in cap["reason"]
