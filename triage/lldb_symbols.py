@@ -32,7 +32,9 @@ def lookup(requests: list[dict]) -> tuple[list[dict | None], str | None]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     try:
-        proc = subprocess.run([sys.executable, "-m", "triage.lldb_symbols"],
+        # -P: the working directory (an inbox of uploads, say) is not put on sys.path, so
+        # no file there can stand in for triage or lldb; this triage comes from PYTHONPATH.
+        proc = subprocess.run([sys.executable, "-P", "-m", "triage.lldb_symbols"],
                               input=json.dumps(requests), capture_output=True, text=True,
                               env=env, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:

@@ -68,3 +68,15 @@ def test_an_lldb_that_dies_costs_the_dwarf_names_not_the_run(tmp_path):
     cap = result.json["capabilities"]["native_stacks"]
     assert cap["status"] == "degraded"
     assert "lldb's symbol lookup failed (exit -9)" in cap["reason"]
+
+
+def test_a_working_directory_cannot_stand_in_for_lldb(tmp_path):
+    """A directory holding an `lldb.py` (an inbox of uploads, say) is not on the lookup
+    child's import path: lldb's names still come through from the real lldb."""
+    (tmp_path / "lldb.py").write_text("raise SystemExit('planted lldb imported')\n")
+    core = crash_of("abort", 20).core_path
+    out = subprocess.run([sys.executable, "-c", _RUN, str(core)], capture_output=True, text=True,
+                         check=True, timeout=600, cwd=tmp_path,
+                         env={**os.environ, "TRIAGE_SYMBOL_CACHE": str(tmp_path / "symbols"),
+                              "PYTHONPATH": str(REPO)}).stdout
+    assert json.loads(out.strip().splitlines()[-1])["capability"] == "full"
