@@ -1,7 +1,9 @@
 """Names, inlined frames and file:line from DWARF, through lldb, for code that has DWARF.
 
 Only lldb's symbol lookup is used, on the files themselves (no core, no process), so
-none of its unwinding runs: a file target costs 0.2-0.3 s and a lookup microseconds.
+none of its unwinding runs: a file target costs 0.2-0.3 s and a lookup microseconds. The
+pcs are collected first (`want`) and asked all at once (`resolve`) from a child process
+(`triage.lldb_symbols`), so lldb's memory never stays in the analysing process.
 Asked for pcs inside a DWARF compile unit (`.debug_aranges`), i.e. glibc with its
 debug file installed and libuv inside node, and for other pcs of a file with
 `.debug_info` (whose aranges may leave CUs out: Node 26's libuv thread.c), where lldb's
