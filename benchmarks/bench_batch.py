@@ -1,13 +1,16 @@
 """Benchmark: `triage batch` throughput on 20 mixed incidents, with 1 and 2 workers.
 
-    python3 benchmarks/bench_batch.py [--workers 1 2] [--keep DIR]
+    python3 benchmarks/bench_batch.py [--workers 1 2] [--keep DIR] [--baseline cfb4230]
 
 The inbox holds real crashes of Node 18/20/22/24 (made once and cached by dumps.crash):
 8 cores (abort, heap OOM, native fault, assertion, external signal), 8 diagnostic reports
 (uncaught exception, signal, API) and 4 heap snapshots. Each configuration runs the real
 CLI into a fresh results directory and reports wall time, incidents per minute, and the
 peak resident memory of each worker (wait4's ru_maxrss, in the index as
-`worker_peak_rss_mb`) by artifact kind. Not a test.
+`worker_peak_rss_mb`) by artifact kind. With `--baseline COMMIT` (e.g. cfb4230, the
+previous release) the same inbox also goes through that commit's CLI (a git worktree in
+the temp dir, same venv), one configuration after the other in the same run, and the
+throughput ratio is printed. Not a test.
 """
 
 from __future__ import annotations
@@ -62,11 +65,19 @@ def build_inbox(inbox: Path) -> dict[str, str]:
     return kinds
 
 
-def run(inbox: Path, out: Path, workers: int, kinds: dict[str, str]) -> dict:
+def baseline_tree(commit: str) -> Path:
+    tree = Path(tempfile.gettempdir()) / f"triage-baseline-{commit}"
+    if not tree.exists():
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit],
+                       check=True, capture_output=True)
+    return tree
+
+
+def run(inbox: Path, out: Path, workers: int, kinds: dict[str, str], tree: Path = REPO) -> dict:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "triage", "batch", str(inbox), "--out", str(out),
                            "--workers", str(workers), "--progress", "none"],
-                          capture_output=True, text=True, cwd=REPO)
+                          capture_output=True, text=True, cwd=tree)
     wall = time.perf_counter() - start
     entries = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
     done = [e for e in entries if e["status"] in ("ok", "failed")]
@@ -75,7 +86,8 @@ def run(inbox: Path, out: Path, workers: int, kinds: dict[str, str]) -> dict:
         by_kind.setdefault(kinds[entry["inputs"][0]], []).append(entry["worker_peak_rss_mb"])
     seconds = {k: [e["wall_seconds"] for e in done if kinds[e["inputs"][0]] == k] for k in by_kind}
     return {
-        "workers": workers, "exit_code": proc.returncode, "incidents": len(done),
+        "tree": "this checkout" if tree == REPO else tree.name, "workers": workers,
+        "exit_code": proc.returncode, "incidents": len(done),
         "ok": sum(e["status"] == "ok" for e in done), "wall_seconds": round(wall, 1),
         "incidents_per_minute": round(60 * len(done) / wall, 1),
         "peak_rss_mb": {k: {"max": max(v), "median": statistics.median(v)}
@@ -89,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--keep", type=Path, help="keep the inbox and results here")
+    parser.add_argument("--baseline", help="also run this commit's CLI (e.g. cfb4230) on the same inbox")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     inbox = base / "inbox"
@@ -97,10 +110,21 @@ def main() -> None:
     size = sum(p.stat().st_size for p in inbox.iterdir())
     print(f"inbox: {len(kinds)} incidents, {size / 2**20:.0f} MiB "
           f"({', '.join(f'{list(kinds.values()).count(k)} {k}s' for k in ('core', 'report', 'snapshot'))})")
+    trees = [REPO] + ([baseline_tree(args.baseline)] if args.baseline else [])
+    for tree in trees:  # both byte-compiled, as `pip install` leaves them
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "triage")], check=True,
+                       stdout=subprocess.DEVNULL)
     for workers in args.workers:
-        out = base / f"results-{workers}"
-        shutil.rmtree(out, ignore_errors=True)
-        print(json.dumps(run(inbox, out, workers, kinds), indent=1))
+        results = []
+        for n, tree in enumerate(trees):
+            out = base / f"results-{workers}-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            results.append(run(inbox, out, workers, kinds, tree))
+            print(json.dumps(results[-1], indent=1), flush=True)
+        if len(results) == 2 and results[1]["wall_seconds"]:
+            print(f"{workers} worker(s): this checkout {results[0]['incidents_per_minute']}/min, "
+                  f"{args.baseline} {results[1]['incidents_per_minute']}/min: "
+                  f"{results[1]['wall_seconds'] / results[0]['wall_seconds']:.1f}x the throughput")
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

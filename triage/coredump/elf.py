@@ -181,12 +181,15 @@ class ElfFile:
 
         if self._symtab_arrays is None:
             self._symtab_arrays = self._load_symtab_arrays()
-        table, names, padded, all_offs = self._symtab_arrays
+        table, names, padded, all_offs, lengths = self._symtab_arrays
         if not len(table) or not pattern:
             return {}
-        want = pattern + b"\0" if exact else pattern
-        offs, rows = all_offs, np.arange(len(table))
-        for j, byte in enumerate(want):
+        if exact:  # names of the same length only: ~1 % of the table, whatever they share
+            rows = np.flatnonzero(lengths == len(pattern))
+            offs = all_offs[rows]
+        else:
+            offs, rows = all_offs, np.arange(len(table))
+        for j, byte in enumerate(pattern):
             keep = padded[offs + j] == byte
             rows, offs = rows[keep], offs[keep]
             if not len(rows):
@@ -200,14 +203,16 @@ class ElfFile:
         return out
 
     def _load_symtab_arrays(self) -> tuple:
-        """(named defined symbols, strtab bytes, its padded copy, name offsets as int64)."""
+        """(named defined symbols, strtab bytes, its padded copy, name offsets as int64,
+        name lengths)."""
         import numpy as np
 
         dtype = np.dtype([("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u2"),
                           ("value", "<u8"), ("size", "<u8")])
         table = self._symbol_section()
         if table is None or table.link >= len(self.sections):
-            return np.zeros(0, dtype), b"", np.zeros(1, np.uint8), np.zeros(0, np.int64)
+            return (np.zeros(0, dtype), b"", np.zeros(1, np.uint8), np.zeros(0, np.int64),
+                    np.zeros(0, np.int64))
         strtab = self.sections[table.link]
         names = bytes(self.data[strtab.offset: strtab.offset + strtab.size])
         count = max(0, min(table.size, self.size - table.offset)) // _SYM.size
@@ -216,7 +221,10 @@ class ElfFile:
         syms = syms[(syms["name"] != 0) & (syms["shndx"] != 0)]
         padded = np.zeros(len(names) + 4096, dtype=np.uint8)  # a name cut by the end reads NULs
         padded[:len(names)] = np.frombuffer(names, dtype=np.uint8)
-        return syms, names, padded, np.minimum(syms["name"].astype(np.int64), len(names))
+        offs = np.minimum(syms["name"].astype(np.int64), len(names))
+        nuls = np.flatnonzero(padded == 0)  # the padding ends every name
+        lengths = nuls[np.searchsorted(nuls, offs)] - offs
+        return syms, names, padded, offs, lengths
 
     def _read_symtab(self, table: Section) -> dict[str, Symbol]:
         if table.link >= len(self.sections):

@@ -42,20 +42,29 @@ def unwind_threads(core: CoreFile, binary: ElfFile, faulting_tid: int | None,
     unwinder = Unwinder(core, modules)
     raws = [unwinder.unwind(t.tid, t.registers) for t in core.threads]
     dwarf = LldbNames() if use_lldb_names else None
-    places: dict[tuple[int, int], object] = {}
+    located = {}
     for raw in raws:
         for i, f in enumerate(raw.frames):
             loc = modules.locate(f.pc if f.how in ("context", "signal") else f.pc - 1)
-            if loc is None:
-                places[(raw.tid, i)] = None
-                continue
-            module, vaddr = loc
-            place = None
-            if dwarf is not None and dwarf.covers(module, vaddr):
-                place = dwarf.place(module, vaddr)
-            elif dwarf is not None and dwarf.has_dwarf(module):
-                place = dwarf.probe(module, vaddr)
-            places[(raw.tid, i)] = place or module.symbols.lookup(vaddr)
+            if loc is not None and dwarf is not None:
+                module, vaddr = loc
+                if dwarf.covers(module, vaddr):
+                    dwarf.want(module, vaddr)
+                    loc = (module, vaddr, dwarf.place)
+                elif dwarf.has_dwarf(module):
+                    dwarf.want(module, vaddr, need_cu=True)
+                    loc = (module, vaddr, dwarf.probe)
+            located[(raw.tid, i)] = loc
+    if dwarf is not None:
+        dwarf.resolve()  # lldb, in a child process, only for pcs its cache has not seen
+    places: dict[tuple[int, int], object] = {}
+    for key, loc in located.items():
+        if loc is None:
+            places[key] = None
+            continue
+        module, vaddr = loc[0], loc[1]
+        place = loc[2](module, vaddr) if len(loc) == 3 else None
+        places[key] = place or module.symbols.lookup(vaddr)
     if dwarf is not None:
         dwarf.save()
     readable = demangle_all({p for p in places.values() if isinstance(p, str)})

@@ -1,7 +1,9 @@
 """Names, inlined frames and file:line from DWARF, through lldb, for code that has DWARF.
 
 Only lldb's symbol lookup is used, on the files themselves (no core, no process), so
-none of its unwinding runs: a file target costs 0.2-0.3 s and a lookup microseconds.
+none of its unwinding runs: a file target costs 0.2-0.3 s and a lookup microseconds. The
+pcs are collected first (`want`) and asked all at once (`resolve`) from a child process
+(`triage.lldb_symbols`), so lldb's memory never stays in the analysing process.
 Asked for pcs inside a DWARF compile unit (`.debug_aranges`), i.e. glibc with its
 debug file installed and libuv inside node, and for other pcs of a file with
 `.debug_info` (whose aranges may leave CUs out: Node 26's libuv thread.c), where lldb's
@@ -120,9 +122,8 @@ class LldbNames:
         self._cache: dict[str, dict[str, dict]] = {}  # build-id -> {hex vaddr: Place}
         self._dirty: set[str] = set()
         self.missed = 0
-        self._lldb = None
-        self._debugger = None
-        self._targets: dict[str, object] = {}
+        self._pending: dict[tuple[str, int], tuple[Module, bool]] = {}
+        self._answers: dict[tuple[str, int], Place | None] = {}
         self._ranges: dict[str, np.ndarray | None] = {}
         self._has_info: dict[str, bool] = {}
         self.error: str | None = None
@@ -151,32 +152,64 @@ class LldbNames:
                 for e in (module.elf, module.debug))
         return self._has_info[module.path]
 
+    def want(self, module: Module, vaddr: int, need_cu: bool = False) -> None:
+        """Note a pc to name; `resolve()` asks lldb about every noted pc the cache lacks.
+        `need_cu`: a pc outside .debug_aranges, whose answer counts only if lldb places it
+        in a compile unit (else the symbol table names it, as lldb would)."""
+        if self._known(module, vaddr) is None and (module.path, vaddr) not in self._pending:
+            self._pending[(module.path, vaddr)] = (module, need_cu)
+
+    def resolve(self) -> None:
+        """Ask lldb, in one child process (`triage.lldb_symbols`), about the pending pcs."""
+        if not self._pending or self.error is not None:
+            return
+        from triage.lldb_symbols import lookup
+
+        pending = list(self._pending.items())
+        requests = [{"path": os.fspath(module.elf.path), "vaddr": vaddr, "need_cu": need_cu}
+                    for (_, vaddr), (module, need_cu) in pending]
+        answers, self.error = lookup(requests)
+        if self.error is not None:
+            return
+        self._pending.clear()
+        for ((path, vaddr), (module, _)), hit in zip(pending, answers, strict=True):
+            place = _as_place(hit)
+            self._answers[(path, vaddr)] = place
+            build_id = module.elf.build_id
+            known = self._cached(build_id) if build_id else None
+            if known is not None:
+                known[f"{vaddr:x}"] = asdict(place) if place else None
+                self._dirty.add(build_id)
+
     def place(self, module: Module, vaddr: int) -> Place | None:
-        place = self._place(module, vaddr)
-        if place is None and self.error is not None:
-            self.missed += 1  # DWARF code named from the symbol table instead
-        return place
+        """The answer for a pc inside .debug_aranges (after `resolve()`); a pc lldb could not
+        be asked about is counted as named from the symbol table instead."""
+        found = self._known(module, vaddr)
+        if found is None:
+            self.missed += self.error is not None
+            return None
+        return found[0]
 
     def probe(self, module: Module, vaddr: int) -> Place | None:
-        """lldb's answer for a pc outside .debug_aranges, only when lldb places it in a
-        compile unit (else None: the symbol table names it, as lldb would). Cached like
-        `place`; without lldb nothing is counted missing (we cannot tell it is DWARF)."""
-        return self._place(module, vaddr, need_cu=True)
+        """The answer for a pc outside .debug_aranges: None unless lldb placed it in a CU
+        (without lldb nothing is counted missing: we cannot tell it is DWARF)."""
+        found = self._known(module, vaddr)
+        return None if found is None else found[0]
 
-    def _place(self, module: Module, vaddr: int, need_cu: bool = False) -> Place | None:
+    def _known(self, module: Module, vaddr: int) -> tuple[Place | None] | None:
+        """(answer,) when this run or the cache has one, else None."""
+        if (module.path, vaddr) in self._answers:
+            return (self._answers[(module.path, vaddr)],)
         build_id = module.elf.build_id
         known = self._cached(build_id) if build_id else None
         if known is not None and f"{vaddr:x}" in known:
             hit = known[f"{vaddr:x}"]
-            try:
-                return Place(**hit) if hit else None
-            except TypeError:
-                pass  # a damaged cache entry: ask lldb again
-        place = self._ask_lldb(module, vaddr, need_cu)
-        if known is not None and (place is not None or self.error is None):
-            known[f"{vaddr:x}"] = asdict(place) if place else None
-            self._dirty.add(build_id)
-        return place
+            if hit is None:
+                return (None,)
+            place = _as_place(hit)
+            if place is not None:
+                return (place,)  # a damaged entry falls through: ask lldb again
+        return None
 
     def _cached(self, build_id: str) -> dict | None:
         if self._cache_dir is None or not all(c in "0123456789abcdef" for c in build_id):
@@ -205,49 +238,15 @@ class LldbNames:
                 continue
         self._dirty.clear()
 
-    def _ask_lldb(self, module: Module, vaddr: int, need_cu: bool = False) -> Place | None:
-        target = self._target(module)
-        if target is None:
-            return None
-        lldb = self._lldb
-        addr = target.ResolveFileAddress(vaddr)
-        ctx = target.ResolveSymbolContextForAddress(addr, lldb.eSymbolContextEverything)
-        if need_cu and not ctx.GetCompileUnit().IsValid():
-            return None
-        names = []
-        block = ctx.GetBlock()
-        while block and block.IsValid():
-            if block.IsInlined() and block.GetInlinedName():
-                names.append(block.GetInlinedName())
-            block = block.GetParent()
-        fn = ctx.GetFunction()
-        concrete = fn.GetName() if fn.IsValid() else None
-        if not concrete and ctx.GetSymbol().IsValid():
-            concrete = ctx.GetSymbol().GetName()
-        if not concrete:
-            return None
-        names.append(concrete)
-        line = ctx.GetLineEntry()
-        file = line.GetFileSpec().GetFilename() if line.IsValid() else None
-        number = line.GetLine() if line.IsValid() and 0 < line.GetLine() < 1 << 31 else None
-        return Place(names, file, number)
 
-    def _target(self, module: Module):  # noqa: ANN202
-        if self.error is not None:
-            return None
-        if module.path in self._targets:
-            return self._targets[module.path]
-        if self._debugger is None:
-            from triage.errors import TriageError
-            from triage.lldb_support import import_lldb
-
-            try:
-                self._lldb = import_lldb()
-            except TriageError as e:
-                self.error = str(e)
-                return None
-            self._debugger = self._lldb.SBDebugger.Create()
-            self._debugger.SetAsync(False)
-        target = self._debugger.CreateTarget(os.fspath(module.elf.path))
-        self._targets[module.path] = target if target.IsValid() else None
-        return self._targets[module.path]
+def _as_place(hit: object) -> Place | None:
+    """A Place from a cached or fresh answer; None for no answer or a damaged one."""
+    if not isinstance(hit, dict):
+        return None
+    try:
+        place = Place(**hit)
+    except TypeError:
+        return None
+    ok = isinstance(place.functions, list) and place.functions and all(
+        isinstance(f, str) for f in place.functions)
+    return place if ok else None
