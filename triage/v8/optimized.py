@@ -84,16 +84,12 @@ def decode_source_position(value: int) -> tuple[int, int] | None:
     return ((value >> 1) & _OFFSET_MASK) - 1, ((value >> 31) & 0xFFFF) - 1
 
 
-def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> OptimizedPosition:
-    """Position of the optimized frame at `pc` and of the functions inlined into it there
-    (`sfi`: the frame's function's SharedFunctionInfo, which Maglev frames need)."""
-    facts = heap.facts
-    if facts.code_position_table is None or facts.code_kind_turbofan is None:
-        return OptimizedPosition(None, "optimized code layout of this V8 not known (versions.py)")
+def code_at(heap: V8Heap, pc: int) -> tuple[int, int] | str:
+    """(tagged Code, its instruction start) of the code holding `pc`, or why not."""
     r = heap.reader
     hit = heap.object_at(pc, code=True)
     if hit is None:
-        return OptimizedPosition(None, "pc is in no code object of the walked heap")
+        return "pc is in no code object of the walked heap"
     obj, mi = hit
     tname = r.type_name(heap.maps[mi].instance_type)
     start_at = heap.constants.field("InstructionStream" if tname == "INSTRUCTION_STREAM_TYPE"
@@ -101,20 +97,33 @@ def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> Optimiz
     if tname == "INSTRUCTION_STREAM_TYPE":
         code = r.u64(obj - 1 + 8)  # InstructionStream::code
         if code is None or not is_heap_object(code) or r.type_name(r.type_of(code) or 0) != "CODE_TYPE":
-            return OptimizedPosition(None, "the instruction stream's Code is not readable")
-        back = heap.constants.field("Code", "instruction_stream", facts.code_instruction_stream)
+            return "the instruction stream's Code is not readable"
+        back = heap.constants.field("Code", "instruction_stream", heap.facts.code_instruction_stream)
         if back is None or r.u64(code - 1 + back) != obj:
-            return OptimizedPosition(None, "the Code does not point back at the instruction stream "
-                                           "holding the pc")
+            return "the Code does not point back at the instruction stream holding the pc"
     elif tname == "CODE_TYPE":
         code = obj
     else:
-        return OptimizedPosition(None, f"pc is in a {tname}, not in code")
+        return f"pc is in a {tname}, not in code"
     if start_at is None:
-        return OptimizedPosition(None, "instruction start offset not exported")
+        return "instruction start offset not exported"
     start = obj - 1 + start_at
     if not start <= pc:
-        return OptimizedPosition(None, "pc is before the code's instructions")
+        return "pc is before the code's instructions"
+    return code, start
+
+
+def optimized_position(heap: V8Heap, pc: int, sfi: int | None = None) -> OptimizedPosition:
+    """Position of the optimized frame at `pc` and of the functions inlined into it there
+    (`sfi`: the frame's function's SharedFunctionInfo, which Maglev frames need)."""
+    facts = heap.facts
+    if facts.code_position_table is None or facts.code_kind_turbofan is None:
+        return OptimizedPosition(None, "optimized code layout of this V8 not known (versions.py)")
+    found = code_at(heap, pc)
+    if isinstance(found, str):
+        return OptimizedPosition(None, found)
+    code, start = found
+    r = heap.reader
     data = r.field(code, facts.code_deopt_data)
     data_type = r.type_name(r.type_of(data) or 0) if data is not None and is_heap_object(data) else ""
     if data_type in ("BYTECODE_ARRAY_TYPE", "INTERPRETER_DATA_TYPE"):
