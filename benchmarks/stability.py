@@ -63,7 +63,8 @@ VARIANTS = [
     *[(s, (), None, ()) for s in ("leak_map", "leak_listeners", "leak_intervals", "leak_closure",
                                    "leak_singleton", "leak_promise_race", "leak_ssr_cache",
                                    "leak_weakmap_only", "leak_garbage", "leak_reactions",
-                                   "leak_worker", "buffer_slices")],
+                                   "leak_worker", "buffer_slices", "snap_cache", "snap_classes",
+                                   "snap_growth", "snap_listeners", "snap_timers", "snap_worker")],
     *[(s, ("both",), None, ()) for s in ("leak_promise_race", "leak_ssr_cache")],
     *[(s, ("snapshot",), None, ()) for s in ("leak_promise_race", "leak_ssr_cache",
                                               "leak_weakmap_only")],
@@ -236,40 +237,41 @@ def report(rounds: list[dict]) -> None:
 
 
 def diff_suspects(rs: list[dict]) -> None:
-    """Print every (artifact, isolate, suspect type) whose name or shape differs across rounds."""
+    """Print every (artifact, isolate, suspect type) whose name differs across rounds, or that
+    is the first suspect in some rounds only; counts that vary (an OOM's) are listed apart."""
     table: dict[tuple, list] = defaultdict(list)
     present: dict[str, int] = defaultdict(int)
+    errors = []
     for r in rs:
         for artifact, rows in r["suspects"].items():
+            artifact = re.sub(r"^(\S+) #[0-9a-f]{6} ", r"\1 ", artifact)  # unlabelled variant
             present[artifact] += 1
             for row in rows:
                 if "error" in row:
-                    table[(artifact, "-", "error")].append(row["error"])
+                    errors.append(f"  ERROR round {r['round']} {artifact}: {row['error']}")
                     continue
-                sig = (row["pattern"], row["point"], row["holder"], row["count"])
-                table[(artifact, row["isolate"], row["type"])].append((r["round"], row["rank"], sig))
-    differ = 0
+                sig = (row["pattern"], row["point"], row["holder"])
+                table[(artifact, row["isolate"], row["type"])].append(
+                    (r["round"], row["rank"], sig, row["count"]))
+    print("\n".join(errors))
+    differ = varies = 0
     for (artifact, isolate, kind), hits in sorted(table.items()):
-        if kind == "error":
-            print(f"  ERROR {artifact}: {hits[0]}")
+        names = {h[2] for h in hits}
+        first = len([h for h in hits if h[1] == 0])
+        if len(names) > 1 or 0 < first < present[artifact]:
             differ += 1
-            continue
-        sigs = {h[2] for h in hits}
-        first_rank = {h[1] for h in hits if h[1] == 0}
-        missing = present[artifact] - len({h[0] for h in hits})
-        top_in_some = bool(first_rank) and len([h for h in hits if h[1] == 0]) < present[artifact]
-        if len(sigs) > 1 or top_in_some or (missing and any(h[1] == 0 for h in hits)):
-            differ += 1
-            print(f"  DIFFERS {artifact} {isolate} {kind}: first in "
-                  f"{len([h for h in hits if h[1] == 0])}/{present[artifact]} rounds, absent in "
-                  f"{missing}")
-            for sig in sorted(sigs, key=str):
+            print(f"  DIFFERS {artifact} {isolate} {kind}: first suspect in {first}/"
+                  f"{present[artifact]} rounds, a suspect in {len({h[0] for h in hits})}")
+            for sig in sorted(names, key=str):
                 rounds = sorted(h[0] for h in hits if h[2] == sig)
-                print(f"      pattern={sig[0]} point={sig[1]} holder={sig[2]!r} count={sig[3]}"
-                      f"  rounds {rounds}")
-    artifacts_n = len(present)
-    print(f"suspects compared directly: {artifacts_n} artifacts x {len(rs)} rounds; "
-          f"{differ} (artifact, suspect) with a differing name/pattern/point/count or rank-1 type")
+                print(f"      pattern={sig[0]} point={sig[1]} holder={sig[2]!r}  rounds {rounds}")
+        elif first and len({h[3] for h in hits}) > 1:
+            varies += 1
+            print(f"  count varies (name stable) {artifact} {isolate} {kind}: "
+                  f"{sorted({h[3] for h in hits})}")
+    print(f"suspects compared directly: {len(present)} artifacts x {len(rs)} rounds; "
+          f"{differ} (artifact, suspect) whose holder/pattern/point or first place differs; "
+          f"{len(errors)} unreadable; {varies} first suspects whose count varies")
 
 
 def main() -> None:
