@@ -28,6 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from measure import baseline_tree  # noqa: E402
+
 from dumps.crash import run_scenario  # noqa: E402
 
 REPORT_ENV = {"TRIAGE_SCENARIO_CORE_LIMIT": "0"}
@@ -63,14 +65,6 @@ def build_inbox(inbox: Path) -> dict[str, str]:
         shutil.copyfile(crash.snapshots[0], target)
         kinds[target.name] = "snapshot"
     return kinds
-
-
-def baseline_tree(commit: str) -> Path:
-    tree = Path(tempfile.gettempdir()) / f"triage-baseline-{commit}"
-    if not tree.exists():
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit],
-                       check=True, capture_output=True)
-    return tree
 
 
 def run(inbox: Path, out: Path, workers: int, kinds: dict[str, str], tree: Path = REPO) -> dict:

@@ -35,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from measure import baseline_tree  # noqa: E402
+
 from dumps.crash import run_scenario  # noqa: E402
 from dumps.nodes import node_binary  # noqa: E402
 
@@ -51,14 +53,6 @@ def measured(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float,
     if code != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} failed ({code})")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out
-
-
-def baseline_tree(commit: str) -> Path:
-    tree = Path(tempfile.gettempdir()) / f"triage-baseline-{commit}"
-    if not tree.exists():
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit],
-                       check=True, capture_output=True)
-    return tree
 
 
 def series(cmd: list[str], cwd: Path, runs: int, env: dict | None = None) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,3 +26,13 @@ def run_measured(cmd: list[str], cwd: Path = REPO) -> tuple[float, int, str]:
     if code != 0:
         raise RuntimeError(f"{cmd[0]} failed ({code}): {out[-3000:]}")
     return wall, usage.ru_maxrss // 1024, out
+
+
+def baseline_tree(commit: str) -> Path:
+    """A worktree of `commit` (e.g. the previous release) under the temp dir, made once and
+    kept, so a benchmark can run that version's CLI beside this checkout's in one run."""
+    tree = Path(tempfile.gettempdir()) / f"triage-baseline-{commit}"
+    if not tree.exists():
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit],
+                       check=True, capture_output=True)
+    return tree

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +39,16 @@ def run_triage(*args: str, env: dict[str, str] | None = None, timeout: float = 3
 @pytest.fixture(scope="session")
 def triage_cli():
     return run_triage
+
+
+def patch_core(path: Path, core: Any, addr: int, data: bytes) -> None:
+    """Overwrite the bytes at virtual address `addr` of the core file at `path` (a copy:
+    never a cached core), in the PT_LOAD segment of `core` (its CoreFile) that holds it."""
+    from triage.coredump.elf import PT_LOAD
+
+    seg = next(s for s in core.elf.segments
+               if s.type == PT_LOAD and s.vaddr <= addr < s.vaddr + s.filesz)
+    with open(path, "r+b") as f:
+        f.seek(seg.offset + addr - seg.vaddr)
+        f.write(data)
+

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS, patch_core, run_triage
 from triage import node_internals as ni
 from triage.coredump import CoreFile, ElfFile
-from triage.coredump.elf import PT_LOAD
 from triage.loaders.event_loop import read_event_loop
 
 
@@ -154,14 +153,6 @@ def test_core_handles_without_heap_have_no_objects():
     assert ev.requests is None and any("V8 heap" in p for p in ev.problems)
 
 
-def _patch(path: Path, core: CoreFile, addr: int, value: int) -> None:
-    seg = next(s for s in core.elf.segments
-               if s.type == PT_LOAD and s.vaddr <= addr < s.vaddr + s.filesz)
-    with open(path, "r+b") as f:
-        f.seek(seg.offset + addr - seg.vaddr)
-        f.write(struct.pack("<Q", value))
-
-
 def _handle_nodes(core: CoreFile, loop: int) -> list[int]:
     nodes, node = [], core.u64(loop + ni.LOOP_HANDLE_QUEUE)
     while node != loop + ni.LOOP_HANDLE_QUEUE:
@@ -183,10 +174,10 @@ def test_core_handles_damaged_list_is_bounded_and_said(tmp_path, damage):
     loop = binary.symbols()[ni.DEFAULT_LOOP_SYMBOL].value
     nodes = _handle_nodes(original, loop)
     if damage == "unmapped":
-        _patch(copy, original, nodes[4] + ni.QUEUE_NEXT, 0xDEAD0000)
+        patch_core(copy, original, nodes[4] + ni.QUEUE_NEXT, struct.pack("<Q", 0xDEAD0000))
         expected = "not in the core"
     else:  # nodes[4] -> nodes[1]: a cycle, caught by nodes[1]'s back link (to nodes[0])
-        _patch(copy, original, nodes[4] + ni.QUEUE_NEXT, nodes[1])
+        patch_core(copy, original, nodes[4] + ni.QUEUE_NEXT, struct.pack("<Q", nodes[1]))
         expected = "does not link back"
     ev = read_event_loop(CoreFile.open(copy), binary, heap=None)
     assert not ev.handles_complete

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS, patch_core, run_triage
 from triage import node_internals as ni
 from triage.coredump import CoreFile, ElfFile
-from triage.coredump.elf import PT_LOAD
 from triage.loaders import event_loop as el
 
 LABELS = ["worker 1 worker_handles.js", "worker 2 worker_handles.js"]
@@ -191,14 +190,6 @@ def test_workers_over_the_isolate_limit_have_their_loops_unread():
     assert "worker 1: loop not read" in cap["reason"] and "worker 2: loop not read" in cap["reason"]
 
 
-def _patch(path: Path, core: CoreFile, addr: int, value: int) -> None:
-    seg = next(s for s in core.elf.segments
-               if s.type == PT_LOAD and s.vaddr <= addr < s.vaddr + s.filesz)
-    with open(path, "r+b") as f:
-        f.seek(seg.offset + addr - seg.vaddr)
-        f.write(struct.pack("<Q", value))
-
-
 def test_worker_loop_with_a_damaged_handle_list_is_not_believed(tmp_path):
     """A Worker loop whose handle list leaves the core is no well-formed loop: not read, its
     entry and the capability say so; the other Worker's loop and the main loop still are."""
@@ -207,7 +198,8 @@ def test_worker_loop_with_a_damaged_handle_list_is_not_believed(tmp_path):
     shutil.copy(c.core, copy)
     server, watcher = worker_loop(20, "tcp"), worker_loop(20, "fs_event")
     loop = int(server["loop"], 16)
-    _patch(copy, CoreFile.open(c.core), loop + ni.LOOP_HANDLE_QUEUE + ni.QUEUE_NEXT, 0xDEAD0000)
+    patch_core(copy, CoreFile.open(c.core), loop + ni.LOOP_HANDLE_QUEUE + ni.QUEUE_NEXT,
+               struct.pack("<Q", 0xDEAD0000))
     result = run_triage(copy, "--no-heap-graph", "--format", "json")
     assert result.code == 0, result.stderr
     rows = {r["isolate"]: r for r in result.json["event_loop"]["workers"]}

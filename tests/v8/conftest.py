@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,15 @@ def heap(basic: tuple[Crash, V8Heap]) -> V8Heap:
 def node_printed_stack(stderr: str) -> list[tuple[str, str, int, int]]:
     """(function, file, line, column) of the JS stack Node 20+ prints on abort."""
     return [(m[0], m[1], int(m[2]), int(m[3])) for m in NODE_STACK_LINE.findall(stderr)]
+
+
+def printed_position(crash: Crash, name: str) -> tuple[int, int] | None:
+    """line:column Node printed on abort for the first frame of function `name`."""
+    rows = [(line, col) for fn, _, line, col in node_printed_stack(crash.stderr) if fn == name]
+    return rows[0] if rows else None
+
+
+def source_has(crash: Crash, line: int, col: int, text: str) -> bool:
+    """Whether the scenario's script has `text` at line:col (1-based): a call's position."""
+    source = Path(crash.workdir, f"{crash.scenario}.js").read_text().splitlines()
+    return source[line - 1][col - 1:].startswith(text)

@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 
 from dumps.crash import Crash, run_scenario
-from tests.conftest import MAJORS
-from tests.v8.conftest import node_printed_stack
+from tests.conftest import MAJORS, patch_core
+from tests.v8.conftest import printed_position, source_has
 from triage.coredump import CoreFile, ElfFile
-from triage.coredump.elf import PT_LOAD
 from triage.v8 import V8Heap
 from triage.v8 import baseline as bl
 from triage.v8 import versions as vf
@@ -45,24 +44,14 @@ def _warm(core: Path | str, node: str) -> tuple[V8Heap, object]:
     return heap, next(f for f in heap.js_stack() if f.function == "warm")
 
 
-def _printed(crash: Crash, name: str) -> tuple[int, int] | None:
-    rows = [(line, col) for fn, _, line, col in node_printed_stack(crash.stderr) if fn == name]
-    return rows[0] if rows else None
-
-
-def _at(crash: Crash, line: int, col: int, text: str) -> bool:
-    source = Path(crash.workdir, f"{crash.scenario}.js").read_text().splitlines()
-    return source[line - 1][col - 1:].startswith(text)
-
-
 @majors
 def test_baseline_frame_position_is_what_node_printed(major: int) -> None:
     crash = _crash("port_baseline", major)
     _, warm = _warm(crash.core_path, crash.node)
     assert warm.kind == "baseline" and warm.position_note is None
-    assert (warm.line, warm.column) == (14, 10) and _at(crash, 14, 10, "stopAt(n)")
+    assert (warm.line, warm.column) == (14, 10) and source_has(crash, 14, 10, "stopAt(n)")
     if major >= 20:
-        assert _printed(crash, "warm") == (14, 10)
+        assert printed_position(crash, "warm") == (14, 10)
 
 
 @majors
@@ -70,9 +59,9 @@ def test_wide_prefixed_bytecode_is_walked_with_scaled_operands(major: int) -> No
     crash = _crash("port_baseline_wide", major)
     _, warm = _warm(crash.core_path, crash.node)
     assert warm.kind == "baseline" and warm.position_note is None
-    assert (warm.line, warm.column) == (24, 10) and _at(crash, 24, 10, "stopAt(n)")
+    assert (warm.line, warm.column) == (24, 10) and source_has(crash, 24, 10, "stopAt(n)")
     if major >= 20:
-        assert _printed(crash, "warm") == (24, 10)
+        assert printed_position(crash, "warm") == (24, 10)
 
 
 def test_capabilities_say_nothing_is_missing_for_a_placed_baseline_frame() -> None:
@@ -160,14 +149,6 @@ def test_damaged_table_or_bytecode_gives_a_reason(damage: str, why: str) -> None
     assert offset is None and note is not None and why in note
 
 
-def _patch_byte(path: Path, core: CoreFile, addr: int, value: bytes) -> None:
-    seg = next(s for s in core.elf.segments
-               if s.type == PT_LOAD and s.vaddr <= addr < s.vaddr + s.filesz)
-    with open(path, "r+b") as f:
-        f.seek(seg.offset + addr - seg.vaddr)
-        f.write(value)
-
-
 @pytest.mark.parametrize("major", [MAJORS[0], MAJORS[-1]], ids=lambda m: f"node{m}")
 def test_damaged_bytecode_in_a_core_gives_no_position(major: int, tmp_path: Path) -> None:
     """A core whose baseline function's bytecode was overwritten: the frame keeps function
@@ -178,7 +159,7 @@ def test_damaged_bytecode_in_a_core_gives_no_position(major: int, tmp_path: Path
     shutil.copy(crash.core_path, copy)
     data = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node)).constants.field(
         "BytecodeArray", "data")
-    _patch_byte(copy, CoreFile.open(crash.core_path), bytecode - 1 + data, bytes([len(sizes[0])]))
+    patch_core(copy, CoreFile.open(crash.core_path), bytecode - 1 + data, bytes([len(sizes[0])]))
     heap, warm = _warm(copy, crash.node)
     assert warm.kind == "baseline" and (warm.line, warm.column) == (None, None)
     assert warm.position_note.startswith(NOTE + "its bytecode has an unknown bytecode")
@@ -208,7 +189,7 @@ def test_interpreted_frames_native_stack_keeps_the_baseline_position() -> None:
                          node_flags=("--allow-natives-syntax", "--interpreted-frames-native-stack"))
     _, warm = _warm(crash.core_path, crash.node)
     assert warm.kind == "baseline" and (warm.line, warm.column) == (14, 10)
-    assert _printed(crash, "warm") == (14, 10)
+    assert printed_position(crash, "warm") == (14, 10)
 
 
 @pytest.mark.parametrize("major", [MAJORS[0], MAJORS[-1]], ids=lambda m: f"node{m}")
@@ -226,7 +207,7 @@ def test_pc_in_the_prologue_gives_no_position(major: int, tmp_path: Path) -> Non
     copy = tmp_path / "core"
     shutil.copy(crash.core_path, copy)
     # the frame's pc is the return address its callee saved at [callee fp + 8]
-    _patch_byte(copy, heap.core, chain[i - 1][0] + 8, (found[1] + 1).to_bytes(8, "little"))
+    patch_core(copy, heap.core, chain[i - 1][0] + 8, (found[1] + 1).to_bytes(8, "little"))
     _, warm = _warm(copy, crash.node)
     assert warm.kind == "baseline" and (warm.line, warm.column) == (None, None)
     assert warm.position_note == f"no position: {BASELINE_ENTRY_NOTE}"

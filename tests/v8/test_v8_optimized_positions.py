@@ -17,13 +17,12 @@ return address into a deoptimization exit) gets the call back from its safepoint
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from dumps.crash import Crash, run_scenario
 from tests.conftest import MAJORS
-from tests.v8.conftest import node_printed_stack
+from tests.v8.conftest import node_printed_stack, printed_position, source_has
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
 from triage.v8 import versions as vf
@@ -48,26 +47,15 @@ def _frame(frames: list, name: str):  # noqa: ANN202
     return next(f for f in frames if f.function == name)
 
 
-def _printed(crash: Crash, name: str) -> tuple[int, int] | None:
-    rows = [(line, col) for fn, _, line, col in node_printed_stack(crash.stderr) if fn == name]
-    return rows[0] if rows else None
-
-
-def _at(crash: Crash, line: int, col: int, text: str) -> bool:
-    """Whether the script has `text` at line:col (1-based), i.e. the position of a call."""
-    source = Path(crash.workdir, f"{crash.scenario}.js").read_text().splitlines()
-    return source[line - 1][col - 1:].startswith(text)
-
-
 @majors
 def test_optimized_call_position_is_what_node_printed(major: int) -> None:
     crash, frames = _stack("port_optimized", major)
     hot = _frame(frames, "hotPath")
     assert hot.kind == "optimized"
     assert (hot.line, hot.column) == (14, 10) and hot.position_note is None
-    assert _at(crash, 14, 10, "stopAt(count)")
+    assert source_has(crash, 14, 10, "stopAt(count)")
     if major >= 20:
-        assert _printed(crash, "hotPath") == (14, 10)
+        assert printed_position(crash, "hotPath") == (14, 10)
 
 
 @majors
@@ -79,9 +67,9 @@ def test_inlined_function_is_a_frame_of_its_own(major: int) -> None:
     assert inner.kind == "inlined" and (inner.line, inner.column) == (14, 10)
     assert inner.script == hot.script and inner.position_note is None
     assert hot.kind == "optimized" and (hot.line, hot.column) == (19, 40) and hot.position_note is None
-    assert _at(crash, 14, 10, "stopAt(n)") and _at(crash, 19, 40, "inner(first + i)")
+    assert source_has(crash, 14, 10, "stopAt(n)") and source_has(crash, 19, 40, "inner(first + i)")
     if major >= 20:
-        assert _printed(crash, "inner") == (14, 10) and _printed(crash, "hotLoop") == (19, 40)
+        assert printed_position(crash, "inner") == (14, 10) and printed_position(crash, "hotLoop") == (19, 40)
 
 
 @majors
@@ -98,7 +86,7 @@ def test_functions_inlined_two_deep_are_listed_innermost_first(major: int) -> No
     got = [(f.function, f.kind, f.line, f.column) for f in frames[:4]]
     assert got == [("stopAt", "interpreted", 9, 24), ("inner", "inlined", 14, 10),
                    ("middle", "inlined", 19, 17), ("hotLoop", "optimized", 24, 40)]
-    assert _at(crash, 19, 17, "inner(n)") and _at(crash, 24, 40, "middle(first + i)")
+    assert source_has(crash, 19, 17, "inner(n)") and source_has(crash, 24, 40, "middle(first + i)")
     if major >= 20:
         assert [(fn, line, col) for fn, _, line, col in node_printed_stack(crash.stderr)][:4] == [
             (name, line, col) for name, _, line, col in got]
@@ -138,9 +126,9 @@ def test_optimized_loop_calling_a_builtin(major: int) -> None:
     crash, frames = _stack("port_optimized_builtin", major)
     hot = _frame(frames, "hotLoop")
     assert hot.kind == "optimized"
-    assert (hot.line, hot.column) == (19, 45) and _at(crash, 19, 45, "stringify(")
+    assert (hot.line, hot.column) == (19, 45) and source_has(crash, 19, 45, "stringify(")
     if major >= 20:
-        assert _printed(crash, "hotLoop") == (19, 45)
+        assert printed_position(crash, "hotLoop") == (19, 45)
 
 
 def _maglev_or_interpreted(frame, major: int) -> None:  # noqa: ANN001
@@ -157,7 +145,7 @@ def test_maglev_frame_position_is_the_call_v8_prints(major: int) -> None:
     _maglev_or_interpreted(hot, major)
     assert (hot.line, hot.column) == (19, 45) and hot.position_note is None
     if major >= 20:
-        assert _printed(crash, "hotLoop") == (19, 45)
+        assert printed_position(crash, "hotLoop") == (19, 45)
 
 
 @majors
@@ -165,9 +153,9 @@ def test_maglev_frame_calling_a_js_function(major: int) -> None:
     crash, frames = _stack("port_optimized_maglev_call", major)
     hot = _frame(frames, "hotLoop")
     _maglev_or_interpreted(hot, major)
-    assert (hot.line, hot.column) == (15, 36) and _at(crash, 15, 36, "stopAt(value)")
+    assert (hot.line, hot.column) == (15, 36) and source_has(crash, 15, 36, "stopAt(value)")
     if major >= 20:
-        assert _printed(crash, "hotLoop") == (15, 36)
+        assert printed_position(crash, "hotLoop") == (15, 36)
 
 
 @majors
@@ -177,9 +165,9 @@ def test_deoptimized_maglev_frame(major: int) -> None:
     crash, frames = _stack("port_optimized_maglev_deopt", major)
     hot = _frame(frames, "hotLoop")
     _maglev_or_interpreted(hot, major)
-    assert (hot.line, hot.column) == (14, 40) and _at(crash, 14, 40, "stopAt(first + i)")
+    assert (hot.line, hot.column) == (14, 40) and source_has(crash, 14, 40, "stopAt(first + i)")
     if major >= 20:
-        assert _printed(crash, "hotLoop") == (14, 40)
+        assert printed_position(crash, "hotLoop") == (14, 40)
 
 
 @majors
@@ -193,7 +181,7 @@ def test_maglev_inlined_function_and_its_caller_from_the_translation(major: int)
     assert got == [("stopAt", "interpreted", 7, 24, None), ("inner", kinds[0], 12, 10, None),
                    ("hotLoop", kinds[1], 17, 40, None)]
     if major >= 20:
-        assert _printed(crash, "inner") == (12, 10) and _printed(crash, "hotLoop") == (17, 40)
+        assert printed_position(crash, "inner") == (12, 10) and printed_position(crash, "hotLoop") == (17, 40)
 
 
 @majors
@@ -267,9 +255,9 @@ def test_deoptimized_frame_gets_the_call_from_its_safepoint_table(major: int) ->
     crash, frames = _stack("port_optimized_deopt", major)
     hot = _frame(frames, "hotPath")
     assert hot.kind == "optimized" and (hot.line, hot.column) == (14, 10) and hot.position_note is None
-    assert _at(crash, 14, 10, "stopAt(count)")
+    assert source_has(crash, 14, 10, "stopAt(count)")
     if major >= 20:
-        assert _printed(crash, "hotPath") == (14, 10)
+        assert printed_position(crash, "hotPath") == (14, 10)
 
 
 def _deopt_heap(scenario: str, major: int, **facts: int | None) -> V8Heap:
@@ -324,6 +312,6 @@ def test_osr_frame_position_is_the_call_not_the_loop_it_entered_by(major: int) -
     crash, frames = _stack("port_optimized_osr", major)
     loop = _frame(frames, "longLoop")
     assert loop.kind == "optimized" and (loop.line, loop.column) == (17, 14)
-    assert _at(crash, 17, 14, "stopAt(i)")
+    assert source_has(crash, 17, 14, "stopAt(i)")
     if major >= 20:
-        assert _printed(crash, "longLoop") == (17, 14)
+        assert printed_position(crash, "longLoop") == (17, 14)
