@@ -205,7 +205,7 @@ def test_an_optimized_frame_has_its_arguments_too(major: int) -> None:
 def test_inlined_frames_in_bt_say_why_they_show_no_values(major: int) -> None:
     """Not in llnode (which lists no inlined functions): `bt` shows each function TurboFan
     inlined as a frame of its own, in V8's order, without this/arguments/fn and saying why."""
-    from triage.v8.optimized import INLINED_VALUES_NOTE
+    from triage.v8.code import INLINED_VALUES_NOTE
 
     _, session = loaded("port_optimized_inlined_deep", major)
     text = render_answer(session.ask("bt"), width=10_000)

@@ -27,7 +27,7 @@ from triage.v8 import V8Heap
 from triage.v8 import baseline as bl
 from triage.v8 import versions as vf
 from triage.v8.baseline import BASELINE_ENTRY_NOTE, BASELINE_PREFIX
-from triage.v8.optimized import byte_array, code_at
+from triage.v8.code import byte_array, code_at
 from triage.v8.reader import smi
 from triage.v8.stack import decode_frame, fp_chain
 

@@ -26,13 +26,8 @@ from tests.v8.conftest import node_printed_stack, printed_position, source_has
 from triage.coredump import CoreFile, ElfFile
 from triage.v8 import V8Heap
 from triage.v8 import versions as vf
-from triage.v8.optimized import (
-    INLINED_NOTE,
-    INLINED_VALUES_NOTE,
-    LAZY_DEOPT_NOTE,
-    MAGLEV_CALLER_NOTE,
-    MAGLEV_NOTE,
-)
+from triage.v8.code import INLINED_NOTE, INLINED_VALUES_NOTE, MAGLEV_CALLER_NOTE, MAGLEV_NOTE
+from triage.v8.optimized import LAZY_DEOPT_NOTE
 
 majors = pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
 

@@ -14,7 +14,7 @@ a call is past the call, still inside its bytecode's code), as V8's
 bytecode (one entry per bytecode, the walk ending at the array's end) before any offset is
 trusted, so a corrupt table, bytecode or size table gives a reason, never an offset.
 The bytecode offset then goes through the BytecodeArray's own position table as an
-interpreted frame's does (`stack.bytecode_position`). `optimized.py` sends a frame here
+interpreted frame's does (`positions.bytecode_position`). `optimized.py` sends a frame here
 when the Code at its pc holds a BytecodeArray where optimized code has deoptimization data.
 """
 
@@ -24,7 +24,8 @@ import weakref
 from typing import TYPE_CHECKING
 
 from triage.v8 import versions as vf
-from triage.v8.optimized import OptimizedPosition, byte_array, code_kind
+from triage.v8.code import OptimizedPosition, byte_array, code_kind
+from triage.v8.positions import bytecode_position
 from triage.v8.reader import is_smi, smi
 
 if TYPE_CHECKING:
@@ -159,8 +160,6 @@ def baseline_position(heap: V8Heap, code: int, data: int, data_type: str,
     """The position of a frame `pc_offset` bytes into baseline `code` whose bytecode field
     holds `data`: its bytecode offset, then the BytecodeArray's source position table, as
     V8's BaselineFrame does."""
-    from triage.v8.stack import bytecode_position
-
     turbofan = heap.facts.code_kind_turbofan
     if turbofan is None:
         return OptimizedPosition(None, BASELINE_PREFIX + "the code kinds of this V8 are not known",

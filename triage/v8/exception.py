@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from triage.crashmodel import Capability, CrashInfo, CrashKind, ExceptionInfo
+from triage.v8.positions import bytecode_source_position, line_column
 from triage.v8.reader import is_heap_object, is_smi, smi
-from triage.v8.stack import bytecode_source_position, crashing_thread, line_column
+from triage.v8.stack import crashing_thread
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap

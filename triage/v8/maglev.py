@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from triage.v8.optimized import (
+from triage.v8.code import (
     MAGLEV_CALLER_NOTE,
     MAGLEV_NOTE,
     OptimizedPosition,
@@ -24,6 +24,7 @@ from triage.v8.optimized import (
     inlining_positions,
     through_inlining,
 )
+from triage.v8.positions import bytecode_source_position, decode_position_table
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.safepoints import safepoints
 
@@ -81,8 +82,6 @@ def maglev_position(heap: V8Heap, code: int, start: int, offset: int, deopt: int
     bytecode = _sfi_bytecode(heap, sfi)
     if bytecode is None:
         return OptimizedPosition(None, f"{MAGLEV_NOTE}: the function's bytecode is not readable")
-    from triage.v8.stack import bytecode_source_position
-
     # the table's offsets are one past V8's bytecode offsets, as for interpreted frames
     # (stack.py): 37 + 1 -> 19:45 as Node printed on 13.6 (38 + 1 on 14.6)
     position = bytecode_source_position(heap, bytecode, smi(bytecode_offset) + 1)
@@ -115,8 +114,6 @@ def _translated_position(heap: V8Heap, deopt: int, translation_index: int, bytec
     frames = interpreted_frames(translations, translation_index, OpcodeTable.from_names(opcodes))
     if not frames or frames[-1][0] != bytecode_offset:
         return None
-    from triage.v8.stack import bytecode_source_position
-
     placed = []
     for offset, literal in frames:
         function = _literal(heap, deopt, literal)
@@ -156,8 +153,6 @@ def _literal(heap: V8Heap, deopt: int, index: int) -> int | None:
 def _table_position(heap: V8Heap, code: int, offset: int) -> tuple[int, int] | None:
     """(script offset, inlining id) of the Code's position table entry for the pc at
     `offset` (the last one before it), None when unreadable or external."""
-    from triage.v8.stack import decode_position_table
-
     table = byte_array(heap, code, heap.facts.code_position_table)
     if table is None:
         return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from triage.coredump import CoreFile, ElfFile
 from triage.crashmodel import Capability
 from triage.errors import TriageError
-from triage.v8.optimized import INLINED_NOTE
+from triage.v8.code import INLINED_NOTE
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
