@@ -43,6 +43,9 @@ def answer(g: HeapGraph, query: str, *, limit: int = DEFAULT_LIMIT) -> dict:
             "reachable": bool(dist[node] >= 0),
             "total": len(rows),
             "strong": sum(1 for r in rows if not r["weak"]),
+            # strong references from unreachable objects (an old backing store a rehash left)
+            # keep nothing alive: said apart so "10 strong" is not read as 10 holders
+            "strong_from_garbage": sum(1 for r in rows if not r["weak"] and not r["reachable"]),
             "referrers": rows[:limit],
             "more": max(0, len(rows) - limit),
         })

@@ -151,6 +151,12 @@ def worker_report_text(worker: dict[str, Any]) -> str:
         text += ", no JS stack recorded"
     return text
 
+def from_garbage_text(target: dict[str, Any]) -> str:
+    """` (8 of them from garbage)` after a referrers count: those keep nothing alive."""
+    n = target.get("strong_from_garbage") or 0
+    return f" ({n} of them from garbage)" if n else ""
+
+
 def referrer_text(row: dict[str, Any]) -> str:
     """One `--referrers` row: `Holder.owner  0x1234 [weak]` (the analysis built the words)."""
     flags = [f for f, on in (("weak", row.get("weak")), ("garbage", not row.get("reachable", True)))

@@ -12,6 +12,7 @@ from typing import Any
 
 from triage.render.escape import clip, escape_markdown, markdown_code, markdown_fence
 from triage.render.facts import (
+    from_garbage_text,
     headline,
     human_bytes,
     isolates_line,
@@ -172,7 +173,7 @@ def _referrers(referrers: dict[str, Any] | None) -> list[str]:
         where = (f" in {code(target['isolate'])}" if target.get("isolate")
                  and (referrers.get("isolates") or []) not in ([], ["main"]) else "")
         lines.append(f"- {code(node['type'] + ' ' + node['ref'])}{where}: {target['total']} "
-                     f"referrers, {target['strong']} strong{state}")
+                     f"referrers, {target['strong']} strong{from_garbage_text(target)}{state}")
         lines += [f"    - {code(referrer_text(row))}" for row in target["referrers"]]
         if target["more"]:
             lines.append(f"    - … and {target['more']} more")

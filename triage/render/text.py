@@ -19,6 +19,7 @@ from rich.text import Text
 
 from triage.render.escape import clip, escape_terminal
 from triage.render.facts import (
+    from_garbage_text,
     headline,
     human_bytes,
     isolates_line,
@@ -387,7 +388,7 @@ def _referrers(console: Console, referrers: dict[str, Any] | None) -> None:
         state = "" if target["reachable"] else ", unreachable (garbage, not a leak)"
         console.print(_t(f"  {_in_isolate(referrers, target)}{node['type']} {node['ref']}: "
                          f"{target['total']} referrers, "
-                         f"{target['strong']} strong{state}"))
+                         f"{target['strong']} strong{from_garbage_text(target)}{state}"))
         for row in target["referrers"]:
             console.print(_t(f"     {referrer_text(row)}", "dim" if row["weak"] else ""))
         if target["more"]:
