@@ -25,6 +25,7 @@ import numpy as np
 from triage.coredump import CoreFile
 from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
+from triage.v8.positions import read_uvlq
 from triage.v8.versions import PAGE_LAYOUTS, PageLayout, VersionFacts
 
 if TYPE_CHECKING:
@@ -155,14 +156,7 @@ def _vlqs(buf: bytes) -> list[int]:
     out = []
     i = 0
     while i < len(buf):
-        v = s = 0
-        while i < len(buf):
-            b = buf[i]
-            i += 1
-            v |= (b & 0x7F) << s
-            s += 7
-            if not b & 0x80:
-                break
+        v, i = read_uvlq(buf, i)
         out.append(v)
     return out
 

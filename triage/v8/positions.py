@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 
-def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:
+def read_uvlq(buf: bytes, i: int) -> tuple[int, int]:
+    """(value, next index) of the unsigned VLQ at `buf[i]` (7 bits a byte, low first)."""
     value = 0
     shift = 0
     while i < len(buf):
@@ -31,7 +32,7 @@ def _read_uvlq(buf: bytes, i: int) -> tuple[int, int]:
 
 def _read_vlq(buf: bytes, i: int) -> tuple[int, int]:
     """A zigzag-encoded signed VLQ (V8's source positions)."""
-    value, i = _read_uvlq(buf, i)
+    value, i = read_uvlq(buf, i)
     return (value >> 1) ^ -(value & 1), i
 
 
@@ -47,7 +48,7 @@ def decode_position_table(buf: bytes, encoding: str = "zigzag") -> list[tuple[in
     pos = 0
     while i < len(buf):
         if encoding == "kind2":
-            u, i = _read_uvlq(buf, i)
+            u, i = read_uvlq(buf, i)
             stmt = bool(u & 1)
             code += u >> 2
         else:
