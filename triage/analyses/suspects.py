@@ -129,15 +129,13 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         point = grp[0]["point"]
         if g.class_name(point) in ("Map", "Set"):
             grp[0]["deleted"] = g.deleted_entries(point)
+    # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
+    # ranked among the accumulations by what it retains
+    groups += [[b] for b in _big_objects(g, dom, dist, live_total,
+                                         [grp[0]["point"] for grp in groups])]
     # a collection that is deleted from is a cache doing its job more often than a leak:
     # ranked after accumulations of a quarter of its size that nothing deletes from
     groups.sort(key=lambda grp: -_kept(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
-    # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
-    # ranked among the accumulations by what it retains
-    big = [[b] for b in _big_objects(g, dom, dist, live_total, [grp[0]["point"] for grp in groups])]
-    if big:
-        groups = sorted(groups + big, key=lambda grp: -_kept(grp[0]) * (
-            0.25 if grp[0].get("deleted") else 1))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
@@ -180,12 +178,12 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     for v in cand[np.argsort(-dom.retained[cand], kind="stable")].tolist()[:64]:
         if _internal_class(g.class_name(v)) or not _user_level(g, v):
             continue
-        if any(_on_dominator_chain(dom, c, v) for c in chosen):
+        if any(_dominates(g, dom, c, v, limit=_DEEP) for c in chosen):
             continue  # a part of a bigger one already chosen
         chosen.append(v)
     out = []
     for v in chosen:
-        if any(p >= 0 and _on_dominator_chain(dom, v, p) for p in points):
+        if any(p >= 0 and _dominates(g, dom, v, p, limit=_DEEP) for p in points):
             continue
         retained = int(dom.retained[v])
         out.append({"big": True, "class": int(g.node_class[v]), "point": v, "total": 1,
@@ -200,18 +198,6 @@ def _user_level(g: HeapGraph, v: int) -> bool:
     if origin is not None:
         return not is_internal_script(origin["script"])
     return g.class_name(v) in _BUILTIN_CANDIDATES and _user_owned(g, v)
-
-
-def _on_dominator_chain(dom: Dominators, a: int, v: int) -> bool:
-    """Is `a` on the dominator chain from the root to `v` (or `v` itself)?"""
-    for _ in range(10_000_000):
-        if v == a:
-            return True
-        up = int(dom.idom[v])
-        if up == v:
-            return False
-        v = up
-    return False
 
 
 def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cret,
@@ -324,9 +310,15 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
     return [sorted(m, key=lambda x: (not x.get("user"), -x["accumulated"])) for m in merged]
 
 
-def _dominates(g: HeapGraph, dom: Dominators, a: int, b: int) -> bool:
+#: a big object's part may lie below a chain thousands of links long
+_DEEP = 10_000_000
+
+
+def _dominates(g: HeapGraph, dom: Dominators, a: int, b: int, limit: int = 64) -> bool:
+    """Is `a` on the dominator chain from the root to `b` (or `b` itself), within `limit`
+    steps up from `b`?"""
     v = b
-    for _ in range(64):
+    for _ in range(limit):
         if v == a:
             return True
         if v == g.root:
