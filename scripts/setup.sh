@@ -9,9 +9,10 @@ export TRIAGE_CACHE="${TRIAGE_CACHE:-$HOME/.cache/triage}"
 #    builds against them), gdb (gcore), a C compiler (llnode, test addon), llvm-19 for
 #    llvm-cxxfilt (native frame names demangled exactly as lldb prints them), redis-server
 #    (the broker `triage worker` uses; the tests start their own on 127.0.0.1), and Chromium:
-#    the HTML report's tests load it in a real headless browser.
+#    the HTML report's tests load it in a real headless browser. python3-dev: the headers
+#    triage's kernels are compiled against ahead of time (step 2).
 missing=()
-for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv redis-server chromium; do
+for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv python3-dev redis-server chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
@@ -27,6 +28,10 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# The compiled kernels, ahead of time (numba's AOT compiler, ~40 s when sources changed):
+# a run then neither imports numba nor compiles anything (triage/compiled.py).
+.venv/bin/python -m triage.compiled build ||
+  echo "setup: kernels not built ahead of time; numba compiles them on first use" >&2
 
 # 3. The llnode plugin (cross-check and interactive companion), built against lldb 19.
 plugin="$TRIAGE_CACHE/tools/llnode/node_modules/llnode/llnode.so"

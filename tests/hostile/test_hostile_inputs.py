@@ -348,7 +348,7 @@ def test_escape_and_newline_in_a_file_name_are_escaped_in_the_error_line(tmp_pat
 
 # --- a non-root user: defect 9 (compiled-kernel cache) -------------------------------------
 
-def _as_nobody(*args: str, home: str) -> subprocess.CompletedProcess:
+def _as_nobody(*args: str, home: str, kernels: str = "") -> subprocess.CompletedProcess:
     """`python -m triage ARGS` as user nobody, with this checkout and its dependencies.
 
     The test's own interpreter may live where nobody cannot read (a pyenv under /root), so
@@ -360,7 +360,7 @@ def _as_nobody(*args: str, home: str) -> subprocess.CompletedProcess:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     candidates = [sys.executable, f"/usr/bin/{version}", shutil.which(version) or ""]
     env = {"HOME": home, "PATH": "/usr/bin:/bin", "PYTHONPATH": f"{REPO}:{site}",
-           "LANG": "C.UTF-8"}
+           "LANG": "C.UTF-8", "TRIAGE_KERNELS": kernels}
     drop = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
     if os.getuid() != 0:  # already not root: run as this user
         drop = []
@@ -373,9 +373,11 @@ def _as_nobody(*args: str, home: str) -> subprocess.CompletedProcess:
     raise AssertionError(f"no Python that user nobody can run among {candidates}")
 
 
+@pytest.mark.parametrize("kernels", ["jit", "ahead-of-time"])
 @pytest.mark.parametrize("home", ["writable", "/nonexistent"])
-def test_non_root_user_is_not_exit_70(tmp_path_factory, home):
-    """Numba could not write triage/**/__pycache__ and exited 70 on every input."""
+def test_non_root_user_is_not_exit_70(tmp_path_factory, home, kernels):
+    """Numba could not write triage/**/__pycache__ and exited 70 on every input. With the
+    ahead-of-time build (triage/compiled.py) nothing is compiled or cached at all."""
     import tempfile
 
     shared = Path(tempfile.mkdtemp(prefix="triage-nobody-"))
@@ -389,10 +391,12 @@ def test_non_root_user_is_not_exit_70(tmp_path_factory, home):
         if os.getuid() == 0:
             shutil.chown(home_dir, "nobody")
         result = _as_nobody(str(snap), "--format", "json",
-                            home=str(home_dir) if home == "writable" else home)
+                            home=str(home_dir) if home == "writable" else home,
+                            kernels="jit" if kernels == "jit" else "")
         assert result.returncode == 0, result.stderr[-2000:]
         assert json.loads(result.stdout)["histogram"]
         if home == "writable":
-            assert any((home_dir / ".cache").rglob("*.nbi")), "kernels not cached in HOME"
+            cached = any((home_dir / ".cache").rglob("*.nbi"))
+            assert cached if kernels == "jit" else not cached
     finally:
         shutil.rmtree(shared, ignore_errors=True)

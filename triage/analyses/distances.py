@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-import numba
 import numpy as np
 
+from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 
 UNREACHABLE = -1
@@ -74,7 +74,11 @@ def _compute_edge_flags(g: HeapGraph) -> np.ndarray:
     return flags
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(
+    "int64[:], int32[:], uint8[:], uint8[:], uint64[:], uint8[:], int32[:], int32[:], int64, "
+    "int64[:], uint8[:], int64, int64, int64, uint8[:]",
+    "int64[:], int32[:], uint8[:], uint8[:], uint64[:], uint8[:], int64[:], int32[:], int64, "
+    "int64[:], uint8[:], int64, int64, int64, uint8[:]")
 def _flags_kernel(edge_start, node_name, node_type, transient_root, node_id, edge_type, edge_name,
                   edge_to, root,
                   eph_table, deopt_literal, sloppy, native_ctx, descriptors, flags):  # pragma: no cover
@@ -129,14 +133,14 @@ def _compute_distances(g: HeapGraph) -> np.ndarray:
     return dist
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], uint8[:], int32[:]")
 def _count_ephemerons(edge_to, flags, pending):  # pragma: no cover
     for i in range(edge_to.shape[0]):
         if flags[i] & 4:
             pending[edge_to[i]] += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], uint8[:], int64, uint8[:], int32[:], int32[:], int64")
 def _bfs(edge_start, edge_to, flags, root, user, pending, dist, system_base):  # pragma: no cover
     n = dist.shape[0]
     queue = np.empty(n, dtype=np.int32)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from triage.analyses.distances import (
@@ -30,6 +29,7 @@ from triage.analyses.distances import (
     WEAK,
     edge_flags,
 )
+from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph
 
 CONVENTIONS = ("devtools", "memlab")
@@ -114,7 +114,7 @@ def _compute(g: HeapGraph, convention: str) -> Dominators:
     return Dominators(idom=idom, retained=retained, order=order, convention=convention)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], uint8[:], int32[:], uint8[:]")
 def _mark_owned(edge_start, edge_to, edge_type, seeds, owned):  # pragma: no cover
     n = owned.shape[0]
     stack = np.empty(n, dtype=np.int32)
@@ -138,7 +138,7 @@ def _mark_owned(edge_start, edge_to, edge_type, seeds, owned):  # pragma: no cov
                 top += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], uint8[:], uint8[:]")
 def _apply_owned(edge_start, edge_to, owned, ess):  # pragma: no cover
     n = owned.shape[0]
     for v in range(n):
@@ -149,7 +149,7 @@ def _apply_owned(edge_start, edge_to, owned, ess):  # pragma: no cover
                 ess[i] = 0
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@kernel(inline="always")
 def _eval(v, ancestor, label, semi, path):  # pragma: no cover
     """LT's EVAL with path compression (iterative): the vertex of minimal semidominator
     on the forest path above `v`. `path` is scratch space."""
@@ -170,7 +170,7 @@ def _eval(v, ancestor, label, semi, path):  # pragma: no cover
     return label[v]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], uint8[:], int64, int32[:], int32[:], int32[:], uint8[:]")
 def _dfs(edge_start, edge_to, ess, root, num, vertex, parent, virtual):  # pragma: no cover
     """Iterative DFS over essential edges from the root. Nodes it cannot reach are DFS'd
     afterwards as if the root had an edge to them (`virtual`), so every node is numbered."""
@@ -212,7 +212,7 @@ def _dfs(edge_start, edge_to, ess, root, num, vertex, parent, virtual):  # pragm
             top += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], uint8[:], int32[:], int32[:], int32[:]")
 def _essential_sources(edge_start, edge_to, ess, num, rstart, rfrom):  # pragma: no cover
     """Reverse CSR of the essential edges in DFS-number space: the DFS numbers of the
     sources of the essential edges into DFS number k are `rfrom[rstart[k]:rstart[k+1]]`."""
@@ -235,7 +235,7 @@ def _essential_sources(edge_start, edge_to, ess, num, rstart, rfrom):  # pragma:
     rstart[0] = 0
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:], uint8[:], int32[:]")
 def _semidominators(rstart, rfrom, parent, virtual, semi):  # pragma: no cover
     """Lengauer-Tarjan's semidominators (simple version: path compression, no balancing)."""
     n = parent.shape[0]
@@ -254,7 +254,7 @@ def _semidominators(rstart, rfrom, parent, virtual, semi):  # pragma: no cover
         ancestor[wi] = parent[wi]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:]")
 def _semi_nca(parent, semi):  # pragma: no cover
     """Semi-NCA: idom(w) is the nearest common ancestor, in the dominator tree built so far,
     of w's DFS parent and semidominator, i.e. the first dominator-tree ancestor of the
@@ -269,20 +269,20 @@ def _semi_nca(parent, semi):  # pragma: no cover
         parent[wi] = d
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:]")
 def _to_nodes(vertex, dom, idom_out):  # pragma: no cover
     for i in range(vertex.shape[0]):
         idom_out[vertex[i]] = vertex[dom[i]]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int64[:]")
 def _accumulate(idom, order, retained):  # pragma: no cover
     for k in range(order.shape[0] - 1, 0, -1):
         v = order[k]
         retained[idom[v]] += retained[v]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:], int32[:]")
 def _tree_csr(idom, order, start, kids):  # pragma: no cover
     n = idom.shape[0]
     root = order[0]
@@ -314,7 +314,7 @@ def class_retained(g: HeapGraph, dom: Dominators) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:], int64[:], int64, int64[:]")
 def _class_retained(start, kids, cls, retained, root, out):  # pragma: no cover
     n = cls.shape[0]
     active = np.zeros(out.shape[0], dtype=np.int32)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
 from triage.analyses.dominators import class_retained, dominators
+from triage.compiled import kernel
 from triage.heapgraph.model import HeapGraph, NodeType
 
 
@@ -64,7 +64,7 @@ def class_totals(g: HeapGraph, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return count, shallow
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], bool[:], int64[:], int64[:], int64[:]")
 def _class_totals(cls, keep, self_size, count, shallow):  # pragma: no cover
     for v in range(cls.shape[0]):
         if keep[v]:

@@ -14,7 +14,6 @@ recognised from the point's class and its retainer path, and explained in plain 
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
@@ -27,6 +26,7 @@ from triage.analyses.retainers import (
     node_ref,
     retainer_paths,
 )
+from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import class_origin, is_internal_script
 from triage.units import human_bytes
@@ -246,7 +246,7 @@ def _internal_class(name: str) -> bool:
     return not name or name.startswith(("system / ", "(", "Node / ", "v8::", "InternalNode"))
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:], int64, int32[:], int32[:], int32[:]")
 def _class_tree(idom, order, cls, c, dist, cnt, best):  # pragma: no cover
     """Per dominator subtree, the live instances of class `c` in it (cnt), and per node the
     child with the most of them (best: the first in DFS order on ties; -1 for a leaf)."""
@@ -267,7 +267,7 @@ def _class_tree(idom, order, cls, c, dist, cnt, best):  # pragma: no cover
             best[p] = v
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int32[:], int32[:], int32[:], int64, int64[:], int32[:], int64")
 def _accumulated(idom, order, cls, c, retained, dist, store):  # pragma: no cover
     """Retained bytes of the live instances of `c` that `store` dominates, counting an
     instance only when no dominator ancestor (up to the root) is an instance too."""

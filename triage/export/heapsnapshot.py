@@ -24,10 +24,10 @@ import json
 import tempfile
 from typing import IO
 
-import numba
 import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
+from triage.compiled import kernel
 from triage.heapgraph.model import INDEX_EDGE_TYPES, EdgeType, HeapGraph, NodeType
 from triage.redaction import Redactor
 
@@ -212,7 +212,7 @@ class _Writer:
         return False
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], int64[:], int64[:], int64[:]")
 def _kept_edge_counts(edge_start, edge_to, order, new_index, counts):  # pragma: no cover
     for i in range(order.shape[0]):
         v = order[i]
@@ -223,7 +223,7 @@ def _kept_edge_counts(edge_start, edge_to, order, new_index, counts):  # pragma:
         counts[i] = c
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], uint8[:], int32[:], int32[:], int64[:], int64[:], int64[:, :], int64")
 def _fill_edges(edge_start, edge_type, edge_name, edge_to, nodes, new_index, rows,
                 nfc):  # pragma: no cover
     k = 0
@@ -238,7 +238,7 @@ def _fill_edges(edge_start, edge_type, edge_name, edge_to, nodes, new_index, row
                 k += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:, :], uint8[:]")
 def _format_rows(rows, buf):  # pragma: no cover
     """Decimal text of `rows`, comma-separated, one row a line; returns the bytes written."""
     k = 0

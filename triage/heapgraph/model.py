@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-import numba
 import numpy as np
+
+from triage.compiled import kernel
 
 
 class NodeType(IntEnum):
@@ -280,7 +281,7 @@ def format_edge(edge_type: int, name: str) -> str:
     return f"{EDGE_TYPE_NAMES.get(edge_type, '?')} {name}"
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("int64[:], int32[:], int32[:], int32[:]")
 def _build_retainers(edge_start, edge_to, ret_start, ret_edge):  # pragma: no cover
     e = edge_to.shape[0]
     n = ret_start.shape[0] - 1

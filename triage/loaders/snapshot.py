@@ -23,9 +23,9 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
-import numba
 import numpy as np
 
+from triage.compiled import kernel
 from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized, LimitExceeded
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.loaders.safeio import BoundedReader, decompress_limit, open_input
@@ -65,7 +65,7 @@ def load_snapshot(path: str | Path) -> HeapGraph:
             raise LimitExceeded(f"{path}: not enough memory to load this heap snapshot") from None
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("uint8[:], int64, int64[:], int64[:]")
 def _scan_ints(buf, pos, out, state):  # pragma: no cover - compiled
     """Parse comma/whitespace-separated decimal ints from `buf[pos:]` into `out`.
 
@@ -109,7 +109,7 @@ def _scan_ints(buf, pos, out, state):  # pragma: no cover - compiled
     return pos, k, 0
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("uint8[:], int64, int64[:]")
 def _skip_brackets(buf, pos, state):  # pragma: no cover - compiled
     """Skip a nested JSON value we do not use (`trace_tree`, `samples`...), strings included.
 
@@ -541,7 +541,11 @@ def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Colu
                      c[2].field, c[2].dest, c[3].field, c[3].dest, c[4].field, c[4].dest)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(
+    "int64[:], int64, int64, int64[:], int64, uint8[:], int64, int32[:], int64, uint64[:], "
+    "int64, int64[:], int64, int64[:]",
+    "int64[:], int64, int64, int64[:], int64, uint8[:], int64, int64[:], int64, int32[:], "
+    "int64, uint8[:], int64, uint8[:]")
 def _scatter5(values, first, stride, limits, f0, d0, f1, d1, f2, d2, f3, d3, f4, d4):  # pragma: no cover
     """One pass over the values: field `f` of flat index `i` goes to row `i // stride`.
 

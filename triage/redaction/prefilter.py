@@ -17,6 +17,8 @@ import importlib.util
 
 import numpy as np
 
+from triage.compiled import Kernel, kernel
+
 # kind 0: literal; 1: literal then >= 8 lower-case hex digits; 2: literal then
 # whitespace; 3: keyword (counts only with a `=` or `:` in the same string)
 CASE_SENSITIVE: tuple[tuple[str, int], ...] = (
@@ -85,10 +87,12 @@ def _classes(cs: list[str], ci: list[str], kw: list[str]) -> np.ndarray:
     return cls
 
 
+@kernel(inline="always", lazy=True)
 def _lower(c):
     return c + 32 if 65 <= c <= 90 else c
 
 
+@kernel(lazy=True)  # a helper: compiled into its callers
 def _matches(cps, i, end, chars, lens, kinds, j, fold):
     n = lens[j]
     if i + n > end:
@@ -126,10 +130,13 @@ def _matches(cps, i, end, chars, lens, kinds, j, fold):
     return True
 
 
+@kernel(inline="always", lazy=True)
 def _alnum(c):
     return 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122
 
 
+@kernel("uint8[:], int64[:], uint8[:], uint8[:], uint8[:, :], int64[:], int64[:], int64[:], uint8[:]",
+        lazy=True)
 def _structure(cps, ends, cls, flags, chars, lens, kinds, ptr, pairs):
     """Structural conditions, per string: flags |= 1 on a hit, |= 2 when the
     string holds a `=` or `:` (so a keyword would make it a candidate)."""
@@ -213,6 +220,7 @@ def _structure(cps, ends, cls, flags, chars, lens, kinds, ptr, pairs):
         start = end
 
 
+@kernel(lazy=True)  # a helper: compiled into its callers
 def _any_needle(cps, i, end, chars, lens, kinds, ptr, c, fold):
     for j in range(ptr[c], ptr[c + 1]):
         if _matches(cps, i, end, chars, lens, kinds, j, fold):
@@ -220,6 +228,8 @@ def _any_needle(cps, i, end, chars, lens, kinds, ptr, c, fold):
     return False
 
 
+@kernel("uint8[:], int64[:], uint8[:], int64, uint8[:, :], int64[:], int64[:], int64[:], uint8[:], bool",
+        lazy=True)
 def _needles(cps, ends, flags, need, chars, lens, kinds, ptr, pairs, fold):
     """flags |= 1 for strings (with all `need` bits, not yet hit) holding a needle."""
     start = 0
@@ -242,10 +252,12 @@ def _needles(cps, ends, flags, need, chars, lens, kinds, ptr, pairs, fold):
         start = end
 
 
+@kernel(inline="always", lazy=True)
 def _name_char(c):
     return _alnum(c) or c == 95 or c == 36 or c == 46 or c == 45
 
 
+@kernel("uint8[:], int64[:], uint8[:], uint8[:, :], int64[:], int64[:], int64[:], uint8[:]", lazy=True)
 def _keywords(cps, ends, flags, chars, lens, kinds, ptr, pairs):
     """flags |= 1 for strings where a `=`/`:` follows a name holding a keyword.
     Only the name token before each separator is searched, not the string."""
@@ -283,31 +295,15 @@ def _keywords(cps, ends, flags, chars, lens, kinds, ptr, pairs):
         start = end
 
 
-# numba is imported and the kernels compiled on first use only, so that
-# importing triage (and redacting a small summary) does not pay for it.
+# Without the ahead-of-time build (triage/compiled.py), numba is imported and the kernels
+# compiled on first use only (`lazy`), so that redacting a small summary does not pay for it.
 PREFILTER_AVAILABLE = importlib.util.find_spec("numba") is not None
-_INLINE = ("_lower", "_alnum", "_name_char")
-_KERNELS = ("_matches", "_any_needle", "_keywords", "_structure", "_needles")
-_compiled = False
 
 
 def is_ready() -> bool:
-    """True once the kernels are compiled (later batches cost no start-up)."""
-    return _compiled
-
-
-def _compile() -> None:
-    global _compiled
-    if _compiled:
-        return
-    from numba import njit
-
-    g = globals()
-    for name in _INLINE:
-        g[name] = njit(cache=True, inline="always")(g[name])
-    for name in _KERNELS:
-        g[name] = njit(cache=True)(g[name])
-    _compiled = True
+    """True when a batch costs no start-up: the kernels are built ahead of time, or the JIT
+    compiled them (it replaces the module's kernels with its dispatchers)."""
+    return not isinstance(_structure, Kernel) or bool(_structure.compiled)
 
 
 class Prefilter:
@@ -323,7 +319,6 @@ class Prefilter:
 
     def flags(self, texts: list[str]) -> np.ndarray:
         """One uint8 per string: 1 where a detector might fire."""
-        _compile()
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         ends = np.cumsum(lengths)
         # one byte per character keeps offsets; characters outside Latin-1 play

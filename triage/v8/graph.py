@@ -31,9 +31,9 @@ import struct
 import time
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
+from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
@@ -825,7 +825,7 @@ def _lookup(addrs: np.ndarray, words: np.ndarray) -> np.ndarray:
     return lookup(addrs, words)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel()  # a helper: compiled into its callers
 def _rd(mem, ss, se, so, a):  # pragma: no cover
     k = np.searchsorted(ss, a, side="right") - 1
     if k < 0 or a + 8 > se[k]:
@@ -838,7 +838,7 @@ def _read_many(mem: np.ndarray, ss: np.ndarray, se: np.ndarray, so: np.ndarray,
     return _read_many_k(mem, ss, se, so, addrs.astype(np.int64))
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("uint64[:], int64[:], int64[:], int64[:], int64[:]")
 def _read_many_k(mem, ss, se, so, addrs):  # pragma: no cover
     out = np.zeros(addrs.shape[0], dtype=np.uint64)
     for i in range(addrs.shape[0]):
@@ -846,7 +846,7 @@ def _read_many_k(mem, ss, se, so, addrs):  # pragma: no cover
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("uint8[:], int64[:], int64[:], int64[:], uint64[:], int64[:], int8[:], int64")
 def _seq_string_bytes(mem8, ss, se, so, addrs, sel, seq, limit):  # pragma: no cover
     offs = np.zeros(sel.shape[0] + 1, dtype=np.int64)
     total = 0
@@ -881,7 +881,7 @@ def _seq_string_bytes(mem8, ss, se, so, addrs, sel, seq, limit):  # pragma: no c
     return buf, offs
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel("uint8[:], int64[:], int64[:], int64[:], uint64[:], int32[:], int32[:], int64[:], int64")
 def _flat_strings(mem8, ss, se, so, addrs, omap, itype, sel, limit):  # pragma: no cover
     """Text (up to `limit` chars) of cons/sliced/thin strings whose leaves are sequential
     one-byte strings; `ok[j]` is False where a two-byte or external part was met."""
@@ -986,7 +986,7 @@ def _flat_strings(mem8, ss, se, so, addrs, omap, itype, sel, limit):  # pragma: 
     return buf[:p], offs, ok
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@kernel(inline="always")
 def _find(addrs, v):  # pragma: no cover
     """Object index of tagged `v` (strong or weak) when it points at an object start, else -1."""
     t = v & np.uint64(3)
@@ -999,7 +999,7 @@ def _find(addrs, v):  # pragma: no cover
     return -1
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@kernel(inline="always")
 def _key_name(node_name, k, base):  # pragma: no cover
     """Edge name for "named by object k's text": its string index, or ~node when lazy."""
     nm = node_name[k]
@@ -1008,7 +1008,13 @@ def _key_name(node_name, k, base):  # pragma: no cover
     return np.int64(nm)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(
+    "bool, int64, int64, int64[:], int64[:], uint8[:], int32[:], int32[:], uint64[:], "
+    "int64[:], int64[:], int64[:], uint64[:], int32[:], int64[:], int32[:], int8[:], "
+    "int32[:], bool[:], bool[:], bool[:], bool[:], bool[:], bool[:], bool[:], int8[:], "
+    "int64[:], int32[:], uint8[:], int64[:], int64[:], int32[:], int64[:], int64[:], "
+    "int32[:], int64[:], int64[:], int64[:], int64[:], int64, int64[:], int64[:], int64[:], "
+    "int64[:], int64[:], int64[:]")
 def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
            mem, ss, se, so, addrs, omap, osize, node_name, kind, scan_words, is_name,
            is_string, is_oddball, is_fixed, is_dict, is_global, el_dict, coll,
@@ -1308,7 +1314,9 @@ def retainer_path(g: HeapGraph, node: int) -> list[int] | None:
     return edges[::-1]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(
+    "int64[:], uint8[:], int32[:], int64, int32[:], int32[:]",
+    "int64[:], uint8[:], int32[:], int64, int32[:], int64[:]")
 def _bfs_tree(edge_start, edge_type, edge_to, root, pred, pedge):  # pragma: no cover
     n = pred.shape[0]
     seen = np.zeros(n, dtype=np.uint8)

@@ -18,7 +18,8 @@ pure-Python walk the research prototype used.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from triage.compiled import kernel
 
 # Size kinds (map_kind values); KIND_FIXED uses map_param as the size in bytes.
 KIND_UNKNOWN = 0
@@ -35,13 +36,13 @@ KIND_WEAK_ARRAY_LIST = 9  # 24 + 8*smi@+8 (capacity)
 KIND_BYTECODE = 10  # align8(param + smi@+8)
 
 
-@njit(cache=True, nogil=True)
+@kernel()  # a helper: compiled into its callers
 def _is_map(keys: np.ndarray, w: np.uint64) -> bool:
     k = np.searchsorted(keys, w)
     return k < keys.shape[0] and keys[k] == w
 
 
-@njit(cache=True, nogil=True)
+@kernel("uint64[:], uint64[:], int32[:], int64[:], int64[:], int32[:], int64[:]")
 def walk_area(words, keys, kinds, params, out_off, out_map, out_size):  # noqa: ANN001, ANN201
     """Walk one area; fill (word offset, map index, byte size) and return
     (objects, skipped_bytes, inferred_sizes)."""
@@ -117,7 +118,7 @@ def walk_area(words, keys, kinds, params, out_off, out_map, out_size):  # noqa: 
     return n, skipped, inferred
 
 
-@njit(cache=True, nogil=True)
+@kernel("uint64[:], uint64[:]")
 def scan_map_words(words, keys):  # noqa: ANN001, ANN201
     """Word offsets whose value is one of `keys` (used to find maps from meta maps)."""
     out = np.empty(words.shape[0], dtype=np.int64)
