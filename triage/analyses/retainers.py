@@ -103,8 +103,9 @@ def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tup
             if used and edges.shape[0] < 4096 else np.zeros(edges.shape[0], dtype=bool)
         synthetic = g.node_type[srcs] == NodeType.SYNTHETIC
         postponed = (flags[edges] & POSTPONED) != 0  # code literals: only if nothing else holds it
-        key = np.lexsort((synthetic, pref[g.edge_type[edges]], du, postponed, is_used))
-        k = int(key[0])
+        columns = (synthetic, pref[g.edge_type[edges]], du, postponed, is_used)
+        key = np.lexsort(columns)
+        k = _first_by_name(g, edges, srcs, key, columns)
         e, u = int(edges[k]), int(srcs[k])
         used.add(e)
         chain.append((e, v))
@@ -115,6 +116,24 @@ def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tup
     if v != g.root:
         chain.append((-1, v))
     return list(reversed(chain))
+
+
+def _first_by_name(g: HeapGraph, edges: np.ndarray, srcs: np.ndarray, key: np.ndarray,
+                   columns: tuple[np.ndarray, ...]) -> int:
+    """The best retainer; among equally good ones, the first by edge label, then by class.
+
+    Equally good retainers would otherwise be taken in edge order, which is memory order: a
+    different one in each core of the same program."""
+    best = int(key[0])
+    tied = key[np.logical_and.reduce([c[key] == c[best] for c in columns])]
+    if tied.shape[0] < 2 or tied.shape[0] > _TIE_LIMIT:
+        return best
+    return min(tied.tolist(), key=lambda k: (g.edge_label(int(edges[k])),
+                                             g.class_name(int(srcs[k]))))
+
+
+#: ties among more retainers than this keep edge order (a label per candidate costs ~1 µs)
+_TIE_LIMIT = 4096
 
 
 def _preference_table() -> np.ndarray:
