@@ -13,7 +13,10 @@ Figures: median wall seconds, median CPU seconds (user+sys, which a busy shared 
 does not inflate the way it inflates wall time), peak RSS (wait4), and the JS heap size
 triage read (for the memory bound 300 MB + 3x heap). One untimed run of each tool warms
 the page cache, numba's kernel cache and triage's symbol cache; a separate run with an
-empty symbol cache shows the cost of the first run on a new node build. Both trees are
+empty symbol cache shows the cost of the first run on a new node build (its RSS is the peak
+sum over triage and the lldb child it starts for symbols, sampled from /proc). It prints
+whether this checkout's kernels are built ahead of time (`python -m triage.compiled
+build`, which setup.sh runs; stale after any source edit). Both trees are
 byte-compiled first (`compileall`, as `pip install` does): with PYTHONDONTWRITEBYTECODE set,
 as on the project machine, every run would otherwise compile ~80 modules from source.
 Targets (issue 13): median wall <= 2 s, >= 5x faster than the baseline, >= 10x faster
@@ -35,24 +38,29 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from measure import baseline_tree  # noqa: E402
+from measure import TreeRss, baseline_tree  # noqa: E402
 
 from dumps.crash import run_scenario  # noqa: E402
 from dumps.nodes import node_binary  # noqa: E402
 
 
-def measured(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int, str]:
-    """(wall s, cpu s, peak RSS MiB, stdout) of one child process; raises if it fails."""
+def measured(cmd: list[str], cwd: Path, env: dict | None = None,
+             tree: TreeRss | None = None) -> tuple[float, float, int, str]:
+    """(wall s, cpu s, peak RSS MiB, stdout) of one child process; raises if it fails. The
+    peak is wait4's (the larger of the process and its children), or with `tree` the peak
+    sum over the process tree."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, env={**os.environ, **(env or {})})
+    sampler = TreeRss(proc.pid) if tree else None
     out = proc.stdout.read() if proc.stdout else ""
+    summed = sampler.stop() if sampler else 0
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} failed ({code})")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out
+    return wall, usage.ru_utime + usage.ru_stime, max(summed, usage.ru_maxrss // 1024), out
 
 
 def series(cmd: list[str], cwd: Path, runs: int, env: dict | None = None) -> dict:
@@ -75,6 +83,9 @@ def main() -> None:
         subprocess.run([python, "-m", "compileall", "-q", str(tree / "triage")], check=True,
                        stdout=subprocess.DEVNULL)
     print(f"machine load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    kernels = subprocess.run([python, "-m", "triage.compiled", "check"], cwd=REPO,
+                             capture_output=True, text=True).stdout.strip()
+    print(f"this checkout's {kernels} (missing or stale: numba's JIT, ~0.6 s more per run)")
     for major in args.majors:
         crash = run_scenario("abort", major)
         core = str(crash.core_path)
@@ -83,7 +94,7 @@ def main() -> None:
         heap_mib = json.loads(ours["out"]).get("heap", {}).get("total_bytes", 0) / (1 << 20)
         with tempfile.TemporaryDirectory() as empty:
             cold = measured([python, "-m", "triage", core, "--format", "json"], REPO,
-                            {"TRIAGE_SYMBOL_CACHE": empty})
+                            {"TRIAGE_SYMBOL_CACHE": empty}, tree=True)
         before = series([python, "-m", "triage", core, "--format", "json"], old, args.peer_runs)
         lldb = series(["lldb-19", "--batch", "-o", "bt all", str(node_binary(major)), "-c", core],
                       REPO, args.peer_runs)
@@ -92,10 +103,11 @@ def main() -> None:
         print(f"  {'tool':<34}{'wall s':>8}{'cpu s':>8}{'RSS MiB':>9}")
         first = {"wall": cold[0], "cpu": cold[1], "rss": cold[2]}
         for name, r in ((f"triage (this checkout, x{ours['runs']})", ours),
-                        ("triage, empty symbol cache (x1)", first),
+                        ("triage, empty symbol cache (x1)*", first),
                         (f"triage {args.baseline} (x{before['runs']})", before),
                         (f"lldb-19 bt all (x{lldb['runs']})", lldb)):
             print(f"  {name:<34}{r['wall']:>8.2f}{r['cpu']:>8.2f}{r['rss']:>9}")
+        print("  * its RSS: the peak sum over triage and the lldb child it runs for symbols")
         print(f"  speed-up vs {args.baseline}: wall {before['wall'] / ours['wall']:.1f}x, "
               f"cpu {before['cpu'] / ours['cpu']:.1f}x; vs lldb bt all: wall "
               f"{lldb['wall'] / ours['wall']:.1f}x, cpu {lldb['cpu'] / ours['cpu']:.1f}x")

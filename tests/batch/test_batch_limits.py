@@ -20,14 +20,14 @@ def _only_result(out: Path) -> dict:
 
 
 def test_time_and_memory_limits_fail_one_incident_and_the_batch_goes_on(tmp_path):
-    """Memory tells the two incidents apart for sure (a core's worker needs ~300 MB, a report's
-    ~100 MB); time is checked on the core alone with a limit no analysis can meet (start-up
+    """Memory tells the two incidents apart for sure (a core's worker needs ~150 MB, a report's
+    ~45 MB); time is checked on the core alone with a limit no analysis can meet (start-up
     alone takes longer), since a fast machine finishes a small core in a few seconds."""
     inbox = tmp_path / "inbox"
     copy(scenario("oom22").core, inbox / "big.core")
     copy(scenario("exception24").reports[0], inbox / "small-report.json")
     out = tmp_path / "memory"
-    result = batch(inbox, "--out", out, "--memory-limit", "200", "--workers", "1")
+    result = batch(inbox, "--out", out, "--memory-limit", "100", "--workers", "1")
     assert result.code == 11, result.stderr
     assert "2 processed (1 ok, 1 failed)" in result.stdout
     lines = {e["inputs"][0]: e for e in index_lines(out)}

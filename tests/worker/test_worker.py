@@ -144,8 +144,9 @@ def _kill_a_worker_mid_core(out: Path, cores: set[str], workers: dict) -> tuple[
 def test_a_time_limit_is_retried_with_backoff_then_recorded_once(broker, tmp_path):
     inbox, out = tmp_path / "inbox", tmp_path / "results"
     copy(scenario("abort20").core, inbox / "slow" / "core")
-    worker = start_worker(broker, out, "w@test", "--timeout", 1, "--max-attempts", 2, "--retry-backoff", 0.2,
-                          log=tmp_path / "w.log")
+    # a limit no analysis of a core meets: reading it and walking its heap take ~0.7 s CPU
+    worker = start_worker(broker, out, "w@test", "--timeout", 0.2, "--max-attempts", 2,
+                          "--retry-backoff", 0.2, log=tmp_path / "w.log")
     try:
         sent = submit(inbox, "--broker", broker)
         ((incident, _),) = _queued(sent.stdout)
