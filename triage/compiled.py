@@ -24,12 +24,13 @@ gives both builds, so the answers are the same (`tests/test_compiled.py` compare
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,7 @@ def build(out_dir: Path = PACKAGE) -> Path:
     _aot, _building = None, True  # kernel modules must hold dispatchers: numba compiles calls to them
     for name in KERNEL_MODULES:
         importlib.import_module(name)
-    with tempfile.TemporaryDirectory(prefix="triage-aot-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="triage-aot-") as tmp, _releasing_the_gil():
         cc = CC(AOT_NAME)
         cc.output_dir = tmp
         cc.target_cpu = "host"
@@ -257,6 +258,27 @@ def build(out_dir: Path = PACKAGE) -> Path:
     partial.write_text(json.dumps(manifest, indent=1) + "\n")
     os.replace(partial, out_dir / MANIFEST.name)
     return target
+
+
+@contextlib.contextmanager
+def _releasing_the_gil() -> Iterator[None]:
+    """Make pycc's wrappers release the GIL around the compiled code, as the JIT's `nogil=True`
+    does, so the progress spinner's thread keeps turning during a long kernel. pycc builds its
+    compile flags from `numba.pycc.compiler.Flags` and has no option for this."""
+    from numba.pycc import compiler
+
+    plain = compiler.Flags
+
+    class NoGil(plain):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    compiler.Flags = NoGil
+    try:
+        yield
+    finally:
+        compiler.Flags = plain
 
 
 def _numba_type(t: ArgType) -> Any:

@@ -132,3 +132,27 @@ def test_the_current_build_is_used_unless_told_otherwise(monkeypatch):
     assert compiled._load_aot() is not None
     monkeypatch.setenv(compiled.ENV, "jit")
     assert compiled._load_aot() is None
+
+
+def test_a_running_kernel_lets_other_threads_run():
+    """Like the JIT's nogil=True: the progress spinner's thread turns during a long kernel."""
+    import threading
+    import time
+
+    from triage.v8.walk import scan_map_words
+
+    rng = np.random.default_rng(1)
+    keys = np.unique(rng.integers(0, 2**63, 200_000, dtype=np.uint64))
+    words = rng.integers(0, 2**63, 3_000_000, dtype=np.uint64)
+    start = time.perf_counter()
+    scan_map_words(words, keys)
+    alone = time.perf_counter() - start
+    assert alone > 0.05, "too short to tell"
+    worker = threading.Thread(target=scan_map_words, args=(words, keys))
+    gaps, last = [], time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    assert max(gaps) < alone / 2
