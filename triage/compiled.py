@@ -4,8 +4,10 @@ Every hot loop of triage (heap walk, graph edges, dominators, distances, suspect
 parsing) is a plain Python function compiled by numba. Importing numba and loading even its
 cached kernels costs ~0.6 s CPU in every process: a third of a small core's whole run.
 `scripts/setup.sh` therefore compiles the kernels once, with numba's ahead-of-time compiler,
-into one extension module (`python -m triage.compiled build`). It imports in under a
-millisecond and needs no numba at run time.
+into one extension module per kernel module (`python -m triage.compiled build`,
+`triage/_kernels_aot_<module>*.so`: numba 0.68's IR inlining breaks the type inference of
+later functions in one shared module). Each imports in under a millisecond and needs no
+numba at run time.
 
 `@kernel("uint64[:], int64")` marks a kernel and declares the argument types Python calls it
 with (one string per signature; `[:]` is a C-contiguous 1-d array, `[:, :]` 2-d). One source
@@ -111,11 +113,16 @@ class Declared:
     options: dict
 
     def export_name(self, index: int) -> str:
-        return f"{self.module.removeprefix('triage.').replace('.', '_')}__{self.name}__{index}"
+        return f"{self.name}__{index}"
+
+
+def extension_name(module: str) -> str:
+    """`triage.v8.graph` -> `_kernels_aot_v8_graph`: the extension its kernels are built into."""
+    return f"{AOT_NAME}_{module.removeprefix('triage.').replace('.', '_')}"
 
 
 DECLARED: list[Declared] = []
-_aot: Any = False  # False: not decided yet; None: JIT; else the extension module
+_aot: Any = False  # False: not decided yet; None: JIT; else {kernel module: extension}
 _building = False
 
 
@@ -126,16 +133,13 @@ def kernel(*signatures: str, lazy: bool = False, **options: Any) -> Callable[[Ca
     def wrap(fn: Callable) -> Any:
         parsed = tuple(tuple(ArgType.parse(t) for t in _split(s)) for s in signatures)
         DECLARED.append(Declared(fn.__module__, fn.__name__, fn, parsed, options))
-        aot = _aot_module()
+        aot = _extension(fn.__module__)
         if aot is None and lazy and not _building:
             return Kernel(fn, parsed, options)
         if aot is None:
             import numba
 
-            if _building:  # numba's IR inlining breaks type inference of later functions in
-                # one ahead-of-time module (numba 0.68); LLVM still inlines small helpers
-                return numba.njit(nogil=True, **{k: v for k, v in options.items() if k != "inline"})(fn)
-            return numba.njit(cache=True, nogil=True, **options)(fn)
+            return numba.njit(cache=not _building, nogil=True, **options)(fn)
         declared = DECLARED[-1]
         compiled = tuple(
             (types, getattr(aot, declared.export_name(i)))
@@ -188,7 +192,22 @@ def _aot_module() -> Any:
     return _aot
 
 
-def _load_aot() -> Any:
+def _extension(module: str) -> Any:
+    """The extension `module`'s kernels were built into, imported on first need; None: JIT."""
+    built = _aot_module()
+    if built is None or module not in built:
+        return None
+    if built[module] is None:
+        try:
+            built[module] = importlib.import_module(f"triage.{extension_name(module)}")
+        except ImportError:
+            del built[module]
+            return None
+    return built[module]
+
+
+def _load_aot() -> dict | None:
+    """{kernel module: None (not imported yet)} when the build matches this installation."""
     if os.environ.get(ENV) == "jit":
         return None
     try:
@@ -197,10 +216,8 @@ def _load_aot() -> Any:
         return None
     if manifest.get("sources") != source_digest() or manifest.get("cpu") != cpu_flags():
         return None
-    try:
-        return importlib.import_module(f"triage.{AOT_NAME}")
-    except ImportError:
-        return None
+    modules = manifest.get("modules")
+    return dict.fromkeys(modules) if isinstance(modules, list) and modules else None
 
 
 def source_digest() -> str:
@@ -225,8 +242,9 @@ def cpu_flags() -> str:
     return ""
 
 
-def build(out_dir: Path = PACKAGE) -> Path:
-    """Compile every declared signature into `out_dir/_kernels_aot*.so`; write the manifest."""
+def build(out_dir: Path = PACKAGE) -> list[Path]:
+    """Compile every declared signature into `out_dir/_kernels_aot_<module>*.so` (one per
+    kernel module); write the manifest last, so a failed build leaves the JIT in use."""
     global _aot, _building
     import tempfile
 
@@ -236,28 +254,32 @@ def build(out_dir: Path = PACKAGE) -> Path:
     _aot, _building = None, True  # kernel modules must hold dispatchers: numba compiles calls to them
     for name in KERNEL_MODULES:
         importlib.import_module(name)
-    with tempfile.TemporaryDirectory(prefix="triage-aot-") as tmp, _releasing_the_gil():
-        cc = CC(AOT_NAME)
-        cc.output_dir = tmp
-        cc.target_cpu = "host"
-        cc.verbose = False
-        for declared in DECLARED:
-            dispatcher = getattr(sys.modules[declared.module], declared.name)
-            for i, types in enumerate(declared.signatures):
-                args = tuple(_numba_type(t) for t in types)
-                dispatcher.compile(args)
-                returns = dispatcher.overloads[args].signature.return_type
-                cc.export(declared.export_name(i), returns(*args))(declared.py_func)
-        cc.compile()
-        (built,) = Path(tmp).glob(f"{AOT_NAME}*.so")
-        target = out_dir / built.name
-        os.replace(built, target)
+    (out_dir / MANIFEST.name).unlink(missing_ok=True)
+    targets = []
+    for module in KERNEL_MODULES:
+        with tempfile.TemporaryDirectory(prefix="triage-aot-") as tmp, _releasing_the_gil():
+            cc = CC(extension_name(module))
+            cc.output_dir = tmp
+            cc.target_cpu = "host"
+            cc.verbose = False
+            for declared in (d for d in DECLARED if d.module == module):
+                dispatcher = getattr(sys.modules[module], declared.name)
+                for i, types in enumerate(declared.signatures):
+                    args = tuple(_numba_type(t) for t in types)
+                    dispatcher.compile(args)
+                    returns = dispatcher.overloads[args].signature.return_type
+                    cc.export(declared.export_name(i), returns(*args))(declared.py_func)
+            cc.compile()
+            (built,) = Path(tmp).glob(f"{extension_name(module)}.*so")
+            targets.append(out_dir / built.name)
+            os.replace(built, targets[-1])
     manifest = {"sources": source_digest(), "cpu": cpu_flags(), "numba": numba.__version__,
+                "modules": list(KERNEL_MODULES),
                 "exports": sum(len(d.signatures) for d in DECLARED)}
     partial = out_dir / f".{MANIFEST.name}.tmp"
     partial.write_text(json.dumps(manifest, indent=1) + "\n")
     os.replace(partial, out_dir / MANIFEST.name)
-    return target
+    return targets
 
 
 @contextlib.contextmanager
@@ -300,8 +322,8 @@ def main(argv: list[str]) -> int:
         if current and "--force" not in argv:
             print("kernels: ahead-of-time build current")
             return 0
-        target = build()
-        print(f"kernels: built {target.name}")
+        targets = build()
+        print(f"kernels: built {len(targets)} extensions ({AOT_NAME}_*)")
         return 0
     print("usage: python -m triage.compiled build [--force] | check", file=sys.stderr)
     return 2
