@@ -72,9 +72,9 @@ class ArgType:
 
 @dataclass
 class Kernel:
-    """A kernel when the ahead-of-time build is in use: its compiled signatures, and the
-    JIT dispatcher made on first need (a call no signature fits, or a helper called from
-    Python)."""
+    """A kernel that does not start as a numba dispatcher: with the ahead-of-time build, its
+    compiled signatures; with `lazy` and no build, none. numba's dispatcher is made on first
+    need (a call no compiled signature fits, or any call when there are none)."""
 
     py_func: Callable
     signatures: tuple[tuple[ArgType, ...], ...]
