@@ -45,7 +45,7 @@ from dumps.nodes import node_binary  # noqa: E402
 
 
 def measured(cmd: list[str], cwd: Path, env: dict | None = None,
-             tree: TreeRss | None = None) -> tuple[float, float, int, str]:
+             tree: bool = False) -> tuple[float, float, int, str]:
     """(wall s, cpu s, peak RSS MiB, stdout) of one child process; raises if it fails. The
     peak is wait4's (the larger of the process and its children), or with `tree` the peak
     sum over the process tree."""
