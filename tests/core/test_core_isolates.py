@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 
 from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS, patch_core, run_triage
 
 
 @cache
@@ -137,3 +137,66 @@ def test_single_answer_commands_take_the_isolate_selector(major):
     assert "What points at it: MainLeak" in text.stdout and "(Array)[" in text.stdout
     bad = run_triage("retainers", core, "WorkerLeak", "--isolate", "worker 2")
     assert bad.code == 2 and "no such isolate" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# --------------------------------------------------------------- no isolate that is not one
+def _plant_lookalike_page(copy, core, heap) -> int:
+    """Write a chunk header that V8's page scan accepts into a malloc'ed stretch of the core
+    at `copy`, whose Heap* points into its own chunk and whose would-be roots window is a copy
+    of the real isolate's (so ~800-2,900 pointers into read-only pages): the shape of the
+    one-page "isolates" seen in Node 18/20 cores. Returns the planted chunk's address."""
+    import numpy as np
+
+    lay, (w0, w1) = heap.facts.page, heap.facts.isolate_roots
+    align, span = lay.chunk_alignment, 0x40000
+    real = heap.isolate.heap_pointer
+    stacks = [t.registers.get("rsp", 0) for t in core.threads]
+    taken = [(p.address, p.area_end) for p in heap.pages + heap.other_isolate_pages]
+    taken += [(real + w0, real + w1)]
+    chunk = None
+    for start, end, _ in core.data_segments_array().tolist():
+        a = (start + align - 1) // align * align
+        if a + span <= end and not any(a - 0x200000 <= s < end for s in stacks) \
+                and not any(lo < a + span and a < hi for lo, hi in taken):
+            chunk = a  # the last such stretch: thread arenas, far from the binary's data
+    assert chunk is not None, "no malloc'ed stretch to plant a page in"
+    fake_heap = chunk + 0x20000  # inside its own chunk: no real Heap lives there
+    header, meta = np.zeros(8, "<u8"), np.zeros(12, "<u8")
+    fields = header
+    if lay.metadata_pointer is not None:  # V8 13: the fields are in separate metadata
+        header[lay.metadata_pointer // 8] = chunk + 0x200
+        meta[1] = chunk
+        fields = meta
+    elif lay.self_pointer is not None:
+        header[lay.self_pointer // 8] = chunk
+    fields[lay.heap // 8] = fake_heap
+    fields[lay.area_start // 8] = chunk + 0x1000
+    fields[lay.area_end // 8] = chunk + span
+    if lay.size is not None:
+        fields[lay.size // 8] = span
+    patch_core(copy, core, chunk, header.tobytes())
+    if lay.metadata_pointer is not None:
+        patch_core(copy, core, chunk + 0x200, meta.tobytes())
+    patch_core(copy, core, fake_heap + w0, bytes(core.read(real + w0, w1 - w0)))
+    return chunk
+
+
+def test_a_malloc_block_that_looks_like_a_page_is_not_an_isolate(major, tmp_path):
+    """A core of a process without Workers has exactly one isolate, even where a malloc'ed
+    block looks like a chunk header whose Heap* has a roots table of read-only pointers."""
+    import shutil
+
+    from triage.coredump import CoreFile, ElfFile
+    from triage.v8 import V8Heap
+
+    crash = run_scenario("heap_basic", major)
+    copy = tmp_path / "core"
+    shutil.copyfile(crash.core_path, copy)
+    heap = V8Heap.open(CoreFile.open(copy), ElfFile(crash.node))
+    assert [i.is_main for i in heap.isolates] == [True]
+    chunk = _plant_lookalike_page(copy, heap.core, heap)
+    planted = V8Heap.open(CoreFile.open(copy), ElfFile(crash.node))
+    assert chunk in {p.address for p in planted._scan_pages()}  # the scan does take it
+    assert [(i.heap_pointer, i.is_main) for i in planted.isolates] == [
+        (heap.isolate.heap_pointer, True)]
+    assert planted.problems == heap.problems

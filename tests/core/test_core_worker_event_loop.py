@@ -57,6 +57,15 @@ def worker_loop(major: int, kind: str) -> dict:
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_the_isolates_are_the_main_thread_and_the_two_workers(major):
+    """Three isolates, no more: a Node 18 core of this program once listed a fourth, a
+    malloc'ed block that looked like a page of its own "worker 3"."""
+    doc = summary(major)
+    assert [e["label"] for e in doc["isolates"]["isolates"]] == ["main", *LABELS]
+    assert doc["capabilities"]["isolates"]["status"] == "full"
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_worker_loops_are_the_reports(major):
     """Each Worker's loop is one of the report's worker loops (by address), and its handles
     (address, type, active, referenced) are that sub-report's: both Workers, one each."""

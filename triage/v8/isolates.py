@@ -5,8 +5,10 @@ own `Heap`, pages and roots; read-only pages (Heap* 0) are shared. Every page he
 V8 13, its metadata) names its `Heap*`, so grouping the chunk headers found in the core by that
 pointer gives the isolates. A group is only an isolate when its `Heap*` is itself readable and
 the isolate's roots table next to it (`versions.py`: `isolate_roots`) points at objects on the
-group's pages or on read-only pages: a malloc'ed block that happens to look like a chunk header
-(seen in Node 18/20 cores, with Heap* 1) fails that test.
+group's pages and on read-only pages. A malloc'ed block that happens to look like a chunk header
+fails that test: seen in Node 18/20 cores with Heap* 1, and in a Node 20 core as a one-page
+"isolate" whose Heap* lay inside its own block, with 68 roots-window hits (26 on its own page)
+where every real isolate of Node 18-26 has over 2,800 (over 1,000 on its own pages).
 
 Threads are matched to isolates by their stacks: a thread that runs an isolate (its JS frames,
 handle scopes, `Worker::Run`'s locals) holds pointers into that isolate's pages and to its
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 
 STACK_SCAN_BYTES = 8 << 20
 _ISOLATE_SPAN = 0x20000  # bytes around Heap* that belong to the Isolate object (>= roots window)
-_MIN_ROOT_HITS = 64  # roots-table words that must point into the group's or read-only pages
+_MIN_ROOT_HITS = 512  # roots-table words that must point into the group's or read-only pages
+_MIN_OWN_HITS = 128  # ... of them into the group's own pages (its mutable roots)
 
 
 @dataclass(frozen=True)
@@ -65,16 +68,23 @@ def real_heaps(core: CoreFile, facts: VersionFacts, groups: dict[int, list[Page]
             if len(pages) >= 2:
                 out.append(hp)
             continue
-        chunks = np.array(sorted(p.address for p in pages + ro), dtype=np.uint64)
+        if any(p.address <= hp < p.area_end for p in pages):
+            continue  # a Heap object never lives on one of its own heap's pages
         words = _dumped_words(core, hp + window[0], hp + window[1])
-        if not len(words) or not len(chunks):
-            continue
-        at = words // np.uint64(align) * np.uint64(align)
-        k = np.minimum(np.searchsorted(chunks, at), len(chunks) - 1)
-        hits = int(np.count_nonzero((chunks[k] == at) & ((words & np.uint64(3)) == 1)))
-        if hits >= _MIN_ROOT_HITS:
+        own, shared = _root_hits(words, pages, align), _root_hits(words, ro, align)
+        if own >= _MIN_OWN_HITS and own + shared >= _MIN_ROOT_HITS:
             out.append(hp)
     return out
+
+
+def _root_hits(words: np.ndarray, pages: list[Page], align: int) -> int:
+    """How many tagged pointers among `words` point into one of `pages`' chunks."""
+    if not len(words) or not pages:
+        return 0
+    chunks = np.array(sorted(p.address for p in pages), dtype=np.uint64)
+    at = words // np.uint64(align) * np.uint64(align)
+    k = np.minimum(np.searchsorted(chunks, at), len(chunks) - 1)
+    return int(np.count_nonzero((chunks[k] == at) & ((words & np.uint64(3)) == 1)))
 
 
 def assign_threads(core: CoreFile, facts: VersionFacts,
