@@ -277,3 +277,26 @@ def test_retained_sizes_agree_with_a_gcd_snapshot_of_the_same_process(major, sce
     off = {k: (core[k][1], snap[k][1]) for k in compared
            if abs(core[k][1] - snap[k][1]) > 0.05 * snap[k][1]}
     assert not off, off
+
+
+def test_context_variables_are_named_by_their_scope_info(major):
+    """Every closure variable edge is named by an identifier. A ScopeInfo with 75 or more
+    context locals keeps their names in one hash table, not inline (V8's
+    `HasInlinedLocalNames`): a Node 26 internal context has exactly 75, and reading its
+    names inline named its first variable `(system) type 210`, the table itself."""
+    g = graph("leak_module_exports", major)
+    context_edges = np.flatnonzero(g.edge_type == EdgeType.CONTEXT)
+    names = {g.edge_name_str(int(e)) for e in context_edges}
+    assert len(names) > 100
+    assert not [n for n in names if n.startswith("(") or not n], sorted(names)[:5]
+
+
+def test_an_exported_store_is_named_by_the_module_that_exports_it(major):
+    """The only names of the store are Node's (`process.mainModule.exports`, and many
+    internal closures' variables for `process`) and the `this` its own timer captures: the
+    holder is the name most of them use, never `this.data` or one internal function's
+    `object`/`_process`."""
+    g = graph("leak_module_exports", major)
+    (suspect, *_) = find_suspects(g)
+    assert suspect["type"] == "UserSession" and suspect["count"] == 20000
+    assert suspect["accumulation_point"]["holder"] == "process.mainModule.exports.data"

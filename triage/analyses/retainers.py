@@ -13,6 +13,8 @@ reads like JS: `Map` -> internal `table` -> OrderedHashMap -> `2067` becomes one
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from triage.analyses.distances import (
@@ -344,6 +346,9 @@ def holder_expression(path: list[dict]) -> str:
 _NAME_LABELS = 8
 _NAME_BUDGET = 50_000
 _NAME_FANIN = 10_000  # references into one object that are looked at (in edge order)
+#: context slots that are no programmer's name for what they hold: an arrow function's captured
+#: receiver (`this.data` says nothing about which object) and V8's own temporaries (`.result`)
+_RECEIVER_SLOTS = frozenset({"this", "new.target", "this_function"})
 _NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT,
                                EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
 
@@ -359,7 +364,10 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     (properties, elements, collection entries), layer by layer, and stops at the first layer
     where a module or closure variable (`context var x`) or a property of a global object
     names it. Among those, the fewest hops wins, then a variable over a global property,
-    then the name's text, so every core of the same program gets the same name.
+    then the name most closures use for that object (`process`, not the `object` or
+    `_process` of one Node-internal function), then the name's text, so every core of the
+    same program gets the same name. The receiver an arrow function captures (`this`) is
+    no name.
     `dominators` (idom per node) lets it reject a variable that `node` itself keeps alive.
     """
     dist = distances(g)
@@ -374,19 +382,21 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
         found: list[tuple[int, str]] = []
         nxt: list[tuple[tuple[str, ...], int]] = []
         for v in frontier:
-            for label, u, kind in _named_retainers(g, v, rs, r_edge, flags, dist):
+            named = _named_retainers(g, v, rs, r_edge, flags, dist)
+            votes = Counter(label for label, _, kind in named if kind == "context")
+            for label, u, kind in named:
                 visited += 1
                 labels = (label, *chain[v])
                 if kind == "context":
                     if dominators is None or not _dominated(g, dominators, u, node):
-                        found.append((0, _join("", labels)))
+                        found.append((0, -votes[label], _join("", labels)))
                 elif dist[u] == 1 and int(g.node_type[u]) != NodeType.SYNTHETIC:
-                    found.append((1, _join(f"({g.class_name(u)})", labels)))
+                    found.append((1, 0, _join(f"({g.class_name(u)})", labels)))
                 elif u not in chain:
                     chain[u] = labels
                     nxt.append((labels, u))
         if found:
-            return min(found)[1]
+            return min(found)[-1]
         if not nxt or visited > _NAME_BUDGET:
             return None
         nxt.sort()
@@ -413,7 +423,9 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
         if int(g.node_type[u]) == NodeType.SYNTHETIC:
             continue
         if t == EdgeType.CONTEXT:
-            out.append((g.edge_name_str(e), u, "context"))
+            name = g.edge_name_str(e)
+            if name not in _RECEIVER_SLOTS and not name.startswith("."):
+                out.append((name, u, "context"))
         elif t in (EdgeType.PROPERTY, EdgeType.ELEMENT):
             name = g.edge_name_str(e)
             if t == EdgeType.PROPERTY and name == "__proto__":

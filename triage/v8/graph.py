@@ -37,6 +37,7 @@ from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
+from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
@@ -1069,7 +1070,7 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                 cnt = _rd(mem, ss, se, so, si_a + 8 * ncl)
                 if cnt & np.uint64(1) == 0:
                     nl = np.int64(cnt >> np.uint64(32))
-                    if 0 < nl <= 75:
+                    if 0 < nl < SCOPE_INFO_INLINED_LOCALS_MAX:  # else one hash table
                         nloc = nl
         lb = lab_base[m]
         ll = lab_len[m]

@@ -16,7 +16,7 @@ from functools import lru_cache
 from triage.coredump import CoreFile
 from triage.v8.constants import V8Constants
 from triage.v8.typenames import derive_type_names
-from triage.v8.versions import VersionFacts
+from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, VersionFacts
 
 # MapBitFields3 / MapBitFields2 bits not exported (map.tq, same in V8 10.2-14.6; checked on
 # the test cores: Session maps have new_target_is_base set, Admin maps clear, prototypes
@@ -258,12 +258,12 @@ class Reader:
         return 8 * (self.c.get("scopeinfo_idx_first_vars", 3) + 1)
 
     def scope_info_locals(self, si: int) -> list[str] | None:
-        """Context-local names of a ScopeInfo, None when stored in a hash table (> 75)."""
+        """Context-local names of a ScopeInfo, None when stored in a hash table (75 or more)."""
         n = self.field(si, 8 * (self.c.get("scopeinfo_idx_ncontextlocals", 2) + 1))
         if n is None or not is_smi(n):
             return None
         count = smi(n)
-        if count < 0 or count > 75:
+        if count < 0 or count >= SCOPE_INFO_INLINED_LOCALS_MAX:
             return None
         base = self.scope_info_slot_base()
         names = []
@@ -277,7 +277,7 @@ class Reader:
         if n is None or not is_smi(n):
             return None
         count = smi(n)
-        slots = 1 if count > 75 else 2 * count
+        slots = 1 if count >= SCOPE_INFO_INLINED_LOCALS_MAX else 2 * count
         base = self.scope_info_slot_base() + 8 * slots
         for i in range(self.facts.scope_info_names_after_locals):
             v = self.field(si, base + 8 * i)
