@@ -28,6 +28,12 @@ PLANTED = {
                           "… 3,999 × PromiseReaction.next …"),
     # a chain of 4,000 closure contexts off one module variable (a re-wrapped handler)
     "leak_closure_chain": ("Middleware", 4000, "linked-chain", "handler", "context var handler"),
+    # a chain of 2,999 promises linked through their reactions, hanging off one never-settling
+    # `lock` only through internal links: named by what it hangs off
+    "leak_promise_queue": ("Task", 3000, "linked-chain", "(Promise) via lock", "context var lock"),
+    # a store reachable only as the main module's exports (and its timer's captured `this`)
+    "leak_module_exports": ("UserSession", 20000, "object-as-dictionary",
+                            "process.mainModule.exports.data", ".data"),
     # one plain object with 80,000 properties (dictionary mode)
     "leak_ssr_cache": ("ProductEntity", 80000, "object-as-dictionary", "ssrCache",
                        "context var ssrCache"),

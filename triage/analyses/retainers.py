@@ -339,7 +339,28 @@ def holder_expression(path: list[dict]) -> str:
             parts.insert(0, "…")
             break
     expr = "".join(parts)
-    return expr[1:] if expr.startswith(".") else expr
+    expr = expr[1:] if expr.startswith(".") else expr
+    if expr.startswith("("):  # no user-level name ends the path: say what it hangs off
+        above = _nearest_variable(path)
+        if above:
+            expr += f" via {above}"
+    return expr
+
+
+def _nearest_variable(path: list[dict]) -> str | None:
+    """The variable or global property nearest the end of `path` (`lock`, `(global).app`):
+    what a chain of internal links (a promise's reactions) hangs off."""
+    for i in range(len(path) - 1, 0, -1):
+        edge = path[i]["edge"]
+        if edge is None:
+            continue
+        if edge["type"] == "context":
+            name = edge["label"].removeprefix("context var ")
+            if name not in _RECEIVER_SLOTS and not name.startswith("."):
+                return name
+        elif edge["type"] == "property" and path[i - 1]["node"]["type"] == "global":
+            return f"(global){edge['label']}"
+    return None
 
 
 #: longest name `named_holder` builds, and how many objects it may visit looking for one
