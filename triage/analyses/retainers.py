@@ -368,8 +368,9 @@ _NAME_LABELS = 8
 _NAME_BUDGET = 50_000
 _NAME_FANIN = 10_000  # references into one object that are looked at (in edge order)
 #: context slots that are no programmer's name for what they hold: an arrow function's captured
-#: receiver (`this.data` says nothing about which object) and V8's own temporaries (`.result`)
-_RECEIVER_SLOTS = frozenset({"this", "new.target", "this_function"})
+#: receiver (`this.data` says nothing about which object); V8's own temporaries start with a
+#: dot (`.result`) and are skipped as well
+_RECEIVER_SLOTS = frozenset({"this"})
 _NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT,
                                EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
 
@@ -400,7 +401,7 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     frontier = [node]
     visited = 0
     for _ in range(_NAME_LABELS):
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str]] = []  # (global property?, -votes, name)
         nxt: list[tuple[tuple[str, ...], int]] = []
         for v in frontier:
             named = _named_retainers(g, v, rs, r_edge, flags, dist)
