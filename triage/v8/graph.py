@@ -413,10 +413,12 @@ class _Builder:
                 if text is not None:
                     out[k] = self.sid(text)
         sym = np.flatnonzero(self.ntype[self.omap] == NodeType.SYMBOL)
-        for k in sym.tolist():
-            s = r.property_key(int(self.addrs[k]) + 1)
+        for k in sym.tolist():  # named as V8's snapshot names symbol keys: `<symbol kFoo>`,
+            s = r.property_key(int(self.addrs[k]) + 1)  # and a private field `#foo` as is
             if s is not None:
-                out[k] = self.sid(s)
+                desc = s.removeprefix("Symbol(").removesuffix(")")
+                out[k] = self.sid(desc if desc.startswith("#") else
+                                  f"<symbol {desc}>" if desc else "<symbol>")
         is_fn = np.array([r.is_js_function_type(mi.instance_type) for mi in self.heap.maps]
                          + [False], dtype=bool)
         bound = (self.ntype[self.omap] == NodeType.CLOSURE) & ~is_fn[self.omap]
