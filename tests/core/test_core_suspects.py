@@ -145,3 +145,15 @@ def test_one_object_holding_most_of_the_heap_is_the_first_suspect(major):
     assert suspect["accumulation_point"]["holder"] == "report"
     assert suspect["accumulation_point"]["retained_bytes"] >= 30_000_000
     assert "most of it in `.table` (Array" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_an_array_filled_with_strings_is_a_suspect_that_says_what_fills_it(major):
+    """40,000 log lines in one module-level Array (over half the heap). No class of the
+    program piles up, and the shortest path to the Array runs through Node's internals
+    (`process.mainModule.exports`), so it was no suspect at all: it is the program's own
+    because a function of the program closes over it."""
+    suspect = first_suspect("leak_string_log", major)
+    assert (suspect["type"], suspect["pattern"]) == ("Array", "big-object")
+    assert suspect["accumulation_point"]["holder"] == "auditLog"
+    assert "mostly 40,000 (concatenated string)" in suspect["reason"]

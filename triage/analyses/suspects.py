@@ -220,6 +220,8 @@ def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cre
             child = int(g.edge_to[e])
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
                     f"{human_bytes(size)})")
+    if not part:
+        part = _big_object_content(g, dom, v, retained)
     c = lead["class"]
     return {
         "rank": 0, "type": name, "pattern": "big-object",
@@ -231,6 +233,27 @@ def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cre
                                "retained_bytes": retained, "accumulated_bytes": retained},
         "held_types": [], "retainer_paths": paths, "score_bytes": retained,
     }
+
+
+def _big_object_content(g: HeapGraph, dom: Dominators, v: int, retained: int) -> str:
+    """`, mostly 40,000 (concatenated string) (7.3 MiB)`: the class that holds most of what
+    `v` retains among the objects it dominates directly or through one backing store (an
+    Array's elements), as MAT's report says where a big object's memory sits."""
+    reached = dom.order[1:]  # idom is set for these only
+    parent = dom.idom[reached]
+    store = np.isin(g.node_type, _STORE_TYPES)
+    via_store = np.zeros(g.node_count, dtype=bool)
+    via_store[reached[(parent == v) & store[reached]]] = True
+    near = reached[(parent == v) | via_store[parent]]
+    nodes = near[~store[near]]
+    if not nodes.shape[0]:
+        return ""
+    sizes = np.bincount(g.node_class[nodes], weights=dom.retained[nodes].astype(np.float64))
+    top = int(np.argmax(sizes))
+    if sizes[top] < retained / 2:
+        return ""
+    n = int(np.count_nonzero(g.node_class[nodes] == top))
+    return f", mostly {n:,} {g.strings[top]} ({human_bytes(int(sizes[top]))})"
 
 
 def _kept(lead: dict) -> int:
@@ -332,7 +355,13 @@ _NODE_GLOBALS = {"console", "process", "Buffer", "performance", "navigator", "cr
 
 
 def _user_owned(g: HeapGraph, point: int) -> bool:
-    """Is the container held by user code (a closure or a global the program created)?"""
+    """Is the container held by user code (a closure or a global the program created)?
+
+    First its own variables: a module-level `const auditLog = []` that a function of the
+    program closes over is the program's, even when the shortest path to it runs through
+    Node's internals (`queueMicrotask` -> `process` -> `mainModule.exports`)."""
+    if _held_by_user_closure(g, point):
+        return True
     paths = retainer_paths(g, point, max_paths=1, collapse=False)
     if not paths:
         return False
@@ -345,6 +374,24 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
         edge = step["edge"]
         if edge and edge["type"] == "property":
             return edge["label"].lstrip(".") not in _NODE_GLOBALS
+    return False
+
+
+def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
+    """Is `point` a variable (`context var x`) of a context that a function of the program's
+    own scripts runs in?"""
+    looked = 0
+    for e, ctx in g.retainers_of(point):
+        if int(g.edge_type[e]) != EdgeType.CONTEXT:
+            continue
+        for e2, fn in g.retainers_of(ctx):
+            looked += 1
+            if looked > limit:
+                return False
+            if int(g.node_type[fn]) == NodeType.CLOSURE and g.edge_name_str(e2) == "context":
+                origin = class_origin(g, fn)
+                if origin is not None and not is_internal_script(origin["script"]):
+                    return True
     return False
 
 
