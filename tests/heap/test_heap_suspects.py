@@ -96,6 +96,25 @@ def test_holder_expression_of_a_plain_property_chain():
     assert holder_expression(path) == "global.app.log"
 
 
+def _step(kind: str, label: str, node_type: str) -> dict:
+    return {"node": {"type": node_type, "name": "", "id": 0},
+            "edge": {"type": kind, "label": label}}
+
+
+def test_holder_expression_of_an_unnamed_point_says_what_it_hangs_off():
+    """A point reached only through internal links is `(Promise)` and names the nearest
+    variable above it; a point with a name of its own gets no `via`."""
+    root = {"node": {"type": "(GC roots)", "name": "", "id": 0}, "edge": None}
+    chain = [root, _step("shortcut", "shortcut global", "global"),
+             _step("property", ".queue", "Object"), _step("property", ".enqueue", "Function"),
+             _step("context", "context var lock", "Promise"),
+             _step("internal", "internal reactions_or_result", "(system)"),
+             _step("hidden", "hidden [10]", "Promise")]
+    assert holder_expression(chain) == "(Promise) via lock"
+    named = [root, _step("element", "hidden [3]", "global"), _step("property", ".seen", "Map")]
+    assert holder_expression(named) == "(global).seen"
+
+
 def test_heap_section_matches_its_schema():
     schema = json.load(open("triage/schemas/section-heap.schema.json"))
     section = heap_section(graph("snap_listeners", 22))

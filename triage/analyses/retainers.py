@@ -340,7 +340,7 @@ def holder_expression(path: list[dict]) -> str:
             break
     expr = "".join(parts)
     expr = expr[1:] if expr.startswith(".") else expr
-    if expr.startswith("("):  # no user-level name ends the path: say what it hangs off
+    if len(parts) == 1 and expr.startswith("("):  # no user-level name at all: `(Promise)`
         above = _nearest_variable(path)
         if above:
             expr += f" via {above}"

@@ -42,13 +42,22 @@ def compute_node_class(g: HeapGraph) -> np.ndarray:
         lut[int(t)] = g.string_id(type_class_name(t))
     named = (g.node_type == NodeType.OBJECT) | (g.node_type == NodeType.NATIVE)
     cls = np.where(named, g.node_name, lut[g.node_type]).astype(np.int32)
-    # `<div class="x">` -> `<div>`: remap the few strings that look like tags
-    tagged = [i for i, s in enumerate(g.strings) if s.startswith("<") and " " in s]
-    if tagged:
+    # `<div class="x">` -> `<div>`: remap the few strings that look like tags; and V8 14's
+    # snapshots name the global object `global (global*)` where cores and older snapshots
+    # say `global`, so a holder reads `(global).cache` from either
+    tagged, globals_ = [], []
+    for i, s in enumerate(g.strings):
+        if s.startswith("<") and " " in s:
+            tagged.append(i)
+        elif s.startswith("global (") and s.endswith(")"):
+            globals_.append(i)
+    if tagged or globals_:
         remap = np.arange(len(g.strings), dtype=np.int32)
         for i in tagged:
             s = g.strings[i]
             remap[i] = g.string_id(s[: s.index(" ")] + ">")
+        for i in globals_:
+            remap[i] = g.string_id("global")
         cls[named] = remap[cls[named]]
     return cls
 
