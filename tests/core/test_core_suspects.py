@@ -157,3 +157,14 @@ def test_an_array_filled_with_strings_is_a_suspect_that_says_what_fills_it(major
     assert (suspect["type"], suspect["pattern"]) == ("Array", "big-object")
     assert suspect["accumulation_point"]["holder"] == "auditLog"
     assert "mostly 40,000 (concatenated string)" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_cache_of_weakrefs_names_the_wrappers_never_their_targets(major):
+    """The Map holds 5,000 WeakRef wrappers strongly; their Thumbs only weakly. The Thumbs
+    are never a suspect, and the WeakRef suspect says that what they point to is weak."""
+    suspects = core_summary("cache_weakrefs", major)["suspects"]
+    assert "Thumb" not in {s["type"] for s in suspects}
+    (weakrefs,) = [s for s in suspects if s["type"] == "WeakRef"]
+    assert weakrefs["count"] == 5000 and weakrefs["accumulation_point"]["holder"] == "cache"
+    assert "held weakly" in weakrefs["reason"]

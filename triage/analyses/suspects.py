@@ -654,13 +654,15 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"from ({lead['deleted']:,} deleted entries wait in its table for the next "
                 "resize): a cache with eviction, at its limit or evicting too little; whether "
                 f"it grows shows only between two dumps (`triage diff`){capture}")
+    weak = ("; only the wrappers are: what they point to is held weakly (a "
+            "FinalizationRegistry may be about to delete these entries)") if name == "WeakRef" else ""
     if pclass in ("Map", "Set"):
         return (f"unbounded-{pclass.lower()}",
                 f"{what}{share} accumulate in one {pclass} `{holder}` that nothing evicts: "
-                f"an unbounded cache{capture}")
+                f"an unbounded cache{capture}{weak}")
     if pclass == "Array":
         return ("unbounded-array",
-                f"{what}{share} accumulate in one Array `{holder}` that only grows{capture}")
+                f"{what}{share} accumulate in one Array `{holder}` that only grows{capture}{weak}")
     if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
         return ("object-as-dictionary",
                 f"{what}{share} are properties of one plain object `{holder}` used as a "
