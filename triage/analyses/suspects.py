@@ -143,7 +143,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for grp in groups:
         lead = grp[0]
         if lead.get("big"):
-            out.append(_describe_big(g, dom, lead, count, shallow, cret, max_paths))
+            out.append(_describe_big(g, dom, dist, lead, count, shallow, cret, max_paths))
             if len(out) >= top:
                 break
             continue
@@ -200,7 +200,7 @@ def _user_level(g: HeapGraph, v: int) -> bool:
     return g.class_name(v) in _BUILTIN_CANDIDATES and _user_owned(g, v)
 
 
-def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cret,
+def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallow, cret,
                   max_paths: int) -> dict:
     """A `big-object` suspect: which object, by what name, and where most of it sits."""
     v = lead["point"]
@@ -221,7 +221,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cre
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
                     f"{human_bytes(size)})")
     if not part:
-        part = _big_object_content(g, dom, v, retained)
+        part = _big_object_content(g, dom, dist, v, retained)
     c = lead["class"]
     return {
         "rank": 0, "type": name, "pattern": "big-object",
@@ -235,17 +235,21 @@ def _describe_big(g: HeapGraph, dom: Dominators, lead: dict, count, shallow, cre
     }
 
 
-def _big_object_content(g: HeapGraph, dom: Dominators, v: int, retained: int) -> str:
+def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: int) -> str:
     """`, mostly 40,000 (concatenated string) (7.3 MiB)`: the class that holds most of what
-    `v` retains among the objects it dominates directly or through one backing store (an
-    Array's elements), as MAT's report says where a big object's memory sits."""
-    reached = dom.order[1:]  # idom is set for these only
-    parent = dom.idom[reached]
-    store = np.isin(g.node_type, _STORE_TYPES)
-    via_store = np.zeros(g.node_count, dtype=bool)
-    via_store[reached[(parent == v) & store[reached]]] = True
-    near = reached[(parent == v) | via_store[parent]]
-    nodes = near[~store[near]]
+    `v` retains among the objects it references and dominates, directly or through one
+    backing store (an Array's elements), as MAT's report says where a big object's memory
+    sits. Follows `v`'s edges only: no pass over the whole heap."""
+    idom = dom.idom
+    kids = np.unique(g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])])
+    kids = kids[(dist[kids] != UNREACHABLE) & (idom[kids] == v)]  # idom is set if reached
+    is_store = np.isin(g.node_type[kids], _STORE_TYPES)
+    parts = [kids[~is_store]]
+    for u in kids[is_store].tolist():
+        inner = np.unique(g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])])
+        inner = inner[(dist[inner] != UNREACHABLE) & (idom[inner] == u)]
+        parts.append(inner[~np.isin(g.node_type[inner], _STORE_TYPES)])
+    nodes = np.concatenate(parts)
     if not nodes.shape[0]:
         return ""
     sizes = np.bincount(g.node_class[nodes], weights=dom.retained[nodes].astype(np.float64))
