@@ -33,10 +33,17 @@ def per_class(g: HeapGraph) -> dict[str, tuple[int, int]]:
 
 
 @cache
-def both(major: int) -> tuple[dict, dict]:
+def graphs(major: int) -> tuple[HeapGraph, HeapGraph]:
+    """The core's graph and the snapshot's, of the same moment of one process."""
     crash = run_scenario("buffer_slices", major, env={"WRITE_SNAPSHOT": "1"})
     core = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node)).to_heap_graph()
-    return per_class(core), per_class(load_snapshot(crash.snapshots[0]))
+    return core, load_snapshot(crash.snapshots[0])
+
+
+@cache
+def both(major: int) -> tuple[dict, dict]:
+    core, snap = graphs(major)
+    return per_class(core), per_class(snap)
 
 
 @pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
@@ -48,7 +55,6 @@ def test_retained_sizes_match_a_gcd_snapshot_within_5_percent(major):
         assert abs(core[t][1] - snap[t][1]) <= 0.05 * snap[t][1], (t, core[t], snap[t])
 
 
-@cache
 def symbol_keys(major: int) -> tuple[set[str], set[str]]:
     """The symbol-keyed property names of the core's graph and of the snapshot."""
     from triage.heapgraph.model import EdgeType
@@ -58,9 +64,8 @@ def symbol_keys(major: int) -> tuple[set[str], set[str]]:
         names = {g.edge_name_str(int(e)) for e in props}
         return {n for n in names if n.startswith(("<symbol", "Symbol(", "#"))}
 
-    crash = run_scenario("buffer_slices", major, env={"WRITE_SNAPSHOT": "1"})
-    core = V8Heap.open(CoreFile.open(crash.core_path), ElfFile(crash.node)).to_heap_graph()
-    return keys(core), keys(load_snapshot(crash.snapshots[0]))
+    core, snap = graphs(major)
+    return keys(core), keys(snap)
 
 
 @pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])

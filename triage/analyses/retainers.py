@@ -356,7 +356,7 @@ def _nearest_variable(path: list[dict]) -> str | None:
             continue
         if edge["type"] == "context":
             name = edge["label"].removeprefix("context var ")
-            if name not in _RECEIVER_SLOTS and not name.startswith("."):
+            if _names_a_variable(name):
                 return name
         elif edge["type"] == "property" and path[i - 1]["node"]["type"] == "global":
             return f"(global){edge['label']}"
@@ -371,6 +371,13 @@ _NAME_FANIN = 10_000  # references into one object that are looked at (in edge o
 #: receiver (`this.data` says nothing about which object); V8's own temporaries start with a
 #: dot (`.result`) and are skipped as well
 _RECEIVER_SLOTS = frozenset({"this"})
+
+
+def _names_a_variable(slot: str) -> bool:
+    """Is a context slot's name one a programmer gave (not `this`, not `.result`)?"""
+    return slot not in _RECEIVER_SLOTS and not slot.startswith(".")
+
+
 _NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CONTEXT,
                                EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
 
@@ -446,7 +453,7 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
             continue
         if t == EdgeType.CONTEXT:
             name = g.edge_name_str(e)
-            if name not in _RECEIVER_SLOTS and not name.startswith("."):
+            if _names_a_variable(name):
                 out.append((name, u, "context"))
         elif t in (EdgeType.PROPERTY, EdgeType.ELEMENT):
             name = g.edge_name_str(e)

@@ -240,14 +240,15 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
     `v` retains among the objects it references and dominates, directly or through one
     backing store (an Array's elements), as MAT's report says where a big object's memory
     sits. Follows `v`'s edges only: no pass over the whole heap."""
-    idom = dom.idom
-    kids = np.unique(g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])])
-    kids = kids[(dist[kids] != UNREACHABLE) & (idom[kids] == v)]  # idom is set if reached
+    def dominated_targets(u: int) -> np.ndarray:  # idom is set for reached nodes only
+        to = np.unique(g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])])
+        return to[(dist[to] != UNREACHABLE) & (dom.idom[to] == u)]
+
+    kids = dominated_targets(v)
     is_store = np.isin(g.node_type[kids], _STORE_TYPES)
     parts = [kids[~is_store]]
     for u in kids[is_store].tolist():
-        inner = np.unique(g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])])
-        inner = inner[(dist[inner] != UNREACHABLE) & (idom[inner] == u)]
+        inner = dominated_targets(u)
         parts.append(inner[~np.isin(g.node_type[inner], _STORE_TYPES)])
     nodes = np.concatenate(parts)
     if not nodes.shape[0]:
@@ -372,8 +373,7 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
     path = paths[0]
     for step in reversed(path):
         if step["node"]["type"] == "Function":
-            origin = class_origin(g, _node_by_id(g, step["node"]["id"]))
-            return origin is not None and not is_internal_script(origin["script"])
+            return _defined_by_program(g, _node_by_id(g, step["node"]["id"]))
     for step in path:
         edge = step["edge"]
         if edge and edge["type"] == "property":
@@ -392,11 +392,16 @@ def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
             looked += 1
             if looked > limit:
                 return False
-            if int(g.node_type[fn]) == NodeType.CLOSURE and g.edge_name_str(e2) == "context":
-                origin = class_origin(g, fn)
-                if origin is not None and not is_internal_script(origin["script"]):
-                    return True
+            if (int(g.node_type[fn]) == NodeType.CLOSURE and g.edge_name_str(e2) == "context"
+                    and _defined_by_program(g, fn)):
+                return True
     return False
+
+
+def _defined_by_program(g: HeapGraph, fn: int) -> bool:
+    """Is function `fn` from one of the program's scripts (not Node's or V8's own)?"""
+    origin = class_origin(g, fn)
+    return origin is not None and not is_internal_script(origin["script"])
 
 
 def _node_by_id(g: HeapGraph, node_id: int) -> int:

@@ -414,11 +414,9 @@ class _Builder:
                     out[k] = self.sid(text)
         sym = np.flatnonzero(self.ntype[self.omap] == NodeType.SYMBOL)
         for k in sym.tolist():  # named as V8's snapshot names symbol keys: `<symbol kFoo>`,
-            s = r.property_key(int(self.addrs[k]) + 1)  # and a private field `#foo` as is
-            if s is not None:
-                desc = s.removeprefix("Symbol(").removesuffix(")")
-                out[k] = self.sid(desc if desc.startswith("#") else
-                                  f"<symbol {desc}>" if desc else "<symbol>")
+            desc = r.symbol_description(int(self.addrs[k]) + 1)  # a private field `#foo` as is
+            out[k] = self.sid(desc if desc.startswith("#") else
+                              f"<symbol {desc}>" if desc else "<symbol>")
         is_fn = np.array([r.is_js_function_type(mi.instance_type) for mi in self.heap.maps]
                          + [False], dtype=bool)
         bound = (self.ntype[self.omap] == NodeType.CLOSURE) & ~is_fn[self.omap]

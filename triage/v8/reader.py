@@ -414,10 +414,13 @@ class Reader:
         if self.is_string_type(t):
             return self.string(key, 1024)
         if self.type_name(t) == "SYMBOL_TYPE":
-            desc = self.field(key, 16)
-            d = self.string(desc, 256) if desc is not None else None
-            return f"Symbol({d or ''})"
+            return f"Symbol({self.symbol_description(key)})"
         return None
+
+    def symbol_description(self, symbol: int) -> str:
+        """A Symbol's description text, "" when it has none (`Symbol()`)."""
+        desc = self.field(symbol, 16)
+        return (self.string(desc, 256) if desc is not None else None) or ""
 
     def get_property(self, obj: int, name: str, chain: int = 8) -> int | None:
         """Value of data property `name` on `obj` or its prototype chain (like a JS get)."""
