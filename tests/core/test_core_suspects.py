@@ -37,6 +37,9 @@ PLANTED = {
     # one plain object with 80,000 properties (dictionary mode)
     "leak_ssr_cache": ("ProductEntity", 80000, "object-as-dictionary", "ssrCache",
                        "context var ssrCache"),
+    # a hand-written queue: 25,000 JobNode linked by `.next`, each with a plain payload
+    "leak_linked_queue": ("JobNode", 25000, "linked-chain", "pending",
+                          "… 24,998 × JobNode.next …"),
 }
 
 
@@ -112,6 +115,39 @@ def test_every_suspect_has_a_retainer_path_from_a_root_to_an_instance(scenario, 
         for path in suspect["retainer_paths"]:
             assert path[0]["node"]["type"] != "...", "the path was cut before a root"
             assert path[-1]["node"]["type"] == suspect["type"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+@pytest.mark.parametrize("scenario", sorted(PLANTED))
+def test_a_suspects_path_runs_through_its_accumulation_point(scenario, major):
+    """The path explains one of the instances that piled up there, not another instance of
+    the class elsewhere (`global.JSON` for a list's plain payloads)."""
+    for suspect in core_summary(scenario, major)["suspects"]:
+        point = suspect["accumulation_point"]
+        if point is None or suspect["pattern"] == "big-object":
+            continue
+        assert any(step["node"]["id"] == point["node"]["id"]
+                   for path in suspect["retainer_paths"] for step in path), suspect["type"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_payloads_of_a_linked_list_are_held_by_the_list_not_half_way_down_it(major):
+    """Each JobNode holds a plain-object payload. Walking down the dominator tree, each node
+    dominates the rest of the list, so the payloads once \"accumulated in one JobNode\" half
+    way down it, a second suspect. They are the list's: one suspect, the payloads held there."""
+    suspects = core_summary("leak_linked_queue", major)["suspects"]
+    assert [s["type"] for s in suspects] == ["JobNode"]
+    held = {t["type"]: t["count"] for t in suspects[0]["held_types"]}
+    assert held.get("Object", 0) >= 24_999
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_prototype_objects_of_an_error_class_factory_are_never_a_suspect(major):
+    """Control: 120 constructors all named ClientError (http-errors' factory, in every express
+    app), each with its own prototype object, made once at load."""
+    doc = core_summary("error_class_factory", major)
+    assert doc["histogram"] and any(r["type"] == "ClientError.prototype" for r in doc["histogram"])
+    assert not [s for s in doc["suspects"] if s["type"].endswith(".prototype")]
 
 
 @pytest.mark.parametrize("major", MAJORS)

@@ -72,7 +72,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     live_total = int(g.self_size[live].sum()) or 1
     eligible = [
         int(c) for c in np.nonzero(count >= min_count)[0]
-        if not _internal_class(g.strings[int(c)])
+        if not _internal_class(g.strings[int(c)]) and not _code_not_data(g.strings[int(c)])
     ]
     eligible.sort(key=lambda c: -int(cret[c]))
     cnt = np.zeros(g.node_count, dtype=np.int32)
@@ -93,7 +93,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if total < min_count:
             continue
         store = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
-        chain = _chain_below(g, best, cls, store)
+        chain = _chain_below(g, best, cls, store) or _list_of_instances(g, best, cls, c, store)
         point = _lift(g, dom, store)
         if chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
@@ -113,7 +113,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
             continue
-        cand["sample"] = _sample_under(g, dom, dist, cls, c, store)
+        cand["sample"] = _sample_under(g, dom, dist, cls, c, store, best)
         if chain is not None:  # also show how the farthest instance hangs off the chain
             cand["deep_sample"] = _deepest_under(g, dom, dist, cls, c, store)
         cand["user"] = user
@@ -272,6 +272,13 @@ def _kept(lead: dict) -> int:
 def _internal_class(name: str) -> bool:
     """V8/Node internals are never leak candidates by themselves."""
     return not name or name.startswith(("system / ", "(", "Node / ", "v8::", "InternalNode"))
+
+
+def _code_not_data(name: str) -> bool:
+    """Prototype objects are made with their class, once: an error-class factory (http-errors,
+    in every express app) makes dozens of `ClientError.prototype` at load, none of them a
+    leak."""
+    return name.endswith(".prototype")
 
 
 @kernel("int32[:], int32[:], int32[:], int64, int32[:], int32[:], int32[:]")
@@ -458,10 +465,46 @@ def _chain_period(g: HeapGraph, best, cls, v: int) -> int:
                 int(g.node_name[x]) == ctx for x in (v, int(best[v]))]
     if len(keys) > _CHAIN_MIN and internal[0] and len(set(keys[:_CHAIN_MIN + 1])) == 1:
         return 1
+    if not internal[0] and _user_links(g, best, cls, v):
+        return 1
     if (len(keys) >= 2 * _CHAIN_MIN and any(internal) and keys[0] != keys[1]
             and all(keys[i] == keys[i % 2] for i in range(2 * _CHAIN_MIN))):
         return 2
     return 0
+
+
+#: links of a program's own linked list (`node.next`...) that make a chain: more than for
+#: internals, so that a few nested plain objects (`state.data.byId`) are never taken for one
+_USER_CHAIN_MIN = 8
+
+
+def _user_links(g: HeapGraph, best, cls, v: int) -> bool:
+    """Does `v` head a linked list of the program's objects down the best-child line: one
+    class, each link the same named reference to the next (`JobNode.next`...)?"""
+    label = None
+    u = v
+    for _ in range(_USER_CHAIN_MIN):
+        w = int(best[u])
+        if w < 0 or cls[w] != cls[v] or int(g.node_type[w]) != NodeType.OBJECT:
+            return False
+        a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
+        hits = np.nonzero(g.edge_to[a:b] == w)[0]
+        if hits.shape[0] == 0:
+            return False
+        link = g.edge_name_str(a + int(hits[0]))
+        if label is not None and link != label:
+            return False
+        label, u = link, w
+    return True
+
+
+def _list_of_instances(g: HeapGraph, best, cls, c: int, store: int) -> dict | None:
+    """The chain when the instances themselves are a linked list hanging off `store` (a
+    hand-written queue's `head`): `{head, links, period, kind}` as `_chain_below` gives."""
+    head = int(best[store]) if store >= 0 else -1
+    if head < 0 or cls[head] != c or not _user_links(g, best, cls, head):
+        return None
+    return _chain_below(g, best, cls, head)
 
 
 def _chain_below(g: HeapGraph, best, cls, head: int) -> dict | None:
@@ -536,8 +579,11 @@ def _owner_of_store(g: HeapGraph, v: int) -> int | None:
     return owners.pop() if len(owners) == 1 else None
 
 
-def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int) -> int:
-    """A live instance of `c` dominated by `point`, the closest to the roots."""
+def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int, best) -> int:
+    """A live instance of `c` dominated by `point`: the closest to the roots among the 200
+    closest, else the one down the best-child line (deep in a linked list). Never one from
+    elsewhere: its path would explain some other object (`global.JSON` for a list's plain
+    payloads)."""
     inst = np.nonzero((cls == c) & (dist != UNREACHABLE))[0]
     inst = inst[np.argsort(dist[inst], kind="stable")]
     for v in inst[:200]:
@@ -548,7 +594,12 @@ def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int) 
             if u == g.root:
                 break
             u = int(dom.idom[u])
-    return int(inst[0]) if inst.shape[0] else -1
+    u = point
+    for _ in range(g.node_count):
+        if u < 0 or (cls[u] == c and dist[u] != UNREACHABLE):
+            return u
+        u = int(best[u])
+    return -1
 
 
 def _deepest_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, store: int) -> int:
@@ -648,6 +699,10 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by {chain['links']:,} reactions (then/await/"
                 f"Promise.race callbacks) waiting on one promise `{holder}` that never settles: "
                 "each subscription is released only when the promise settles")
+    if chain is not None and chain["kind"] == name:
+        return ("linked-chain",
+                f"{what}{share} are one linked list held by `{holder}` ({pclass}) that "
+                "only grows: each one keeps the next alive")
     if chain is not None:
         return ("linked-chain",
                 f"{what}{share} hang off a chain of {chain['links']:,} linked "

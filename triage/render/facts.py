@@ -115,6 +115,18 @@ def suspect_path_text(path: list[dict[str, Any]]) -> str:
     return " → ".join(parts)
 
 
+def held_types_text(suspect: dict[str, Any]) -> str | None:
+    """`also held there: 24,999 Object (2.6 MiB)`: the other classes piled up in the same
+    place (MAT's accumulated objects by class), or None."""
+    held = [t for t in suspect.get("held_types") or [] if isinstance(t, dict)]
+    if not held:
+        return None
+    parts = [f"{t.get('count', 0):,} {t.get('type', '?')} ({human_bytes(t.get('accumulated_bytes'))})"
+             for t in held[:4]]
+    more = f" and {len(held) - 4} more types" if len(held) > 4 else ""
+    return "also held there: " + ", ".join(parts) + more
+
+
 def isolates_line(isolates: dict[str, Any] | None) -> str | None:
     """First-page line: how many isolates the core holds, which one the page shows, and
     which could not be read (None for a single, fully read isolate)."""

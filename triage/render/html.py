@@ -17,6 +17,7 @@ from typing import Any
 from triage.render.escape import escape_html as h
 from triage.render.facts import (
     headline,
+    held_types_text,
     human_bytes,
     isolates_line,
     js_frame_text,
@@ -322,6 +323,9 @@ def _suspects(doc: dict[str, Any]) -> list[str]:
     for i, s in enumerate(suspects[:5], 1):
         out.append(f"<h3>{i}. <code>{h(str(s.get('type', '?')))}</code></h3>")
         out.append(f"<p>{h(s.get('reason') or '')}</p>")
+        held = held_types_text(s)
+        if held:
+            out.append(f"<p>{h(held)}</p>")
         for path in (s.get("retainer_paths") or [])[:1]:
             out.append(_path_graph(path))
             out.append(f'<p class="muted">held by: <code>{h(suspect_path_text(path))}</code></p>')

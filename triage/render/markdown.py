@@ -14,6 +14,7 @@ from triage.render.escape import clip, escape_markdown, markdown_code, markdown_
 from triage.render.facts import (
     from_garbage_text,
     headline,
+    held_types_text,
     human_bytes,
     isolates_line,
     js_frame_text,
@@ -78,6 +79,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines += ["", "### Leak suspects", ""]
         for i, s in enumerate(suspects, 1):
             lines.append(f"{i}. {code(s['type'])}: {md(s.get('reason') or '')}")
+            held = held_types_text(s)
+            if held:
+                lines.append(f"    - {md(held)}")
             for path in (s.get("retainer_paths") or [])[:2]:
                 lines.append(f"    - held by: {code(suspect_path_text(path))}")
     memory = (doc.get("memory") or {}).get("totals") or []

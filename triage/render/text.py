@@ -21,6 +21,7 @@ from triage.render.escape import clip, escape_terminal
 from triage.render.facts import (
     from_garbage_text,
     headline,
+    held_types_text,
     human_bytes,
     isolates_line,
     js_frame_full_text,
@@ -337,6 +338,9 @@ def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: st
         if point and suspect.get("pattern") != "big-object":  # the object is its own point
             console.print(_t(f"{indent}     accumulates in: {point['holder']} ({point['node']['type']}, "
                              f"{point['count']:,} of them)"))
+        held = held_types_text(suspect)
+        if held:
+            console.print(_t(f"{indent}     {held}"))
         for path in (suspect.get("retainer_paths") or [])[:1]:
             console.print(_t(f"{indent}     path: {suspect_path_text(path)}", "dim"))
 
