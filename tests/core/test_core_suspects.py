@@ -37,6 +37,10 @@ PLANTED = {
     # one plain object with 80,000 properties (dictionary mode)
     "leak_ssr_cache": ("ProductEntity", 80000, "object-as-dictionary", "ssrCache",
                        "context var ssrCache"),
+    # Promise.all over 3,000 fetches, one hung: its resolve-element callback (a reaction on
+    # the hung fetch) keeps the values array; the hung promise's resolver is a global
+    "leak_promise_all": ("FetchResult", 2999, "pending-promise-reactions",
+                         "(Function) via (global).releaseHung", ".releaseHung"),
     # a hand-written queue: 25,000 JobNode linked by `.next`, each with a plain payload
     "leak_linked_queue": ("JobNode", 25000, "linked-chain", "pending",
                           "… 24,998 × JobNode.next …"),

@@ -21,6 +21,7 @@ from triage.analyses.dominators import Dominators, class_retained, dominators
 from triage.analyses.histogram import class_totals
 from triage.analyses.retainers import (
     holder_expression,
+    internal_kind,
     link_name,
     named_holder,
     node_ref,
@@ -699,6 +700,11 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by {chain['links']:,} reactions (then/await/"
                 f"Promise.race callbacks) waiting on one promise `{holder}` that never settles: "
                 "each subscription is released only when the promise settles")
+    if pclass == "Function" and _promise_callback(paths[0] if paths else [], point["node"]["id"]):
+        return ("pending-promise-reactions",
+                f"{what}{share} are kept alive by a callback `{holder}` that waits on a "
+                "promise that never settles (an `await`, `then` or `Promise.all` "
+                "continuation): they are released only when that promise settles")
     if chain is not None and chain["kind"] == name:
         return ("linked-chain",
                 f"{what}{share} are one linked list held by `{holder}` ({pclass}) that "
@@ -738,6 +744,17 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     return ("accumulation",
             f"{what}{share} accumulate in one {pclass} `{holder}`: a long-lived holder "
             "keeps every instance")
+
+
+def _promise_callback(path: list[dict], point_id: int) -> bool:
+    """Is the point held by a PromiseReaction (its `fulfill_handler` in a core, `hidden [1]`
+    in a snapshot): Promise.all's resolve-element callback, say, whose context keeps the
+    values array?"""
+    for before, step in zip(path, path[1:], strict=False):
+        if step["node"]["id"] == point_id:
+            node = before["node"]
+            return internal_kind(node["type"], node.get("name") or "") == "PromiseReaction"
+    return False
 
 
 def _dictionary_like(g: HeapGraph, point_id: int, n: int) -> bool:
