@@ -41,6 +41,13 @@ PLANTED = {
     # the hung fetch) keeps the values array; the hung promise's resolver is a global
     "leak_promise_all": ("FetchResult", 2999, "pending-promise-reactions",
                          "(Function) via (global).releaseHung", ".releaseHung"),
+    # a class of V8's own (Error): kept from unhandled rejections, whose dead `{promise,
+    # reason}` records still point at them in the core
+    "leak_error_log": ("Error", 4000, "unbounded-array", "recentErrors",
+                       "context var recentErrors"),
+    # typed arrays with external backing stores: the Int16Array leads, not its buffers
+    "leak_typed_samples": ("Int16Array", 2500, "unbounded-array", "history",
+                           "context var history"),
     # a hand-written queue: 25,000 JobNode linked by `.next`, each with a plain payload
     "leak_linked_queue": ("JobNode", 25000, "linked-chain", "pending",
                           "… 24,998 × JobNode.next …"),
@@ -208,3 +215,25 @@ def test_a_cache_of_weakrefs_names_the_wrappers_never_their_targets(major):
     (weakrefs,) = [s for s in suspects if s["type"] == "WeakRef"]
     assert weakrefs["count"] == 5000 and weakrefs["accumulation_point"]["holder"] == "cache"
     assert "held weakly" in weakrefs["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_one_string_holding_a_third_of_the_heap_is_a_suspect(major):
+    """A log kept in one string with += (flattened by a search): no object, no class of the
+    program, yet a third to half of the live heap. It was no suspect at all."""
+    suspect = first_suspect("leak_big_string", major)
+    assert suspect["pattern"] == "big-object"
+    assert suspect["accumulation_point"]["holder"] == "debugLog"
+    assert suspect["accumulation_point"]["retained_bytes"] >= 60000 * 45  # the 60,000 lines
+
+
+@pytest.mark.parametrize("major", MAJORS)
+@pytest.mark.parametrize("scenario", ["leak_big_string", "leak_error_log", "leak_garbage"])
+def test_no_class_retains_more_than_the_live_heap(scenario, major):
+    """The dead pieces of a string rebuilt with += (and other garbage still in the core)
+    count in no class's retained size: `(concatenated string)` once retained 93 MiB of a
+    19 MiB live heap."""
+    doc = core_summary(scenario, major)
+    live = doc["heap"]["live_bytes"]
+    assert doc["heap"]["unreachable_nodes"] > 0
+    assert all(row["retained_bytes"] <= live for row in doc["histogram"]), live

@@ -34,9 +34,17 @@ from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
 _STORE_TYPES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE, NodeType.CODE)
-#: builtin classes a program fills itself; other classes must be defined in user code
+_ERROR_CLASSES = {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError",
+                  "EvalError", "URIError", "AggregateError", "DOMException"}
+_TYPED_ARRAYS = {"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
+                 "Int32Array", "Uint32Array", "Float16Array", "Float32Array", "Float64Array",
+                 "BigInt64Array", "BigUint64Array", "DataView"}
+#: builtin classes a program fills itself; other classes must be defined in user code.
+#: Errors kept "for the health page" and Float64Array samples kept in a history were no
+#: suspect at all until December 2026, their class being V8's.
 _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
-                       "Uint8Array", "WeakRef"}
+                       "SharedArrayBuffer", "WeakRef", "Date"} | _ERROR_CLASSES | _TYPED_ARRAYS
+_STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
     "Duplex", "Transform", "PassThrough", "IncomingMessage", "ServerResponse", "ClientRequest",
@@ -173,11 +181,16 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     that suspect says more). A global object or a Node-internal holder (the module cache)
     is passed through to the user's object below it."""
     need = BIG_OBJECT_SHARE * live_total
-    # objects only: a closure holding one is how the program names it (`report`), not it
-    cand = np.flatnonzero((dom.retained >= need) & (g.node_type == NodeType.OBJECT) & (dist > 1))
+    # objects and strings only: a closure holding one is how the program names it
+    # (`report`), not it; a log kept in one string with += is one big string
+    kinds = np.isin(g.node_type, (NodeType.OBJECT, *_STRING_TYPES))
+    cand = np.flatnonzero((dom.retained >= need) & kinds & (dist > 1))
     chosen: list[int] = []
     for v in cand[np.argsort(-dom.retained[cand], kind="stable")].tolist()[:64]:
-        if _internal_class(g.class_name(v)) or not _user_level(g, v):
+        if int(g.node_type[v]) in _STRING_TYPES:
+            if not _user_owned(g, v):
+                continue
+        elif _internal_class(g.class_name(v)) or not _user_level(g, v):
             continue
         if any(_dominates(g, dom, c, v, limit=_DEEP) for c in chosen):
             continue  # a part of a bigger one already chosen
@@ -215,22 +228,25 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
     parts = [(int(dom.retained[int(g.edge_to[e])]), e) for e in range(a, b)
              if int(dom.idom[int(g.edge_to[e])]) == v]
-    if parts:
+    if parts and int(g.node_type[v]) not in _STRING_TYPES:  # a string's parts are no news
         size, e = max(parts)
         if size >= retained // 2:
             child = int(g.edge_to[e])
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
                     f"{human_bytes(size)})")
-    if not part:
+    if not part and int(g.node_type[v]) not in _STRING_TYPES:
         part = _big_object_content(g, dom, dist, v, retained)
     c = lead["class"]
+    instances = int(count[c])
+    if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
+        instances = int(np.count_nonzero((g.node_class == c) & (dist != UNREACHABLE)))
     return {
         "rank": 0, "type": name, "pattern": "big-object",
         "reason": (f"One {name} `{holder}` retains {human_bytes(retained)} "
                    f"({lead['share']:.0%} of the live heap) by itself{part}"),
-        "count": int(count[c]), "shallow_bytes": int(shallow[c]), "retained_bytes": int(cret[c]),
+        "count": instances, "shallow_bytes": int(shallow[c]), "retained_bytes": int(cret[c]),
         "accumulation_point": {"node": node_ref(g, v), "holder": holder, "count": 1,
-                               "share": round(1 / max(int(count[c]), 1), 4),
+                               "share": round(1 / max(instances, 1), 4),
                                "retained_bytes": retained, "accumulated_bytes": retained},
         "held_types": [], "retainer_paths": paths, "score_bytes": retained,
     }
