@@ -48,6 +48,10 @@ PLANTED = {
     # typed arrays with external backing stores: the Int16Array leads, not its buffers
     "leak_typed_samples": ("Int16Array", 2500, "unbounded-array", "history",
                            "context var history"),
+    # numeric keys of a plain object are elements, not properties: still a dictionary (it
+    # was "held by closures in `ordersById`", from the closure that holds the object)
+    "leak_numeric_keys": ("Order", 30000, "object-as-dictionary", "ordersById",
+                          "context var ordersById"),
     # a hand-written queue: 25,000 JobNode linked by `.next`, each with a plain payload
     "leak_linked_queue": ("JobNode", 25000, "linked-chain", "pending",
                           "… 24,998 × JobNode.next …"),

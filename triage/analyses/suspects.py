@@ -691,7 +691,10 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     pclass = point["node"]["type"]
     share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
     inner = _inner_segment(paths[0], point["node"]["id"]) if paths else []
-    labels = [s["edge"]["label"] for s in inner if s["edge"]]
+    # how an instance hangs off the point: the edges after it (the point's own `context
+    # var ordersById` says how the program holds the container, not that a closure
+    # captured the instances)
+    labels = [s["edge"]["label"] for s in inner[1:] if s["edge"]]
     classes = [s["node"]["type"] for s in inner]
     captured = next((lab.removeprefix("context var ") for lab in reversed(labels)
                      if lab.startswith("context var ")), None)
@@ -774,11 +777,13 @@ def _promise_callback(path: list[dict], point_id: int) -> bool:
 
 
 def _dictionary_like(g: HeapGraph, point_id: int, n: int) -> bool:
-    """Does the object hold its instances as (many) named properties, one key each?"""
+    """Does the object hold its instances as (many) keys, one each: named properties, or
+    numeric ones (`ordersById[100007]`, elements of a plain object)?"""
     v = _node_by_id(g, point_id)
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    props = int(np.count_nonzero(g.edge_type[a:b] == EdgeType.PROPERTY))
-    return props >= max(n // 2, 64)
+    types = g.edge_type[a:b]
+    keys = int(np.count_nonzero((types == EdgeType.PROPERTY) | (types == EdgeType.ELEMENT)))
+    return keys >= max(n // 2, 64)
 
 
 def _inner_segment(path: list[dict], point_id: int) -> list[dict]:
