@@ -183,8 +183,8 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     need = BIG_OBJECT_SHARE * live_total
     # objects and strings only: a closure holding one is how the program names it
     # (`report`), not it; a log kept in one string with += is one big string
-    kinds = np.isin(g.node_type, (NodeType.OBJECT, *_STRING_TYPES))
-    cand = np.flatnonzero((dom.retained >= need) & kinds & (dist > 1))
+    cand = np.flatnonzero(dom.retained >= need)  # a few nodes: filtered without [N] temporaries
+    cand = cand[np.isin(g.node_type[cand], (NodeType.OBJECT, *_STRING_TYPES)) & (dist[cand] > 1)]
     chosen: list[int] = []
     for v in cand[np.argsort(-dom.retained[cand], kind="stable")].tolist()[:64]:
         if int(g.node_type[v]) in _STRING_TYPES:
