@@ -241,3 +241,13 @@ def test_no_class_retains_more_than_the_live_heap(scenario, major):
     live = doc["heap"]["live_bytes"]
     assert doc["heap"]["unreachable_nodes"] > 0
     assert all(row["retained_bytes"] <= live for row in doc["histogram"]), live
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_big_script_source_is_never_a_suspect(major):
+    """Control: a 1.4 MB bundle in a ~6 MB heap. Its source string is held by V8's Script
+    (`internal source`), not by the program as a value: no big-object string suspect."""
+    doc = core_summary("big_script_source", major)
+    assert doc["heap"]["live_bytes"] < 10 * 1_300_000  # the source is over a tenth of it
+    assert not [s for s in doc["suspects"] if s["pattern"] == "big-object"
+                and s["type"] in ("(string)", "(concatenated string)", "(sliced string)")]
