@@ -79,7 +79,7 @@ def _answer(requests: list[dict]) -> dict:
         for i in indices:
             places[i] = _place(lldb, target, requests[i]["vaddr"], requests[i]["need_cu"])
         # one file's symbols and DWARF index at a time: freed before the next file's are
-        # read (node's and libc's together peaked 240 MB on Node 26, one at a time 2xx MB)
+        # read (node's and libc's together peaked 240 MB on Node 26, one at a time 208 MB)
         debugger.DeleteTarget(target)
         lldb.SBDebugger.MemoryPressureDetected()
     return {"places": places}
