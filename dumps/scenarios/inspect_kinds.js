@@ -40,8 +40,21 @@ kinds.bound = boundTarget.bind(kinds.boundThis, 1, "two");
 kinds.proxyTarget = { target: 1 };
 kinds.proxyHandler = { get() { return 2; } };
 kinds.proxy = new Proxy(kinds.proxyTarget, kinds.proxyHandler);
+function* pager() {
+  const page = { tag: "generator-local" };
+  yield 1;
+  yield page;
+}
+kinds.generator = pager(); // suspended at its first yield: `page` is in its registers
+kinds.generator.next();
 globalThis.kinds = kinds;
 
 process.stderr.write("KINDS " + JSON.stringify({ stack }) + "\n");
+// every global data property holding an object or function: the heap graph names each
+const globalObjects = Object.getOwnPropertyNames(globalThis).filter((key) => {
+  const d = Object.getOwnPropertyDescriptor(globalThis, key);
+  return "value" in d && d.value !== null && ["object", "function"].includes(typeof d.value);
+});
+process.stderr.write("GLOBALS " + JSON.stringify(globalObjects) + "\n");
 
 setTimeout(() => process.abort(), 10);

@@ -37,7 +37,7 @@ from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
-from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX
+from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
@@ -498,6 +498,10 @@ class _Builder:
                 labels.update(receiver)
                 if r.is_js_function_type(it):
                     labels.update(fn_fields)
+                # exports win; a generator's type is placed by its neighbours (typenames.py)
+                layout = UNEXPORTED_EDGES.get(tn or r.derived_type_names.get(it, ""), {})
+                for word, fname in layout.items():
+                    labels[word] = (int(EdgeType.INTERNAL), self.sid(fname))
                 cls = by_lower.get(_class_key(tn))
                 if cls:
                     labels.update(fields[cls])
@@ -1137,8 +1141,14 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                 if is_global[m]:
                     cap = _rd(mem, ss, se, so, pa + 32)
                     capn = np.int64(cap >> np.uint64(32)) if cap & np.uint64(1) == 0 else 0
+                    # the entries end the table: a GlobalDictionary's prefix is not a
+                    # NameDictionary's (2 words, not 3, from V8 11 on), its length says
+                    lw = _rd(mem, ss, se, so, pa + 8)
+                    gd_first = 2 + np.int64(lw >> np.uint64(32)) - capn * gd_esize
+                    if lw & np.uint64(1) != 0 or gd_first < 5 or gd_first > nd_first:
+                        capn = 0
                     for e in range(min(capn, 1 << 24)):
-                        cell = _find(addrs, _rd(mem, ss, se, so, pa + 8 * (nd_first + gd_esize * e)))
+                        cell = _find(addrs, _rd(mem, ss, se, so, pa + 8 * (gd_first + gd_esize * e)))
                         if cell < 0 or is_oddball[omap[cell]]:
                             continue
                         ca = np.int64(addrs[cell])

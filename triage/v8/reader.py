@@ -110,6 +110,7 @@ class Reader:
         self.scope_info_type = consts.type_id("SCOPE_INFO_TYPE")
         self.sfi_type = consts.type_id("SHARED_FUNCTION_INFO_TYPE")
         self.script_type = consts.type_id("SCRIPT_TYPE")
+        self.global_object_type = consts.type_id("JS_GLOBAL_OBJECT_TYPE")
         self.context_range = (consts.get("FirstContextType", -1), consts.get("LastContextType", -1))
         self.context_cell_type = consts.type_id("CONTEXT_CELL_TYPE")
         #: names of unexported types placed by their neighbours (naming only; the walk and
@@ -332,7 +333,8 @@ class Reader:
         if m.is_dictionary:
             if props is None or not is_heap_object(props):
                 return []
-            return self.dictionary_entries(props, limit)
+            global_dict = self.type_of(obj) == self.global_object_type
+            return self.dictionary_entries(props, limit, global_dict=global_dict)
         n = m.own_descriptors
         d = m.descriptors
         if not n or not is_heap_object(d):
@@ -370,19 +372,25 @@ class Reader:
                 out.append((name, v, where))
         return out
 
-    def dictionary_entries(self, table: int, limit: int = 10_000) -> list[tuple[str, int, str]]:
-        """Entries of a NameDictionary / GlobalDictionary (key, value, "dictionary")."""
-        cap = self.field(table, 16 + 8 * 2)
-        if cap is None or not is_smi(cap):
+    def dictionary_entries(self, table: int, limit: int = 10_000, *,
+                           global_dict: bool = False) -> list[tuple[str, int, str]]:
+        """Entries of a NameDictionary, or of a global object's GlobalDictionary (its type
+        is not exported), as (key, value, "dictionary")."""
+        cap, length = self.field(table, 16 + 8 * 2), self.field(table, 8)
+        if cap is None or not is_smi(cap) or length is None or not is_smi(length):
             return []
         capacity = smi(cap)
-        start = 3 + self.c.get("namedictionaryshape_prefix_size", 2)
-        esize = self.c.get("namedictionaryshape_entry_size", 3)
-        raw = self.core.try_read(table - 1 + 16 + 8 * start, 8 * esize * capacity)
-        if raw is None or capacity <= 0:
+        # a GlobalDictionary holds one PropertyCell per entry after a shorter prefix than a
+        # NameDictionary's: the entries are the table's last `capacity * esize` words
+        esize = self.c.get("globaldictionaryshape_entry_size" if global_dict
+                           else "namedictionaryshape_entry_size", 1 if global_dict else 3)
+        start = 2 + smi(length) - esize * capacity  # in words from the table's start
+        if capacity <= 0 or not 5 <= start <= 5 + 4:
+            return []
+        raw = self.core.try_read(table - 1 + 8 * start, 8 * esize * capacity)
+        if raw is None:
             return []
         out = []
-        global_dict = esize == 1 or self.type_name(self.type_of(table) or 0).startswith("GLOBAL")
         for i in range(capacity):
             key = struct.unpack_from("<Q", raw, 8 * esize * i)[0]
             if not is_heap_object(key):

@@ -424,6 +424,28 @@ PROMISE_STATES = {0: "pending", 1: "fulfilled", 2: "rejected"}
 BOUND_TARGET, BOUND_THIS, BOUND_ARGS = 24, 32, 40
 #: JSProxy (proxy.tq, a JSReceiver without elements): target, handler
 PROXY_TARGET, PROXY_HANDLER = 16, 24
+#: JSGeneratorObject (generator-objects.tq) after the JSObject header: function, context,
+#: receiver, input_or_debug_pos, resume_mode, continuation, parameters_and_registers (the
+#: suspended frame's locals); JSAsyncFunctionObject adds its promise, JSAsyncGeneratorObject
+#: its request queue
+GENERATOR_FUNCTION, GENERATOR_CONTEXT, GENERATOR_RECEIVER, GENERATOR_REGISTERS = 24, 32, 40, 72
+GENERATOR_EXTRA = 80
+#: The same fields as edges of the heap graph, by word: named as V8's heap snapshot names
+#: them where it does (a bound function's `bound_function`/`bound_this`/`bindings`, a
+#: generator's `function`/`context`/`parameters_and_registers`), else by their Torque name
+#: (a snapshot leaves a Proxy's two fields unnamed). Unlabelled, a core shows `hidden [4]`
+#: where a snapshot names the edge, and a Proxy's target as its `elements`.
+_GENERATOR_EDGES = {GENERATOR_FUNCTION // 8: "function", GENERATOR_CONTEXT // 8: "context",
+                    GENERATOR_RECEIVER // 8: "receiver",
+                    GENERATOR_REGISTERS // 8: "parameters_and_registers"}
+UNEXPORTED_EDGES: dict[str, dict[int, str]] = {
+    "JS_BOUND_FUNCTION_TYPE": {BOUND_TARGET // 8: "bound_function", BOUND_THIS // 8: "bound_this",
+                               BOUND_ARGS // 8: "bindings"},
+    "JS_PROXY_TYPE": {PROXY_TARGET // 8: "target", PROXY_HANDLER // 8: "handler"},
+    "JS_GENERATOR_OBJECT_TYPE": _GENERATOR_EDGES,
+    "JS_ASYNC_FUNCTION_OBJECT_TYPE": {**_GENERATOR_EDGES, GENERATOR_EXTRA // 8: "promise"},
+    "JS_ASYNC_GENERATOR_OBJECT_TYPE": {**_GENERATOR_EDGES, GENERATOR_EXTRA // 8: "queue"},
+}
 #: JSRegExp::flags follows `source` (v8dbg exports source only); the Flag bits
 #: (regexp-flags.h), listed in the order JS prints them (`RegExp.prototype.flags`)
 REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
