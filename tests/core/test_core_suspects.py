@@ -9,6 +9,7 @@ import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
+from triage.units import human_bytes
 
 # scenario -> (planted type, how many, pattern, accumulation holder, a label on its path).
 # The holder is the shortest user-level name, a variable before a global property (the
@@ -55,6 +56,10 @@ PLANTED = {
     # a hand-written queue: 25,000 JobNode linked by `.next`, each with a plain payload
     "leak_linked_queue": ("JobNode", 25000, "linked-chain", "pending",
                           "… 24,998 × JobNode.next …"),
+    # Timeouts held by the program's Map and by Node's timer list: they meet only at the
+    # global object, which is no holder (it was "held in `(global)`, a global")
+    "leak_session_timers": ("SessionState", 3000, "uncleared-timers", "(global).expiry",
+                            ".expiry"),
 }
 
 
@@ -207,7 +212,44 @@ def test_an_array_filled_with_strings_is_a_suspect_that_says_what_fills_it(major
     suspect = first_suspect("leak_string_log", major)
     assert (suspect["type"], suspect["pattern"]) == ("Array", "big-object")
     assert suspect["accumulation_point"]["holder"] == "auditLog"
-    assert "mostly 40,000 (concatenated string)" in suspect["reason"]
+    assert "mostly 40,000 strings" in suspect["reason"]
+
+
+def _big(scenario: str, major: int, holder: str) -> dict:
+    (suspect,) = [s for s in core_summary(scenario, major)["suspects"]
+                  if s["pattern"] == "big-object" and s["accumulation_point"]["holder"] == holder]
+    return suspect
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_big_collection_in_a_plain_wrapper_object_is_named_itself(major):
+    """`globalThis.auth = {revoked}`: the wrapper retains as much as the Set, yet it is the
+    Set that is big (MAT goes down while one part keeps 80 % of the whole). It was "One
+    Object `(global).auth` ... most of it in `.revoked`", with the Object class's totals."""
+    suspect = _big("big_wrapped_objects", major, "(global).auth.revoked")
+    assert suspect["type"] == "Set"
+    assert "mostly 80,000 strings" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_big_plain_object_says_how_many_properties_it_holds(major):
+    """A 30,000-key document: its memory is in its properties (a dictionary), which the
+    reason said as "most of it in `internal properties` ((system), ...)"."""
+    suspect = _big("big_wrapped_objects", major, "flags")
+    assert suspect["type"] == "Object"
+    assert "in 30,000 properties" in suspect["reason"]
+    assert "internal properties" not in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_text_page_sizes_a_big_object_suspect_as_one_object(major):
+    """The header of a big-object suspect is the object, not its class's totals (it read
+    "Object  443 objects, 13.0 MiB retained")."""
+    crash = run_scenario("big_wrapped_objects", major)
+    page = run_triage(crash.core, "--no-llnode").stdout
+    retained = _big("big_wrapped_objects", major, "(global).auth.revoked")["accumulation_point"][
+        "retained_bytes"]
+    assert f"Set  1 object, {human_bytes(retained)} retained  [big-object]" in page
 
 
 @pytest.mark.parametrize("major", MAJORS)
@@ -251,3 +293,22 @@ def test_a_big_script_source_is_never_a_suspect(major):
     assert doc["heap"]["live_bytes"] < 10 * 1_300_000  # the source is over a tenth of it
     assert not [s for s in doc["suspects"] if s["pattern"] == "big-object"
                 and s["type"] in ("(string)", "(concatenated string)", "(sliced string)")]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_memoized_regexps_and_urls_are_suspects_in_their_maps(major):
+    """RegExp (V8's) and URL (Node's) are classes a program fills caches with itself; 6,000
+    compiled patterns gave only "One Map retains ..., mostly RegExp", 4,000 URLs nothing."""
+    suspects = core_summary("leak_parsed_patterns", major)["suspects"]
+    found = {s["type"]: s["accumulation_point"] for s in suspects if s["pattern"] == "unbounded-map"}
+    assert (found["RegExp"]["holder"], found["RegExp"]["count"]) == ("patterns", 6000)
+    assert (found["URL"]["holder"], found["URL"]["count"]) == ("urlCache", 4000)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_tree_of_one_class_is_one_suspect(major):
+    """20,000 TreeNode under one wrapper object: one accumulation, not also a big-object
+    suspect for the tree's root below the same point."""
+    suspects = core_summary("leak_dom_tree", major)["suspects"]
+    assert [s["type"] for s in suspects].count("TreeNode") == 1
+    assert suspects[0]["type"] == "TreeNode" and suspects[0]["count"] == 20000

@@ -40,10 +40,12 @@ _TYPED_ARRAYS = {"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "
                  "Int32Array", "Uint32Array", "Float16Array", "Float32Array", "Float64Array",
                  "BigInt64Array", "BigUint64Array", "DataView"}
 #: builtin classes a program fills itself; other classes must be defined in user code.
-#: Errors kept "for the health page" and Float64Array samples kept in a history were no
-#: suspect at all until December 2026, their class being V8's.
+#: Errors kept "for the health page", Float64Array samples kept in a history, compiled
+#: RegExps and parsed URLs memoized in a Map were no suspect at all until December 2026,
+#: their class being V8's or Node's.
 _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
-                       "SharedArrayBuffer", "WeakRef", "Date"} | _ERROR_CLASSES | _TYPED_ARRAYS
+                       "SharedArrayBuffer", "WeakRef", "Date", "RegExp", "URL",
+                       "URLSearchParams"} | _ERROR_CLASSES | _TYPED_ARRAYS
 _STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -74,7 +76,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     dom = dominators(g, convention)
     cls = g.node_class
     live = dist != UNREACHABLE
-    obj = live & (g.node_type == NodeType.OBJECT)
+    obj = live & ((g.node_type == NodeType.OBJECT) | (g.node_type == NodeType.REGEXP))
     count, shallow = class_totals(g, obj)
     del obj
     cret = class_retained(g, dom)
@@ -199,11 +201,40 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     for v in chosen:
         if any(p >= 0 and _dominates(g, dom, v, p, limit=_DEEP) for p in points):
             continue
+        v = _big_part(g, dom, dist, v)
         retained = int(dom.retained[v])
         out.append({"big": True, "class": int(g.node_class[v]), "point": v, "total": 1,
                     "under": 1, "accumulated": retained, "kept": retained, "sample": v,
                     "chain": None, "share": retained / max(live_total, 1)})
     return out
+
+
+#: MAT's accumulation-point rule: go down while one child keeps this share of its parent
+BIG_PART_SHARE = 0.8
+
+
+def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
+    """The object under a plain wrapper `v` that holds most of it, as MAT descends the
+    dominator tree while one child keeps >= 80 % of its parent: `{revoked: Set}` held as
+    `auth` is the Set `auth.revoked`. An instance of a class (`report`, a ReportCache) or a
+    collection is the object to name itself; its biggest part is said in the reason. Only
+    into objects the program can name, never into a backing store (a Map's table, an
+    object's property dictionary): those are how an object holds its content."""
+    for _ in range(64):
+        if g.class_name(v) != "Object" or class_origin(g, v) is not None:
+            return v
+        a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+        kids = np.unique(g.edge_to[a:b])
+        kids = kids[(dist[kids] != UNREACHABLE) & (dom.idom[kids] == v)
+                    & (g.node_type[kids] == NodeType.OBJECT)]
+        if not kids.shape[0]:
+            return v
+        top = int(kids[np.argmax(dom.retained[kids])])
+        if (dom.retained[top] < BIG_PART_SHARE * dom.retained[v]
+                or _internal_class(g.class_name(top)) or not _user_level(g, top)):
+            return v
+        v = top
+    return v
 
 
 def _held_by_program(g: HeapGraph, v: int) -> bool:
@@ -249,12 +280,16 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
              if int(dom.idom[int(g.edge_to[e])]) == v]
     if parts and int(g.node_type[v]) not in _STRING_TYPES:  # a string's parts are no news
         size, e = max(parts)
-        if size >= retained // 2:
+        # a named part (`.revoked`), not a backing store (an object's property dictionary
+        # is `internal properties`): what a store holds is said by `_big_object_content`
+        if size >= retained // 2 and int(g.node_type[int(g.edge_to[e])]) not in _STORE_TYPES:
             child = int(g.edge_to[e])
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
                     f"{human_bytes(size)})")
     if not part and int(g.node_type[v]) not in _STRING_TYPES:
-        part = _big_object_content(g, dom, dist, v, retained)
+        keys = _key_count(g, v)
+        many = f", in {keys:,} properties" if keys >= _MANY_KEYS and name == "Object" else ""
+        part = many + _big_object_content(g, dom, dist, v, retained)
     c = lead["class"]
     instances = int(count[c])
     if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
@@ -289,12 +324,17 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
     nodes = np.concatenate(parts)
     if not nodes.shape[0]:
         return ""
-    sizes = np.bincount(g.node_class[nodes], weights=dom.retained[nodes].astype(np.float64))
+    # strings are one kind here, flat or not: a Set of tokens holds "80,000 strings", not
+    # 79,995 (concatenated string) and 5 (string)
+    text = np.isin(g.node_type[nodes], _STRING_TYPES)
+    keys = np.where(text, len(g.strings), g.node_class[nodes])
+    sizes = np.bincount(keys, weights=dom.retained[nodes].astype(np.float64))
     top = int(np.argmax(sizes))
     if sizes[top] < retained / 2:
         return ""
-    n = int(np.count_nonzero(g.node_class[nodes] == top))
-    return f", mostly {n:,} {g.strings[top]} ({human_bytes(int(sizes[top]))})"
+    n = int(np.count_nonzero(keys == top))
+    what = "strings" if top == len(g.strings) else g.strings[top]
+    return f", mostly {n:,} {what} ({human_bytes(int(sizes[top]))})"
 
 
 def _kept(lead: dict) -> int:
@@ -668,6 +708,9 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         if holder is None:
             point_paths = retainer_paths(g, point, max_paths=1)
             holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
+        seen_in = _collection_below_global(g, point, paths[0] if paths else [])
+        if seen_in is not None:  # `(global)` is where two holders meet, not a holder
+            point, holder = seen_in
         acc_point = {
             "node": node_ref(g, point),
             "holder": holder,
@@ -694,6 +737,26 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         "retainer_paths": paths,
         "score_bytes": _kept(lead),
     }
+
+
+_COLLECTIONS = ("Map", "Set", "Array", "WeakMap", "WeakSet")
+
+
+def _collection_below_global(g: HeapGraph, point: int, path: list[dict]) -> tuple[int, str] | None:
+    """When instances meet only at a global object (5,000 session timers held both by the
+    program's Map `expiry` and by Node's timer list), the first collection on the shortest
+    path from the global to an instance, and its name: "`(global).expiry`, a Map", never
+    "`(global)`, a global"."""
+    if g.class_name(point) != "global":
+        return None
+    ids = [step["node"]["id"] for step in path]
+    if int(g.node_id[point]) not in ids:
+        return None
+    start = ids.index(int(g.node_id[point]))
+    for i in range(start + 1, len(path) - 1):
+        if path[i]["node"]["type"] in _COLLECTIONS:
+            return _node_by_id(g, path[i]["node"]["id"]), holder_expression(path[:i + 1])
+    return None
 
 
 def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: list,
@@ -798,11 +861,17 @@ def _promise_callback(path: list[dict], point_id: int) -> bool:
 def _dictionary_like(g: HeapGraph, point_id: int, n: int) -> bool:
     """Does the object hold its instances as (many) keys, one each: named properties, or
     numeric ones (`ordersById[100007]`, elements of a plain object)?"""
-    v = _node_by_id(g, point_id)
-    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    types = g.edge_type[a:b]
-    keys = int(np.count_nonzero((types == EdgeType.PROPERTY) | (types == EdgeType.ELEMENT)))
-    return keys >= max(n // 2, 64)
+    return _key_count(g, _node_by_id(g, point_id)) >= max(n // 2, 64)
+
+
+#: a plain object with this many keys is described by them (`flags` in 60,000 properties)
+_MANY_KEYS = 1000
+
+
+def _key_count(g: HeapGraph, v: int) -> int:
+    """Named and numeric properties of `v` (edges to their values)."""
+    types = g.edge_type[int(g.edge_start[v]):int(g.edge_start[v + 1])]
+    return int(np.count_nonzero((types == EdgeType.PROPERTY) | (types == EdgeType.ELEMENT)))
 
 
 def _inner_segment(path: list[dict], point_id: int) -> list[dict]:
