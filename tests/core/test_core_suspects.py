@@ -60,6 +60,10 @@ PLANTED = {
     # global object, which is no holder (it was "held in `(global)`, a global")
     "leak_session_timers": ("SessionState", 3000, "uncleared-timers", "(global).expiry",
                             ".expiry"),
+    # a doubly linked list held by its ends: every entry is dominated by the owner, so it
+    # was "accumulate in one History: a long-lived holder keeps every instance"
+    "leak_history_list": ("HistoryEntry", 20000, "linked-chain", "(global).navHistory",
+                          ".navHistory"),
 }
 
 
@@ -312,3 +316,14 @@ def test_a_tree_of_one_class_is_one_suspect(major):
     suspects = core_summary("leak_dom_tree", major)["suspects"]
     assert [s["type"] for s in suspects].count("TreeNode") == 1
     assert suspects[0]["type"] == "TreeNode" and suspects[0]["count"] == 20000
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_listeners_of_an_event_target_are_a_listener_accumulation(major):
+    """Node's EventTarget keeps listeners as a linked list per type under a private
+    symbol: 6,000 captured Widgets were "a chain of 6,000 linked Listener objects"."""
+    suspect = first_suspect("leak_event_target", major)
+    assert (suspect["type"], suspect["count"]) == ("Widget", 6000)
+    assert suspect["pattern"] == "listener-accumulation"
+    assert "on `(global).uiBus` (an EventTarget) for event 'refresh'" in suspect["reason"]
+    assert "captured as `widget`" in suspect["reason"]

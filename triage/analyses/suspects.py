@@ -108,6 +108,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         point = _lift(g, dom, store)
         if chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
+        elif point >= 0 and int(g.node_type[point]) == NodeType.OBJECT:
+            chain = _list_held_by(g, cls, c, point)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
@@ -583,6 +585,41 @@ def _list_of_instances(g: HeapGraph, best, cls, c: int, store: int) -> dict | No
     return _chain_below(g, best, cls, head)
 
 
+def _list_held_by(g: HeapGraph, cls, c: int, point: int) -> dict | None:
+    """A doubly linked list of the program's objects (`prev`/`next`) that `point` holds by
+    its ends: no chain in the dominator tree (every entry is reachable from both ends, so
+    the owner of `head` and `tail` dominates them all), yet one list. From each instance
+    of class `c` the point references, follow each named reference to another instance;
+    `_USER_CHAIN_MIN` links or more make it a list: `{head, links, period, kind}`."""
+    for e in range(int(g.edge_start[point]), int(g.edge_start[point + 1])):
+        head = int(g.edge_to[e])
+        if cls[head] != c or int(g.node_type[head]) != NodeType.OBJECT:
+            continue
+        for f in range(int(g.edge_start[head]), int(g.edge_start[head + 1])):
+            if int(g.edge_type[f]) == EdgeType.PROPERTY and cls[int(g.edge_to[f])] == c:
+                links = _links_along(g, cls, c, head, int(g.edge_name[f]))
+                if links >= _USER_CHAIN_MIN:
+                    return {"head": head, "links": links, "period": 1, "kind": g.strings[c]}
+    return None
+
+
+def _links_along(g: HeapGraph, cls, c: int, u: int, name: int, limit: int = 1_000_000) -> int:
+    """How many instances of `c` follow `u` by the property named `name` (a cycle ends it)."""
+    seen = {u}
+    for _ in range(limit):
+        nxt = -1
+        for f in range(int(g.edge_start[u]), int(g.edge_start[u + 1])):
+            if (int(g.edge_name[f]) == name and int(g.edge_type[f]) == EdgeType.PROPERTY
+                    and cls[int(g.edge_to[f])] == c):
+                nxt = int(g.edge_to[f])
+                break
+        if nxt < 0 or nxt in seen:
+            break
+        seen.add(nxt)
+        u = nxt
+    return len(seen)
+
+
 def _chain_below(g: HeapGraph, best, cls, head: int) -> dict | None:
     """`{head, links, period, kind}` of the chain that starts at `head`, if one does."""
     if head < 0 or head == g.root:
@@ -784,6 +821,13 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                     if s["node"]["type"] == "Function"), None)
     capture = (f", each captured as `{captured}` by a closure "
                f"{'`' + closure + '`' if closure else ''}").rstrip() if captured and closure else ""
+    target = _event_target(paths[0] if paths else [])
+    if target is not None:  # Node's EventTarget keeps listeners in a list per event type
+        emitter, event = target
+        return ("listener-accumulation",
+                f"{what}{share} are kept alive by listeners piling up on `{emitter}` (an "
+                f"EventTarget) for event '{event}'{capture}: listeners are added with "
+                "addEventListener and never removed")
     if "._events" in holder:
         event = holder.rsplit("._events", 1)[-1].strip(".[]'\"") or "?"
         emitter = holder.rsplit("._events", 1)[0] or "an emitter"
@@ -845,6 +889,20 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     return ("accumulation",
             f"{what}{share} accumulate in one {pclass} `{holder}`: a long-lived holder "
             "keeps every instance")
+
+
+_EVENT_TARGET_EDGE = "['<symbol kEvents>']"  # Node's EventTarget: type -> listener list
+
+
+def _event_target(path: list[dict]) -> tuple[str, str] | None:
+    """(emitter, event) when the path runs through an EventTarget's listener lists:
+    `bus['<symbol kEvents>'].refresh` -> (`bus`, `refresh`)."""
+    for i in range(1, len(path) - 1):
+        edge, after = path[i]["edge"], path[i + 1]["edge"]
+        if edge and edge["label"] == _EVENT_TARGET_EDGE and after:
+            event = after["label"].lstrip(".").strip("[]'\"")
+            return holder_expression(path[:i]), event
+    return None
 
 
 def _promise_callback(path: list[dict], point_id: int) -> bool:
