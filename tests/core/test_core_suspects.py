@@ -64,6 +64,9 @@ PLANTED = {
     # was "accumulate in one History: a long-lived holder keeps every instance"
     "leak_history_list": ("HistoryEntry", 20000, "linked-chain", "(global).navHistory",
                           ".navHistory"),
+    # an ES module's private variable (a module context: names were one slot off)
+    "leak_esm_module": ("CartLine", 15000, "unbounded-array", "cartLines",
+                        "context var cartLines"),
 }
 
 

@@ -48,7 +48,7 @@ _CHUNK_OBJECTS = 1 << 21  # objects per edge-pass chunk (the core's pages are re
 _NUM_NAMES = 4096  # weak edges from indexed slots are named by their index as text
 
 # scan kinds per map
-K_RAW, K_SCAN, K_JSOBJ, K_CONTEXT, K_EPHEMERON = 0, 1, 2, 3, 4
+K_RAW, K_SCAN, K_JSOBJ, K_CONTEXT, K_EPHEMERON, K_MODULE_CONTEXT = 0, 1, 2, 3, 4, 5
 # collection kinds
 C_NONE, C_MAP, C_SET = 0, 1, 2
 _UNLABELLED = 255
@@ -327,7 +327,8 @@ class _Builder:
                 elif it == bytecode_type:
                     self.scan_words[i] = bytecode_data // 8
             elif r.is_context_type(it):
-                self.kind[i] = K_CONTEXT
+                # a module's context: its variables follow one more header slot
+                self.kind[i] = K_MODULE_CONTEXT if it == r.module_context_type else K_CONTEXT
                 self.ntype[i] = NodeType.OBJECT  # "system / Context", as V8 snapshots have it
             elif r.is_js_receiver_type(it):
                 self.kind[i] = K_JSOBJ
@@ -370,7 +371,7 @@ class _Builder:
         names = list(self.heap.map_names())
         tn = self.r.type_names
         for i, mi in enumerate(self.heap.maps):  # V8 snapshot names where they read better
-            if self.kind[i] == K_CONTEXT:
+            if self.kind[i] in (K_CONTEXT, K_MODULE_CONTEXT):
                 names[i] = "system / Context"
             elif tn.get(mi.instance_type) == "JS_GLOBAL_OBJECT_TYPE":
                 names[i] = "global"
@@ -535,9 +536,11 @@ class _Builder:
                             row[k] = name_id
                         oob_name.extend(row)
                         oob_len[i] = n
-            elif self.kind[i] == K_CONTEXT:
+            elif self.kind[i] in (K_CONTEXT, K_MODULE_CONTEXT):
                 labels[2] = (int(EdgeType.INTERNAL), s_si)
                 labels[3] = (int(EdgeType.INTERNAL), s_prev)
+                if self.kind[i] == K_MODULE_CONTEXT:
+                    labels[4] = (int(EdgeType.INTERNAL), self.sid("extension"))
             elif self.is_string[i]:
                 labels.update(fields.get(str_cls.get(it & 7, ""), {}))
             else:
@@ -1067,7 +1070,9 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
         # context: local names from the ScopeInfo
         nloc = 0
         si_a = np.int64(0)
-        if kd == 3 and nw > 2:
+        first = ctx_first + 1 if kd == 5 else ctx_first  # a module's: after its extension
+        si_shift = 0
+        if (kd == 3 or kd == 5) and nw > 2:
             sj = _find(addrs, mem[fw + 2])
             if sj >= 0:
                 si_a = np.int64(addrs[sj])
@@ -1076,6 +1081,10 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                     nl = np.int64(cnt >> np.uint64(32))
                     if 0 < nl < SCOPE_INFO_INLINED_LOCALS_MAX:  # else one hash table
                         nloc = nl
+                        # a module's ScopeInfo counts its module variables before the
+                        # names (V8 12+): a Smi where a name (never a Smi) would be
+                        if _rd(mem, ss, se, so, si_a + 8 * si_base) & np.uint64(1) == 0:
+                            si_shift = 1
         lb = lab_base[m]
         ll = lab_len[m]
         pair_name = np.int64(-1)
@@ -1095,8 +1104,8 @@ def _edges(fill, i0, i1, counts, starts, etype, ename, eto,  # pragma: no cover
                 t = lab_type[lb + w]
                 nm = lab_name[lb + w]
                 named = True
-            elif kd == 3 and w >= ctx_first and w - ctx_first < nloc:
-                kj = _find(addrs, _rd(mem, ss, se, so, si_a + 8 * (si_base + w - ctx_first)))
+            elif (kd == 3 or kd == 5) and w >= first and w - first < nloc:
+                kj = _find(addrs, _rd(mem, ss, se, so, si_a + 8 * (si_base + si_shift + w - first)))
                 if kj >= 0:
                     t = 0
                     nm = _key_name(node_name, kj, base)

@@ -447,7 +447,6 @@ def _context_vars(heap: V8Heap, ctx: int, depth: int, chain: int = 4) -> dict[st
     c = heap.constants
     si_idx = c.get("context_idx_scope_info", 0)
     prev_idx = c.get("context_idx_prev", 1)
-    min_slots = c.get("context_min_slots", 2)
     out: dict[str, Any] = {}
     for _ in range(chain):
         t = r.type_of(ctx)
@@ -460,7 +459,7 @@ def _context_vars(heap: V8Heap, ctx: int, depth: int, chain: int = 4) -> dict[st
         for i, name in enumerate(names or []):
             if name in out:
                 continue
-            v = r.field(ctx, 16 + 8 * (min_slots + i))
+            v = r.field(ctx, 16 + 8 * (r.context_header_slots(t) + i))
             if v is not None:
                 v = r.context_slot_value(v)
                 out[name] = _value(heap, v, max(depth - 1, 0))

@@ -117,6 +117,10 @@ class Reader:
         #: the graph go by exported names)
         self.derived_type_names = derive_type_names(consts.types, self.js_function_range,
                                                     self.context_range)
+        #: a module's context has one more header slot, its `extension` (the module):
+        #: its variables start a slot later than a function's (MIN_CONTEXT_EXTENDED_SLOTS)
+        self.module_context_type = consts.type_id("MODULE_CONTEXT_TYPE") or next(
+            (t for t, n in self.derived_type_names.items() if n == "MODULE_CONTEXT_TYPE"), None)
         self.oddballs: dict[int, str] = {}
         self.map_info = lru_cache(maxsize=65536)(self._map_info)  # type: ignore[method-assign]
 
@@ -163,6 +167,13 @@ class Reader:
     def type_of(self, obj: int) -> int | None:
         m = self.map_of(obj)
         return None if m is None else m.instance_type
+
+    def context_header_slots(self, context_type: int) -> int:
+        """Slots before a context's first variable: scope_info, previous, and, for a module's
+        context, its extension (read as a variable, every name of an ES module's scope was
+        one slot early and its last variable unnamed)."""
+        slots = self.c.get("context_min_slots", 2)
+        return slots + 1 if context_type == self.module_context_type else slots
 
     def type_name(self, instance_type: int) -> str:
         return self.type_names.get(instance_type, f"type {instance_type}")
@@ -267,6 +278,11 @@ class Reader:
         if count < 0 or count >= SCOPE_INFO_INLINED_LOCALS_MAX:
             return None
         base = self.scope_info_slot_base()
+        first = self.field(si, base)
+        if count and first is not None and is_smi(first):
+            # a module's ScopeInfo counts its module variables first (V8 12+): one Smi
+            # before the names, where a name is never a Smi
+            base += 8
         names = []
         for i in range(count):
             v = self.field(si, base + 8 * i)
