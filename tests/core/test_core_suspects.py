@@ -67,6 +67,10 @@ PLANTED = {
     # an ES module's private variable (a module context: names were one slot off)
     "leak_esm_module": ("CartLine", 15000, "unbounded-array", "cartLines",
                         "context var cartLines"),
+    # zlib streams left open: the streams lead, not their ArrayBuffers (Node 26), nor were
+    # they no suspect (zlib's classes were no stream classes)
+    "leak_zlib_streams": ("Deflate", 100, "undestroyed-streams", "(global).compressors",
+                          ".compressors"),
 }
 
 
