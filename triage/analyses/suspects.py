@@ -597,8 +597,13 @@ def _list_held_by(g: HeapGraph, cls, c: int, point: int) -> dict | None:
     its ends: no chain in the dominator tree (every entry is reachable from both ends, so
     the owner of `head` and `tail` dominates them all), yet one list. From each instance
     of class `c` the point references, follow each named reference to another instance;
-    `_USER_CHAIN_MIN` links or more make it a list: `{head, links, period, kind}`."""
-    for e in range(int(g.edge_start[point]), int(g.edge_start[point + 1])):
+    `_USER_CHAIN_MIN` links or more make it a list: `{head, links, period, kind}`. A list's
+    owner holds it by its ends: a point with many references (a dictionary of a million
+    entries) is not looked through, so the check stays a few hundred steps."""
+    a, b = int(g.edge_start[point]), int(g.edge_start[point + 1])
+    if b - a > 64:
+        return None
+    for e in range(a, b):
         head = int(g.edge_to[e])
         if cls[head] != c or int(g.node_type[head]) != NodeType.OBJECT:
             continue
@@ -610,8 +615,9 @@ def _list_held_by(g: HeapGraph, cls, c: int, point: int) -> dict | None:
     return None
 
 
-def _links_along(g: HeapGraph, cls, c: int, u: int, name: int, limit: int = 1_000_000) -> int:
-    """How many instances of `c` follow `u` by the property named `name` (a cycle ends it)."""
+def _links_along(g: HeapGraph, cls, c: int, u: int, name: int, limit: int = 10_000) -> int:
+    """How many instances of `c` follow `u` by the property named `name` (a cycle ends it;
+    counted up to `limit`: only whether there are `_USER_CHAIN_MIN` is asked)."""
     seen = {u}
     for _ in range(limit):
         nxt = -1
