@@ -99,6 +99,11 @@ class HeapGraph:
     #: count above 0 shows that something deletes from the collection; a snapshot does not
     #: record them (None there).
     table_deletions: Callable[[int], int | None] | None = field(default=None, repr=False)
+    #: core graphs: free slots at the end of a JS Array node's elements (capacity - length;
+    #: None when unreadable). V8 grows a store by half again when a push fills it, so free
+    #: slots show an array grown by appending; a full store is what a preallocated (ring)
+    #: buffer looks like. A snapshot does not record capacities (None there).
+    array_slack: Callable[[int], int | None] | None = field(default=None, repr=False)
     _node_class: np.ndarray | None = field(default=None, repr=False)
     _retainers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _string_ids: dict[str, int] | None = field(default=None, repr=False)
@@ -168,6 +173,10 @@ class HeapGraph:
     def deleted_entries(self, node: int) -> int | None:
         """Deleted entries waiting in the hash table of the JS Map/Set `node` (None: unknown)."""
         return self.table_deletions(int(node)) if self.table_deletions is not None else None
+
+    def free_slots(self, node: int) -> int | None:
+        """Unused slots at the end of the JS Array `node`'s elements (None: unknown)."""
+        return self.array_slack(int(node)) if self.array_slack is not None else None
 
     def type_name(self, node: int) -> str:
         return NODE_TYPE_NAMES[int(self.node_type[node])]

@@ -732,7 +732,8 @@ class _Builder:
                       self_size=self_size, edge_start=edge_start, edge_type=edge_type,
                       edge_name=edge_name, edge_to=edge_to, strings=self.strings, root=0,
                       source="core", lazy_name=_StringTexts(self.r, node_id),
-                      table_deletions=_TableDeletions(self.r, node_id))
+                      table_deletions=_TableDeletions(self.r, node_id),
+                      array_slack=_ArraySlack(self.r, node_id))
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
@@ -799,6 +800,31 @@ class _TableDeletions:
         # a table holds at most 2 entries a bucket, live and deleted together
         return deleted if 0 <= deleted and 0 <= elements and elements + deleted <= 2 * buckets \
             else None
+
+
+class _ArraySlack:
+    """`HeapGraph.array_slack` for a core graph: a JS Array's elements capacity (the
+    FixedArray's length) minus its length (JSArray::length, a Smi), for fast elements."""
+
+    def __init__(self, reader, node_id: np.ndarray):  # noqa: ANN001
+        self.reader = reader
+        self.node_id = node_id
+        self.length_offset = reader.c.field("JSArray", "length", 24)
+
+    def __call__(self, node: int) -> int | None:
+        r = self.reader
+        obj = int(self.node_id[node]) + 1
+        if r.type_names.get(r.type_of(obj)) != "JS_ARRAY_TYPE":
+            return None
+        length, elements = r.field(obj, self.length_offset), r.field(obj, r.off_elements)
+        if length is None or not is_smi(length) or elements is None or not is_heap_object(elements):
+            return None
+        if r.type_names.get(r.type_of(elements)) != "FIXED_ARRAY_TYPE":
+            return None  # dictionary or double elements: no push slack to read
+        capacity = r.field(elements, 8)
+        if capacity is None or not is_smi(capacity) or smi(capacity) < smi(length):
+            return None
+        return smi(capacity) - smi(length)
 
 
 def release_core_pages(heap: V8Heap) -> None:
