@@ -230,9 +230,11 @@ def test_an_array_filled_with_strings_is_a_suspect_that_says_what_fills_it(major
     assert "mostly 40,000 strings" in suspect["reason"]
 
 
-def _big(scenario: str, major: int, holder: str) -> dict:
+def _at(scenario: str, major: int, holder: str, pattern: str | None = None) -> dict:
+    """The one suspect held by `holder` (and of `pattern`, when given)."""
     (suspect,) = [s for s in core_summary(scenario, major)["suspects"]
-                  if s["pattern"] == "big-object" and s["accumulation_point"]["holder"] == holder]
+                  if (s["accumulation_point"] or {}).get("holder") == holder
+                  and pattern in (None, s["pattern"])]
     return suspect
 
 
@@ -241,7 +243,7 @@ def test_a_big_collection_in_a_plain_wrapper_object_is_named_itself(major):
     """`globalThis.auth = {revoked}`: the wrapper retains as much as the Set, yet it is the
     Set that is big (MAT goes down while one part keeps 80 % of the whole). It was "One
     Object `(global).auth` ... most of it in `.revoked`", with the Object class's totals."""
-    suspect = _big("big_wrapped_objects", major, "(global).auth.revoked")
+    suspect = _at("big_wrapped_objects", major, "(global).auth.revoked", "big-object")
     assert suspect["type"] == "Set"
     assert "mostly 80,000 strings" in suspect["reason"]
 
@@ -250,7 +252,7 @@ def test_a_big_collection_in_a_plain_wrapper_object_is_named_itself(major):
 def test_a_big_plain_object_says_how_many_properties_it_holds(major):
     """A 30,000-key document: its memory is in its properties (a dictionary), which the
     reason said as "most of it in `internal properties` ((system), ...)"."""
-    suspect = _big("big_wrapped_objects", major, "flags")
+    suspect = _at("big_wrapped_objects", major, "flags", "big-object")
     assert suspect["type"] == "Object"
     assert "in 30,000 properties" in suspect["reason"]
     assert "internal properties" not in suspect["reason"]
@@ -262,8 +264,8 @@ def test_the_text_page_sizes_a_big_object_suspect_as_one_object(major):
     "Object  443 objects, 13.0 MiB retained")."""
     crash = run_scenario("big_wrapped_objects", major)
     page = run_triage(crash.core, "--no-llnode").stdout
-    retained = _big("big_wrapped_objects", major, "(global).auth.revoked")["accumulation_point"][
-        "retained_bytes"]
+    suspect = _at("big_wrapped_objects", major, "(global).auth.revoked", "big-object")
+    retained = suspect["accumulation_point"]["retained_bytes"]
     assert f"Set  1 object, {human_bytes(retained)} retained  [big-object]" in page
 
 
@@ -338,12 +340,6 @@ def test_listeners_of_an_event_target_are_a_listener_accumulation(major):
     assert suspect["pattern"] == "listener-accumulation"
     assert "on `(global).uiBus` (an EventTarget) for event 'refresh'" in suspect["reason"]
     assert "captured as `widget`" in suspect["reason"]
-
-
-def _at(scenario: str, major: int, holder: str) -> dict:
-    (suspect,) = [s for s in core_summary(scenario, major)["suspects"]
-                  if (s["accumulation_point"] or {}).get("holder") == holder]
-    return suspect
 
 
 @pytest.mark.parametrize("major", MAJORS)

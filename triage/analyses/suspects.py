@@ -254,10 +254,7 @@ def _held_by_program(g: HeapGraph, v: int) -> bool:
     for e, u in g.retainers_of(v):
         if int(g.edge_type[e]) not in (EdgeType.PROPERTY, EdgeType.ELEMENT):
             continue
-        if g.class_name(u) == "global":
-            return True
-        origin = class_origin(g, u)
-        if origin is not None and not is_internal_script(origin["script"]):
+        if g.class_name(u) == "global" or _defined_by_program(g, u):
             return True
     return False
 
@@ -491,7 +488,8 @@ def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
 
 
 def _defined_by_program(g: HeapGraph, fn: int) -> bool:
-    """Is function `fn` from one of the program's scripts (not Node's or V8's own)?"""
+    """Is function `fn` (or the class of object `fn`) from one of the program's scripts, not
+    Node's or V8's own?"""
     origin = class_origin(g, fn)
     return origin is not None and not is_internal_script(origin["script"])
 
