@@ -65,6 +65,7 @@ def initial_facts(consts: V8Constants, core: CoreFile) -> VersionFacts:
         # their own parameter count, so a wrong guess is reported, never used
         dispatch_handle=24 if v[0] >= 13 else None,
         external_string_payload=v[0] >= 13,
+        weak_cell_weak_words=(3, 4) if v[0] >= 14 else (2, 3),
     )
 
 

@@ -67,6 +67,12 @@ class VersionFacts:
     #: follow (Torque order). V8 12 moved continuation_preserved_embedder_data from the last
     #: word to the first, so the list's link is word 2 from then on (the default).
     promise_reaction_next: int = 2
+    #: words of a WeakCell (a FinalizationRegistry's registration) that V8 holds weakly:
+    #: `target` and `unregister_token`, after map and finalization_registry up to V8 13.6.
+    #: V8 14 put `holdings` first (map, registry, holdings, target, token, prev, next...):
+    #: read with the old words, a held value that references its target (`{conn}`) was weak
+    #: and the target, once strong, was garbage, so 3,000 leaked Connections were no suspect
+    weak_cell_weak_words: tuple[int, ...] = (2, 3)
     #: JSDate::value is a raw float64 (V8 13+), not a tagged Smi/HeapNumber (V8 <= 12)
     date_value_raw: bool = False
     #: bytes before a JS_API_OBJECT's embedder (internal) fields: the JSObject header, plus
@@ -326,8 +332,13 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
         date_value_raw=True, api_object_header=32,
         free_space_type=273, free_space_unit=8, filler_types=(272,),
-        scope_info_names_after_locals=6,
+        scope_info_names_after_locals=6, weak_cell_weak_words=(3, 4),
         notes={
+            "weak_cell_weak_words": "leak_finalization_holdings core: the registry's "
+                                    "active cells hold the held value {id, conn} in word "
+                                    "2, the registered Connection in word 3, the unregister "
+                                    "Token in word 4 (10.2-13.6: Connection 2, Token 3, "
+                                    "held value 4)",
             "maglev_safepoint_header": "16 as 13.6: port_optimized_maglev's pc 506 is entry 2, deopt "
                                        "index 10, trampoline 1041 = deoptimization entry 10's pc; "
                                        "bytecode offset 38 (+1) gives 19:45 as Node printed",
