@@ -75,6 +75,14 @@ PLANTED = {
     # from them only, so it was taken for Node's own and was no suspect
     "leak_after_garbage": ("ApiCall", 3000, "unbounded-array", "slowCalls",
                            "context var slowCalls"),
+    # held values that reference their targets: on Node 26 (V8 14 moved the WeakCell's weak
+    # words) the held value was read as weak, the target as strong, and nothing was found
+    # a linked list of errors (by `cause`) held by one global property: it was "held by
+    # `(global)`", and a second suspect, a big object `lastFailure`
+    "leak_error_causes": ("RetryError", 3000, "linked-chain", "(global).lastFailure",
+                          ".lastFailure"),
+    "leak_finalization_holdings": ("Connection", 3000, "finalization-held-values",
+                                   "(global).tracker", ".tracker"),
 }
 
 
@@ -278,6 +286,58 @@ def test_a_cache_of_weakrefs_names_the_wrappers_never_their_targets(major):
     (weakrefs,) = [s for s in suspects if s["type"] == "WeakRef"]
     assert weakrefs["count"] == 5000 and weakrefs["accumulation_point"]["holder"] == "cache"
     assert "held weakly" in weakrefs["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_an_unregister_token_keeps_nothing_of_its_registration(major):
+    """A FinalizationRegistry holds a registration's unregister token weakly: each of the
+    3,000 Tokens keep only themselves. On Node 26 the token was read as a strong reference
+    from its registration, and the Tokens kept "6.0 MiB with what they share"."""
+    (tokens,) = [s for s in core_summary("leak_finalization_holdings", major)["suspects"]
+                 if s["type"] == "Token"]
+    assert tokens["score_bytes"] == tokens["shallow_bytes"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_builtin_instances_in_what_a_module_exports_are_the_programs(major):
+    """10,000 Float32Arrays (V8's class) in a Map the main module exports, reached through
+    Node's objects (`process.mainModule.exports`): they were taken for Node's own and were
+    no suspect. (Node keeps one Float32Array of its own: the count is at the Map.)"""
+    suspect = first_suspect("leak_exported_views", major)
+    point = suspect["accumulation_point"]
+    assert (suspect["type"], suspect["pattern"]) == ("Float32Array", "unbounded-map")
+    assert (point["holder"], point["count"]) == ("process.mainModule.exports.tokens", 10000)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_linked_list_held_by_a_global_property_is_one_suspect(major):
+    """The list of 3,000 errors is one leak: no second suspect for its head as a big object."""
+    assert len(core_summary("leak_error_causes", major)["suspects"]) == 1
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_buffers_queued_in_a_stream_lead_over_the_pools_they_slice(major):
+    """5,000 small Buffers pushed into a Readable that nobody reads are slices of ~140 8 KiB
+    pool ArrayBuffers, which weigh more: the suspect was "141 ArrayBuffer objects
+    accumulate in ... buffer" (Node 20, 22). The backing stores never lead over their views;
+    the 5,000 Buffers are in the suspect (Node 18 queues them in a linked list of plain
+    `{data, next}` entries, which lead with the Buffers held)."""
+    suspect = first_suspect("leak_stream_backlog", major)
+    point = suspect["accumulation_point"]
+    assert suspect["type"] != "ArrayBuffer"
+    buffers = [point["count"]] if suspect["type"] == "Buffer" else [
+        t["count"] for t in suspect["held_types"] if t["type"] == "Buffer"]
+    assert len(buffers) == 1 and buffers[0] >= 4990  # Node 18: 4,999 below its list's head
+    assert point["holder"] == "(global).feed._readableState.buffer"
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_views_into_one_arena_are_ranked_by_the_arena_they_keep(major):
+    """10,000 16-byte views keep one 16 MiB ArrayBuffer alive: the Map that holds them all
+    keeps the arena (each view alone keeps only itself)."""
+    suspect = first_suspect("leak_exported_views", major)
+    assert suspect["type"] == "Float32Array"
+    assert suspect["score_bytes"] >= 16 * 1024 * 1024
 
 
 @pytest.mark.parametrize("major", MAJORS)

@@ -46,6 +46,7 @@ _TYPED_ARRAYS = {"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "
 _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
                        "SharedArrayBuffer", "WeakRef", "Date", "RegExp", "URL",
                        "URLSearchParams"} | _ERROR_CLASSES | _TYPED_ARRAYS
+_BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -112,6 +113,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         point = _lift(g, dom, store)
         if chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
+            point = _list_held_by_global(g, chain, cname, point)
         elif point >= 0 and int(g.node_type[point]) == NodeType.OBJECT:
             chain = _list_held_by(g, cls, c, point)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
@@ -124,7 +126,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 "sample": -1, "chain": chain,
                 # what the store that holds them keeps in all (external memory of views
                 # shared between instances is dominated by the store, not by one instance)
-                "kept": int(dom.retained[store]) if point >= 0 else 0}
+                "kept": int(dom.retained[point if chain and point == chain["head"] else store])
+                if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
@@ -411,7 +414,9 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
     """One suspect per leak: points where one dominates the other (the Array of listeners and
     the `_events` object above it) are merged, led by a user-defined class if there is one,
     else by a stream (its buffers pile up with it: 400 open Deflate streams, not their 500
-    ArrayBuffers)."""
+    ArrayBuffers), and never by ArrayBuffers when their views are there: 5,000 Buffers
+    pushed into a stream's queue were "141 ArrayBuffer objects accumulate" (the pools the
+    Buffers are slices of), as their backing stores weigh more than the Buffers."""
     groups = sorted(by_point.values(), key=lambda grp: -max(x["accumulated"] for x in grp))
     merged: list[list[dict]] = []
     for grp in groups:
@@ -424,6 +429,7 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
         else:
             merged.append(list(grp))
     return [sorted(m, key=lambda x: (not x.get("user"), g.strings[x["class"]] not in _STREAM_CLASSES,
+                                     g.strings[x["class"]] in _BACKING_STORES,
                                      -x["accumulated"])) for m in merged]
 
 
@@ -460,6 +466,8 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
     if not paths:
         return False
     path = paths[0]
+    if _exported_by_a_module(path):
+        return True
     for step in reversed(path):
         if step["node"]["type"] == "Function":
             return _defined_by_program(g, _node_by_id(g, step["node"]["id"]))
@@ -468,6 +476,19 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
         if edge and edge["type"] == "property":
             return edge["label"].lstrip(".") not in _NODE_GLOBALS
     return False
+
+
+_EXPORTS_EDGES = (".exports", "['<symbol node:module_export>']")
+
+
+def _exported_by_a_module(path: list[dict]) -> bool:
+    """Does the path run through what a CommonJS module exports? A `Module` is a module of
+    the program (or of its packages; Node's own are BuiltinModules): `module.exports =
+    {tokens}`, reached as `process.mainModule.exports.tokens` through Node's
+    `queueMicrotask`, was Node's, so 10,000 Uint8Array views holding 64 MiB in it were no
+    suspect."""
+    return any(path[i]["node"]["type"] == "Module" and (path[i + 1]["edge"] or {}).get("label")
+               in _EXPORTS_EDGES for i in range(len(path) - 1))
 
 
 def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
@@ -669,6 +690,19 @@ def _chain_variable(g: HeapGraph, best, head: int, point: int) -> int:
     return point
 
 
+def _list_held_by_global(g: HeapGraph, chain: dict, cname: str, point: int) -> int:
+    """The head of a linked list of instances that a global property holds, in place of
+    the global object: 3,000 RetryErrors chained by `cause` from `globalThis.lastFailure`
+    were "one linked list held by `(global)`", and again a big object `lastFailure`."""
+    head = chain["head"]
+    if chain["kind"] != cname or g.class_name(point) != "global" or head == point:
+        return point
+    for e, u in g.retainers_of(head):
+        if u == point and int(g.edge_type[e]) == EdgeType.PROPERTY:
+            return head
+    return point
+
+
 def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
     """From a V8-internal holder (table, backing store, context, the head of a linked list of
     internals) up to its user-level owner; -1 when the instances only meet at a root (no
@@ -852,6 +886,12 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by timers that were never cleared "
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
                 "when the owner is done")
+    if pclass == "FinalizationRegistry":  # its cells' targets are weak, their held values not
+        return ("finalization-held-values",
+                f"{what}{share} are kept alive through the held values of registrations in "
+                f"one FinalizationRegistry `{holder}`: register(target, heldValue) keeps the "
+                "held value strongly until the target is collected, so a held value that "
+                "references its target (or what keeps it) is never released")
     chain = lead.get("chain")
     if pclass == "Promise" and chain is not None and chain["kind"] == "PromiseReaction":
         return ("pending-promise-reactions",
