@@ -276,10 +276,18 @@ def _lldb_fallback(core_path, binary_path, stacks, core: CoreFile, binary: ElfFi
 
 
 def _lldb_frames(th) -> list[NativeFrame]:  # noqa: ANN001 - an lldb.SBThread
-    frames = []
-    for i, frame in enumerate(th):
-        if i >= MAX_FRAMES:
+    """lldb's frames, without the artificial ones: from DWARF call-site records lldb adds a
+    frame for a function that left by a tail call (`uv__io_cb` ending in `jmp
+    uv__async_io`). It has no stack frame, so no unwinder can see it, and whether a core
+    shows one depends on where the process was when it died (a heap OOM inside a GC task
+    run from libuv's async handle)."""
+    frames: list[NativeFrame] = []
+    for frame in th:
+        if len(frames) >= MAX_FRAMES:
             break
+        if frame.IsArtificial():
+            continue
+        i = len(frames)
         module = frame.GetModule().GetFileSpec().GetFilename()
         line = frame.GetLineEntry()
         frames.append(NativeFrame(
