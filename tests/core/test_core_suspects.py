@@ -332,6 +332,41 @@ def test_buffers_queued_in_a_stream_lead_over_the_pools_they_slice(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_big_buffer_in_a_plain_wrapper_is_named_itself(major):
+    """`globalThis.upload = {body}` with an 8 MiB Buffer: the Buffer is the big object. It
+    was "One Object `(global).upload` ... most of it in `.body` (Buffer)": the descent
+    through a plain wrapper went into objects of the program's classes only, and Buffer's
+    class is Node's."""
+    suspect = _at("big_upload_buffer", major, "(global).upload.body", "big-object")
+    assert suspect["type"] == "Buffer"
+    assert suspect["accumulation_point"]["retained_bytes"] >= 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_the_rows_of_a_parsed_document_accumulate_in_their_array(major):
+    """60,000 parsed rows, each with a `tags` Array: the rows accumulate in `catalog.rows`.
+    It was "60,001 Array objects accumulate in one Object `(global).config.catalog`": the
+    Arrays (one per row, and the rows Array itself) weigh as much as the rows, and their
+    point is the object above the rows Array."""
+    suspect = first_suspect("big_parsed_document", major)
+    point = suspect["accumulation_point"]
+    assert (suspect["type"], point["holder"]) == ("Object", "(global).config.catalog.rows")
+    assert point["count"] == 60000
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_closed_sockets_kept_in_an_array_are_never_said_to_be_undestroyed(major):
+    """150 sockets that closed (destroyed) but stay in an Array: the suspect named them
+    streams that "were never destroyed or released", which one dump cannot know and which
+    is false here."""
+    (suspect,) = [s for s in core_summary("leak_closed_sockets", major)["suspects"]
+                  if s["type"] == "Socket"]
+    assert suspect["pattern"] == "undestroyed-streams"
+    assert suspect["accumulation_point"]["count"] == 150
+    assert "never destroyed" not in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_views_into_one_arena_are_ranked_by_the_arena_they_keep(major):
     """10,000 16-byte views keep one 16 MiB ArrayBuffer alive: the Map that holds them all
     keeps the arena (each view alone keeps only itself)."""
