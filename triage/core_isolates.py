@@ -149,10 +149,10 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
         hist = caps["histogram"]
         if hist.status == "unavailable":
             return {**entry, "status": "unavailable", "reason": hist.reason}
-        scripts = h.user_scripts()
-        if scripts:
-            entry["script"] = scripts[0]
-            entry["label"] += f" {os.path.basename(scripts[0]) or scripts[0]}"
+        script = worker_script(h.user_scripts(), main.user_scripts())
+        if script:
+            entry["script"] = script
+            entry["label"] += f" {os.path.basename(script) or script}"
         problems = list(h.problems)
         if ref.tid is None:
             problems.append("no thread found whose stack holds this isolate: no JS stack, "
@@ -194,6 +194,21 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
     if problems:
         entry["status"], entry["reason"] = "degraded", "; ".join(problems)
     return entry
+
+
+_EVAL_WORKER = "[worker eval]"  # the script name of `new Worker(code, {eval: true})`
+
+
+def worker_script(scripts: list[str], main_scripts: list[str]) -> str | None:
+    """The script that names a Worker, from its isolate's scripts (in address order, which
+    is not load order): its eval code, else its first script the main thread did not load,
+    else its first. A module preloaded with `--require` (an APM agent's) is loaded by every
+    isolate, and an eval worker also has its `[worker eval]-wrapper`: both named workers
+    ("worker 1 _snap.js") until December 2026."""
+    if _EVAL_WORKER in scripts:
+        return _EVAL_WORKER
+    own = [s for s in scripts if s not in main_scripts]
+    return (own or scripts or [None])[0]
 
 
 def _worker_loop(h: V8Heap, label: str) -> dict[str, Any]:

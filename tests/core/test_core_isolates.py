@@ -200,3 +200,16 @@ def test_a_malloc_block_that_looks_like_a_page_is_not_an_isolate(major, tmp_path
     assert [(i.heap_pointer, i.is_main) for i in planted.isolates] == [
         (heap.isolate.heap_pointer, True)]
     assert planted.problems == heap.problems
+
+
+def test_a_worker_is_named_by_its_own_script_not_one_every_isolate_loads(major):
+    """Both isolates load `shared-lib.js` (as every isolate loads a module preloaded with
+    --require); the Workers are `render-worker.js` and eval code. The first script in
+    memory named them: "worker 1 _snap.js" for an eval worker of a process run with
+    `--require ./_snap.js`, and its `[worker eval]-wrapper` could come first too."""
+    crash = run_scenario("worker_named_by_script", major)
+    result = run_triage(crash.core_path, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    names = sorted(e["label"].split(" ", 2)[2] for e in result.json["isolates"]["isolates"]
+                   if e["role"] == "worker")
+    assert names == ["[worker eval]", "render-worker.js"]
