@@ -367,6 +367,15 @@ def test_closed_sockets_kept_in_an_array_are_never_said_to_be_undestroyed(major)
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_big_array_of_slices_says_they_keep_the_string_they_were_cut_from(major):
+    """10,000 ids sliced from one log text keep all of it. The Array's memory is that string,
+    which none of its elements holds by itself: the reason said nothing of where the memory
+    was ("One Array ... retains 8.2 MiB by itself")."""
+    suspect = _at("big_sliced_ids", major, "(global).seen.ids", "big-object")
+    assert "string that 10,000 sliced strings point into" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_views_into_one_arena_are_ranked_by_the_arena_they_keep(major):
     """10,000 16-byte views keep one 16 MiB ArrayBuffer alive: the Map that holds them all
     keeps the arena (each view alone keeps only itself)."""
