@@ -376,6 +376,17 @@ def test_a_big_array_of_slices_says_they_keep_the_string_they_were_cut_from(majo
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_chain_of_then_callbacks_behind_a_promise_that_never_settles_is_pending(major):
+    """`tail = tail.then(...)` behind a step that waits forever: 3,999 WorkItems wait in a
+    chain of promises. It was a `linked-chain` "of 4,000 linked Promise objects", with no
+    word that they are promises waiting to settle."""
+    suspect = first_suspect("leak_promise_chain", major)
+    assert (suspect["type"], suspect["pattern"]) == ("WorkItem", "pending-promise-reactions")
+    assert suspect["accumulation_point"]["count"] == 3999
+    assert "never settles" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_views_into_one_arena_are_ranked_by_the_arena_they_keep(major):
     """10,000 16-byte views keep one 16 MiB ArrayBuffer alive: the Map that holds them all
     keeps the arena (each view alone keeps only itself)."""

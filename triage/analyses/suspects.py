@@ -958,6 +958,12 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by {chain['links']:,} reactions (then/await/"
                 f"Promise.race callbacks) waiting on one promise `{holder}` that never settles: "
                 "each subscription is released only when the promise settles")
+    if pclass == "Promise" and chain is not None and chain["kind"] == "Promise":
+        return ("pending-promise-reactions",
+                f"{what}{share} are kept alive by a chain of {chain['links']:,} promises, each "
+                "waiting on the one before (`p = p.then(...)`), that starts at one promise "
+                f"`{holder}` that never settles: every callback in the chain is released only "
+                "when it settles")
     if pclass == "Function" and _promise_callback(paths[0] if paths else [], point["node"]["id"]):
         return ("pending-promise-reactions",
                 f"{what}{share} are kept alive by a callback `{holder}` that waits on a "
