@@ -530,8 +530,8 @@ def _exported_by_a_module(path: list[dict]) -> bool:
     """Does the path run through what a CommonJS module exports? A `Module` is a module of
     the program (or of its packages; Node's own are BuiltinModules): `module.exports =
     {tokens}`, reached as `process.mainModule.exports.tokens` through Node's
-    `queueMicrotask`, was Node's, so 10,000 Uint8Array views holding 64 MiB in it were no
-    suspect."""
+    `queueMicrotask`, was Node's, so 10,000 Float32Array views keeping a 16 MiB arena in it
+    were no suspect (`leak_exported_views`)."""
     return any(path[i]["node"]["type"] == "Module" and (path[i + 1]["edge"] or {}).get("label")
                in _EXPORTS_EDGES for i in range(len(path) - 1))
 
@@ -583,28 +583,34 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
     the dominator tree too: each link dominates the rest. The walk stops at its head rather
     than half-way down a 4,000-link list, so the list's owner becomes the point."""
     v = root
+    through: list[tuple[int, int]] = []  # (node before it, plain wrapper) walked through
     while True:
         b = int(best[v])
         if b < 0 or cnt[b] < need:
-            return v
+            break
         if cls[b] == c:
-            return _through_wrapper(g, best, cnt, cls, c, v, b, need)
-        if v != root and _chain_period(g, best, cls, v):
-            return v
+            if not _plain_wrapper(g, best, cnt, cls, c, b, need):
+                break
+            through.append((v, b))
+        elif v != root and _chain_period(g, best, cls, v):
+            break
         v = b
+    # a wrapper that holds the instances itself (its own properties or elements) is where
+    # they are: the walk ends before it, as at any other instance
+    for before, wrapper in reversed(through):
+        if v == wrapper or _owner_of_store(g, v) == wrapper:
+            v = before
+    return v
 
 
-def _through_wrapper(g: HeapGraph, best, cnt, cls, c, v: int, b: int, need: float) -> int:
-    """Where the walk ends when its next step is `b`, an instance: at `v`, unless `b` is a
-    plain Object that only wraps the container below it (`config.catalog` above the rows
-    Array of a parsed document: plain objects all the way down, whose 60,000 rows stopped at
-    `config`, that is at the global object, no point at all). A plain object that holds the
-    instances itself (a 30,000-key document) is where they are, and stays the walk's end,
-    as does a link of a list of them."""
-    if g.strings[c] != "Object" or cnt[b] - 1 < need or _chain_period(g, best, cls, b):
-        return v
-    below = _walk_down(g, best, cnt, cls, c, b, need)
-    return v if below == b or _owner_of_store(g, below) == b else below
+def _plain_wrapper(g: HeapGraph, best, cnt, cls, c, b: int, need: float) -> bool:
+    """May the walk go through instance `b`? Only a plain Object that holds `need` others
+    below it and is no link of a list of them: a parsed document is plain objects all the
+    way down (`config.catalog.rows[i]`), and its 60,000 rows stopped at `config`, that is
+    at the global object, no point at all. Where such a wrapper holds the instances itself
+    (a 30,000-key document), the walk still ends before it (`_walk_down`)."""
+    return (g.strings[c] == "Object" and cnt[b] - 1 >= need
+            and not _chain_period(g, best, cls, b))
 
 
 _CHAIN_MIN = 3  # links of one kind in a row (or pairs, for period 2) that make a chain
