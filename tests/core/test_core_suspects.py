@@ -378,6 +378,14 @@ def test_a_big_array_of_slices_says_they_keep_the_string_they_were_cut_from(majo
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_document_nested_thousands_of_levels_deep_is_one_big_object(major):
+    """6,000 nested plain objects, a different key at each level: the walk through plain
+    wrappers must not recurse per level (it overflowed Python's stack in development)."""
+    suspects = core_summary("big_nested_document", major)["suspects"]
+    assert [(s["type"], s["pattern"]) for s in suspects] == [("Object", "big-object")]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_views_into_one_arena_are_ranked_by_the_arena_they_keep(major):
     """10,000 16-byte views keep one 16 MiB ArrayBuffer alive: the Map that holds them all
     keeps the arena (each view alone keeps only itself)."""
