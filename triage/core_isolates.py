@@ -207,7 +207,8 @@ def worker_script(scripts: list[str], main_scripts: list[str]) -> str | None:
     ("worker 1 _snap.js") until December 2026."""
     if _EVAL_WORKER in scripts:
         return _EVAL_WORKER
-    own = [s for s in scripts if s not in main_scripts]
+    loaded = set(main_scripts)
+    own = [s for s in scripts if s not in loaded]
     return (own or scripts or [None])[0]
 
 

@@ -459,12 +459,9 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
                 break
         else:
             merged.append(list(grp))
-    for m in merged:
-        for x in m:
-            x["outer"] = _outer(g, dom, x, m)
     return [sorted(m, key=lambda x: (not x.get("user"), g.strings[x["class"]] not in _STREAM_CLASSES,
-                                     g.strings[x["class"]] in _BACKING_STORES, x["outer"],
-                                     -x["accumulated"])) for m in merged]
+                                     g.strings[x["class"]] in _BACKING_STORES,
+                                     _outer(g, dom, x, m), -x["accumulated"])) for m in merged]
 
 
 def _outer(g: HeapGraph, dom: Dominators, cand: dict, group: list[dict]) -> bool:

@@ -54,9 +54,9 @@ C_NONE, C_MAP, C_SET = 0, 1, 2
 _UNLABELLED = 255
 
 # Layout facts not exported as v8dbg constants, the same in V8 10.2-14.6 (JSWeakRef::target
-# follows the JSObject header; checked by tests/v8/test_v8_graph_leaks.py on every major).
+# is the word after the JSObject header; checked by tests/v8/test_v8_graph_leaks.py on every major).
 # WeakCell's weak words moved in V8 14: `versions.VersionFacts.weak_cell_weak_words`.
-_WEAK_REF_FIELDS = (24,)
+_WEAK_REF_WORDS = (3,)
 _COLLECTION_TABLE = 24  # JSCollection::table, after the JSObject header
 _PROMISE_REACTION_FIELDS = ("next", "reject_handler", "fulfill_handler", "promise_or_capability")
 
@@ -488,8 +488,8 @@ class _Builder:
         str_cls = {1: "ConsString", 3: "SlicedString", 5: "ThinString"}
         present = np.bincount(self.omap, minlength=m + 1)[:m] > 0
         struct_fields = _struct_fields(heap)
-        weak_fields = {"JS_WEAK_REF_TYPE": _WEAK_REF_FIELDS,
-                       "WEAK_CELL_TYPE": tuple(8 * w for w in heap.facts.weak_cell_weak_words)}
+        weak_words = {"JS_WEAK_REF_TYPE": _WEAK_REF_WORDS,
+                      "WEAK_CELL_TYPE": heap.facts.weak_cell_weak_words}
         for i, mi in enumerate(heap.maps):
             if not present[i]:
                 continue
@@ -510,8 +510,8 @@ class _Builder:
                     labels.update(fields[cls])
                 if self.coll[i] or tn in ("JS_WEAK_MAP_TYPE", "JS_WEAK_SET_TYPE"):
                     labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
-                for off in weak_fields.get(tn, ()):
-                    labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word in weak_words.get(tn, ()):
+                    labels[word] = (int(EdgeType.WEAK), self.sid("target"))
                 for word, fname in struct_fields.get(tn, {}).items():
                     labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
                 if not mi.is_dictionary:
@@ -549,9 +549,8 @@ class _Builder:
                 cls = by_lower.get(_class_key(tn))
                 if cls:
                     labels.update(fields[cls])
-                if tn in weak_fields:
-                    for off in weak_fields[tn]:
-                        labels[off // 8] = (int(EdgeType.WEAK), self.sid("target"))
+                for word in weak_words.get(tn, ()):
+                    labels[word] = (int(EdgeType.WEAK), self.sid("target"))
                 for word, fname in struct_fields.get(tn, {}).items():
                     labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
             cst_len[i] = len(cst_name) - cst_base[i]

@@ -30,6 +30,7 @@ ENGINE = "triage.v8 (core heap walk)"
 
 
 _MAX_AREA_OFFSET = 0x4000  # header (+ code-page guard page) before a chunk's object area
+_USER_SCRIPTS_LIMIT = 10_000  # Script names read for `user_scripts` (an app loads hundreds)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class V8Heap:
         self.isolate = None  # the one this V8Heap reads
         self._walk: WalkResult | None = None
         self._names: list[str] | None = None
+        self._user_scripts: list[str] | None = None
         self._discover()
 
     # -- opening ------------------------------------------------------------------------
@@ -541,7 +543,11 @@ class V8Heap:
 
         For the end of a big analysis, once the reference graph is built: nothing after it
         needs the walk, and `walk()` recomputes it (the same result) if something does.
+        With Workers in the core, the main thread's scripts are read first: each Worker is
+        named by a script the main thread did not load (`core_isolates.worker_script`).
         """
+        if len(self.isolates) > 1:
+            self.user_scripts()
         self._walk = None
         from triage.v8.graph import release_core_pages
 
@@ -625,23 +631,31 @@ class V8Heap:
             return np.zeros(0, dtype=np.int64)
         return np.flatnonzero(np.isin(w.map_index, wanted))
 
-    def user_scripts(self, limit: int = 20) -> list[str]:
-        """Names of the Script objects that are not Node's own (`node:...`), address order.
+    def user_scripts(self) -> list[str]:
+        """Names of the Script objects that are not Node's own (`node:...`), address order;
+        computed once.
 
         A Worker's isolate compiles its entry script (or `[worker eval]`) itself, so this
-        names the worker."""
+        names the worker. All of them, up to `_USER_SCRIPTS_LIMIT`: a Worker is named by its
+        first script the main thread did not load, and an app loads hundreds of modules (20,
+        the limit before, left most of them out of that comparison)."""
+        if self._user_scripts is not None:
+            return self._user_scripts
         r = self.reader
         if r.script_type is None:
             return []
         idx = [i for i, m in enumerate(self.maps) if m.instance_type == r.script_type]
         w = self.walk()
         out: list[str] = []
+        seen: set[str] = set()
         for a in w.address[np.isin(w.map_index, np.array(idx, dtype=np.int32))].tolist():
             name = r.script_name(int(a) + 1)
-            if name and not name.startswith("node:") and name not in out:
+            if name and not name.startswith("node:") and name not in seen:
+                seen.add(name)
                 out.append(name)
-                if len(out) >= limit:
+                if len(out) >= _USER_SCRIPTS_LIMIT:
                     break
+        self._user_scripts = out
         return out
 
     def class_name_of(self, obj: int) -> str | None:
