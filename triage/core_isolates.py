@@ -23,6 +23,7 @@ from triage.errors import TriageError
 from triage.isolate_select import ALL, IsolateSelectionError, parse_selector
 from triage.progress import stage
 from triage.summary import Findings
+from triage.v8.native_memory import blob_text
 
 if TYPE_CHECKING:
     from triage.pipeline import Options
@@ -70,9 +71,7 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
             with stage(f"Walking isolate {base['label']}"):
                 asked = selector in (ALL, f"worker {worker_no}")
                 entries.append(_worker_entry(base, heap, ref, options, analyze_graph,
-                                             findings.evidence.setdefault(
-                                                 "core_external_stores", []),
-                                             answers if asked else None,
+                                             findings.evidence, answers if asked else None,
                                              loops if read_loops else None))
     unread = [e for e in entries if e["status"] != "full"]
     _object_queries(entries, answers, options, findings)
@@ -135,11 +134,12 @@ def _main_entry(base: dict[str, Any], heap: V8Heap, findings: Findings) -> dict[
 
 
 def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: Options,
-                  analyze_graph: Callable[..., None], stores: list,
+                  analyze_graph: Callable[..., None], evidence: dict[str, Any],
                   answers: dict[str, dict[str, Any]] | None,
                   loops: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     """One Worker isolate's entry; its answers to the object queries go to `answers` (when
-    `--isolate` selects it) and its event loop to `loops`, under its final label."""
+    `--isolate` selects it) and its event loop to `loops`, under its final label; its
+    native memory (ArrayBuffer stores, Blob data) to `evidence`, for the process totals."""
     entry: dict[str, Any] = {**base, "in_top_level": False, "heap_bytes": None,
                              "external_bytes": None, "histogram": [], "suspects": [],
                              "js_stack": []}
@@ -183,7 +183,9 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
             entry["heap"] = sub.sections.get("heap")
             ext = graph.meta.get("external") or {}
             entry["external_bytes"] = ext.get("bytes")
-            stores.append(graph.meta.get("external_stores"))
+            evidence.setdefault("core_external_stores", []).append(
+                graph.meta.get("external_stores"))
+            evidence.setdefault("core_blob_data", []).append(graph.meta.get("blob_data"))
             roots = graph.meta["capability"]
             if roots.status != "full":
                 problems.append(roots.reason)
@@ -325,6 +327,10 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
         "isolates": [e["label"] for e in walked],
         "unread": [e["label"] for e in entries if e.get("heap_bytes") is None],
     }
+    blobs = [b for b in findings.evidence.get("core_blob_data") or [] if b is not None]
+    if any(b["blobs"] or b["file_backed"] or b["unread"] for b in blobs):
+        total = {k: sum(b[k] for b in blobs) for k in ("bytes", "blobs", "file_backed", "unread")}
+        findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
     parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]
     if not parts:
         return

@@ -148,6 +148,10 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
     elif js is not None:
         rows.append({"kind": "external", "bytes": None, "source": "core",
                      "detail": "not counted: the core's heap graph was not built"})
+    blobs = ev.get("core_blob_total")
+    if blobs is not None:
+        rows.append({"kind": "blob_data", "bytes": blobs["bytes"], "source": "core",
+                     "detail": blobs["detail"]})
     report = findings.sections.get("report") or {}
     heap = report.get("heap") or {}
     usage = report.get("resource_usage") or {}

@@ -145,7 +145,8 @@ def isolates_line(isolates: dict[str, Any] | None) -> str | None:
 
 
 def memory_row_text(row: dict[str, Any]) -> str:
-    names = {"js_heap": "JS heap", "external": "external (array buffers)", "native": "native",
+    names = {"js_heap": "JS heap", "external": "external (array buffers)",
+             "blob_data": "Blob data (native)", "native": "native",
              "rss": "process RSS", "v8_malloc": "V8 malloc"}
     size = human_bytes(row.get("bytes")) if row.get("bytes") is not None else "unknown"
     return f"{names.get(row.get('kind'), row.get('kind'))}: {size}  [{row.get('source')}: " \

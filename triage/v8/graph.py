@@ -35,6 +35,9 @@ import numpy as np
 
 from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.v8.native_memory import EDGE_NAME as BLOB_EDGE
+from triage.v8.native_memory import NODE_NAME as BLOB_NODE
+from triage.v8.native_memory import blob_data
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
@@ -115,8 +118,11 @@ class _Builder:
         # the vsyscall page (0xffffffffff600000) is negative as int64 and would unsort them
         segs = segs[segs[:, 0] < np.uint64(1 << 63)].astype(np.int64)
         self.ss, self.se, self.so = (np.ascontiguousarray(segs[:, i]) for i in range(3))
-        ext = self._backing_stores(w.address[keep], w.map_index[keep])
-        n_ext = len(ext["stores"])
+        kept_addrs, kept_maps = w.address[keep], w.map_index[keep]
+        ext = self._backing_stores(kept_addrs, kept_maps)
+        self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
+        del kept_addrs, kept_maps
+        n_ext = len(ext["stores"]) + len(self.blobs["owners"])  # native nodes, stores first
         # the graph's node columns are allocated once; the builder works on views of them
         top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
         self.node_id = np.empty(top + n_obj + n_ext, dtype=np.uint64)
@@ -125,8 +131,12 @@ class _Builder:
         self.osize = self.self_size[top:top + n_obj]
         np.compress(keep, w.address, out=self.addrs)
         np.compress(keep, w.size, out=self.osize)
-        self.node_id[top + n_obj:] = ext["stores"]
-        self.self_size[top + n_obj:] = ext["sizes"]
+        n_stores = len(ext["stores"])
+        self.node_id[top + n_obj:top + n_obj + n_stores] = ext["stores"]
+        self.self_size[top + n_obj:top + n_obj + n_stores] = ext["sizes"]
+        # a Blob's data node: its id is the Blob's address + 2, no object's or store's
+        self.node_id[top + n_obj + n_stores:] = self.addrs[self.blobs["owners"]] + np.uint64(2)
+        self.self_size[top + n_obj + n_stores:] = self.blobs["sizes"]
         self.ext = ext
         self.omap = np.ascontiguousarray(w.map_index[keep])
         del keep, w
@@ -216,9 +226,11 @@ class _Builder:
         up to V8 12.4 the Code pointer is a tagged field and already an edge).
         `to` is relative to the first object node (backing stores follow the objects)."""
         n_obj = len(self.addrs)
-        owners = [ext["owners"]]
-        to = [n_obj + ext["owner_store"]]
-        names = [np.full(len(ext["owners"]), self.sid("backing_store"), dtype=np.int64)]
+        blobs = self.blobs["owners"]
+        owners = [ext["owners"], blobs]
+        to = [n_obj + ext["owner_store"], n_obj + len(ext["stores"]) + np.arange(len(blobs))]
+        names = [np.full(len(ext["owners"]), self.sid("backing_store"), dtype=np.int64),
+                 np.full(len(blobs), self.sid(BLOB_EDGE), dtype=np.int64)]
         self.code_meta = None
         facts = self.heap.facts
         off = getattr(facts, "dispatch_handle", None) if facts is not None else None
@@ -664,7 +676,8 @@ class _Builder:
         e_syn = int(sum(syn_cnt))
         # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
         ext = self.ext
-        n_ext = len(ext["stores"])
+        n_stores = len(ext["stores"])
+        n_ext = n_stores + len(self.blobs["owners"])
         edge_start = np.zeros(base + n_obj + n_ext + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
         counts = edge_start[base + 1:base + 1 + n_obj]
@@ -723,7 +736,8 @@ class _Builder:
         for k, rs in enumerate(sets):
             node_name[2 + k] = self.sid(rs.name)
         node_name[base:base + n_obj] = self.node_name
-        node_name[base + n_obj:] = self.sid("system / JSArrayBufferData")
+        node_name[base + n_obj:base + n_obj + n_stores] = self.sid("system / JSArrayBufferData")
+        node_name[base + n_obj + n_stores:] = self.sid(BLOB_NODE)
         self.node_name = None
         node_id = self.node_id[off:]
         node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -738,6 +752,7 @@ class _Builder:
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
+            "blob_data": self.blobs["meta"],
             "external_stores": (ext["stores"], ext["sizes"]),
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},

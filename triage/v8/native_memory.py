@@ -1,0 +1,122 @@
+"""Native memory that JS objects of a core hold outside the V8 heap, beyond ArrayBuffers.
+
+A `Blob`'s bytes live in Node's native `DataQueue` (C++ objects, no V8 object and no
+exported layout), so a walk of the V8 heap sees a few dozen bytes per Blob while the
+process holds its whole content: a core said "no suspect" for 50 MiB of uploads kept as
+Blobs, where a heap snapshot (Node's embedder graph) shows them. The JS side records each
+Blob's size in its own `Symbol(kLength)` property (lib/internal/blob.js, Node 18-26), next
+to `Symbol(kHandle)`, the native handle; that length is what this module counts.
+
+What the length does not tell, stated wherever the figure is shown:
+* a file-backed Blob (`fs.openAsBlob`, marked `Symbol(kNotCloneable)`) holds no bytes in
+  memory: it is counted apart and not as memory;
+* a `slice()` and a Blob built from other Blobs share their parents' bytes, which the
+  native side keeps once: such data is counted at each Blob's own size, so shared bytes may
+  be counted more than once and a small slice of a big Blob less than it keeps.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from triage.v8.reader import is_heap_object, is_smi, smi
+
+if TYPE_CHECKING:
+    from triage.v8.heap import V8Heap
+
+#: class names of Node's Blob objects: `Blob`, `File` (Node 20+), and `TransferableBlob`,
+#: which Node 26 makes for slices, file-backed and transferred Blobs
+BLOB_CLASSES = frozenset({"Blob", "File", "TransferableBlob"})
+BLOB_LIMIT = 200_000  # Blobs read per isolate (each is a Python-level property lookup)
+_MAX_LENGTH = 1 << 53  # a length above this is not a Blob size but a misread word
+NODE_NAME = "Node / Blob data"
+_HEADER = 24  # a JSObject's map, properties and elements; embedder fields follow, to the end
+_HANDLE_MAX = 24 + 8 * 8  # of the object's in-object area (two fields; three from V8 12.4)
+EDGE_NAME = "data"
+
+
+def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
+              map_names: list[str]) -> dict[str, Any]:
+    """Blobs among the objects `addrs` (their map indexes `omap`): `owners` (indexes into
+    `addrs`) and `sizes` (bytes) of the in-memory ones, and `meta` for the memory totals."""
+    r = heap.reader
+    maps = np.array([i for i, n in enumerate(map_names) if n in BLOB_CLASSES
+                     and i < len(heap.maps) and r.is_js_receiver_type(heap.maps[i].instance_type)],
+                    dtype=np.int32)
+    owners: list[int] = []
+    sizes: list[int] = []
+    native: dict[tuple, int] = {}  # the handle's native object -> its Blob's size
+    file_backed: set[tuple] = set()
+    unread = 0
+    cand = np.flatnonzero(np.isin(omap, maps)) if len(maps) else np.zeros(0, np.int64)
+    for k in cand[:BLOB_LIMIT].tolist():
+        props = r.own_properties(int(addrs[k]) + 1, limit=16)
+        if not props:
+            continue  # the native handle objects share the class name and have no properties
+        by_name = {name: value for name, value, _ in props}
+        handle, length = by_name.get("Symbol(kHandle)"), _length(heap, by_name.get("Symbol(kLength)"))
+        if handle is None or not is_heap_object(handle):
+            continue
+        key = _native_key(heap, handle)
+        if length is None:
+            unread += 1
+        elif "Symbol(kNotCloneable)" in by_name:
+            file_backed.add(key)
+        elif length > 0:
+            owners.append(k)
+            sizes.append(length)
+            native[key] = length
+    meta = {"bytes": int(sum(native.values())), "blobs": len(native),
+            "file_backed": len(file_backed),
+            "unread": unread + max(len(cand) - BLOB_LIMIT, 0),
+            "source": "core: each Blob's own size (Symbol(kLength)); its bytes are native, "
+                      "not read"}
+    return {"owners": np.array(owners, dtype=np.int64), "sizes": np.array(sizes, dtype=np.int64),
+            "meta": meta}
+
+
+def _native_key(heap: V8Heap, handle: int) -> tuple:
+    """What identifies a Blob's native data: the embedder fields of its handle (Node's
+    embedder id and the C++ object's address, after the JSObject header). A core can
+    hold a stale copy of a Blob whose handle the last GC moved (its first word is then the
+    forwarding address; seen on Node 18 after a snapshot): both lead to the same fields, so
+    the bytes count once; each copy still gets its own data node, and an unreachable one
+    retains nothing."""
+    r = heap.reader
+    m = r.map_of(handle)
+    first = r.u64(handle - 1)
+    if m is None and first is not None and not first & 1:  # a forwarding address: the copy
+        handle, m = first + 1, r.map_of(first + 1)          # the GC made, with the same fields
+    end = min(m.instance_size, _HANDLE_MAX) if m is not None else 0
+    words = tuple(r.u64(handle - 1 + off) for off in range(_HEADER, end, 8))
+    return words if words and None not in words else (handle,)
+
+
+def _length(heap: V8Heap, value: int | None) -> int | None:
+    """A Blob length: a Smi, or a HeapNumber above 2**31 on builds with 31-bit Smis."""
+    if value is None:
+        return None
+    if is_smi(value):
+        n = smi(value)
+        return n if 0 <= n < _MAX_LENGTH else None
+    r = heap.reader
+    if not is_heap_object(value) or r.type_of(value) != r.heap_number_type:
+        return None
+    number = r.number(value)
+    if number is None or not 0 <= number < _MAX_LENGTH or number != int(number):
+        return None
+    return int(number)
+
+
+def blob_text(meta: dict[str, Any]) -> str:
+    """What the Blob figure counts, for the memory totals."""
+    text = f"the sizes of {meta['blobs']:,} Blob(s) made in memory; their bytes are outside " \
+           "the JS heap and were not read (slices and Blobs built from Blobs share bytes, " \
+           "counted at each Blob's size)"
+    if meta.get("file_backed"):
+        text += f"; {meta['file_backed']:,} file-backed Blob(s) hold no memory, not counted"
+    if meta.get("unread"):
+        text += f"; {meta['unread']:,} Blob(s) not read"
+    return text
