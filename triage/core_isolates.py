@@ -23,7 +23,7 @@ from triage.errors import TriageError
 from triage.isolate_select import ALL, IsolateSelectionError, parse_selector
 from triage.progress import stage
 from triage.summary import Findings
-from triage.v8.native_memory import blob_text
+from triage.v8.native_memory import blob_text, native_state_text
 
 if TYPE_CHECKING:
     from triage.pipeline import Options
@@ -186,6 +186,7 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
             evidence.setdefault("core_external_stores", []).append(
                 graph.meta.get("external_stores"))
             evidence.setdefault("core_blob_data", []).append(graph.meta.get("blob_data"))
+            evidence.setdefault("core_native_state", []).append(graph.meta.get("native_state"))
             roots = graph.meta["capability"]
             if roots.status != "full":
                 problems.append(roots.reason)
@@ -327,6 +328,14 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
         "isolates": [e["label"] for e in walked],
         "unread": [e["label"] for e in entries if e.get("heap_bytes") is None],
     }
+    unmeasured: dict[str, int] = {}
+    for part in findings.evidence.get("core_native_state") or []:
+        for cls, n in (part or {}).items():
+            unmeasured[cls] = unmeasured.get(cls, 0) + n
+    if unmeasured:
+        findings.capabilities["native_memory"] = Capability(
+            "degraded", native_state_text(unmeasured), ENGINE)
+        findings.evidence["core_native_unmeasured"] = native_state_text(unmeasured, short=True)
     blobs = [b for b in findings.evidence.get("core_blob_data") or [] if b is not None]
     if any(b["blobs"] or b["file_backed"] or b["unread"] for b in blobs):
         total = {k: sum(b[k] for b in blobs) for k in ("bytes", "blobs", "file_backed", "unread")}

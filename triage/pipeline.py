@@ -350,6 +350,7 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     findings.evidence.setdefault("core_external_stores", []).append(
         graph.meta.get("external_stores"))
     findings.evidence.setdefault("core_blob_data", []).append(graph.meta.get("blob_data"))
+    findings.evidence.setdefault("core_native_state", []).append(graph.meta.get("native_state"))
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]

@@ -183,4 +183,8 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
         rows.append({"kind": "native", "bytes": None, "source": "none",
                      "detail": "needs a diagnostic report (resourceUsage.rss); a core does not "
                                "record which of its mappings are resident"})
+    unmeasured = ev.get("core_native_unmeasured")
+    if unmeasured:  # on the first page, not only in capabilities
+        native = next(r for r in rows if r["kind"] == "native")
+        native["detail"] += f"; {unmeasured}"
     return {"totals": rows}

@@ -37,7 +37,7 @@ from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
 from triage.v8.native_memory import EDGE_NAME as BLOB_EDGE
 from triage.v8.native_memory import NODE_NAME as BLOB_NODE
-from triage.v8.native_memory import blob_data
+from triage.v8.native_memory import blob_data, native_state
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
@@ -121,6 +121,7 @@ class _Builder:
         kept_addrs, kept_maps = w.address[keep], w.map_index[keep]
         ext = self._backing_stores(kept_addrs, kept_maps)
         self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
+        self.native_state = native_state(heap, kept_addrs, kept_maps, names)
         del kept_addrs, kept_maps
         n_ext = len(ext["stores"]) + len(self.blobs["owners"])  # native nodes, stores first
         # the graph's node columns are allocated once; the builder works on views of them
@@ -752,7 +753,7 @@ class _Builder:
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
-            "blob_data": self.blobs["meta"],
+            "blob_data": self.blobs["meta"], "native_state": self.native_state,
             "external_stores": (ext["stores"], ext["sizes"]),
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},

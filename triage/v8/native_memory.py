@@ -1,4 +1,5 @@
-"""Native memory that JS objects of a core hold outside the V8 heap, beyond ArrayBuffers.
+"""Native memory that JS objects of a core hold outside the V8 heap, beyond ArrayBuffers:
+what can be counted (Blob data) and what a core cannot measure (zlib, Brotli, TLS state).
 
 A `Blob`'s bytes live in Node's native `DataQueue` (C++ objects, no V8 object and no
 exported layout), so a walk of the V8 heap sees a few dozen bytes per Blob while the
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
 #: class names of Node's Blob objects: `Blob`, `File` (Node 20+), and `TransferableBlob`,
 #: which Node 26 makes for slices, file-backed and transferred Blobs
 BLOB_CLASSES = frozenset({"Blob", "File", "TransferableBlob"})
+#: wrapper classes (the `_handle` of a stream or socket) of Node's native objects whose own
+#: state, outside the JS heap and every ArrayBuffer, is big, and how big (zlib's documented
+#: memory formula at Node's defaults: windowBits 15, memLevel 8)
+UNMEASURED_STATE = {
+    "Zlib": "zlib streams: about 256 KiB per compressor, 40 KiB per decompressor",
+    "BrotliEncoder": "Brotli compressors: up to MiBs each, by quality and window",
+    "BrotliDecoder": "Brotli decompressors: up to MiBs each, by window",
+    "TLSWrap": "TLS connections: OpenSSL state, tens of KiB each",
+}
 BLOB_LIMIT = 200_000  # Blobs read per isolate (each is a Python-level property lookup)
 _MAX_LENGTH = 1 << 53  # a length above this is not a Blob size but a misread word
 NODE_NAME = "Node / Blob data"
@@ -75,6 +85,39 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
                       "not read"}
     return {"owners": np.array(owners, dtype=np.int64), "sizes": np.array(sizes, dtype=np.int64),
             "meta": meta}
+
+
+def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
+                 map_names: list[str]) -> dict[str, int]:
+    """Wrappers of Node's native objects that hold big native state a core does not measure
+    (`UNMEASURED_STATE`): class name -> how many, a stale GC copy counted once."""
+    r = heap.reader
+    out: dict[str, int] = {}
+    for cls in UNMEASURED_STATE:
+        maps = np.array([i for i, n in enumerate(map_names) if n == cls and i < len(heap.maps)
+                         and r.is_js_receiver_type(heap.maps[i].instance_type)
+                         and not heap.maps[i].is_prototype_map], dtype=np.int32)  # not .prototype
+        if not len(maps):
+            continue
+        objs = np.flatnonzero(np.isin(omap, maps))[:BLOB_LIMIT]
+        # Node's JS sets properties on every handle it uses (`[owner_symbol]`); V8 keeps one
+        # untouched instance per API class in the native context, which holds no state
+        keys = {_native_key(heap, int(addrs[k]) + 1) for k in objs.tolist()
+                if r.own_properties(int(addrs[k]) + 1, limit=1)}
+        if keys:
+            out[cls] = len(keys)
+    return out
+
+
+def native_state_text(counts: dict[str, int], short: bool = False) -> str:
+    """What a core did not measure, for the `native_memory` capability (`short`: for the
+    memory totals, which say the rest)."""
+    held = ", ".join(f"{n:,} {cls} ({UNMEASURED_STATE[cls]})" for cls, n in counts.items())
+    if short:
+        return f"not measured in a core: the native state of {held}"
+    return f"native state behind {held} is not measured from a core: retained sizes and " \
+           "memory totals count the JS heap, ArrayBuffers and Blobs only (a heap snapshot " \
+           "or a diagnostic report of the process has it)"
 
 
 def _native_key(heap: V8Heap, handle: int) -> tuple:
