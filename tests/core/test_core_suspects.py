@@ -219,6 +219,18 @@ def test_a_bounded_lru_at_its_limit_is_never_called_an_unbounded_cache(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_map_whose_eviction_has_not_run_yet_is_not_said_to_have_none(major):
+    # dumps/scenarios/leak_ttl_cache.js: 10,000 Entry in a Map, each with a one-hour timer
+    # that would delete it; a heap cannot tell that from a Map nothing deletes from (it said
+    # "that nothing evicts: an unbounded cache" until December 2026)
+    suspect = first_suspect("leak_ttl_cache", major)
+    assert (suspect["type"], suspect["pattern"]) == ("Entry", "unbounded-map")
+    assert suspect["accumulation_point"]["holder"] == "(global).cache.store"
+    assert "no entry deleted since its table last grew" in suspect["reason"]
+    assert "has not run yet" in suspect["reason"] and "nothing evicts:" not in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_one_object_holding_most_of_the_heap_is_the_first_suspect(major):
     # dumps/scenarios/big_single_object.js: one ReportCache whose `.table` is ~30 MiB
     suspect = first_suspect("big_single_object", major)

@@ -996,8 +996,9 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
             "FinalizationRegistry may be about to delete these entries)") if name == "WeakRef" else ""
     if pclass in ("Map", "Set"):
         return (f"unbounded-{pclass.lower()}",
-                f"{what}{share} accumulate in one {pclass} `{holder}` that nothing evicts: "
-                f"an unbounded cache{capture}{weak}")
+                f"{what}{share} accumulate in one {pclass} `{holder}` with no entry deleted "
+                "since its table last grew: nothing evicts, or its eviction (a TTL timer, a "
+                f"cleanup callback) has not run yet{capture}{weak}")
     if pclass == "Array":
         return ("unbounded-array",
                 f"{what}{share} accumulate in one Array `{holder}`{_growth(g, point)}"
@@ -1005,8 +1006,8 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
     if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
         return ("object-as-dictionary",
                 f"{what}{share} are properties of one plain object `{holder}` used as a "
-                "dictionary (one key per entry) that nothing ever deletes from: an unbounded "
-                "cache; use a Map with a size limit or an LRU")
+                "dictionary (one key per entry): an unbounded cache unless something deletes "
+                "from it; use a Map with a size limit or an LRU")
     if captured:
         return ("closure-capture",
                 f"{what}{share} are held by closures in `{holder}`{capture}")
