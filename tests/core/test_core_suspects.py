@@ -219,6 +219,16 @@ def test_a_bounded_lru_at_its_limit_is_never_called_an_unbounded_cache(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_big_set_of_numbers_says_its_table_is_the_memory(major):
+    # dumps/scenarios/big_number_set.js: 500,000 small integers in one Set, no object per
+    # entry; the reason ended at "retains 10.0 MiB by itself" until December 2026
+    suspect = first_suspect("big_number_set", major)
+    assert (suspect["type"], suspect["pattern"]) == ("Set", "big-object")
+    assert suspect["accumulation_point"]["holder"] == "(global).dedupe.processed"
+    assert "most of it in its own backing store" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_a_map_whose_eviction_has_not_run_yet_is_not_said_to_have_none(major):
     # dumps/scenarios/leak_ttl_cache.js: 10,000 Entry in a Map, each with a one-hour timer
     # that would delete it; a heap cannot tell that from a Map nothing deletes from (it said
