@@ -329,7 +329,7 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
         inner = dominated_targets(u)
         parts.append(inner[~np.isin(g.node_type[inner], _STORE_TYPES)])
     nodes = np.concatenate(parts)
-    own = int(g.self_size[kids[is_store]].sum())
+    own = int(g.self_size[kids[is_store]].max()) if is_store.any() else 0
     if own >= retained // 2:  # a Set of 500,000 numbers: its table is the memory
         return (f", most of it in its own backing store ({human_bytes(own)}): the entries "
                 "themselves (numbers, or references to what others hold too), not objects "

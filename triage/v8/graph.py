@@ -324,6 +324,10 @@ class _Builder:
                 self.kind[i] = K_RAW
                 self.ntype[i] = NodeType.NUMBER if tn == "HEAP_NUMBER_TYPE" else NodeType.ARRAY
                 continue
+            if r.derived_type_names.get(it) == "BIGINT_TYPE":  # digits, not pointers (placed
+                self.kind[i] = K_RAW  # by its neighbours, not exported: typenames.py)
+                self.ntype[i] = NodeType.BIGINT
+                continue
             if tn == "SYMBOL_TYPE":
                 self.is_name[i] = True
                 self.ntype[i] = NodeType.SYMBOL

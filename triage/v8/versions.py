@@ -479,6 +479,9 @@ UNEXPORTED_TYPE_RULES: tuple[tuple[str, str, int, str | None, int], ...] = (
     ("WASM_EXCEPTION_PACKAGE_TYPE", "WASM_GLOBAL_OBJECT_TYPE", -1, "JS_WEAK_REF_TYPE", -1),
     ("WASM_INSTANCE_OBJECT_TYPE", "WASM_GLOBAL_OBJECT_TYPE", 1,
      "WASM_MEMORY_OBJECT_TYPE", 1),  # exported from 12.4
+    # the primitives after the strings: SYMBOL, BIGINT, HEAP_NUMBER, ODDBALL (128-131 in
+    # V8 10.2-14.6); BIGINT_TYPE alone is not exported, and its digits are no pointers
+    ("BIGINT_TYPE", "SYMBOL_TYPE", 1, "HEAP_NUMBER_TYPE", 1),
 )
 #: the run right after the JSFunction types (and JS_BOUND/WRAPPED_FUNCTION where those
 #: follow them): V8's internal prototype objects, 56-byte maps in every core
