@@ -339,17 +339,30 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
     parent = _cut_from(g, dom, nodes, retained)
     if parent:
         return parent
-    # strings are one kind here, flat or not: a Set of tokens holds "80,000 strings", not
-    # 79,995 (concatenated string) and 5 (string)
+    top, n, size = _main_class(g, dom, nodes)
+    if size < retained / 2:
+        # what it dominates through two of its own paths (a wasm Memory and a view of it
+        # share one buffer): the dominator tree's children, one pass over idom
+        deep = np.flatnonzero(dom.idom == v)
+        deep = deep[(deep != v) & ~np.isin(g.node_type[deep], _STORE_TYPES)]
+        top, n, size = _main_class(g, dom, deep)
+        if size < retained / 2:
+            return ""
+    what = "strings" if top == len(g.strings) else g.strings[top]
+    return f", mostly {n:,} {what} ({human_bytes(size)})"
+
+
+def _main_class(g: HeapGraph, dom: Dominators, nodes: np.ndarray) -> tuple[int, int, int]:
+    """(class, how many, bytes retained) of the class that retains most among `nodes`.
+    Strings are one kind here, flat or not: a Set of tokens holds "80,000 strings", not
+    79,995 (concatenated string) and 5 (string); that kind is `len(g.strings)`."""
+    if not len(nodes):
+        return 0, 0, 0
     text = np.isin(g.node_type[nodes], _STRING_TYPES)
     keys = np.where(text, len(g.strings), g.node_class[nodes])
     sizes = np.bincount(keys, weights=dom.retained[nodes].astype(np.float64))
     top = int(np.argmax(sizes))
-    if sizes[top] < retained / 2:
-        return ""
-    n = int(np.count_nonzero(keys == top))
-    what = "strings" if top == len(g.strings) else g.strings[top]
-    return f", mostly {n:,} {what} ({human_bytes(int(sizes[top]))})"
+    return top, int(np.count_nonzero(keys == top)), int(sizes[top])
 
 
 def _cut_from(g: HeapGraph, dom: Dominators, nodes: np.ndarray, retained: int) -> str:
