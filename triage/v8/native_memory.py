@@ -92,21 +92,20 @@ def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     """Wrappers of Node's native objects that hold big native state a core does not measure
     (`UNMEASURED_STATE`): class name -> how many, a stale GC copy counted once."""
     r = heap.reader
-    out: dict[str, int] = {}
-    for cls in UNMEASURED_STATE:
-        maps = np.array([i for i, n in enumerate(map_names) if n == cls and i < len(heap.maps)
-                         and r.is_js_receiver_type(heap.maps[i].instance_type)
-                         and not heap.maps[i].is_prototype_map], dtype=np.int32)  # not .prototype
-        if not len(maps):
-            continue
-        objs = np.flatnonzero(np.isin(omap, maps))[:BLOB_LIMIT]
+    cls_of = {i: n for i, n in enumerate(map_names) if n in UNMEASURED_STATE
+              and i < len(heap.maps) and r.is_js_receiver_type(heap.maps[i].instance_type)
+              and not heap.maps[i].is_prototype_map}  # not the class's .prototype
+    if not cls_of:
+        return {}
+    keys: dict[str, set[tuple]] = {}
+    objs = np.flatnonzero(np.isin(omap, np.array(list(cls_of), dtype=np.int32)))
+    for k in objs[:BLOB_LIMIT].tolist():  # one pass over the heap for every class
+        addr = int(addrs[k]) + 1
         # Node's JS sets properties on every handle it uses (`[owner_symbol]`); V8 keeps one
         # untouched instance per API class in the native context, which holds no state
-        keys = {_native_key(heap, int(addrs[k]) + 1) for k in objs.tolist()
-                if r.own_properties(int(addrs[k]) + 1, limit=1)}
-        if keys:
-            out[cls] = len(keys)
-    return out
+        if r.own_properties(addr, limit=1):
+            keys.setdefault(cls_of[int(omap[k])], set()).add(_native_key(heap, addr))
+    return {cls: len(keys[cls]) for cls in UNMEASURED_STATE if cls in keys}
 
 
 def native_state_text(counts: dict[str, int], short: bool = False) -> str:
