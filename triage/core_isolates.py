@@ -337,8 +337,9 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
             "degraded", native_state_text(unmeasured), ENGINE)
         findings.evidence["core_native_unmeasured"] = native_state_text(unmeasured, short=True)
     blobs = [b for b in findings.evidence.get("core_blob_data") or [] if b is not None]
-    if any(b["blobs"] or b["file_backed"] or b["unread"] for b in blobs):
-        total = {k: sum(b[k] for b in blobs) for k in ("bytes", "blobs", "file_backed", "unread")}
+    counts = ("bytes", "blobs", "file_backed", "unread", "over_limit")
+    if any(b["blobs"] or b["file_backed"] or b["unread"] or b["over_limit"] for b in blobs):
+        total = {k: sum(b[k] for b in blobs) for k in counts}
         findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
     parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]
     if not parts:

@@ -43,7 +43,7 @@ BLOB_LIMIT = 200_000  # Blobs read per isolate (each is a Python-level property 
 _MAX_LENGTH = 1 << 53  # a length above this is not a Blob size but a misread word
 NODE_NAME = "Node / Blob data"
 _HEADER = 24  # a JSObject's map, properties and elements; embedder fields follow, to the end
-_HANDLE_MAX = 24 + 8 * 8  # of the object's in-object area (two fields; three from V8 12.4)
+_HANDLE_MAX = 24 + 8 * 8  # read at most this much (2 fields up to V8 12.4, 3 from 13.6)
 EDGE_NAME = "data"
 
 
@@ -80,7 +80,7 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
             native[key] = length
     meta = {"bytes": int(sum(native.values())), "blobs": len(native),
             "file_backed": len(file_backed),
-            "unread": unread + max(len(cand) - BLOB_LIMIT, 0),
+            "unread": unread, "over_limit": max(len(cand) - BLOB_LIMIT, 0),
             "source": "core: each Blob's own size (Symbol(kLength)); its bytes are native, "
                       "not read"}
     return {"owners": np.array(owners, dtype=np.int64), "sizes": np.array(sizes, dtype=np.int64),
@@ -160,5 +160,8 @@ def blob_text(meta: dict[str, Any]) -> str:
     if meta.get("file_backed"):
         text += f"; {meta['file_backed']:,} file-backed Blob(s) hold no memory, not counted"
     if meta.get("unread"):
-        text += f"; {meta['unread']:,} Blob(s) not read"
+        text += f"; {meta['unread']:,} Blob(s) whose size could not be read, not counted"
+    if meta.get("over_limit"):
+        text += f"; {meta['over_limit']:,} objects of a Blob class past the first " \
+                f"{BLOB_LIMIT:,} not read, not counted"
     return text
