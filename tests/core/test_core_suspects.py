@@ -239,6 +239,19 @@ def test_a_big_object_names_what_it_dominates_through_two_of_its_paths(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_subclasses_of_map_and_array_grow_like_them(major):
+    # dumps/scenarios/leak_collection_subclass.js: `class PriceCache extends Map` and `class
+    # JobQueue extends Array`; both were "accumulation ... a long-lived holder keeps every
+    # instance" until December 2026
+    by_type = {s["type"]: s for s in core_summary("leak_collection_subclass", major)["suspects"]}
+    quotes, jobs = by_type["Quote"], by_type["Job"]
+    assert quotes["pattern"] == "unbounded-map" and "one PriceCache (a Map)" in quotes["reason"]
+    assert quotes["accumulation_point"]["holder"] == "(global).app.prices"
+    assert jobs["pattern"] == "unbounded-array" and "one JobQueue (an Array)" in jobs["reason"]
+    assert jobs["accumulation_point"]["holder"] == "(global).app.queue"
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_a_map_whose_eviction_has_not_run_yet_is_not_said_to_have_none(major):
     # dumps/scenarios/leak_ttl_cache.js: 10,000 Entry in a Map, each with a one-hour timer
     # that would delete it; a heap cannot tell that from a Map nothing deletes from (it said

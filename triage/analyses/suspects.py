@@ -147,7 +147,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     groups = _merge_nested(g, dom, by_point)
     for grp in groups:
         point = grp[0]["point"]
-        if g.class_name(point) in ("Map", "Set"):
+        if _builtin_kind(g, point) in ("Map", "Set"):
             grp[0]["deleted"] = g.deleted_entries(point)
     # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
     # ranked among the accumulations by what it retains
@@ -884,7 +884,8 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
             "retained_bytes": int(dom.retained[point]),
             "accumulated_bytes": lead["accumulated"],
         }
-    pattern, reason = _explain(g, name, lead, acc_point, paths, int(cret[c]))
+    kind = _builtin_kind(g, point) if point >= 0 else None
+    pattern, reason = _explain(g, name, lead, acc_point, paths, int(cret[c]), kind)
     return {
         "rank": 0,
         "type": name,
@@ -924,9 +925,42 @@ def _collection_below_global(g: HeapGraph, point: int, path: list[dict]) -> tupl
     return None
 
 
+_BUILTIN_KINDS = {"Map": "Map", "Set": "Set", "Array": "Array", "Map.prototype": "Map",
+                  "Set.prototype": "Set", "Array.prototype": "Array"}
+
+
+def _builtin_kind(g: HeapGraph, v: int) -> str | None:
+    """`Map`, `Set` or `Array` when `v` is one or an instance of a subclass of one (`class
+    PriceCache extends Map`), by its prototype chain: `__proto__` in a snapshot, its map's
+    `prototype` in a core (where the builtin prototypes are named `Map.prototype`)."""
+    for _ in range(8):
+        kind = _BUILTIN_KINDS.get(g.class_name(v))
+        if kind is not None:
+            return kind
+        v = _prototype(g, v)
+        if v < 0:
+            return None
+    return None
+
+
+def _prototype(g: HeapGraph, v: int) -> int:
+    def edge(u: int, name: str) -> int:
+        for e in range(int(g.edge_start[u]), int(g.edge_start[u + 1])):
+            if g.edge_name_str(e) == name:
+                return int(g.edge_to[e])
+        return -1
+
+    proto = edge(v, "__proto__")
+    if proto < 0:
+        shape = edge(v, "map")
+        proto = edge(shape, "prototype") if shape >= 0 else -1
+    return proto
+
+
 def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: list,
-             retained: int) -> tuple[str, str]:
-    """Recognise the leak pattern and say it in plain words."""
+             retained: int, kind: str | None = None) -> tuple[str, str]:
+    """Recognise the leak pattern and say it in plain words. `kind`: the builtin collection
+    the point is, or subclasses (`PriceCache`, a Map, evicts like one)."""
     n = lead["under"] if point else lead["total"]
     kept = _kept(lead)
     shared = " with what they share" if kept > lead["accumulated"] else ""
@@ -936,6 +970,9 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 "spread over many holders: no single container accumulates them")
     holder = point["holder"]
     pclass = point["node"]["type"]
+    base = kind or pclass  # what it evicts and grows like
+    an = "an" if base[:1] in "AEIOU" else "a"
+    shown = pclass if base == pclass else f"{pclass} ({an} {base})"  # `one PriceCache (a Map)`
     share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
     inner = _inner_segment(paths[0], point["node"]["id"]) if paths else []
     # how an instance hangs off the point: the edges after it (the point's own `context
@@ -1004,22 +1041,22 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are streams or sockets still referenced from `{holder}` "
                 f"({pclass}): open or closed, each keeps its state and buffers until it is "
                 "destroyed and dropped from there")
-    if pclass in ("Map", "Set") and lead.get("deleted"):
-        return (f"evicting-{pclass.lower()}",
-                f"{what}{share} accumulate in one {pclass} `{holder}` that is also deleted "
+    if base in ("Map", "Set") and lead.get("deleted"):
+        return (f"evicting-{base.lower()}",
+                f"{what}{share} accumulate in one {shown} `{holder}` that is also deleted "
                 f"from ({lead['deleted']:,} deleted entries wait in its table for the next "
                 "resize): a cache with eviction, at its limit or evicting too little; whether "
                 f"it grows shows only between two dumps (`triage diff`){capture}")
     weak = ("; only the wrappers are: what they point to is held weakly (a "
             "FinalizationRegistry may be about to delete these entries)") if name == "WeakRef" else ""
-    if pclass in ("Map", "Set"):
-        return (f"unbounded-{pclass.lower()}",
-                f"{what}{share} accumulate in one {pclass} `{holder}` with no entry deleted "
+    if base in ("Map", "Set"):
+        return (f"unbounded-{base.lower()}",
+                f"{what}{share} accumulate in one {shown} `{holder}` with no entry deleted "
                 "since its table last grew: nothing evicts, or its eviction (a TTL timer, a "
                 f"cleanup callback) has not run yet{capture}{weak}")
-    if pclass == "Array":
+    if base == "Array":
         return ("unbounded-array",
-                f"{what}{share} accumulate in one Array `{holder}`{_growth(g, point)}"
+                f"{what}{share} accumulate in one {shown} `{holder}`{_growth(g, point)}"
                 f"{capture}{weak}")
     if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
         return ("object-as-dictionary",
