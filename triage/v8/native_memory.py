@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage.node_internals import BASE_OBJECT_SLOT
 from triage.v8.reader import is_heap_object, is_smi, smi
 
 if TYPE_CHECKING:
@@ -42,8 +43,6 @@ UNMEASURED_STATE = {
 BLOB_LIMIT = 200_000  # Blobs read per isolate (each is a Python-level property lookup)
 _MAX_LENGTH = 1 << 53  # a length above this is not a Blob size but a misread word
 NODE_NAME = "Node / Blob data"
-_HEADER = 24  # a JSObject's map, properties and elements; embedder fields follow, to the end
-_HANDLE_MAX = 24 + 8 * 8  # read at most this much (2 fields up to V8 12.4, 3 from 13.6)
 EDGE_NAME = "data"
 
 
@@ -57,8 +56,8 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
                     dtype=np.int32)
     owners: list[int] = []
     sizes: list[int] = []
-    native: dict[tuple, int] = {}  # the handle's native object -> its Blob's size
-    file_backed: set[tuple] = set()
+    native: dict[int, int] = {}  # the handle's C++ object -> its Blob's size
+    file_backed: set[int] = set()
     unread = 0
     cand = np.flatnonzero(np.isin(omap, maps)) if len(maps) else np.zeros(0, np.int64)
     for k in cand[:BLOB_LIMIT].tolist():
@@ -97,7 +96,7 @@ def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
               and not heap.maps[i].is_prototype_map}  # not the class's .prototype
     if not cls_of:
         return {}
-    keys: dict[str, set[tuple]] = {}
+    keys: dict[str, set[int]] = {}
     objs = np.flatnonzero(np.isin(omap, np.array(list(cls_of), dtype=np.int32)))
     for k in objs[:BLOB_LIMIT].tolist():  # one pass over the heap for every class
         addr = int(addrs[k]) + 1
@@ -119,21 +118,20 @@ def native_state_text(counts: dict[str, int], short: bool = False) -> str:
            "or a diagnostic report of the process has it)"
 
 
-def _native_key(heap: V8Heap, handle: int) -> tuple:
-    """What identifies a Blob's native data: the embedder fields of its handle (Node's
-    embedder id and the C++ object's address, after the JSObject header). A core can
-    hold a stale copy of a Blob whose handle the last GC moved (its first word is then the
-    forwarding address; seen on Node 18 after a snapshot): both lead to the same fields, so
-    the bytes count once; each copy still gets its own data node, and an unreachable one
-    retains nothing."""
+def _native_key(heap: V8Heap, handle: int) -> int:
+    """What identifies a handle's native data: the C++ object it wraps, in BaseObject's field
+    kSlot (`node_internals.BASE_OBJECT_SLOT`, after `VersionFacts.api_object_header`), as
+    the event loop reader pairs wraps with their JS objects. A core can hold a stale copy of
+    a Blob whose handle the last GC moved (its first word is then the forwarding address;
+    seen on Node 18 after a snapshot): both lead to the same C++ object, so the bytes count
+    once; each copy still gets its own data node, and an unreachable one retains nothing.
+    The handle's own address when the field cannot be read."""
     r = heap.reader
-    m = r.map_of(handle)
     first = r.u64(handle - 1)
-    if m is None and first is not None and not first & 1:  # a forwarding address: the copy
-        handle, m = first + 1, r.map_of(first + 1)          # the GC made, with the same fields
-    end = min(m.instance_size, _HANDLE_MAX) if m is not None else 0
-    words = tuple(r.u64(handle - 1 + off) for off in range(_HEADER, end, 8))
-    return words if words and None not in words else (handle,)
+    if r.map_of(handle) is None and first is not None and not first & 1:
+        handle = first + 1  # a forwarding address: the copy the GC made
+    wrapped = r.u64(handle - 1 + r.facts.api_object_header + 8 * BASE_OBJECT_SLOT)
+    return wrapped or handle
 
 
 def _length(heap: V8Heap, value: int | None) -> int | None:
