@@ -18,6 +18,7 @@ What the length does not tell, stated wherever the figure is shown:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,15 +52,12 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     """Blobs among the objects `addrs` (their map indexes `omap`): `owners` (indexes into
     `addrs`) and `sizes` (bytes) of the in-memory ones, and `meta` for the memory totals."""
     r = heap.reader
-    maps = np.array([i for i, n in enumerate(map_names) if n in BLOB_CLASSES
-                     and i < len(heap.maps) and r.is_js_receiver_type(heap.maps[i].instance_type)],
-                    dtype=np.int32)
     owners: list[int] = []
     sizes: list[int] = []
     native: dict[int, int] = {}  # the handle's C++ object -> its Blob's size
     file_backed: set[int] = set()
     unread = 0
-    cand = np.flatnonzero(np.isin(omap, maps)) if len(maps) else np.zeros(0, np.int64)
+    cand, _ = _instances(heap, omap, map_names, BLOB_CLASSES)
     for k in cand[:BLOB_LIMIT].tolist():
         props = r.own_properties(int(addrs[k]) + 1, limit=16)
         if not props:
@@ -91,13 +89,8 @@ def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     """Wrappers of Node's native objects that hold big native state a core does not measure
     (`UNMEASURED_STATE`): class name -> how many, a stale GC copy counted once."""
     r = heap.reader
-    cls_of = {i: n for i, n in enumerate(map_names) if n in UNMEASURED_STATE
-              and i < len(heap.maps) and r.is_js_receiver_type(heap.maps[i].instance_type)
-              and not heap.maps[i].is_prototype_map}  # not the class's .prototype
-    if not cls_of:
-        return {}
     keys: dict[str, set[int]] = {}
-    objs = np.flatnonzero(np.isin(omap, np.array(list(cls_of), dtype=np.int32)))
+    objs, cls_of = _instances(heap, omap, map_names, UNMEASURED_STATE)
     for k in objs[:BLOB_LIMIT].tolist():  # one pass over the heap for every class
         addr = int(addrs[k]) + 1
         # Node's JS sets properties on every handle it uses (`[owner_symbol]`); V8 keeps one
@@ -105,6 +98,20 @@ def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
         if r.own_properties(addr, limit=1):
             keys.setdefault(cls_of[int(omap[k])], set()).add(_native_key(heap, addr))
     return {cls: len(keys[cls]) for cls in UNMEASURED_STATE if cls in keys}
+
+
+def _instances(heap: V8Heap, omap: np.ndarray, map_names: list[str],
+               classes: Iterable[str]) -> tuple[np.ndarray, dict[int, str]]:
+    """Indexes of the objects (map indexes `omap`) that are instances of `classes`, in one
+    pass over the heap, and the class of each map they use. A class's `.prototype` object
+    shares its name and is left out."""
+    r = heap.reader
+    cls_of = {i: n for i, n in enumerate(map_names) if n in classes and i < len(heap.maps)
+              and r.is_js_receiver_type(heap.maps[i].instance_type)
+              and not heap.maps[i].is_prototype_map}
+    if not cls_of:
+        return np.zeros(0, dtype=np.int64), cls_of
+    return np.flatnonzero(np.isin(omap, np.array(list(cls_of), dtype=np.int32))), cls_of
 
 
 def native_state_text(counts: dict[str, int], short: bool = False) -> str:
