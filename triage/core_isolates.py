@@ -26,6 +26,7 @@ from triage.summary import Findings
 from triage.v8.native_memory import blob_text, native_state_text
 
 if TYPE_CHECKING:
+    from triage.heapgraph.model import HeapGraph
     from triage.pipeline import Options
     from triage.v8.heap import V8Heap
     from triage.v8.isolates import IsolateRef
@@ -183,10 +184,7 @@ def _worker_entry(base: dict[str, Any], main: V8Heap, ref: IsolateRef, options: 
             entry["heap"] = sub.sections.get("heap")
             ext = graph.meta.get("external") or {}
             entry["external_bytes"] = ext.get("bytes")
-            evidence.setdefault("core_external_stores", []).append(
-                graph.meta.get("external_stores"))
-            evidence.setdefault("core_blob_data", []).append(graph.meta.get("blob_data"))
-            evidence.setdefault("core_native_state", []).append(graph.meta.get("native_state"))
+            record_native_memory(graph, evidence)
             roots = graph.meta["capability"]
             if roots.status != "full":
                 problems.append(roots.reason)
@@ -318,6 +316,14 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
         findings.sections["objects"] = objects
 
 
+def record_native_memory(graph: HeapGraph, evidence: dict[str, Any]) -> None:
+    """One isolate's native memory, from its core graph, for the process totals below: its
+    ArrayBuffer stores (deduplicated across isolates there), Blob data, unmeasured state."""
+    for key, meta in (("core_external_stores", "external_stores"),
+                      ("core_blob_data", "blob_data"), ("core_native_state", "native_state")):
+        evidence.setdefault(key, []).append(graph.meta.get(meta))
+
+
 def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
     """Process-wide JS heap and external bytes of the walked isolates (for `memory`)."""
     import numpy as np
@@ -338,7 +344,7 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
         findings.evidence["core_native_unmeasured"] = native_state_text(unmeasured, short=True)
     blobs = [b for b in findings.evidence.get("core_blob_data") or [] if b is not None]
     counts = ("bytes", "blobs", "file_backed", "unread", "over_limit")
-    if any(b["blobs"] or b["file_backed"] or b["unread"] or b["over_limit"] for b in blobs):
+    if any(b[k] for b in blobs for k in counts[1:]):  # any Blob at all, counted or not
         total = {k: sum(b[k] for b in blobs) for k in counts}
         findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
     parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]

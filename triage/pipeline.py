@@ -347,10 +347,9 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     if options.keep is None:  # a session keeps the walk for `instances`
         heap.release_walk()
     findings.evidence["core_external"] = graph.meta.get("external")
-    findings.evidence.setdefault("core_external_stores", []).append(
-        graph.meta.get("external_stores"))
-    findings.evidence.setdefault("core_blob_data", []).append(graph.meta.get("blob_data"))
-    findings.evidence.setdefault("core_native_state", []).append(graph.meta.get("native_state"))
+    from triage.core_isolates import record_native_memory
+
+    record_native_memory(graph, findings.evidence)
     _analyze_graph(graph, options, findings, source_label="core heap graph")
     findings.capabilities["suspects"] = graph.meta["capability"]
     findings.capabilities["roots"] = graph.meta["capability"]
