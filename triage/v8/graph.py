@@ -123,7 +123,9 @@ class _Builder:
         self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
         self.native_state = native_state(heap, kept_addrs, kept_maps, names)
         del kept_addrs, kept_maps
-        n_ext = len(ext["stores"]) + len(self.blobs["owners"])  # native nodes, stores first
+        # native nodes follow the objects: backing stores, then Blob data
+        self.n_stores = n_stores = len(ext["stores"])
+        n_ext = n_stores + len(self.blobs["owners"])
         # the graph's node columns are allocated once; the builder works on views of them
         top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
         self.node_id = np.empty(top + n_obj + n_ext, dtype=np.uint64)
@@ -132,7 +134,6 @@ class _Builder:
         self.osize = self.self_size[top:top + n_obj]
         np.compress(keep, w.address, out=self.addrs)
         np.compress(keep, w.size, out=self.osize)
-        n_stores = len(ext["stores"])
         self.node_id[top + n_obj:top + n_obj + n_stores] = ext["stores"]
         self.self_size[top + n_obj:top + n_obj + n_stores] = ext["sizes"]
         # a Blob's data node: its id is the Blob's address + 2, no object's or store's
@@ -229,7 +230,7 @@ class _Builder:
         n_obj = len(self.addrs)
         blobs = self.blobs["owners"]
         owners = [ext["owners"], blobs]
-        to = [n_obj + ext["owner_store"], n_obj + len(ext["stores"]) + np.arange(len(blobs))]
+        to = [n_obj + ext["owner_store"], n_obj + self.n_stores + np.arange(len(blobs))]
         names = [np.full(len(ext["owners"]), self.sid("backing_store"), dtype=np.int64),
                  np.full(len(blobs), self.sid(BLOB_EDGE), dtype=np.int64)]
         self.code_meta = None
@@ -507,6 +508,13 @@ class _Builder:
         struct_fields = _struct_fields(heap)
         weak_words = {"JS_WEAK_REF_TYPE": _WEAK_REF_WORDS,
                       "WEAK_CELL_TYPE": heap.facts.weak_cell_weak_words}
+
+        def unexported_fields(labels: dict, tn: str | None) -> None:
+            """Weak targets, then promise internals, where V8 exports no field name."""
+            for word in weak_words.get(tn, ()):
+                labels[word] = (int(EdgeType.WEAK), self.sid("target"))
+            for word, fname in struct_fields.get(tn, {}).items():
+                labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
         for i, mi in enumerate(heap.maps):
             if not present[i]:
                 continue
@@ -527,10 +535,7 @@ class _Builder:
                     labels.update(fields[cls])
                 if self.coll[i] or tn in ("JS_WEAK_MAP_TYPE", "JS_WEAK_SET_TYPE"):
                     labels[_COLLECTION_TABLE // 8] = (int(EdgeType.INTERNAL), s_table)
-                for word in weak_words.get(tn, ()):
-                    labels[word] = (int(EdgeType.WEAK), self.sid("target"))
-                for word, fname in struct_fields.get(tn, {}).items():
-                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
+                unexported_fields(labels, tn)
                 if not mi.is_dictionary:
                     props = self._descriptor_props(mi)
                     inobj = mi.instance_size // 8 - mi.inobject_start
@@ -566,10 +571,7 @@ class _Builder:
                 cls = by_lower.get(_class_key(tn))
                 if cls:
                     labels.update(fields[cls])
-                for word in weak_words.get(tn, ()):
-                    labels[word] = (int(EdgeType.WEAK), self.sid("target"))
-                for word, fname in struct_fields.get(tn, {}).items():
-                    labels.setdefault(word, (int(EdgeType.INTERNAL), self.sid(fname)))
+                unexported_fields(labels, tn)
             cst_len[i] = len(cst_name) - cst_base[i]
             labels[0] = (int(EdgeType.INTERNAL), s_map)
             n = max(labels) + 1
@@ -681,7 +683,7 @@ class _Builder:
         e_syn = int(sum(syn_cnt))
         # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
         ext = self.ext
-        n_stores = len(ext["stores"])
+        n_stores = self.n_stores
         n_ext = n_stores + len(self.blobs["owners"])
         edge_start = np.zeros(base + n_obj + n_ext + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
