@@ -317,7 +317,10 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
     """`, mostly 40,000 (concatenated string) (7.3 MiB)`: the class that holds most of what
     `v` retains among the objects it references and dominates, directly or through one
     backing store (an Array's elements), as MAT's report says where a big object's memory
-    sits. Follows `v`'s edges only: no pass over the whole heap."""
+    sits. Follows `v`'s edges first; only when no class there holds half does it take one
+    pass over the dominator array for everything `v` dominates directly (a wasm Memory and a
+    view of it share one buffer, dominated by `v` but none of its parts). When `v`'s own
+    backing store is half of it, that is said instead (a Set of 500,000 numbers)."""
     def dominated_targets(u: int) -> np.ndarray:  # idom is set for reached nodes only
         to = np.unique(g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])])
         return to[(dist[to] != UNREACHABLE) & (dom.idom[to] == u)]
