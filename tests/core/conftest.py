@@ -41,6 +41,14 @@ def triage_json(scenario: str, major: int) -> dict:
     return result.json
 
 
+@cache
+def core_summary(scenario: str, major: int) -> dict:
+    """triage's JSON for the core of `dumps/scenarios/<scenario>.js`, without llnode."""
+    result = run_triage(run_scenario(scenario, major).core, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
 @pytest.fixture
 def crash():
     return crash_of

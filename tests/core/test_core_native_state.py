@@ -6,19 +6,10 @@ memory figure on the first page name the 100 zlib handles; a core with none name
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
-
-
-@cache
-def summary(scenario: str, major: int) -> dict:
-    result = run_triage(run_scenario(scenario, major).core_path, "--format", "json", "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json
+from tests.conftest import MAJORS
+from tests.core.conftest import core_summary
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
@@ -27,19 +18,19 @@ def major(request: pytest.FixtureRequest) -> int:
 
 
 def test_unmeasured_zlib_state_is_a_degraded_capability(major):
-    cap = summary("leak_zlib_streams", major)["capabilities"]["native_memory"]
+    cap = core_summary("leak_zlib_streams", major)["capabilities"]["native_memory"]
     assert cap["status"] == "degraded"
     assert "100 Zlib (zlib streams" in cap["reason"] and "not measured" in cap["reason"]
 
 
 def test_the_native_figure_on_the_first_page_names_what_was_not_measured(major):
-    totals = summary("leak_zlib_streams", major)["memory"]["totals"]
+    totals = core_summary("leak_zlib_streams", major)["memory"]["totals"]
     native = next(t for t in totals if t["kind"] == "native")
     assert native["bytes"] is None and "the native state of 100 Zlib" in native["detail"]
 
 
 def test_a_core_without_such_state_claims_no_gap(major):
-    doc = summary("buffer_slices", major)
+    doc = core_summary("buffer_slices", major)
     assert "native_memory" not in doc["capabilities"]
     native = next(t for t in doc["memory"]["totals"] if t["kind"] == "native")
     assert "not measured in a core" not in native["detail"]

@@ -3,12 +3,11 @@ same suspect engine as snapshots. One planted leak pattern per scenario."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
+from tests.core.conftest import core_summary
 from triage.units import human_bytes
 
 # scenario -> (planted type, how many, pattern, accumulation holder, a label on its path).
@@ -86,14 +85,6 @@ PLANTED = {
     "leak_finalization_holdings": ("Connection", 3000, "finalization-held-values",
                                    "(global).tracker", ".tracker"),
 }
-
-
-@cache
-def core_summary(scenario: str, major: int) -> dict:
-    crash = run_scenario(scenario, major)
-    result = run_triage(crash.core, "--format", "json", "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json
 
 
 def first_suspect(scenario: str, major: int) -> dict:
