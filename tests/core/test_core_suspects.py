@@ -381,6 +381,14 @@ def test_a_big_buffer_in_a_plain_wrapper_is_named_itself(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_big_buffer_names_its_array_buffer_as_a_snapshot_does(major):
+    """The view's ArrayBuffer field is not exported (+24, or +32 from V8 13): it was
+    "most of it in `hidden [3]`" (`hidden [4]` on Node 24-26)."""
+    suspect = _at("big_upload_buffer", major, "(global).upload.body", "big-object")
+    assert "most of it in `internal buffer` (ArrayBuffer, 8.0 MiB)" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_the_rows_of_a_parsed_document_accumulate_in_their_array(major):
     """60,000 parsed rows, each with a `tags` Array: the rows accumulate in `catalog.rows`.
     It was "60,001 Array objects accumulate in one Object `(global).config.catalog`": the

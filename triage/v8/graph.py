@@ -65,13 +65,19 @@ _PROMISE_REACTION_FIELDS = ("next", "reject_handler", "fulfill_handler", "promis
 
 
 def _struct_fields(heap: V8Heap) -> dict[str, dict[int, str]]:
-    """Fields of promise internals that V8 does not export as class_* constants: a promise's
-    pending reactions are a linked list (`next`) hanging off `reactions_or_result`, which leak
-    reports must be able to name. The reaction's first word is per version (`versions.py`);
+    """Fields of promise internals and views that V8 does not export as class_* constants: a
+    promise's pending reactions are a linked list (`next`) hanging off `reactions_or_result`,
+    which leak reports must be able to name. The reaction's first word is per version (`versions.py`);
     JSPromise::reactions_or_result follows the JSObject header in V8 10.2-13.6."""
     first = heap.facts.promise_reaction_next
-    return {"PROMISE_REACTION_TYPE": {first + i: f for i, f in enumerate(_PROMISE_REACTION_FIELDS)},
-            "JS_PROMISE_TYPE": {3: "reactions_or_result"}}
+    fields = {"PROMISE_REACTION_TYPE": {first + i: f for i, f in enumerate(_PROMISE_REACTION_FIELDS)},
+              "JS_PROMISE_TYPE": {3: "reactions_or_result"}}
+    # a view's JSArrayBuffer is its first field after the API object header (+24 up to V8
+    # 12.4, +32 from 13.6 where cpp_heap_wrappable comes first; not exported). Named as a
+    # snapshot names it, so a big typed array's suspect says `buffer`, not `hidden [4]`
+    for view in ("JS_TYPED_ARRAY_TYPE", "JS_DATA_VIEW_TYPE", "JS_RAB_GSAB_DATA_VIEW_TYPE"):
+        fields[view] = {heap.facts.api_object_header // 8: "buffer"}
+    return fields
 _FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
                  "instance_descriptors": "descriptors", "raw_transitions": "transitions",
                  "name_or_scope_info": "name_or_scope_info", "script_or_debug_info": "script"}
