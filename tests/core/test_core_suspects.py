@@ -389,6 +389,18 @@ def test_a_big_buffer_names_its_array_buffer_as_a_snapshot_does(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_dictionary_behind_a_proxy_is_one_big_object_named_through_the_proxy(major):
+    """20,000 entries in the target of a Proxy `(global).store`: the target is the big
+    object, named as DevTools shows a Proxy's target. It was two suspects, the second an
+    accumulation "in one Proxy `(global).store`" counting the target and handler among the
+    20,002 Objects, and the big object was "`(Object) via (global).store`"."""
+    (suspect,) = core_summary("big_proxy_store", major)["suspects"]
+    assert suspect["pattern"] == "big-object"
+    assert suspect["accumulation_point"]["holder"] == "(global).store.[[Target]]"
+    assert "in 20,000 properties" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_the_rows_of_a_parsed_document_accumulate_in_their_array(major):
     """60,000 parsed rows, each with a `tags` Array: the rows accumulate in `catalog.rows`.
     It was "60,001 Array objects accumulate in one Object `(global).config.catalog`": the

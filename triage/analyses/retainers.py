@@ -319,7 +319,8 @@ def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
 def holder_expression(path: list[dict]) -> str:
     """A JS-like name for the last node of a path: `sessionCache`, `bus._events['x']`."""
     parts: list[str] = []
-    for step in reversed(path):
+    for i in range(len(path) - 1, -1, -1):
+        step = path[i]
         edge = step["edge"]
         if edge is None:
             parts.insert(0, step["node"]["type"])
@@ -330,6 +331,8 @@ def holder_expression(path: list[dict]) -> str:
             break
         if kind in ("property", "element") and not label.startswith("hidden"):
             parts.insert(0, label)
+        elif label in _PROXY_SLOTS and i and path[i - 1]["node"]["type"] == "Proxy":
+            parts.insert(0, _PROXY_SLOTS[label])
         elif kind == "collection":
             parts.insert(0, f"<{label}>")
         else:
@@ -345,6 +348,10 @@ def holder_expression(path: list[dict]) -> str:
         if above:
             expr += f" via {above}"
     return expr
+
+
+#: a Proxy's two fields as DevTools shows them (a core names the edges; a snapshot does not)
+_PROXY_SLOTS = {"internal target": ".[[Target]]", "internal handler": ".[[Handler]]"}
 
 
 def _nearest_variable(path: list[dict]) -> str | None:

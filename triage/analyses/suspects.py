@@ -601,6 +601,7 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
     the dominator tree too: each link dominates the rest. The walk stops at its head rather
     than half-way down a 4,000-link list, so the list's owner becomes the point."""
     v = root
+    walked = [root]
     through: list[tuple[int, int]] = []  # (node before it, plain wrapper) walked through
     while True:
         b = int(best[v])
@@ -613,12 +614,26 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
         elif v != root and _chain_period(g, best, cls, v):
             break
         v = b
+        walked.append(v)
     # a wrapper that holds the instances itself (its own properties or elements) is where
-    # they are: the walk ends before it, as at any other instance
+    # they are: the walk ends before it, as at any other instance; a Proxy of it is the
+    # same wrapper seen through a handler
     for before, wrapper in reversed(through):
         if v == wrapper or _owner_of_store(g, v) == wrapper:
             v = before
+            if v != root and _proxy_target(g, v) == wrapper:
+                v = walked[walked.index(v) - 1]
     return v
+
+
+def _proxy_target(g: HeapGraph, v: int) -> int | None:
+    """The target of `v` if it is a Proxy (a core names its field; a snapshot does not)."""
+    if g.class_name(v) != "Proxy":
+        return None
+    for e in g.edges_of(v):
+        if int(g.edge_type[e]) == EdgeType.INTERNAL and g.edge_name_str(e) == "target":
+            return int(g.edge_to[e])
+    return None
 
 
 def _plain_wrapper(g: HeapGraph, best, cnt, cls, c, b: int, need: float) -> bool:
