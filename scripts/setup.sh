@@ -10,9 +10,11 @@ export TRIAGE_CACHE="${TRIAGE_CACHE:-$HOME/.cache/triage}"
 #    llvm-cxxfilt (native frame names demangled exactly as lldb prints them), redis-server
 #    (the broker `triage worker` uses; the tests start their own on 127.0.0.1), and Chromium:
 #    the HTML report's tests load it in a real headless browser. python3-dev: the headers
-#    triage's kernels are compiled against ahead of time (step 2).
+#    triage's kernels are compiled against ahead of time (step 2). libc6-dbg: glibc's debug
+#    symbols, with which the tests read malloc's own accounting through lldb to check the
+#    walk of malloc's heap (triage itself needs no symbols).
 missing=()
-for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv python3-dev redis-server chromium; do
+for pkg in lldb-19 python3-lldb-19 liblldb-19-dev llvm-19 gdb gcc g++ make python3-venv python3-dev redis-server chromium libc6-dbg; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

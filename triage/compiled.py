@@ -54,6 +54,7 @@ KERNEL_MODULES = (
     "triage.loaders.snapshot",
     "triage.export.heapsnapshot",
     "triage.redaction.prefilter",
+    "triage.coredump.malloc",
 )
 
 

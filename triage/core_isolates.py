@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from triage.coredump.malloc import malloc_heap
 from triage.crashmodel import Capability
 from triage.errors import TriageError
 from triage.isolate_select import ALL, IsolateSelectionError, parse_selector
@@ -26,6 +27,7 @@ from triage.summary import Findings
 from triage.v8.native_memory import blob_text, native_state_text
 
 if TYPE_CHECKING:
+    from triage.coredump.corefile import CoreFile
     from triage.heapgraph.model import HeapGraph
     from triage.pipeline import Options
     from triage.v8.heap import V8Heap
@@ -78,7 +80,7 @@ def analyze_isolates(heap: V8Heap, findings: Findings, options: Options,
     _object_queries(entries, answers, options, findings)
     if read_loops:
         _worker_loops(entries, loops, findings)
-    _core_totals(entries, findings)
+    _core_totals(entries, findings, heap.core)
     workers = len(entries) - 1
     findings.sections["isolates"] = {
         "count": len(entries),
@@ -324,8 +326,8 @@ def record_native_memory(graph: HeapGraph, evidence: dict[str, Any]) -> None:
         evidence.setdefault(key, []).append(graph.meta.get(meta))
 
 
-def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
-    """Process-wide JS heap and external bytes of the walked isolates (for `memory`)."""
+def _core_totals(entries: list[dict[str, Any]], findings: Findings, core: CoreFile) -> None:
+    """Process-wide JS heap, external and native (malloc) bytes (for `memory`)."""
     import numpy as np
 
     walked = [e for e in entries if e.get("heap_bytes") is not None]
@@ -334,26 +336,30 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings) -> None:
         "isolates": [e["label"] for e in walked],
         "unread": [e["label"] for e in entries if e.get("heap_bytes") is None],
     }
-    unmeasured: dict[str, int] = {}
-    for part in findings.evidence.get("core_native_state") or []:
-        for cls, n in (part or {}).items():
-            unmeasured[cls] = unmeasured.get(cls, 0) + n
-    if unmeasured:
-        findings.capabilities["native_memory"] = Capability(
-            "degraded", native_state_text(unmeasured), ENGINE)
-        findings.evidence["core_native_unmeasured"] = native_state_text(unmeasured, short=True)
     blobs = [b for b in findings.evidence.get("core_blob_data") or [] if b is not None]
     counts = ("bytes", "blobs", "file_backed", "unread", "over_limit")
     if any(b[k] for b in blobs for k in counts[1:]):  # any Blob at all, counted or not
         total = {k: sum(b[k] for b in blobs) for k in counts}
         findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
     parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]
-    if not parts:
-        return
-    ptrs = np.concatenate([p[0] for p in parts])
-    sizes = np.concatenate([p[1] for p in parts])
-    uniq, inv = np.unique(ptrs, return_inverse=True)
-    best = np.zeros(len(uniq), dtype=np.int64)
-    np.maximum.at(best, inv, sizes)  # a store shared between isolates is counted once
-    findings.evidence["core_external_total"] = {"bytes": int(best.sum()),
-                                                "stores": int(len(uniq))}
+    uniq, best = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if parts:
+        ptrs = np.concatenate([p[0] for p in parts])
+        sizes = np.concatenate([p[1] for p in parts])
+        uniq, inv = np.unique(ptrs, return_inverse=True)
+        best = np.zeros(len(uniq), dtype=np.int64)
+        np.maximum.at(best, inv, sizes)  # a store shared between isolates is counted once
+        findings.evidence["core_external_total"] = {"bytes": int(best.sum()),
+                                                    "stores": int(len(uniq))}
+    with stage("Walking malloc's heap"):
+        findings.evidence["core_malloc"] = malloc_heap(core, uniq.astype(np.int64), best)
+    in_total = findings.evidence["core_malloc"] is not None
+    unmeasured: dict[str, int] = {}
+    for part in findings.evidence.get("core_native_state") or []:
+        for cls, n in (part or {}).items():
+            unmeasured[cls] = unmeasured.get(cls, 0) + n
+    if unmeasured:
+        findings.capabilities["native_memory"] = Capability(
+            "degraded", native_state_text(unmeasured, in_total=in_total), ENGINE)
+        findings.evidence["core_native_unmeasured"] = native_state_text(
+            unmeasured, short=True, in_total=in_total)

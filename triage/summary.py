@@ -8,12 +8,16 @@ renderers only ever see its output.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage import __version__
 from triage.analyses.fingerprint import fingerprint
 from triage.crashmodel import Capability, CrashInfo, CrashKind, CrashModel, JsFrame, ThreadInfo
 from triage.schema import SCHEMA_VERSION
+from triage.units import human_bytes
+
+if TYPE_CHECKING:
+    from triage.coredump.malloc import MallocHeap
 
 
 @dataclass
@@ -116,6 +120,30 @@ def _js_stack(model: CrashModel | None, capability: Capability | None) -> dict[s
     }
 
 
+def _malloc_row(heap: MallocHeap | None, blobs: bool) -> dict[str, Any]:
+    """The core's `native` figure: glibc malloc's chunks in use less the ArrayBuffer stores
+    in them (the `external` figure), with what was walked and what may be missing."""
+    if heap is None:
+        return {"kind": "native", "bytes": None, "source": "core",
+                "detail": "no glibc malloc heap was recognised in the core's anonymous memory "
+                          "(another allocator, or a damaged core)"}
+    detail = (f"glibc malloc's chunks in use (main arena, {heap.thread_heaps} thread "
+              f"heap(s), {heap.mmapped_chunks:,} mmapped chunk(s)), less the ArrayBuffer "
+              f"stores in them ({human_bytes(heap.stores_in_use)}, counted as external): "
+              "C++ objects of Node and V8, queued messages, zlib, TLS and ICU state"
+              + ("; Blob data is in it" if blobs else ""))
+    system_mem = heap.main_arena_system_mem
+    if system_mem is None:
+        detail += "; glibc's own size of its main arena was not found to check the walk"
+    elif heap.main_arena < system_mem:
+        detail += (f"; at least: the walk covered {human_bytes(heap.main_arena)} of the "
+                   f"main arena's {human_bytes(system_mem)}")
+    if heap.unvalidated:
+        detail += f"; {heap.unvalidated} region(s) that began like malloc's did not walk"
+    return {"kind": "native", "bytes": max(heap.in_use - heap.stores_in_use, 0),
+            "source": "core", "detail": detail}
+
+
 def frame_document(frame: JsFrame) -> dict[str, Any]:
     """A JS frame as the document holds it: its receiver and argument values are heap data
     (redacted as heap strings, like `--inspect` output), the rest the stack's own facts."""
@@ -152,6 +180,8 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
     if blobs is not None:
         rows.append({"kind": "blob_data", "bytes": blobs["bytes"], "source": "core",
                      "detail": blobs["detail"]})
+    if "core_malloc" in ev:
+        rows.append(_malloc_row(ev["core_malloc"], blobs is not None))
     report = findings.sections.get("report") or {}
     heap = report.get("heap") or {}
     usage = report.get("resource_usage") or {}
@@ -187,4 +217,28 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
     if unmeasured:  # on the first page, not only in capabilities
         native = next(r for r in rows if r["kind"] == "native")
         native["detail"] += f"; {unmeasured}"
-    return {"totals": rows}
+    out: dict[str, Any] = {"totals": rows}
+    note = _mostly_native(rows)
+    if note:
+        out["note"] = note
+    return out
+
+
+#: native memory that is worth a sentence of its own: at least this much, and most of all
+MOSTLY_NATIVE_MIN = 16 << 20
+
+
+def _mostly_native(rows: list[dict[str, Any]]) -> str | None:
+    """When a core's malloc memory outweighs the JS heap and ArrayBuffers, say so: the
+    suspects rank objects by what they retain, and no object retains this (a native leak,
+    messages queued in C++, compression or ICU state)."""
+    core = {r["kind"]: r["bytes"] for r in rows if r["source"] == "core"}
+    native, js, ext = core.get("native"), core.get("js_heap"), core.get("external")
+    if native is None or js is None or ext is None or native < MOSTLY_NATIVE_MIN:
+        return None
+    total = native + js + ext
+    if native * 2 < total:
+        return None
+    return (f"most of this process's memory is native: {human_bytes(native)} of "
+            f"{human_bytes(total)} (JS heap, ArrayBuffers and malloc) is memory that no JS "
+            "object's retained size counts, so the leak suspects do not explain it")

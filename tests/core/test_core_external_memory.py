@@ -52,4 +52,5 @@ def test_memory_totals_split_js_heap_and_external_by_source(major):
     js = next(t for t in totals if t["kind"] == "js_heap" and t["source"] == "core")
     assert 1 << 20 < js["bytes"] < 64 << 20 and "main" in js["detail"]
     native = next(t for t in totals if t["kind"] == "native")
-    assert native["bytes"] is None and native["source"] == "none"
+    # glibc malloc's chunks in use, less the stores counted as external above
+    assert native["source"] == "core" and native["bytes"] < BIG

@@ -88,6 +88,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
     if memory:
         lines += ["", "### Memory of the process (by source)", ""]
         lines += [f"- {md(memory_row_text(r))}" for r in memory]
+        note = (doc.get("memory") or {}).get("note")
+        if note:
+            lines += ["", f"**{md(note)}**"]
     for entry in (doc.get("isolates") or {}).get("isolates") or []:
         if entry.get("in_top_level"):
             continue

@@ -284,6 +284,8 @@ def _memory(console: Console, memory: dict[str, Any] | None) -> None:
     _section(console, "Memory of the process (by source)")
     for row in memory["totals"]:
         console.print(_t(f"  {memory_row_text(row)}"))
+    if memory.get("note"):
+        console.print(_t(f"  {memory['note']}", "yellow"))
 
 
 def _isolates(console: Console, isolates: dict[str, Any] | None) -> None:

@@ -153,12 +153,20 @@ def _instances(heap: V8Heap, omap: np.ndarray, map_names: list[str],
     return np.flatnonzero(np.isin(omap, np.array(list(cls_of), dtype=np.int32))), cls_of
 
 
-def native_state_text(counts: dict[str, int], short: bool = False) -> str:
+def native_state_text(counts: dict[str, int], short: bool = False,
+                      in_total: bool = False) -> str:
     """What a core did not measure, for the `native_memory` capability (`short`: for the
-    memory totals, which say the rest)."""
+    native figure, which says the rest). `in_total`: the figure counts malloc's chunks, which
+    hold this state, but no object's retained size does."""
     held = ", ".join(f"{n:,} {cls} ({STATE_TEXT[cls]})" for cls, n in counts.items())
     if short:
+        if in_total:
+            return f"in this figure, yet in no retained size: the native state of {held}"
         return f"not measured in a core: the native state of {held}"
+    if in_total:
+        return f"native state behind {held} is not attributed to objects in a core: " \
+               "retained sizes count the JS heap, ArrayBuffers and Blobs only; the native " \
+               "(malloc) figure of the memory totals includes it"
     return f"native state behind {held} is not measured from a core: retained sizes and " \
            "memory totals count the JS heap, ArrayBuffers and Blobs only (a heap snapshot " \
            "or a diagnostic report of the process has it)"

@@ -1,0 +1,61 @@
+"""The malloc walk (`triage/coredump/malloc.py`) reads whatever a core's anonymous memory
+holds: a region counts only up to the end of its last whole piece of malloc memory, and no
+content makes it read outside the region or fail."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from triage.coredump.malloc import walk_region
+
+NO_STORES = np.zeros(0, dtype=np.int64)
+NO_TOPS = np.zeros(0, dtype=np.int64)
+
+
+def _walk(words: list[int], tops=NO_TOPS) -> tuple[int, np.ndarray]:
+    out = np.zeros(6, dtype=np.int64)
+    end = walk_region(np.array(words, dtype=np.uint64), 0, 0x10000, tops, NO_STORES,
+                      NO_STORES, out)
+    return end, out
+
+
+def _chunk(size: int, flags: int) -> list[int]:
+    """A chunk header (prev_size 0) and zeroed payload words."""
+    return [0, size | flags] + [0] * (size // 8 - 2)
+
+
+def test_a_chain_ending_in_its_top_chunk_counts_whole():
+    # 48 in use (the 32-byte chunk after it says PREV_INUSE), 32 free, then a 64-byte top
+    words = _chunk(48, 1) + _chunk(32, 1) + _chunk(64, 0)
+    end, out = _walk(words)
+    assert end == len(words) * 8
+    assert (out[0], out[1]) == (48, 32 + 64)
+
+
+def test_garbage_after_a_top_chunk_counts_the_chain_before_it():
+    top = 0x10000 + 48
+    words = _chunk(48, 1) + _chunk(64, 1) + [0, 0x7F00DEADBEEF, 1, 2]
+    end, out = _walk(words, tops=np.array([top], dtype=np.int64))
+    assert end == 48 + 64 and (out[0], out[1]) == (48, 64)
+
+
+def test_a_chain_broken_before_any_whole_piece_counts_nothing():
+    words = _chunk(48, 1) + _chunk(32, 1) + [0, 0x7F00DEADBEEF, 1, 2]
+    end, out = _walk(words)
+    assert end == 0 and not out.any()
+
+
+def test_a_size_past_the_region_counts_nothing():
+    end, out = _walk([0, 1 << 40, 0, 0])
+    assert end == 0 and not out.any()
+
+
+def test_random_memory_never_reads_past_the_region():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(2, 400))
+        words = rng.integers(0, 1 << 63, size=n, dtype=np.int64).astype(np.uint64)
+        words[1::2] &= np.uint64(0xFFF7)  # small sizes, so that some chains go on a while
+        out = np.zeros(6, dtype=np.int64)
+        end = walk_region(words, 0, 0x10000, NO_TOPS, NO_STORES, NO_STORES, out)
+        assert 0 <= end <= n * 8 and (out >= 0).all()

@@ -1,0 +1,273 @@
+"""The native memory a process had in use, from glibc malloc's heap in its core.
+
+A core does not record which pages were resident, so the `native` figure of a core was
+"unknown", and 50 MB of messages queued on a MessagePort, or the ICU state of 3,000
+`Intl.DateTimeFormat`, showed nowhere. glibc's allocator lays its memory out as chains of
+chunks, each headed by its size (malloc/malloc.c): walking them gives the bytes in use.
+Official Node builds for Linux use glibc's malloc for everything native: C++ objects of
+Node and V8, ArrayBuffer backing stores, zlib, OpenSSL, ICU, serialized messages.
+
+Three kinds of region hold chunks:
+
+* the main arena, the brk heap: one chain from the region's start, whose last chunk (the
+  top chunk) ends at the region's end;
+* thread arenas: regions aligned to 64 MiB (HEAP_MAX_SIZE) headed by a `heap_info`
+  (ar_ptr, prev, size, mprotect_size, ...); the first heap of an arena holds its
+  `malloc_state` next; the chain runs to `heap_info.size`, possibly ending in two
+  fencepost headers;
+* mmapped chunks: allocations over the mmap threshold, one mapping each (the kernel may
+  merge neighbours into one region), the size field marked IS_MMAPPED.
+
+A region counts only if its chain is exact: every size a multiple of 16, no chunk past the
+end, and the last one ending at the region's end. A region that does not validate counts
+nothing (it is not glibc's, or it was damaged), so the figure is a lower bound and never a
+guess; no region at all (another allocator, a core without anonymous memory) gives None.
+A chunk counts as in use when the next one's PREV_INUSE bit says so, which includes the
+small freed chunks glibc keeps in its per-thread caches and fast bins.
+
+Checked against glibc's own accounting read with its debug symbols (lldb, libc6-dbg):
+the main heap walked is `main_arena.system_mem` and the mmapped chunks sum to
+`mp_.mmapped_mem` on every major's scenario cores (`tests/core/test_core_malloc.py`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from triage.compiled import kernel
+
+if TYPE_CHECKING:
+    from triage.coredump.corefile import CoreFile
+
+HEAP_MAX_SIZE = 64 << 20  # a thread arena's heaps are aligned to this (2 * 32 MiB, 64-bit)
+PREV_INUSE, IS_MMAPPED, NON_MAIN_ARENA = 1, 2, 4
+_PAGE = 4096
+#: where a thread heap's first chunk may start: after heap_info (32 or 48 bytes), and in an
+#: arena's first heap after its malloc_state (2,200 bytes on glibc 2.26-2.40); every 16
+#: bytes up to here is tried, and only an exact chain is taken
+_FIRST_CHUNK_LIMIT = 4096
+
+
+#: glibc's `struct malloc_state` (2.26-2.40, x86-64: 2,200 bytes, measured with sizeof in
+#: lldb on Debian 12's 2.36): `top` after mutex, flags, have_fastchunks and 10 fast bins;
+#: `next` (the circular list of arenas) and `system_mem` after the 254 bins and the binmap
+STATE_TOP, STATE_NEXT, STATE_SYSTEM_MEM = 96, 2160, 2184
+#: heap_info (ar_ptr, prev, size, mprotect_size, pagesize, padding): 48 bytes, checked as
+#: ar_ptr == heap + 48 in an arena's first heap
+HEAP_INFO_SIZE = 48
+
+
+@dataclass
+class MallocHeap:
+    """glibc malloc's memory found in a core, in bytes."""
+
+    in_use: int = 0  # chunks in use (main arena, thread arenas, mmapped)
+    free: int = 0  # free chunks and top chunks of the arenas
+    main_arena: int = 0  # chunk bytes walked outside thread heaps (the main arena's)
+    main_arena_system_mem: int | None = None  # glibc's own count, when its arena was found
+    thread_heaps: int = 0  # how many thread-arena heaps
+    mmapped: int = 0  # bytes of mmapped chunks (glibc's `mp_.mmapped_mem`)
+    mmapped_chunks: int = 0
+    stores_in_use: int = 0  # of `in_use`, bytes of the ArrayBuffer stores passed in
+    unvalidated: int = 0  # regions that began like a chunk and did not walk
+    partial_regions: int = 0  # regions whose malloc chunks end before the region does
+
+
+@kernel("uint64[:], int64, int64, int64[:], int64[:], int64[:], int64[:]")
+def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa: ANN001, ANN201
+    """Walk the chunks of one dumped region (`words`, at address `base`) from byte offset
+    `first`: arena chains (a region may hold several: the kernel merges neighbouring
+    mappings), each ending in its top chunk (`tops`: sorted addresses read from the arenas,
+    or the region's last chunk) or in two fencepost headers, and mmapped chunks. Adds to
+    out[0..5]: in use, free, arena chunk bytes, mmapped bytes, mmapped chunks, bytes of the
+    stores `store_ptrs` (sorted) inside chunks in use.
+
+    Returns the byte offset up to which the walk was exact: the region's end, or the end of
+    the last whole piece (a top chunk, a fencepost pair, an mmapped chunk) before a header
+    that is no chunk's (a mapping of something else merged after them); `first` when
+    nothing counts. Only whole pieces are added to `out`."""
+    n = words.shape[0]
+    end = n * 8
+    mask = np.uint64(0xFFFFFFFFFFFFFFF8)
+    acc = np.zeros(6, dtype=np.int64)
+    done = np.zeros(6, dtype=np.int64)  # `acc` at the end of the last whole piece
+    clean = first
+    p = first
+    j = 0
+    m = store_ptrs.shape[0]
+    if first < 0 or first % 16:
+        return first
+    while p + 16 <= end:
+        head = words[p // 8 + 1]
+        size = np.int64(head & mask)
+        if size < 16 or size % 16 or size > end - p:
+            break
+        nxt = p + size
+        used = False
+        whole = False
+        if head & np.uint64(2):  # IS_MMAPPED: a chunk that is its own mapping
+            if words[p // 8] != 0 or size % 4096 or p != clean:
+                break
+            acc[3] += size
+            acc[4] += 1
+            used = True
+            whole = True
+        elif size == 16:  # a fencepost pair ends a heap that could not grow in place:
+            # sizes 16, 0 in a thread heap; 16, 16 in the main arena (malloc.c, sysmalloc)
+            if nxt + 16 > end:
+                break
+            second = words[nxt // 8 + 1] & mask
+            if second != 0 and second != 16:
+                break
+            acc[2] += 32
+            nxt += 16
+            whole = True
+        else:
+            acc[2] += size
+            t = np.searchsorted(tops, base + p)
+            if nxt == end or (t < tops.shape[0] and tops[t] == base + p):
+                acc[1] += size  # a top chunk
+                whole = True
+            elif nxt + 16 > end or words[nxt // 8 + 1] & np.uint64(2):
+                break  # an arena chain never runs into an mmapped chunk
+            elif words[nxt // 8 + 1] & np.uint64(1):  # the next chunk says this is in use
+                used = True
+            else:
+                acc[1] += size
+        if used:
+            acc[0] += size
+            lo = base + p + 16
+            hi = base + p + size
+            while j < m and store_ptrs[j] < lo:
+                j += 1
+            while j < m and store_ptrs[j] < hi:
+                acc[5] += min(store_sizes[j], hi - store_ptrs[j])
+                j += 1
+        p = nxt
+        if whole:
+            clean = p
+            for k in range(6):
+                done[k] = acc[k]
+    for k in range(6):
+        out[k] += done[k]
+    return clean
+
+
+def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
+                store_sizes: np.ndarray | None = None) -> MallocHeap | None:
+    """glibc malloc's chunks in the anonymous memory of `core`; None if none is found.
+    `store_ptrs`/`store_sizes`: ArrayBuffer backing stores, counted apart (`stores_in_use`)
+    so that the native figure does not count them a second time."""
+    ptrs = np.zeros(0, dtype=np.int64) if store_ptrs is None else np.asarray(store_ptrs, np.int64)
+    sizes = np.zeros(0, dtype=np.int64) if store_sizes is None else np.asarray(store_sizes, np.int64)
+    order = np.argsort(ptrs, kind="stable")
+    ptrs, sizes = np.ascontiguousarray(ptrs[order]), np.ascontiguousarray(sizes[order])
+    files = sorted((m.start, m.end) for m in core.mappings)
+    regions = [(s, e, o) for s, e, o in core.segments_array().tolist()
+               # (the vsyscall page, above 2**63, is no heap and no int64 address)
+               if e - s >= 32 and not s % _PAGE and e < 1 << 63 and not _file_backed(files, s)]
+    thread = [r for r in regions if r[0] % HEAP_MAX_SIZE == 0 and _heap_info_size(core, r)]
+    main_state = _main_arena(core, thread)
+    tops = sorted({_u64(core, st + STATE_TOP) or 0 for st in _arenas(core, thread, main_state)})
+    tops_arr = np.array(tops, dtype=np.int64)
+    out = MallocHeap()
+    acc = np.zeros(6, dtype=np.int64)
+    found = False
+    for start, end, offset in regions:
+        words = _words(core, start, end, offset)
+        if words is None:
+            continue
+        before = int(acc[2])
+        if (start, end, offset) in thread:  # only an exact walk to heap_info.size counts
+            size = _heap_info_size(core, (start, end, offset)) or 0
+            ok = any(_exact(words[:size // 8], first, start, tops_arr, ptrs, sizes, acc)
+                     for first in range(HEAP_INFO_SIZE, _FIRST_CHUNK_LIMIT, 16))
+            out.thread_heaps += ok
+            before = int(acc[2])  # a thread heap's chunks are not the main arena's
+        else:
+            walked = walk_region(words, 0, start, tops_arr, ptrs, sizes, acc)
+            ok = walked > 0
+            out.partial_regions += 0 < walked < end - start
+        found |= ok
+        out.main_arena += int(acc[2]) - before
+        if not ok and _looks_like_malloc(words):
+            out.unvalidated += 1
+        core.drop_pages(offset, end - start)
+    if not found:
+        return None
+    out.in_use, out.free, _, out.mmapped, out.mmapped_chunks, out.stores_in_use = \
+        (int(x) for x in acc)
+    if main_state is not None:
+        out.main_arena_system_mem = _u64(core, main_state + STATE_SYSTEM_MEM)
+    return out
+
+
+def _exact(words: np.ndarray, first: int, start: int, tops: np.ndarray, ptrs: np.ndarray,
+           sizes: np.ndarray, acc: np.ndarray) -> bool:
+    """Walk a thread heap from `first`; add to `acc` only if it ends at the heap's end."""
+    trial = np.zeros(6, dtype=np.int64)
+    if walk_region(words, first, start, tops, ptrs, sizes, trial) != words.shape[0] * 8:
+        return False
+    acc += trial
+    return True
+
+
+def _u64(core: CoreFile, addr: int) -> int | None:
+    raw = core.try_read(addr, 8)
+    return None if raw is None else int.from_bytes(raw, "little")
+
+
+def _heap_info_size(core: CoreFile, region: tuple[int, int, int]) -> int | None:
+    """heap_info.size of a 64 MiB-aligned region, if it reads as one: a page multiple
+    within the region, and ar_ptr pointing at a malloc_state (its own, or its arena's)."""
+    start, end, _ = region
+    size, ar_ptr = _u64(core, start + 16), _u64(core, start)
+    if size is None or ar_ptr is None or not 0 < size <= end - start or size % _PAGE:
+        return None
+    return size
+
+
+def _arenas(core: CoreFile, thread: list, main_state: int | None) -> list[int]:
+    """The malloc_state of every arena: the thread heaps' own, and the main one."""
+    states = [r[0] + HEAP_INFO_SIZE for r in thread if _u64(core, r[0]) == r[0] + HEAP_INFO_SIZE]
+    return states + ([main_state] if main_state is not None else [])
+
+
+def _main_arena(core: CoreFile, thread: list) -> int | None:
+    """`main_arena` (in libc's data, no symbol needed): the one arena on the circular list
+    of arenas that no thread heap holds, found from a thread arena's `next` link."""
+    own = {r[0] + HEAP_INFO_SIZE for r in thread if _u64(core, r[0]) == r[0] + HEAP_INFO_SIZE}
+    for state in own:
+        seen: set[int] = set()
+        link = _u64(core, state + STATE_NEXT)
+        while link is not None and link not in seen and len(seen) < 4096:
+            if link not in own:
+                return link
+            seen.add(link)
+            link = _u64(core, link + STATE_NEXT)
+    return None
+
+
+def _looks_like_malloc(words: np.ndarray) -> bool:
+    """Did a region that did not walk begin like a chunk (prev_size 0, a plausible size)?"""
+    if words.shape[0] < 2 or int(words[0]) != 0:
+        return False
+    size = int(words[1]) & ~7
+    return 16 <= size <= words.shape[0] * 8 and size % 16 == 0
+
+
+def _words(core: CoreFile, start: int, end: int, offset: int) -> np.ndarray | None:
+    data = core.elf.data
+    count = (end - start) // 8
+    if offset % 8 or offset + count * 8 > len(data):
+        return None
+    return np.frombuffer(data, dtype="<u8", count=count, offset=offset)
+
+
+def _file_backed(files: list[tuple[int, int]], addr: int) -> bool:
+    i = bisect.bisect_right(files, (addr, 1 << 64)) - 1
+    return i >= 0 and files[i][0] <= addr < files[i][1]
