@@ -59,3 +59,18 @@ def test_random_memory_never_reads_past_the_region():
         out = np.zeros(6, dtype=np.int64)
         end = walk_region(words, 0, 0x10000, NO_TOPS, NO_STORES, NO_STORES, out)
         assert 0 <= end <= n * 8 and (out >= 0).all()
+
+
+def test_fenceposts_end_a_heap_and_the_next_region_walks_on():
+    # a main-arena region that could not grow (a freed old top, two 16-byte fenceposts),
+    # then the region glibc continued in, merged into the same mapping, up to its top
+    words = _chunk(48, 1) + _chunk(64, 1) + [0, 16, 0, 16 | 1] + _chunk(32, 1) + _chunk(64, 1)
+    end, out = _walk(words)
+    assert end == len(words) * 8
+    assert (out[0], out[2]) == (48 + 32, 48 + 64 + 32 + 32 + 64)
+
+
+def test_a_thread_heap_ends_in_a_fencepost_and_a_bare_header():
+    words = _chunk(48, 1) + _chunk(32, 1) + [0, 16, 0, 0 | 1]  # the 32 bytes were freed
+    end, out = _walk(words)
+    assert end == len(words) * 8 and out[0] == 48

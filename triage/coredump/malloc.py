@@ -101,14 +101,24 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
     m = store_ptrs.shape[0]
     if first < 0 or first % 16:
         return first
+    fence = False  # the chunk before was a fencepost
     while p + 16 <= end:
         head = words[p // 8 + 1]
         size = np.int64(head & mask)
+        if size == 0 and fence:  # a thread heap's second fencepost: a bare header
+            acc[2] += 16
+            p += 16
+            clean = p
+            for k in range(6):
+                done[k] = acc[k]
+            fence = False
+            continue
         if size < 16 or size % 16 or size > end - p:
             break
         nxt = p + size
         used = False
         whole = False
+        fence = False
         if head & np.uint64(2):  # IS_MMAPPED: a chunk that is its own mapping
             if words[p // 8] != 0 or size % 4096 or p != clean:
                 break
@@ -116,16 +126,12 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
             acc[4] += 1
             used = True
             whole = True
-        elif size == 16:  # a fencepost pair ends a heap that could not grow in place:
-            # sizes 16, 0 in a thread heap; 16, 16 in the main arena (malloc.c, sysmalloc)
-            if nxt + 16 > end:
-                break
-            second = words[nxt // 8 + 1] & mask
-            if second != 0 and second != 16:
-                break
-            acc[2] += 32
-            nxt += 16
+        elif size == 16:  # a fencepost (no chunk is smaller than 32 bytes): it ends a heap
+            # that could not grow in place, two in a row (malloc.c, sysmalloc; a thread
+            # heap's second is a bare header of size 0, and the old top may be a third)
+            acc[2] += 16
             whole = True
+            fence = True
         else:
             acc[2] += size
             t = np.searchsorted(tops, base + p)
