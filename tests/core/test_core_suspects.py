@@ -401,6 +401,17 @@ def test_a_dictionary_behind_a_proxy_is_one_big_object_named_through_the_proxy(m
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_an_unbounded_lru_cache_accumulates_in_its_map(major):
+    """An LRU cache's entries are in its Map and in a doubly linked list: the suspect was
+    "one linked list held by `(global).sessionCache` (Lru) ...: each one keeps the next
+    alive", where the Map, which nothing evicts from, holds every entry itself."""
+    suspect = first_suspect("leak_lru_unbounded", major)
+    point = suspect["accumulation_point"]
+    assert (suspect["type"], suspect["pattern"]) == ("LruEntry", "unbounded-map")
+    assert (point["holder"], point["count"]) == ("(global).sessionCache.map", 20000)
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_the_rows_of_a_parsed_document_accumulate_in_their_array(major):
     """60,000 parsed rows, each with a `tags` Array: the rows accumulate in `catalog.rows`.
     It was "60,001 Array objects accumulate in one Object `(global).config.catalog`": the

@@ -115,7 +115,11 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             point = _chain_variable(g, best, store, point)
             point = _list_held_by_global(g, chain, cname, point)
         elif point >= 0 and int(g.node_type[point]) == NodeType.OBJECT:
-            chain = _list_held_by(g, cls, c, point)
+            index = _collection_holding(g, cls, c, point, int(cnt[store]))
+            if index >= 0:  # an LRU cache: its Map holds every entry, its list orders them
+                point = index
+            else:
+                chain = _list_held_by(g, cls, c, point)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
@@ -733,6 +737,41 @@ def _list_held_by(g: HeapGraph, cls, c: int, point: int) -> dict | None:
                 if links >= _USER_CHAIN_MIN:
                     return {"head": head, "links": links, "period": 1, "kind": g.strings[c]}
     return None
+
+
+def _collection_holding(g: HeapGraph, cls, c: int, point: int, n: int) -> int:
+    """The Map or Set that `point` holds directly and that itself holds (nearly) all `n`
+    instances of class `c` (-1 if none): an LRU cache keeps its entries in a Map and a
+    doubly linked list, which the dominator tree cannot tell apart (both lead from the
+    cache object), and the Map is what grows without bound. As `_list_held_by`, only a
+    point with few references is looked through."""
+    a, b = int(g.edge_start[point]), int(g.edge_start[point + 1])
+    if b - a > 64:
+        return -1
+    for e in range(a, b):
+        u = int(g.edge_to[e])
+        if int(g.edge_type[e]) != EdgeType.PROPERTY or _builtin_kind(g, u) not in ("Map", "Set"):
+            continue
+        if _entries_of_class(g, cls, c, u) >= INDEX_SHARE * n:
+            return u
+    return -1
+
+
+def _entries_of_class(g: HeapGraph, cls, c: int, coll: int) -> int:
+    """How many distinct instances of `c` collection `coll` references: by its own edges
+    (a core's graph gives a Map edges to its keys and values) and by its `table`'s (a
+    snapshot's Map has only the table)."""
+    nodes = [coll]
+    for e in g.edges_of(coll):
+        if int(g.edge_type[e]) == EdgeType.INTERNAL and g.edge_name_str(e) == "table":
+            nodes.append(int(g.edge_to[e]))
+    targets = np.concatenate([g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])]
+                              for v in nodes])
+    return int(np.unique(targets[cls[targets] == c]).shape[0])
+
+
+#: the share of the instances that a collection must hold itself to be their point
+INDEX_SHARE = 0.9
 
 
 def _links_along(g: HeapGraph, cls, c: int, u: int, name: int, limit: int = 10_000) -> int:
