@@ -240,5 +240,6 @@ def _mostly_native(rows: list[dict[str, Any]]) -> str | None:
     if native * 2 < total:
         return None
     return (f"most of this process's memory is native: {human_bytes(native)} of "
-            f"{human_bytes(total)} (JS heap, ArrayBuffers and malloc) is memory that no JS "
-            "object's retained size counts, so the leak suspects do not explain it")
+            f"{human_bytes(total)} (JS heap, ArrayBuffers and malloc) is malloc'd memory "
+            "that no object's retained size includes, so the suspects' sizes do not account "
+            "for it")
