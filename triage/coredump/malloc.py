@@ -9,25 +9,30 @@ Node and V8, ArrayBuffer backing stores, zlib, OpenSSL, ICU, serialized messages
 
 Three kinds of region hold chunks:
 
-* the main arena, the brk heap: one chain from the region's start, whose last chunk (the
-  top chunk) ends at the region's end;
+* the main arena: the brk heap, and the mmapped regions it continues in when brk cannot
+  grow (each earlier one ended by 16-byte fenceposts); its last chunk, the top chunk, is
+  free space;
 * thread arenas: regions aligned to 64 MiB (HEAP_MAX_SIZE) headed by a `heap_info`
-  (ar_ptr, prev, size, mprotect_size, ...); the first heap of an arena holds its
-  `malloc_state` next; the chain runs to `heap_info.size`, possibly ending in two
-  fencepost headers;
-* mmapped chunks: allocations over the mmap threshold, one mapping each (the kernel may
-  merge neighbours into one region), the size field marked IS_MMAPPED.
+  (ar_ptr, prev, size, mprotect_size, pagesize); the first heap of an arena holds the
+  arena's `malloc_state` next; the chain runs to `heap_info.size`;
+* mmapped chunks: allocations over the mmap threshold, one mapping each, the size field
+  marked IS_MMAPPED.
 
-A region counts only if its chain is exact: every size a multiple of 16, no chunk past the
-end, and the last one ending at the region's end. A region that does not validate counts
-nothing (it is not glibc's, or it was damaged), so the figure is a lower bound and never a
-guess; no region at all (another allocator, a core without anonymous memory) gives None.
-A chunk counts as in use when the next one's PREV_INUSE bit says so, which includes the
-small freed chunks glibc keeps in its per-thread caches and fast bins.
+The kernel merges neighbouring mappings, so one dumped region may hold several of these,
+or malloc memory followed by something else. A region counts up to the end of its last
+whole piece (a top chunk, a run of fenceposts, an mmapped chunk) before a header that is no
+chunk's; a thread heap counts only if its chain ends exactly at `heap_info.size`. So
+nothing else is read as malloc's, and the figure is a lower bound, never a guess; no
+region at all (another allocator, a core without anonymous memory) gives None. A chunk
+counts as in use when the next one's PREV_INUSE bit says so, which includes the small
+freed chunks glibc keeps in its per-thread caches and fast bins. Top chunks are known from
+the arenas' `malloc_state`s: the thread arenas' follow their first heap's `heap_info`, and
+`main_arena` (in libc's data, no symbol needed) is the one arena on their circular list
+that no thread heap holds; its `system_mem` tells whether the walk covered it all.
 
-Checked against glibc's own accounting read with its debug symbols (lldb, libc6-dbg):
-the main heap walked is `main_arena.system_mem` and the mmapped chunks sum to
-`mp_.mmapped_mem` on every major's scenario cores (`tests/core/test_core_malloc.py`).
+Checked against glibc's own accounting read with its debug symbols (lldb, libc6-dbg) on
+691 cores of the five majors: `main_arena.system_mem` walked exactly on all, the mmapped
+chunks `mp_.mmapped_mem` on 688 (`tests/core/test_core_malloc.py`, docs/heap-analysis.md).
 """
 
 from __future__ import annotations
@@ -45,21 +50,18 @@ if TYPE_CHECKING:
     from triage.coredump.corefile import CoreFile
 
 HEAP_MAX_SIZE = 64 << 20  # a thread arena's heaps are aligned to this (2 * 32 MiB, 64-bit)
-PREV_INUSE, IS_MMAPPED, NON_MAIN_ARENA = 1, 2, 4
 _PAGE = 4096
-#: where a thread heap's first chunk may start: after heap_info (32 or 48 bytes), and in an
-#: arena's first heap after its malloc_state (2,200 bytes on glibc 2.26-2.40); every 16
-#: bytes up to here is tried, and only an exact chain is taken
-_FIRST_CHUNK_LIMIT = 4096
 
 
 #: glibc's `struct malloc_state` (2.26-2.40, x86-64: 2,200 bytes, measured with sizeof in
 #: lldb on Debian 12's 2.36): `top` after mutex, flags, have_fastchunks and 10 fast bins;
 #: `next` (the circular list of arenas) and `system_mem` after the 254 bins and the binmap
 STATE_TOP, STATE_NEXT, STATE_SYSTEM_MEM = 96, 2160, 2184
-#: heap_info (ar_ptr, prev, size, mprotect_size, pagesize, padding): 48 bytes, checked as
-#: ar_ptr == heap + 48 in an arena's first heap
-HEAP_INFO_SIZE = 48
+STATE_SIZE = 2200
+#: sizeof(heap_info): ar_ptr, prev, size, mprotect_size, then (from glibc 2.35) pagesize and
+#: padding to 16 bytes: 32 or 48. An arena's first heap tells which (its ar_ptr points right
+#: after its heap_info, at the arena's malloc_state).
+HEAP_INFO_SIZES = (32, 48)
 
 
 @dataclass
@@ -74,7 +76,7 @@ class MallocHeap:
     mmapped: int = 0  # bytes of mmapped chunks (glibc's `mp_.mmapped_mem`)
     mmapped_chunks: int = 0
     stores_in_use: int = 0  # of `in_use`, bytes of the ArrayBuffer stores passed in
-    unvalidated: int = 0  # regions that began like a chunk and did not walk
+    unvalidated: int = 0  # regions that began like a chunk (or a heap_info) and did not walk
     partial_regions: int = 0  # regions whose malloc chunks end before the region does
 
 
@@ -177,9 +179,12 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
     regions = [(s, e, o) for s, e, o in core.segments_array().tolist()
                # (the vsyscall page, above 2**63, is no heap and no int64 address)
                if e - s >= 32 and not s % _PAGE and e < 1 << 63 and not _file_backed(files, s)]
-    thread = [r for r in regions if r[0] % HEAP_MAX_SIZE == 0 and _heap_info_size(core, r)]
-    main_state = _main_arena(core, thread)
-    tops = sorted({_u64(core, st + STATE_TOP) or 0 for st in _arenas(core, thread, main_state)})
+    thread = {r for r in regions if r[0] % HEAP_MAX_SIZE == 0 and _heap_info_size(core, r)}
+    own = _own_states(core, thread)
+    main_state = _main_arena(core, set(own.values()))
+    tops = sorted({_u64(core, st + STATE_TOP) or 0
+                   for st in [*own.values(), *([main_state] if main_state else [])]})
+    header = max(HEAP_INFO_SIZES, key=lambda n: sum(st - h == n for h, st in own.items()))
     tops_arr = np.array(tops, dtype=np.int64)
     out = MallocHeap()
     acc = np.zeros(6, dtype=np.int64)
@@ -193,8 +198,9 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
         before = int(acc[2])
         if (start, end, offset) in thread:  # only an exact walk to heap_info.size counts
             size = _heap_info_size(core, (start, end, offset)) or 0
-            ok = any(_exact(words[:size // 8], first, start, tops_arr, ptrs, sizes, acc)
-                     for first in range(HEAP_INFO_SIZE, _FIRST_CHUNK_LIMIT, 16))
+            # after heap_info, and in an arena's first heap after its malloc_state too
+            first = _align16(own[start] + STATE_SIZE - start if start in own else header)
+            ok = _exact(words[:size // 8], first, start, tops_arr, ptrs, sizes, acc)
             out.thread_heaps += ok
             before = int(acc[2])  # a thread heap's chunks are not the main arena's
         else:
@@ -203,8 +209,7 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
             out.partial_regions += 0 < walked < end - start
         found |= ok
         out.main_arena += int(acc[2]) - before
-        if not ok and _looks_like_malloc(words):
-            out.unvalidated += 1
+        out.unvalidated += not ok
         core.drop_pages(offset, end - start)
     if not found:
         return None
@@ -225,6 +230,10 @@ def _exact(words: np.ndarray, first: int, start: int, tops: np.ndarray, ptrs: np
     return True
 
 
+def _align16(n: int) -> int:
+    return -(-n // 16) * 16
+
+
 def _u64(core: CoreFile, addr: int) -> int | None:
     raw = core.try_read(addr, 8)
     return None if raw is None else int.from_bytes(raw, "little")
@@ -240,16 +249,21 @@ def _heap_info_size(core: CoreFile, region: tuple[int, int, int]) -> int | None:
     return size
 
 
-def _arenas(core: CoreFile, thread: list, main_state: int | None) -> list[int]:
-    """The malloc_state of every arena: the thread heaps' own, and the main one."""
-    states = [r[0] + HEAP_INFO_SIZE for r in thread if _u64(core, r[0]) == r[0] + HEAP_INFO_SIZE]
-    return states + ([main_state] if main_state is not None else [])
+def _own_states(core: CoreFile, thread: set) -> dict[int, int]:
+    """Heap address -> its arena's malloc_state, for the thread heaps that are an arena's
+    first (ar_ptr right after their heap_info). Only these and the others' heap_info.size
+    are read, so a crafted region costs one walk."""
+    out = {}
+    for start, _, _ in thread:
+        state = _u64(core, start)
+        if state is not None and state - start in HEAP_INFO_SIZES:
+            out[start] = state
+    return out
 
 
-def _main_arena(core: CoreFile, thread: list) -> int | None:
+def _main_arena(core: CoreFile, own: set[int]) -> int | None:
     """`main_arena` (in libc's data, no symbol needed): the one arena on the circular list
     of arenas that no thread heap holds, found from a thread arena's `next` link."""
-    own = {r[0] + HEAP_INFO_SIZE for r in thread if _u64(core, r[0]) == r[0] + HEAP_INFO_SIZE}
     for state in own:
         seen: set[int] = set()
         link = _u64(core, state + STATE_NEXT)
@@ -274,14 +288,6 @@ def _may_start_a_chunk(core: CoreFile, start: int, end: int, offset: int) -> boo
         return False
     prev_size, size = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little") & ~7
     return prev_size == 0 and 16 <= size <= end - start and size % 16 == 0
-
-
-def _looks_like_malloc(words: np.ndarray) -> bool:
-    """Did a region that did not walk begin like a chunk (prev_size 0, a plausible size)?"""
-    if words.shape[0] < 2 or int(words[0]) != 0:
-        return False
-    size = int(words[1]) & ~7
-    return 16 <= size <= words.shape[0] * 8 and size % 16 == 0
 
 
 def _words(core: CoreFile, start: int, end: int, offset: int) -> np.ndarray | None:
