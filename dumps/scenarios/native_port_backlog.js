@@ -9,6 +9,7 @@ const { MessageChannel } = require('worker_threads');
 const count = Number(process.argv[2] ?? 2000);
 const { port1, port2 } = new MessageChannel();
 globalThis.ports = { port1, port2 };
-for (let i = 0; i < count; i++) port1.postMessage({ i, body: 'm'.repeat(10000) + i });
+const body = 'm'.repeat(10000); // one string: each message is a serialized copy of it
+for (let i = 0; i < count; i++) port1.postMessage({ i, body });
 
 setTimeout(() => process.abort(), 50);
