@@ -7,6 +7,7 @@ checked against glibc's own accounting, read through its debug symbols with real
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,23 @@ def test_the_first_page_says_the_memory_is_mostly_native(major):
     result = run_triage(crash.core, "--no-llnode")
     assert result.code == 0
     assert "most of this process's memory is native" in result.stdout
+
+
+def test_a_core_whose_malloc_heap_cannot_be_read_says_so(tmp_path):
+    """Every region that could start malloc's memory (a chunk header, a thread heap's
+    heap_info) overwritten in a copy of a real core: no figure, and the reason."""
+    crash = run_scenario("native_port_backlog", 26)
+    damaged = tmp_path / "core"
+    damaged.write_bytes(Path(crash.core).read_bytes())
+    core = CoreFile.open(crash.core)
+    with open(damaged, "r+b") as out:
+        for start, end, offset in core.segments_array().tolist():
+            head = core.try_read(start, 16) if end < 1 << 63 else None
+            if head is not None and (head[:8] == bytes(8) or start % (64 << 20) == 0):
+                out.seek(offset)
+                out.write(b"\xff" * 16)
+    result = run_triage(str(damaged), "--node", crash.node, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    native = _totals(result.json)["native"]
+    assert native["bytes"] is None
+    assert native["detail"].startswith("no glibc malloc heap was recognised")
