@@ -4,9 +4,13 @@ content makes it read outside the region or fail."""
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 
-from triage.coredump.malloc import walk_region
+from tests.hostile import craft
+from triage.coredump import CoreFile
+from triage.coredump.malloc import HEAP_MAX_SIZE, malloc_heap, walk_region
 
 NO_STORES = np.zeros(0, dtype=np.int64)
 NO_TOPS = np.zeros(0, dtype=np.int64)
@@ -74,3 +78,21 @@ def test_a_thread_heap_ends_in_a_fencepost_and_a_bare_header():
     words = _chunk(48, 1) + _chunk(32, 1) + [0, 16, 0, 0 | 1]  # the 32 bytes were freed
     end, out = _walk(words)
     assert end == len(words) * 8 and out[0] == 48
+
+
+def test_a_main_arena_heap_at_a_thread_heap_address_is_walked(tmp_path):
+    """The brk heap lands on a 64 MiB boundary once in 16,384 starts, and its first chunk's
+    first payload word may read as a page-multiple heap_info.size: its prev_size 0 is no
+    heap_info's ar_ptr, so it is walked as the main arena's."""
+    tcache = _chunk(0x290, 1)
+    tcache[2] = 0x1000
+    region = tcache + _chunk(48, 1)
+    region += _chunk(8192 - len(region) * 8, 1)  # the top chunk, to the region's end
+    load = struct.pack(f"<{len(region)}Q", *region)
+    head = craft.EHDR.size + 3 * craft.PHDR.size + 64
+    path = tmp_path / "core"
+    path.write_bytes(craft.core_bytes(b"", extra_phdrs=[
+        (craft.PT_LOAD, 6, head, HEAP_MAX_SIZE, 0, len(load), len(load), 4096)]) + load)
+    heap = malloc_heap(CoreFile.open(path))
+    assert heap is not None
+    assert (heap.in_use, heap.main_arena, heap.thread_heaps) == (0x290 + 48, 8192, 0)

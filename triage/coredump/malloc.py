@@ -77,7 +77,6 @@ class MallocHeap:
     mmapped_chunks: int = 0
     stores_in_use: int = 0  # of `in_use`, bytes of the ArrayBuffer stores passed in
     unvalidated: int = 0  # regions that began like a chunk (or a heap_info) and did not walk
-    partial_regions: int = 0  # regions whose malloc chunks end before the region does
 
 
 @kernel("uint64[:], int64, int64, int64[:], int64[:], int64[:], int64[:]")
@@ -179,7 +178,9 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
     regions = [(s, e, o) for s, e, o in core.segments_array().tolist()
                # (the vsyscall page, above 2**63, is no heap and no int64 address)
                if e - s >= 32 and not s % _PAGE and e < 1 << 63 and not _file_backed(files, s)]
-    thread = {r for r in regions if r[0] % HEAP_MAX_SIZE == 0 and _heap_info_size(core, r)}
+    # 64 MiB-aligned regions that read as a thread heap -> heap_info.size
+    thread = {r: size for r in regions
+              if r[0] % HEAP_MAX_SIZE == 0 and (size := _heap_info_size(core, r))}
     own = _own_states(core, thread)
     main_state = _main_arena(core, set(own.values()))
     tops = sorted({_u64(core, st + STATE_TOP) or 0
@@ -189,24 +190,22 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
     out = MallocHeap()
     acc = np.zeros(6, dtype=np.int64)
     found = False
-    for start, end, offset in regions:
-        if (start, end, offset) not in thread and not _may_start_a_chunk(core, start, end, offset):
+    for region in regions:
+        start, end, offset = region
+        if region not in thread and not _may_start_a_chunk(core, start, end, offset):
             continue  # a V8 page, a stack...: left unread (each read would map its pages)
         words = _words(core, start, end, offset)
         if words is None:
             continue
         before = int(acc[2])
-        if (start, end, offset) in thread:  # only an exact walk to heap_info.size counts
-            size = _heap_info_size(core, (start, end, offset)) or 0
+        if region in thread:  # only an exact walk to heap_info.size counts
             # after heap_info, and in an arena's first heap after its malloc_state too
             first = _align16(own[start] + STATE_SIZE - start if start in own else header)
-            ok = _exact(words[:size // 8], first, start, tops_arr, ptrs, sizes, acc)
+            ok = _exact(words[:thread[region] // 8], first, start, tops_arr, ptrs, sizes, acc)
             out.thread_heaps += ok
             before = int(acc[2])  # a thread heap's chunks are not the main arena's
-        else:
-            walked = walk_region(words, 0, start, tops_arr, ptrs, sizes, acc)
-            ok = walked > 0
-            out.partial_regions += 0 < walked < end - start
+        else:  # (a chunk's prev_size 0 is no heap_info's ar_ptr: never both)
+            ok = walk_region(words, 0, start, tops_arr, ptrs, sizes, acc) > 0
         found |= ok
         out.main_arena += int(acc[2]) - before
         out.unvalidated += not ok
@@ -241,15 +240,15 @@ def _u64(core: CoreFile, addr: int) -> int | None:
 
 def _heap_info_size(core: CoreFile, region: tuple[int, int, int]) -> int | None:
     """heap_info.size of a 64 MiB-aligned region, if it reads as one: a page multiple
-    within the region, and ar_ptr pointing at a malloc_state (its own, or its arena's)."""
+    within the region, and a non-null ar_ptr (its arena's malloc_state)."""
     start, end, _ = region
     size, ar_ptr = _u64(core, start + 16), _u64(core, start)
-    if size is None or ar_ptr is None or not 0 < size <= end - start or size % _PAGE:
+    if size is None or not ar_ptr or not 0 < size <= end - start or size % _PAGE:
         return None
     return size
 
 
-def _own_states(core: CoreFile, thread: set) -> dict[int, int]:
+def _own_states(core: CoreFile, thread: dict) -> dict[int, int]:
     """Heap address -> its arena's malloc_state, for the thread heaps that are an arena's
     first (ar_ptr right after their heap_info). Only these and the others' heap_info.size
     are read, so a crafted region costs one walk."""
