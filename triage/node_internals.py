@@ -73,6 +73,10 @@ BASE_OBJECT_SLOT = 1
 # V8's EmbedderDataArray (no pointer compression, as Node builds): map and length words, then
 # one 8-byte slot per index; a native context's slot kEnvironment is Node's Environment*.
 EMBEDDER_DATA_HEADER = 16
+# Slot kSandboxObject of a context's embedder data (src/node_context_data.h,
+# NODE_CONTEXT_SANDBOX_OBJECT_INDEX, 33 in Node 18-26): the sandbox object of a `vm`
+# context; the main context leaves it undefined (`triage/v8/vm_contexts.py`).
+CONTEXT_SANDBOX_OBJECT_INDEX = 33
 
 # Bounds for walking lists read from an untrusted core.
 MAX_HANDLES = 100_000

@@ -41,6 +41,7 @@ from triage.v8.native_memory import blob_data, native_state
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
+from triage.v8.vm_contexts import VM_CONTEXT_EDGE, find_vm_contexts
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
@@ -161,7 +162,8 @@ class _Builder:
         tables = self._map_tables()
         timings["map_tables"] = time.perf_counter() - t
         t = time.perf_counter()
-        gobj = np.flatnonzero(self.is_global[self.omap]).astype(np.int64)
+        # the user roots: every global object but those of vm contexts (kept by their sandbox)
+        gobj = np.setdiff1d(np.flatnonzero(self.is_global[self.omap]), self.vm.globals)
         roots = find_roots(heap, self.addrs, gobj)
         timings["roots"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -231,7 +233,8 @@ class _Builder:
         """Edges to things no tagged slot points at, one per owner and put last in its
         edge range: JSArrayBuffer -> its backing store (`backing_store`), and, from V8 13,
         JSFunction -> its Code through the dispatch table (`code`, as V8's snapshot has it;
-        up to V8 12.4 the Code pointer is a tagged field and already an edge).
+        up to V8 12.4 the Code pointer is a tagged field and already an edge), and a vm
+        sandbox -> its native context (`vm_contexts.py`).
         `to` is relative to the first object node (backing stores follow the objects)."""
         n_obj = len(self.addrs)
         blobs = self.blobs["owners"]
@@ -250,6 +253,16 @@ class _Builder:
             owners.append(fn_owner)
             to.append(fn_code)
             names.append(np.full(len(fn_owner), self.sid("code"), dtype=np.int64))
+        self.vm = find_vm_contexts(
+            self.heap, self.addrs, self.omap, self.ntype, self.is_global,
+            lambda a: _read_many(self.mem, self.ss, self.se, self.so, a),
+            lambda w: _lookup(self.addrs, w))
+        # a sandbox keeps its context (one extra edge per owner: a sandbox that already owns
+        # a backing store or code keeps only that)
+        free = ~np.isin(self.vm.sandboxes, np.concatenate(owners))
+        owners.append(self.vm.sandboxes[free])
+        to.append(self.vm.contexts[free])
+        names.append(np.full(int(free.sum()), self.sid(VM_CONTEXT_EDGE), dtype=np.int64))
         own = np.concatenate(owners).astype(np.int64)
         order = np.argsort(own, kind="stable")
         return {"owners": own[order], "to": np.concatenate(to).astype(np.int64)[order],

@@ -14,7 +14,8 @@ kind is found from the data and named in its sub-root:
   or a Worker's thread: `isolates.py`) between rsp and the stack's end that point at object
   starts (V8 frames hold tagged pointers; other threads run no JS of this isolate).
 * the global objects (`JSGlobalObject`), which the graph's root links with `shortcut` edges
-  as heap snapshots do (the "user roots").
+  as heap snapshots do (the "user roots"); not those of `vm` contexts, which their sandboxes
+  keep (`vm_contexts.py`).
 
 When the isolate window or the handle blocks are not found, every word outside V8 pages that
 points at an object start becomes a root instead (`(Conservative roots)`); that keeps live

@@ -1,0 +1,44 @@
+"""`vm` contexts in the core heap graph, on real cores of dumps/scenarios/leak_vm_contexts.js:
+150 contexts kept in a global Array `sandboxes`. A sandbox keeps its context through Node's
+C++ ContextifyContext, which a core cannot follow: until December 2026 every context's global
+object was a root of the core graph, the contexts belonged to no one, and the core gave no
+suspect where a heap snapshot of the same process blamed `(global).sandboxes`."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from dumps.crash import run_scenario
+from tests.conftest import MAJORS, run_triage
+
+
+@cache
+def crash(major: int):
+    return run_scenario("leak_vm_contexts", major, env={"WRITE_SNAPSHOT": "1"})
+
+
+@cache
+def lead_suspect(path: str) -> dict:
+    result = run_triage(path, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    return result.json["suspects"][0]
+
+
+@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
+def major(request: pytest.FixtureRequest) -> int:
+    return request.param
+
+
+def test_kept_vm_contexts_accumulate_in_the_array_that_keeps_them(major):
+    point = lead_suspect(crash(major).core_path)["accumulation_point"]
+    assert point["holder"] == "(global).sandboxes"
+
+
+def test_the_array_retains_its_contexts_as_a_gcd_snapshot_says_within_5_percent(major):
+    c = crash(major)
+    kept, want = (lead_suspect(p)["accumulation_point"]["retained_bytes"]
+                  for p in (c.core_path, c.snapshots[0]))
+    assert want >= 150 * 100_000  # each context is a whole global with its builtins
+    assert abs(kept - want) <= 0.05 * want
