@@ -537,3 +537,14 @@ def test_an_array_grown_by_push_says_so(major):
     """40,000 pushes leave free slots at the end of the store (V8 grows it by half again)."""
     reason = _at("leak_closure", major, "largeRecords")["reason"]
     assert "accumulate in one Array `largeRecords` that grows by appending" in reason
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_buffers_kept_by_uncleared_interval_callbacks_are_a_suspect(major):
+    """1,000 intervals never cleared, each callback keeping a 16 KiB Buffer: Buffer is a
+    builtin class and the timer list is Node's, so it was "a builtin class piling up inside
+    Node's own structures" and no suspect; the callbacks that keep them are the program's."""
+    suspect = first_suspect("leak_interval_buffers", major)
+    point = suspect["accumulation_point"]
+    assert (suspect["type"], suspect["pattern"]) == ("Buffer", "uncleared-timers")
+    assert (point["holder"], point["count"]) == ("timerListMap[3600000]", 1000)
