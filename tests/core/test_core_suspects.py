@@ -548,3 +548,14 @@ def test_buffers_kept_by_uncleared_interval_callbacks_are_a_suspect(major):
     point = suspect["accumulation_point"]
     assert (suspect["type"], suspect["pattern"]) == ("Buffer", "uncleared-timers")
     assert (point["holder"], point["count"]) == ("timerListMap[3600000]", 1000)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_modules_reloaded_through_require_cache_are_kept_by_their_parent(major):
+    """300 re-requires of one module after `delete require.cache[file]`: the parent's
+    `children` keeps every old Module and its exports. It was no suspect (the Array is
+    reached through `process`, a Node global, and Object is a builtin class)."""
+    suspect = first_suspect("leak_reloaded_modules", major)
+    assert suspect["pattern"] == "reloaded-modules"
+    assert suspect["accumulation_point"]["holder"] == "process.mainModule.children"
+    assert "kept by 300 Modules" in suspect["reason"]

@@ -146,7 +146,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     del cnt, best
     for cand in found:
         if (not cand["user"] and not _user_owned(g, cand["point"])
-                and not _kept_by_program_callback(g, dom, cand["sample"], cand["point"])):
+                and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])):
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
@@ -549,18 +549,22 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
 _EXPORTS_EDGES = (".exports", "['<symbol node:module_export>']")
 
 
-def _kept_by_program_callback(g: HeapGraph, dom: Dominators, sample: int, point: int,
-                              limit: int = 16) -> bool:
-    """Is the sample instance kept, below `point`, by a function of the program's own
-    scripts: a callback the program handed to Node? Node's timer lists are Node's, yet
-    2,000 intervals never cleared, each closure keeping a 16 KiB Buffer, are the program's
-    leak; they were no suspect (32 MiB in a TimersList)."""
+def _kept_by_program_code(g: HeapGraph, dom: Dominators, sample: int, point: int,
+                          limit: int = 16) -> bool:
+    """Is the sample instance kept, below `point`, by the program's own code: a function
+    of its scripts (a callback handed to Node) or one of its CommonJS modules? Node's timer
+    lists are Node's, yet 2,000 intervals never cleared, each closure keeping a 16 KiB
+    Buffer, are the program's leak (32 MiB in a TimersList); so are 300 hot-reloaded
+    modules' exports that their parent's `children` keeps (20 MiB). Both were no suspect."""
+    module = g.string_id("Module")
     v = sample
     for _ in range(limit):
         v = int(dom.idom[v])
         if v in (point, g.root):
             return False
         if int(g.node_type[v]) == NodeType.CLOSURE and _defined_by_program(g, v):
+            return True
+        if int(g.node_type[v]) == NodeType.OBJECT and int(g.node_class[v]) == module:
             return True
     return False
 
@@ -1080,6 +1084,13 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by timers that were never cleared "
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
                 "when the owner is done")
+    if pclass == "Array" and holder.endswith(".children") and classes[1:2] == ["Module"]:
+        modules = _elements_of_class(g, _node_by_id(g, point["node"]["id"]), "Module")
+        return ("reloaded-modules",
+                f"{what}{share} are kept by {modules:,} Modules in `{holder}`, the `children` "
+                "of the module that required them: a module deleted from require.cache and "
+                "required again is a new Module each time, and its parent keeps every old one "
+                "(and its exports)")
     if pclass == "FinalizationRegistry":  # its cells' targets are weak, their held values not
         return ("finalization-held-values",
                 f"{what}{share} are kept alive through the held values of registrations in "
@@ -1159,6 +1170,13 @@ def _event_target(path: list[dict]) -> tuple[str, str] | None:
             event = after["label"].lstrip(".").strip("[]'\"")
             return holder_expression(path[:i]), event
     return None
+
+
+def _elements_of_class(g: HeapGraph, v: int, name: str) -> int:
+    """How many of `v`'s element edges lead to objects of class `name`."""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    to = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT]
+    return int(np.count_nonzero(g.node_class[to] == g.string_id(name)))
 
 
 def _growth(g: HeapGraph, point: dict) -> str:
