@@ -559,3 +559,14 @@ def test_modules_reloaded_through_require_cache_are_kept_by_their_parent(major):
     assert suspect["pattern"] == "reloaded-modules"
     assert suspect["accumulation_point"]["holder"] == "process.mainModule.children"
     assert "kept by 300 Modules" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_listeners_that_keep_only_strings_pile_up_on_their_event_target(major):
+    """3,000 EventTarget listeners closing over 10 KB strings, no class of the program: it
+    was "One Object `(global).bus['<symbol kEvents>'].tick` retains 29 MiB"."""
+    suspect = first_suspect("leak_event_target_closures", major)
+    assert (suspect["type"], suspect["count"]) == ("Listener", 3000)
+    assert suspect["pattern"] == "listener-accumulation"
+    assert "3,000 listeners" in suspect["reason"]
+    assert "on `(global).bus` (an EventTarget) for event 'tick'" in suspect["reason"]
