@@ -27,6 +27,7 @@ from triage.analyses.distances import (
     edge_flags,
 )
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, format_edge
+from triage.heapgraph.naming import defined_by_program
 
 MAX_HOPS = 64  # steps of a path as shown, after long chains are folded into one step
 _WALK_HOPS = 200_000  # raw hops walked back (a promise's reaction list can be this long)
@@ -399,7 +400,8 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     This search does not: it walks back from `node` over user-level references only
     (properties, elements, collection entries), layer by layer, and stops at the first layer
     where a module or closure variable (`context var x`) or a property of a global object
-    names it. Among those, the fewest hops wins, then a variable over a global property,
+    names it. Among those, the fewest hops wins, then a variable over a global property
+    (but a global property over a variable that only Node's own functions use: `stream`),
     then the name most closures use for that object (`process`, not the `object` or
     `_process` of one Node-internal function), then the name's text, so every core of the
     same program gets the same name. The receiver an arrow function captures (`this`) is
@@ -425,8 +427,9 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                 labels = (label, *chain[v])
                 if kind == "context":
                     if dominators is None or not _dominated(g, dominators, u, node):
-                        found.append((0, -votes[label], _join("", labels)))
-                elif dist[u] == 1 and int(g.node_type[u]) != NodeType.SYNTHETIC:
+                        rank = 2 if _internal_context(g, u) else 0
+                        found.append((rank, -votes[label], _join("", labels)))
+                elif _user_global(g, u, dist):
                     found.append((1, 0, _join(f"({g.class_name(u)})", labels)))
                 elif u not in chain:
                     chain[u] = labels
@@ -438,6 +441,31 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
         nxt.sort()
         frontier = [u for _, u in nxt]
     return None
+
+
+def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
+    """Is `u` the program's global object: a user root (a core, snapshots up to Node 24),
+    or the global object right below one (Node 26's snapshots root the main native context,
+    whose `global_object` it is)?"""
+    if int(g.node_type[u]) == NodeType.SYNTHETIC:
+        return False
+    return dist[u] == 1 or (dist[u] == 2 and g.class_name(u) == "global")
+
+
+def _internal_context(g: HeapGraph, ctx: int, limit: int = 16) -> bool:
+    """Do only Node's own functions run in context `ctx`? Their variables are no name a
+    programmer knows: Node 26's stream code captures a PassThrough as `stream`, and a
+    backlog held by `(global).sink` was named `stream._writableState[...]`."""
+    seen = 0
+    for e, fn in g.retainers_of(ctx):
+        if int(g.node_type[fn]) != NodeType.CLOSURE or g.edge_name_str(e) != "context":
+            continue
+        if defined_by_program(g, fn):
+            return False
+        seen += 1
+        if seen >= limit:
+            break
+    return seen > 0
 
 
 def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tuple[str, int, str]]:

@@ -29,7 +29,7 @@ from triage.analyses.retainers import (
 )
 from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
-from triage.heapgraph.naming import class_origin, is_internal_script
+from triage.heapgraph.naming import class_origin, defined_by_program, is_internal_script
 from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
@@ -265,7 +265,7 @@ def _held_by_program(g: HeapGraph, v: int) -> bool:
     for e, u in g.retainers_of(v):
         if int(g.edge_type[e]) not in (EdgeType.PROPERTY, EdgeType.ELEMENT):
             continue
-        if g.class_name(u) == "global" or _defined_by_program(g, u):
+        if g.class_name(u) == "global" or defined_by_program(g, u):
             return True
     return False
 
@@ -274,7 +274,7 @@ def _user_level(g: HeapGraph, v: int) -> bool:
     """An instance of a class the program defined, or a builtin container (Object, Map,
     Buffer...) its code holds. A Buffer's class is Node's (FastBuffer), which made an 8 MiB
     `upload.body` no object of the program's: the big object was its `{body}` wrapper."""
-    if _defined_by_program(g, v):
+    if defined_by_program(g, v):
         return True
     return g.class_name(v) in _BUILTIN_CANDIDATES and _user_owned(g, v)
 
@@ -541,7 +541,7 @@ def _user_owned(g: HeapGraph, point: int) -> bool:
         return True
     for step in reversed(path):
         if step["node"]["type"] == "Function":
-            return _defined_by_program(g, _node_by_id(g, step["node"]["id"]))
+            return defined_by_program(g, _node_by_id(g, step["node"]["id"]))
     for step in path:
         edge = step["edge"]
         if edge and edge["type"] == "property":
@@ -565,7 +565,7 @@ def _kept_by_program_code(g: HeapGraph, dom: Dominators, sample: int, point: int
         v = int(dom.idom[v])
         if v in (point, g.root):
             return False
-        if int(g.node_type[v]) == NodeType.CLOSURE and _defined_by_program(g, v):
+        if int(g.node_type[v]) == NodeType.CLOSURE and defined_by_program(g, v):
             return True
         if int(g.node_type[v]) == NodeType.OBJECT and int(g.node_class[v]) == module:
             return True
@@ -594,16 +594,11 @@ def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
             if looked > limit:
                 return False
             if (int(g.node_type[fn]) == NodeType.CLOSURE and g.edge_name_str(e2) == "context"
-                    and _defined_by_program(g, fn)):
+                    and defined_by_program(g, fn)):
                 return True
     return False
 
 
-def _defined_by_program(g: HeapGraph, fn: int) -> bool:
-    """Is function `fn` (or the class of object `fn`) from one of the program's scripts, not
-    Node's or V8's own?"""
-    origin = class_origin(g, fn)
-    return origin is not None and not is_internal_script(origin["script"])
 
 
 def _node_by_id(g: HeapGraph, node_id: int) -> int:

@@ -151,6 +151,13 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
     return out
 
 
+def defined_by_program(g: HeapGraph, node: int) -> bool:
+    """Is function `node` (or the class of object `node`) from one of the program's scripts,
+    not Node's or V8's own?"""
+    origin = class_origin(g, node)
+    return origin is not None and not is_internal_script(origin["script"])
+
+
 def is_internal_script(script: str) -> bool:
     """Node's or V8's own code (`node:internal/timers`, `node:events`, ...)."""
     return script.startswith(("node:", "internal/")) or script == ""
