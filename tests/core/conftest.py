@@ -49,6 +49,22 @@ def core_summary(scenario: str, major: int) -> dict:
     return result.json
 
 
+@cache
+def crash_with_snapshot(scenario: str, major: int) -> Crash:
+    """`dumps/scenarios/<scenario>.js` run with WRITE_SNAPSHOT=1: it writes a heap snapshot
+    (which collects garbage) just before abort(), so the core and the snapshot hold the
+    same live heap."""
+    return run_scenario(scenario, major, env={"WRITE_SNAPSHOT": "1"})
+
+
+@cache
+def artifact_summary(path: str) -> dict:
+    """triage's JSON for one core or heap snapshot, without llnode."""
+    result = run_triage(path, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    return result.json
+
+
 @pytest.fixture
 def crash():
     return crash_of

@@ -6,27 +6,18 @@ suspect" where a heap snapshot of the same process showed 30 MiB in `uploads`.""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS
+from tests.core.conftest import artifact_summary as summary
+from tests.core.conftest import crash_with_snapshot
 
 UPLOADS = 120 * 256 * 1024
 SLICES = 10 * 1024
 
 
-@cache
 def crash(major: int):
-    return run_scenario("blob_uploads", major, env={"WRITE_SNAPSHOT": "1"})
-
-
-@cache
-def summary(path: str) -> dict:
-    result = run_triage(path, "--format", "json", "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json
+    return crash_with_snapshot("blob_uploads", major)
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])

@@ -7,24 +7,18 @@ global object, so no global property named a holder in them at all."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS
+from tests.core.conftest import artifact_summary, crash_with_snapshot
 
 
-@cache
 def crash(major: int):
-    return run_scenario("leak_writable_backlog", major, env={"WRITE_SNAPSHOT": "1"})
+    return crash_with_snapshot("leak_writable_backlog", major)
 
 
-@cache
 def holder(path: str) -> str:
-    result = run_triage(path, "--format", "json", "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json["suspects"][0]["accumulation_point"]["holder"]
+    return artifact_summary(path)["suspects"][0]["accumulation_point"]["holder"]
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])

@@ -6,24 +6,18 @@ suspect where a heap snapshot of the same process blamed `(global).sandboxes`.""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from dumps.crash import run_scenario
-from tests.conftest import MAJORS, run_triage
+from tests.conftest import MAJORS
+from tests.core.conftest import artifact_summary, crash_with_snapshot
 
 
-@cache
 def crash(major: int):
-    return run_scenario("leak_vm_contexts", major, env={"WRITE_SNAPSHOT": "1"})
+    return crash_with_snapshot("leak_vm_contexts", major)
 
 
-@cache
 def lead_suspect(path: str) -> dict:
-    result = run_triage(path, "--format", "json", "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json["suspects"][0]
+    return artifact_summary(path)["suspects"][0]
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
