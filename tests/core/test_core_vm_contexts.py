@@ -36,3 +36,12 @@ def test_the_array_retains_its_contexts_as_a_gcd_snapshot_says_within_5_percent(
                   for p in (c.core_path, c.snapshots[0]))
     assert want >= 150 * 100_000  # each context is a whole global with its builtins
     assert abs(kept - want) <= 0.05 * want
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+def test_the_reason_says_the_entries_are_vm_contexts(major, artifact):
+    """What accumulated was "1,200 Object objects": the builtins of the contexts, with
+    nothing saying so."""
+    c = crash(major)
+    reason = lead_suspect(c.core_path if artifact == "core" else c.snapshots[0])["reason"]
+    assert "150 of its entries are sandboxes of vm contexts" in reason
