@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, crash_with_snapshot
+from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
 
 
 def crash(major: int):
@@ -45,3 +45,10 @@ def test_the_reason_says_the_entries_are_vm_contexts(major, artifact):
     c = crash(major)
     reason = lead_suspect(c.core_path if artifact == "core" else c.snapshots[0])["reason"]
     assert "150 of its entries are sandboxes of vm contexts" in reason
+
+
+def test_a_long_array_of_plain_objects_says_nothing_of_vm_contexts(major):
+    """An element edge's name is its index: one of 20,000 jobs once counted as a sandbox
+    because its index equalled the string id of Node's private symbol."""
+    reason = core_summary("big_parsed_document", major)["suspects"][0]["reason"]
+    assert "vm context" not in reason

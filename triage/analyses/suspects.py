@@ -1190,7 +1190,9 @@ def _vm_sandboxes(g: HeapGraph, v: int) -> int:
     kept contexts "accumulated" in `sandboxes`, and nothing said they were contexts."""
     if _VM_SANDBOX_KEY not in g.strings:
         return 0
-    marked = np.flatnonzero(g.edge_name == g.string_id(_VM_SANDBOX_KEY))
+    # (an element edge's name is its index: property edges only)
+    marked = np.flatnonzero((g.edge_name == g.string_id(_VM_SANDBOX_KEY))
+                            & (g.edge_type == EdgeType.PROPERTY))
     if not len(marked):
         return 0
     sandboxes = np.searchsorted(g.edge_start, marked, side="right") - 1
