@@ -570,3 +570,13 @@ def test_listeners_that_keep_only_strings_pile_up_on_their_event_target(major):
     assert suspect["pattern"] == "listener-accumulation"
     assert "3,000 listeners" in suspect["reason"]
     assert "on `(global).bus` (an EventTarget) for event 'tick'" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_listeners_added_to_process_are_the_programs_big_object(major):
+    """2,000 `process.on('exit')` closures over 8 KB strings: no suspect, `process` being
+    Node's object and Function no class to blame."""
+    suspect = first_suspect("leak_process_listeners", major)
+    assert suspect["pattern"] == "big-object"
+    assert suspect["accumulation_point"]["holder"] == "process._events.exit"
+    assert "2,000 listeners for 'exit' on `process`" in suspect["reason"]

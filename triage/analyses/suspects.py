@@ -276,7 +276,18 @@ def _user_level(g: HeapGraph, v: int) -> bool:
     `upload.body` no object of the program's: the big object was its `{body}` wrapper."""
     if defined_by_program(g, v):
         return True
-    return g.class_name(v) in _BUILTIN_CANDIDATES and _user_owned(g, v)
+    return g.class_name(v) in _BUILTIN_CANDIDATES and (_user_owned(g, v)
+                                                       or _holds_program_functions(g, v))
+
+
+def _holds_program_functions(g: HeapGraph, v: int, limit: int = 16) -> bool:
+    """Are the first entries of container `v` functions of the program? Node's own object
+    can hold them: 2,000 `process.on('exit')` listeners closing over 8 KB strings (16 MiB
+    in `process._events.exit`) were no suspect, `process` being Node's."""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    entries = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT][:limit]
+    return any(int(g.node_type[u]) == NodeType.CLOSURE and defined_by_program(g, int(u))
+               for u in entries)
 
 
 def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallow, cret,
@@ -305,6 +316,12 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         keys = _key_count(g, v)
         many = f", in {keys:,} properties" if keys >= _MANY_KEYS and name == "Object" else ""
         part = many + _big_object_content(g, dom, dist, v, retained)
+    if "._events." in holder and name == "Array":  # an EventEmitter's listeners of one event
+        emitter, event = holder.rsplit("._events.", 1)
+        entries = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT]
+        listeners = int(np.count_nonzero(g.node_type[entries] == NodeType.CLOSURE))
+        part += (f": {listeners:,} listeners for '{event}' on `{emitter}`, added and never "
+                 "removed")
     c = lead["class"]
     instances = int(count[c])
     if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
@@ -964,8 +981,9 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     pattern, reason = _explain(g, name, lead, acc_point, paths, int(cret[c]), kind)
     sandboxes = _vm_sandboxes(g, point) if point >= 0 else 0
     if sandboxes:
-        reason += (f"; {sandboxes:,} of its entries are sandboxes of vm contexts, each keeping "
-                   "a whole JavaScript global (its builtins and compiled code) alive")
+        are = "is a sandbox of a vm context" if sandboxes == 1 else "are sandboxes of vm contexts"
+        reason += (f"; {sandboxes:,} of its entries {are}, each keeping a whole JavaScript "
+                   "global (its builtins and compiled code) alive")
     return {
         "rank": 0,
         "type": name,
