@@ -32,8 +32,8 @@ def test_big_objects_follow_the_same_edges_as_a_scan_of_every_name(source, monke
     g = graph("snap_classes", 22) if source == "snapshot" else _core_graph("leak_map", 24)
     nodes = _busiest(g, 200)
     assert int(np.diff(g.edge_start)[nodes].max()) > naming._SCAN_IN_PYTHON
-    scanned = {(v, names): naming._follow(g, v, *names) for v in nodes for names in NAMES}
+    scanned = {(v, names): naming.follow(g, v, *names) for v in nodes for names in NAMES}
     monkeypatch.setattr(naming, "_SCAN_IN_PYTHON", 0)
-    compared = {(v, names): naming._follow(g, v, *names) for v in nodes for names in NAMES}
+    compared = {(v, names): naming.follow(g, v, *names) for v in nodes for names in NAMES}
     assert compared == scanned
     assert sum(t >= 0 for t in compared.values()) > len(nodes)

@@ -374,6 +374,10 @@ def _nearest_variable(path: list[dict]) -> str | None:
 #: longest name `named_holder` builds, and how many objects it may visit looking for one
 _NAME_LABELS = 8
 _NAME_BUDGET = 50_000
+#: how many layers further a name the program knows is looked for when the nearest is a
+#: variable only Node's code uses: `mod.exports.hub` (the CommonJS loader's `mod`) is
+#: `require.main.exports.hub` one layer up
+_INTERNAL_NAME_PATIENCE = 2
 _NAME_FANIN = 10_000  # references into one object that are looked at (in edge order)
 #: context slots that are no programmer's name for what they hold: an arrow function's captured
 #: receiver (`this.data` says nothing about which object); V8's own temporaries start with a
@@ -401,7 +405,10 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     (properties, elements, collection entries), layer by layer, and stops at the first layer
     where a module or closure variable (`context var x`) or a property of a global object
     names it. Among those, the fewest hops wins, then a variable over a global property
-    (but a global property over a variable that only Node's own functions use: `stream`),
+    (but a global property over a variable that only Node's own functions use: `stream`;
+    such a variable names the object only when no name of the program's lies up to
+    `_INTERNAL_NAME_PATIENCE` layers further: the loader's `mod.exports` is
+    `require.main.exports`),
     then the name most closures use for that object (`process`, not the `object` or
     `_process` of one Node-internal function), then the name's text, so every core of the
     same program gets the same name. The receiver an arrow function captures (`this`) is
@@ -416,6 +423,8 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     chain: dict[int, tuple[str, ...]] = {node: ()}
     frontier = [node]
     visited = 0
+    internal_name: list[tuple[int, int, str]] = []  # the best name only Node's code uses
+    patience = _INTERNAL_NAME_PATIENCE
     for _ in range(_NAME_LABELS):
         found: list[tuple[int, int, str]] = []  # (global property?, -votes, name)
         nxt: list[tuple[tuple[str, ...], int]] = []
@@ -434,13 +443,19 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                 elif u not in chain:
                     chain[u] = labels
                     nxt.append((labels, u))
-        if found:
+        if found and min(found)[0] < 2:
             return min(found)[-1]
+        if found and not internal_name:  # only Node's own variables: look a little further
+            internal_name = [min(found)]
+        if internal_name:
+            if patience == 0:
+                return internal_name[0][-1]
+            patience -= 1
         if not nxt or visited > _NAME_BUDGET:
-            return None
+            return internal_name[0][-1] if internal_name else None
         nxt.sort()
         frontier = [u for _, u in nxt]
-    return None
+    return internal_name[0][-1] if internal_name else None
 
 
 def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:

@@ -29,7 +29,12 @@ from triage.analyses.retainers import (
 )
 from triage.compiled import kernel
 from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
-from triage.heapgraph.naming import class_origin, defined_by_program, is_internal_script
+from triage.heapgraph.naming import (
+    class_origin,
+    defined_by_program,
+    follow,
+    is_internal_script,
+)
 from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
@@ -238,20 +243,47 @@ def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
     into objects the program can name, never into a backing store (a Map's table, an
     object's property dictionary): those are how an object holds its content."""
     for _ in range(64):
+        listeners = _emitter_listeners(g, dom, v)
+        if listeners >= 0:
+            return listeners
         if g.class_name(v) != "Object" or class_origin(g, v) is not None:
             return v
-        a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-        kids = np.unique(g.edge_to[a:b])
-        kids = kids[(dist[kids] != UNREACHABLE) & (dom.idom[kids] == v)
-                    & (g.node_type[kids] == NodeType.OBJECT)]
-        if not kids.shape[0]:
+        top = _biggest_dominated(g, dom, dist, v)
+        if top < 0 or dom.retained[top] < BIG_PART_SHARE * dom.retained[v]:
             return v
-        top = int(kids[np.argmax(dom.retained[kids])])
-        if (dom.retained[top] < BIG_PART_SHARE * dom.retained[v]
-                or _internal_class(g.class_name(top)) or not _user_level(g, top)):
+        listeners = _emitter_listeners(g, dom, top)
+        if listeners >= 0:
+            return listeners
+        if _internal_class(g.class_name(top)) or not _user_level(g, top):
             return v
         v = top
     return v
+
+
+def _biggest_dominated(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
+    """Of the objects `v` links to and alone keeps alive, the one retaining most (or -1)."""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    kids = np.unique(g.edge_to[a:b])
+    kids = kids[(dist[kids] != UNREACHABLE) & (dom.idom[kids] == v)
+                & (g.node_type[kids] == NodeType.OBJECT)]
+    return int(kids[np.argmax(dom.retained[kids])]) if kids.shape[0] else -1
+
+
+def _emitter_listeners(g: HeapGraph, dom: Dominators, v: int) -> int:
+    """The listener Array of one event that holds most of EventEmitter `v`, or -1. 2,000
+    closures added by `bus.on('config-changed')` were "One Object `exports` retains 15.9
+    MiB, most of it in `.bus` (EventEmitter)", and "most of it in `._events`" for a class
+    extending EventEmitter: the listeners that pile up are the object to name."""
+    events = follow(g, v, "_events")
+    if events < 0 or int(dom.idom[events]) != v:
+        return -1
+    a, b = int(g.edge_start[events]), int(g.edge_start[events + 1])
+    lists = np.unique(g.edge_to[a:b])
+    lists = lists[(dom.idom[lists] == events) & (g.node_class[lists] == g.string_id("Array"))]
+    if not lists.shape[0]:
+        return -1
+    top = int(lists[np.argmax(dom.retained[lists])])
+    return top if dom.retained[top] >= BIG_PART_SHARE * dom.retained[v] else -1
 
 
 def _held_by_program(g: HeapGraph, v: int) -> bool:
@@ -284,10 +316,23 @@ def _holds_program_functions(g: HeapGraph, v: int, limit: int = 16) -> bool:
     """Are the first entries of container `v` functions of the program? Node's own object
     can hold them: 2,000 `process.on('exit')` listeners closing over 8 KB strings (16 MiB
     in `process._events.exit`) were no suspect, `process` being Node's."""
-    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    entries = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT][:limit]
     return any(int(g.node_type[u]) == NodeType.CLOSURE and defined_by_program(g, int(u))
-               for u in entries)
+               for u in _element_targets(g, v)[:limit])
+
+
+def _element_targets(g: HeapGraph, v: int) -> np.ndarray:
+    """The nodes `v`'s element edges lead to (an Array's entries, in order)."""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    return g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT]
+
+
+def _emitter_and_event(holder: str) -> tuple[str, str] | None:
+    """`process` and `exit` of a holder `process._events.exit` (or `bus._events['a-b']`):
+    an EventEmitter keeps each event's listeners under `_events`."""
+    if "._events" not in holder:
+        return None
+    emitter, rest = holder.rsplit("._events", 1)
+    return emitter or "an emitter", rest.strip(".[]'\"") or "?"
 
 
 def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallow, cret,
@@ -316,9 +361,10 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         keys = _key_count(g, v)
         many = f", in {keys:,} properties" if keys >= _MANY_KEYS and name == "Object" else ""
         part = many + _big_object_content(g, dom, dist, v, retained)
-    if "._events." in holder and name == "Array":  # an EventEmitter's listeners of one event
-        emitter, event = holder.rsplit("._events.", 1)
-        entries = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT]
+    emitter_event = _emitter_and_event(holder)
+    if emitter_event and name == "Array":  # an EventEmitter's listeners of one event
+        emitter, event = emitter_event
+        entries = _element_targets(g, v)
         listeners = int(np.count_nonzero(g.node_type[entries] == NodeType.CLOSURE))
         part += (f": {listeners:,} listeners for '{event}' on `{emitter}`, added and never "
                  "removed")
@@ -1096,9 +1142,8 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` (an "
                 f"EventTarget) for event '{event}'{capture}: listeners are added with "
                 "addEventListener and never removed")
-    if "._events" in holder:
-        event = holder.rsplit("._events", 1)[-1].strip(".[]'\"") or "?"
-        emitter = holder.rsplit("._events", 1)[0] or "an emitter"
+    if emitter_event := _emitter_and_event(holder):
+        emitter, event = emitter_event
         return ("listener-accumulation",
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
                 f"'{event}'{capture}: listeners are added and never removed")
@@ -1221,9 +1266,7 @@ def _vm_sandboxes(g: HeapGraph, v: int, probe: int = 64, limit: int = 100_000) -
 
 def _elements_of_class(g: HeapGraph, v: int, name: str) -> int:
     """How many of `v`'s element edges lead to objects of class `name`."""
-    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    to = g.edge_to[a:b][g.edge_type[a:b] == EdgeType.ELEMENT]
-    return int(np.count_nonzero(g.node_class[to] == g.string_id(name)))
+    return int(np.count_nonzero(g.node_class[_element_targets(g, v)] == g.string_id(name)))
 
 
 def _growth(g: HeapGraph, point: dict) -> str:

@@ -62,7 +62,7 @@ def compute_node_class(g: HeapGraph) -> np.ndarray:
     return cls
 
 
-def _follow(g: HeapGraph, v: int, *names: str) -> int:
+def follow(g: HeapGraph, v: int, *names: str) -> int:
     """Target of `v`'s first edge named one of `names` (in that preference), or -1."""
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
     if b - a > _SCAN_IN_PYTHON:
@@ -124,19 +124,19 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
     if int(g.node_type[node]) == NodeType.CLOSURE:
         fn = node
     else:
-        proto = _follow(g, node, "__proto__")
+        proto = follow(g, node, "__proto__")
         if proto < 0:  # a core's graph has the Map's own fields: instance -> map -> prototype
-            hidden_class = _follow(g, node, "map")
-            proto = _follow(g, hidden_class, "prototype") if hidden_class >= 0 else -1
-        fn = _follow(g, proto, "constructor") if proto >= 0 else -1
+            hidden_class = follow(g, node, "map")
+            proto = follow(g, hidden_class, "prototype") if hidden_class >= 0 else -1
+        fn = follow(g, proto, "constructor") if proto >= 0 else -1
     if fn < 0 or int(g.node_type[fn]) != NodeType.CLOSURE:
         return None
-    shared = _follow(g, fn, "shared")
-    script = _follow(g, shared, "script", "script_or_debug_info") if shared >= 0 else -1
+    shared = follow(g, fn, "shared")
+    script = follow(g, shared, "script", "script_or_debug_info") if shared >= 0 else -1
     if script < 0:
         return None
     # A snapshot names the Script node by its URL; a core's Script has a `name` field.
-    url = _follow(g, script, "name")
+    url = follow(g, script, "name")
     is_text = url >= 0 and int(g.node_type[url]) in (NodeType.STRING, NodeType.CONCATENATED_STRING,
                                                      NodeType.SLICED_STRING)
     if not is_text and g.source == "core":
