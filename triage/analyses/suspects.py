@@ -144,6 +144,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
+            elif _held_by_fetch_dispatcher(g, dist, count, cand):  # (unless it is fetch's)
+                found.append(cand | {"user": False})
             continue
         cand["sample"] = _sample_under(g, dom, dist, cls, c, store, best)
         if chain is not None:  # also show how the farthest instance hangs off the chain
@@ -153,8 +155,9 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     # 8 bytes a node, freed before the path queries below build the retainer index
     del cnt, best
     for cand in found:
-        if (not cand["user"] and not _user_owned(g, cand["point"])
-                and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])):
+        if (not cand["user"] and "unread_fetch" not in cand and not _user_owned(g, cand["point"])
+                and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])
+                and not _held_by_fetch_dispatcher(g, dist, count, cand)):
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
@@ -463,6 +466,64 @@ def _cut_from(g: HeapGraph, dom: Dominators, nodes: np.ndarray, retained: int) -
     return (f", mostly one {human_bytes(int(dom.retained[best]))} string that {cut[best]:,} "
             "sliced strings point into: a slice (substring, split piece, match) of 13 or more "
             "characters keeps the whole string it was cut from")
+
+
+#: the classes of undici (Node's fetch) met on the way from a global to an unread body:
+#: its dispatcher (Agent, Pool) and each connection (Client) with its queue of requests
+_UNDICI_SCRIPT = "node:internal/deps/undici/undici"
+_UNDICI_CONNECTION = "Client"
+_FETCH_BODY = "Readable"  # undici's BodyReadable, the stream a response's body reads from
+_FETCH_RESPONSES = ("Response", "_Response")  # Node 26 and Node 18-24
+_GLOBAL_DISPATCHER_KEY = "<symbol undici.globalDispatcher"  # `.1>` (or `.2>`: undici 7)
+
+
+def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int = 32) -> bool:
+    """Are `cand`'s instances (streams meeting only at a global or at the roots) the unread
+    bodies of fetch() responses? undici keeps a response's connection busy, and its body
+    stream buffered, in its global dispatcher until the body is read or cancelled: 200
+    responses kept unread held 25 MiB, and no suspect was shown (the program's array of
+    responses and undici's pool meet only at the global). On a yes, the suspect's point is
+    the dispatcher, its sample an instance reached through it, and `cand["unread_fetch"]`
+    counts the connections and the live responses. Of the instances nearest the roots,
+    `probe` are tried (a snapshot names some of Node's prototypes `Readable` too)."""
+    point = cand["point"]
+    if g.strings[cand["class"]] != _FETCH_BODY or (point >= 0 and g.class_name(point) != "global"):
+        return False
+    inst = np.flatnonzero((g.node_class == cand["class"]) & (dist != UNREACHABLE))
+    for v in inst[np.argsort(dist[inst], kind="stable")][:probe].tolist():
+        paths = retainer_paths(g, v, max_paths=1)
+        steps = [_node_by_id(g, step["node"]["id"]) for step in paths[0]] if paths else []
+        undici = [i for i, u in enumerate(steps)
+                  if (class_origin(g, u) or {}).get("script") == _UNDICI_SCRIPT]
+        if not any(g.class_name(steps[i]) == _UNDICI_CONNECTION for i in undici):
+            continue
+
+        def live(name: str) -> int:
+            c = g.find_string(name)
+            return int(count[c]) if 0 <= c < len(count) else 0
+
+        first = undici[0]  # what holds them all: the global dispatcher, if it is a global's
+        dispatcher = _global_dispatcher(g) or (steps[first],
+                                               holder_expression(paths[0][:first + 1]))
+        streams = sum(follow(g, u, "_readableState") >= 0 for u in inst.tolist())  # no prototypes
+        cand.update(point=dispatcher[0], holder=dispatcher[1], sample=v, under=streams,
+                    kept=cand["accumulated"],
+                    unread_fetch=(live(_UNDICI_CONNECTION),
+                                  sum(live(n) for n in _FETCH_RESPONSES)))
+        return True
+    return False
+
+
+def _global_dispatcher(g: HeapGraph) -> tuple[int, str] | None:
+    """undici's global dispatcher and its name, `(global)['<symbol undici.globalDispatcher.1>']`:
+    what fetch() connections hang off, though a shorter path may reach them through a timer."""
+    agents = g.find_string("Agent")
+    for v in np.flatnonzero(g.node_class == agents).tolist() if agents >= 0 else []:
+        for e, u in g.retainers_of(v):
+            if (g.class_name(u) == "global"
+                    and g.edge_name_str(e).startswith(_GLOBAL_DISPATCHER_KEY)):
+                return v, f"(global)[{g.edge_name_str(e)!r}]"
+    return None
 
 
 def _kept(lead: dict) -> int:
@@ -1006,7 +1067,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     acc_point = None
     holder = ""
     if point >= 0:
-        holder = named_holder(g, point, dominators=dom.idom)
+        holder = lead.get("holder") or named_holder(g, point, dominators=dom.idom)
         if holder is None:
             point_paths = retainer_paths(g, point, max_paths=1)
             holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
@@ -1113,6 +1174,15 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
         return ("spread", f"{lead['total']:,} live {name} objects retain {human_bytes(retained)}, "
                 "spread over many holders: no single container accumulates them")
     holder = point["holder"]
+    if lead.get("unread_fetch"):
+        connections, responses = lead["unread_fetch"]
+        alive = f"; {responses:,} Response objects are alive" if responses else ""
+        return ("unread-fetch-bodies",
+                f"{what} are bodies of fetch() responses that were never read: undici's "
+                f"dispatcher `{holder}` keeps each one buffered, and its connection busy "
+                f"({connections:,} connections), until the body is read or cancelled{alive}: "
+                "read every body (`await res.arrayBuffer()`) or cancel it "
+                "(`await res.body?.cancel()`)")
     pclass = point["node"]["type"]
     base = kind or pclass  # what it evicts and grows like
     an = "an" if base[:1] in "AEIOU" else "a"
