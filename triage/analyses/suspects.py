@@ -477,20 +477,23 @@ _FETCH_RESPONSES = ("Response", "_Response")  # Node 26 and Node 18-24
 _GLOBAL_DISPATCHER_KEY = "<symbol undici.globalDispatcher"  # `.1>` (or `.2>`: undici 7)
 
 
-def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int = 32) -> bool:
+def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int = 4) -> bool:
     """Are `cand`'s instances (streams meeting only at a global or at the roots) the unread
     bodies of fetch() responses? undici keeps a response's connection busy, and its body
     stream buffered, in its global dispatcher until the body is read or cancelled: 200
     responses kept unread held 25 MiB, and no suspect was shown (the program's array of
     responses and undici's pool meet only at the global). On a yes, the suspect's point is
     the dispatcher, its sample an instance reached through it, and `cand["unread_fetch"]`
-    counts the connections and the live responses. Of the instances nearest the roots,
-    `probe` are tried (a snapshot names some of Node's prototypes `Readable` too)."""
+    counts the connections and the live responses. Of the streams nearest the roots,
+    `probe` are tried (each costs a path search); a snapshot names some of Node's
+    prototypes `Readable` too, which are no stream."""
     point = cand["point"]
     if g.strings[cand["class"]] != _FETCH_BODY or (point >= 0 and g.class_name(point) != "global"):
         return False
     inst = np.flatnonzero((g.node_class == cand["class"]) & (dist != UNREACHABLE))
-    for v in inst[np.argsort(dist[inst], kind="stable")][:probe].tolist():
+    streams = [u for u in inst[np.argsort(dist[inst], kind="stable")].tolist()
+               if follow(g, u, "_readableState") >= 0]  # instances, not prototypes
+    for v in streams[:probe]:
         paths = retainer_paths(g, v, max_paths=1)
         steps = [_node_by_id(g, step["node"]["id"]) for step in paths[0]] if paths else []
         undici = [i for i, u in enumerate(steps)
@@ -505,11 +508,10 @@ def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int 
         first = undici[0]  # what holds them all: the global dispatcher, if it is a global's
         dispatcher = _global_dispatcher(g) or (steps[first],
                                                holder_expression(paths[0][:first + 1]))
-        streams = sum(follow(g, u, "_readableState") >= 0 for u in inst.tolist())  # no prototypes
-        cand.update(point=dispatcher[0], holder=dispatcher[1], sample=v, under=streams,
-                    kept=cand["accumulated"],
-                    unread_fetch=(live(_UNDICI_CONNECTION),
-                                  sum(live(n) for n in _FETCH_RESPONSES)))
+        connections = live(_UNDICI_CONNECTION)  # each holds at most one unread body
+        cand.update(point=dispatcher[0], holder=dispatcher[1], sample=v,
+                    under=min(len(streams), connections), kept=cand["accumulated"],
+                    unread_fetch=(connections, sum(live(n) for n in _FETCH_RESPONSES)))
         return True
     return False
 
