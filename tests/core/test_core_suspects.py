@@ -7,7 +7,7 @@ import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
-from tests.core.conftest import core_summary
+from tests.core.conftest import artifact_summary, core_summary
 from triage.units import human_bytes
 
 # scenario -> (planted type, how many, pattern, accumulation holder, a label on its path).
@@ -578,5 +578,15 @@ def test_listeners_added_to_process_are_the_programs_big_object(major):
     Node's object and Function no class to blame."""
     suspect = first_suspect("leak_process_listeners", major)
     assert suspect["pattern"] == "big-object"
+    assert suspect["accumulation_point"]["holder"] == "process._events.exit"
+    assert "2,000 listeners for 'exit' on `process`" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_bound_listeners_added_to_process_are_the_programs_big_object(major):
+    """`cleanup.bind(null, note)` is a builtin function whose target is the program's: 2,000
+    of them on `process.on('exit')` were no suspect."""
+    core = run_scenario("leak_process_listeners", major, args=("bound",)).core
+    suspect = artifact_summary(core)["suspects"][0]
     assert suspect["accumulation_point"]["holder"] == "process._events.exit"
     assert "2,000 listeners for 'exit' on `process`" in suspect["reason"]

@@ -34,6 +34,7 @@ from triage.heapgraph.naming import (
     defined_by_program,
     follow,
     is_internal_script,
+    program_function,
 )
 from triage.units import human_bytes
 
@@ -319,8 +320,7 @@ def _holds_program_functions(g: HeapGraph, v: int, limit: int = 16) -> bool:
     """Are the first entries of container `v` functions of the program? Node's own object
     can hold them: 2,000 `process.on('exit')` listeners closing over 8 KB strings (16 MiB
     in `process._events.exit`) were no suspect, `process` being Node's."""
-    return any(int(g.node_type[u]) == NodeType.CLOSURE and defined_by_program(g, int(u))
-               for u in _element_targets(g, v)[:limit])
+    return any(program_function(g, int(u)) for u in _element_targets(g, v)[:limit])
 
 
 def _element_targets(g: HeapGraph, v: int) -> np.ndarray:

@@ -158,6 +158,19 @@ def defined_by_program(g: HeapGraph, node: int) -> bool:
     return origin is not None and not is_internal_script(origin["script"])
 
 
+def program_function(g: HeapGraph, node: int) -> bool:
+    """Is `node` a function of the program: one it defined, or one bound from one
+    (`cleanup.bind(null, note)` is a builtin function, `native_bind`, whose `bound_function`
+    is the program's)? 2,000 bound `process.on('exit')` listeners were no suspect."""
+    if int(g.node_type[node]) != NodeType.CLOSURE:
+        return False
+    if defined_by_program(g, node):
+        return True
+    target = follow(g, node, "bound_function")
+    return (target >= 0 and int(g.node_type[target]) == NodeType.CLOSURE
+            and defined_by_program(g, target))
+
+
 def is_internal_script(script: str) -> bool:
     """Node's or V8's own code (`node:internal/timers`, `node:events`, ...)."""
     return script.startswith(("node:", "internal/")) or script == ""
