@@ -145,7 +145,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
-            elif _held_by_fetch_dispatcher(g, dist, count, cand):  # (unless it is fetch's)
+            elif _held_by_fetch_dispatcher(g, dist, cand):  # (unless it is fetch's)
                 found.append(cand | {"user": False})
             continue
         cand["sample"] = _sample_under(g, dom, dist, cls, c, store, best)
@@ -158,7 +158,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for cand in found:
         if (not cand["user"] and "unread_fetch" not in cand and not _user_owned(g, cand["point"])
                 and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])
-                and not _held_by_fetch_dispatcher(g, dist, count, cand)):
+                and not _held_by_fetch_dispatcher(g, dist, cand)):
             continue  # a builtin class piling up inside Node's own structures
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
@@ -477,7 +477,7 @@ _FETCH_RESPONSES = ("Response", "_Response")  # Node 26 and Node 18-24
 _GLOBAL_DISPATCHER_KEY = "<symbol undici.globalDispatcher"  # `.1>` (or `.2>`: undici 7)
 
 
-def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int = 4) -> bool:
+def _held_by_fetch_dispatcher(g: HeapGraph, dist, cand: dict, probe: int = 4) -> bool:
     """Are `cand`'s instances (streams meeting only at a global or at the roots) the unread
     bodies of fetch() responses? undici keeps a response's connection busy, and its body
     stream buffered, in its global dispatcher until the body is read or cancelled: 200
@@ -501,9 +501,12 @@ def _held_by_fetch_dispatcher(g: HeapGraph, dist, count, cand: dict, probe: int 
         if not any(g.class_name(steps[i]) == _UNDICI_CONNECTION for i in undici):
             continue
 
-        def live(name: str) -> int:
+        def live(name: str) -> int:  # instances: a snapshot names a prototype by its class
             c = g.find_string(name)
-            return int(count[c]) if 0 <= c < len(count) else 0
+            if c < 0:
+                return 0
+            found = np.flatnonzero((g.node_class == c) & (dist != UNREACHABLE)).tolist()
+            return sum(follow(g, u, "constructor") < 0 for u in found)
 
         first = undici[0]  # what holds them all: the global dispatcher, if it is a global's
         dispatcher = _global_dispatcher(g) or (steps[first],
