@@ -7,7 +7,7 @@ import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
-from tests.core.conftest import artifact_summary, core_summary
+from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
 from triage.units import human_bytes
 
 # scenario -> (planted type, how many, pattern, accumulation holder, a label on its path).
@@ -570,6 +570,16 @@ def test_listeners_that_keep_only_strings_pile_up_on_their_event_target(major):
     assert suspect["pattern"] == "listener-accumulation"
     assert "3,000 listeners" in suspect["reason"]
     assert "on `(global).bus` (an EventTarget) for event 'tick'" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_snapshot_names_an_event_targets_listeners_by_the_event_as_a_core_does(major):
+    """A snapshot reaches a Map's value through its table: the holder was
+    `(global).bus['<symbol kEvents>']<Map entry>`, the core's `(global).bus['<symbol kEvents>'].tick`."""
+    crash = crash_with_snapshot("leak_event_target_closures", major)
+    holders = {artifact_summary(path)["suspects"][0]["accumulation_point"]["holder"]
+               for path in (crash.core, crash.snapshots[0])}
+    assert holders == {"(global).bus['<symbol kEvents>'].tick"}
 
 
 @pytest.mark.parametrize("major", MAJORS)

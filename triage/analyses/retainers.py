@@ -13,6 +13,7 @@ reads like JS: `Map` -> internal `table` -> OrderedHashMap -> `2067` becomes one
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 
 import numpy as np
@@ -519,9 +520,20 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
         elif t in (EdgeType.INTERNAL, EdgeType.HIDDEN) and int(g.node_type[u]) in _STORES:
             owner = _table_owner(g, u)
             if owner is not None:
-                out.append((f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>", owner, "object"))
+                out.append((_entry_label(g, u, e, owner), owner, "object"))
     out.sort(key=lambda x: (x[0], g.class_name(x[1])))
     return out
+
+
+def _entry_label(g: HeapGraph, table: int, e: int, owner: int) -> str:
+    """A name part for the value that table slot `e` of collection `owner` holds: `.abort`
+    for a Map entry keyed 'abort', as a core's graph names it (a snapshot's holders said
+    `<Map entry>`, and the same program's core `.abort`); else `<Map entry>`, `<Set member>`."""
+    if g.class_name(owner) == "Map":
+        key = _map_key(g, table, g.edge_name_str(e))
+        if key and key[0] in "'\"":  # a string key, repr'd
+            return format_edge(EdgeType.PROPERTY, ast.literal_eval(key))
+    return f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>"
 
 
 def _table_owner(g: HeapGraph, store: int) -> int | None:
