@@ -13,7 +13,6 @@ reads like JS: `Map` -> internal `table` -> OrderedHashMap -> `2067` becomes one
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 
 import numpy as np
@@ -297,25 +296,39 @@ def _collapsed_label(g: HeapGraph, e_in: int, store: int, e_out: int,
 
 
 def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
-    """The key of the Map entry whose value sits in table slot `value_slot` (slot - 1)."""
-    if not value_slot.isdigit():
+    """The key of the Map entry whose value sits in table slot `value_slot`, as JS: `'abc'`, `7`."""
+    k = _map_key_node(g, table, value_slot)
+    if k < 0:
         return None
+    t = int(g.node_type[k])
+    if t in _STRING_TYPES:
+        return repr(_short_key(g.name(k)))
+    if t == NodeType.NUMBER:
+        return g.name(k)
+    return f"{g.class_name(k)} @{int(g.node_id[k])}"
+
+
+#: node types whose name is a string's value
+_STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
+
+
+def _short_key(key: str) -> str:
+    """A Map key short enough for a label (a 600-character key is no name)."""
+    return key if len(key) <= 40 else key[:37] + "..."
+
+
+def _map_key_node(g: HeapGraph, table: int, value_slot: str) -> int:
+    """The key node of the Map entry whose value sits in table slot `value_slot` (the key
+    is in slot - 1), or -1."""
+    if not value_slot.isdigit():
+        return -1
     key_slot = int(value_slot) - 1
     want = g.find_string(str(key_slot))
     a, b = int(g.edge_start[table]), int(g.edge_start[table + 1])
     # snapshots name table slots as internal edges "2067"; core graphs keep them hidden by index
     hits = np.nonzero(((g.edge_name[a:b] == want) & (g.edge_type[a:b] == EdgeType.INTERNAL) & (want >= 0))
                       | ((g.edge_name[a:b] == key_slot) & (g.edge_type[a:b] == EdgeType.HIDDEN)))[0]
-    if not hits.shape[0]:
-        return None
-    k = int(g.edge_to[a + int(hits[0])])
-    t = int(g.node_type[k])
-    if t in (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING):
-        s = g.name(k)
-        return repr(s if len(s) <= 40 else s[:37] + "...")
-    if t == NodeType.NUMBER:
-        return g.name(k)
-    return f"{g.class_name(k)} @{int(g.node_id[k])}"
+    return int(g.edge_to[a + int(hits[0])]) if hits.shape[0] else -1
 
 
 def holder_expression(path: list[dict]) -> str:
@@ -424,7 +437,7 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     chain: dict[int, tuple[str, ...]] = {node: ()}
     frontier = [node]
     visited = 0
-    internal_name: list[tuple[int, int, str]] = []  # the best name only Node's code uses
+    internal_name: tuple[int, int, str] | None = None  # the best name only Node's code uses
     patience = _INTERNAL_NAME_PATIENCE
     for _ in range(_NAME_LABELS):
         found: list[tuple[int, int, str]] = []  # (global property?, -votes, name)
@@ -446,17 +459,17 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                     nxt.append((labels, u))
         if found and min(found)[0] < 2:
             return min(found)[-1]
-        if found and not internal_name:  # only Node's own variables: look a little further
-            internal_name = [min(found)]
-        if internal_name:
+        if found and internal_name is None:  # only Node's own variables: look a little further
+            internal_name = min(found)
+        if internal_name is not None:
             if patience == 0:
-                return internal_name[0][-1]
+                return internal_name[-1]
             patience -= 1
         if not nxt or visited > _NAME_BUDGET:
-            return internal_name[0][-1] if internal_name else None
+            break
         nxt.sort()
         frontier = [u for _, u in nxt]
-    return internal_name[0][-1] if internal_name else None
+    return internal_name[-1] if internal_name is not None else None
 
 
 def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
@@ -530,9 +543,9 @@ def _entry_label(g: HeapGraph, table: int, e: int, owner: int) -> str:
     for a Map entry keyed 'abort', as a core's graph names it (a snapshot's holders said
     `<Map entry>`, and the same program's core `.abort`); else `<Map entry>`, `<Set member>`."""
     if g.class_name(owner) == "Map":
-        key = _map_key(g, table, g.edge_name_str(e))
-        if key and key[0] in "'\"":  # a string key, repr'd
-            return format_edge(EdgeType.PROPERTY, ast.literal_eval(key))
+        k = _map_key_node(g, table, g.edge_name_str(e))
+        if k >= 0 and int(g.node_type[k]) in _STRING_TYPES:
+            return format_edge(EdgeType.PROPERTY, _short_key(g.name(k)))
     return f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>"
 
 

@@ -145,8 +145,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
                 spread.append(cand)
-            elif _held_by_fetch_dispatcher(g, dist, cand):  # (unless it is fetch's)
-                found.append(cand | {"user": False})
+            elif (fetch := _fetch_dispatcher_facts(g, dist, cand)) is not None:
+                found.append(cand | fetch | {"user": False})  # (unless it is fetch's)
             continue
         cand["sample"] = _sample_under(g, dom, dist, cls, c, store, best)
         if chain is not None:  # also show how the farthest instance hangs off the chain
@@ -157,9 +157,11 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     del cnt, best
     for cand in found:
         if (not cand["user"] and "unread_fetch" not in cand and not _user_owned(g, cand["point"])
-                and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])
-                and not _held_by_fetch_dispatcher(g, dist, cand)):
-            continue  # a builtin class piling up inside Node's own structures
+                and not _kept_by_program_code(g, dom, cand["sample"], cand["point"])):
+            fetch = _fetch_dispatcher_facts(g, dist, cand)
+            if fetch is None:
+                continue  # a builtin class piling up inside Node's own structures
+            cand.update(fetch)
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
     for grp in groups:
@@ -246,10 +248,10 @@ def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
     collection is the object to name itself; its biggest part is said in the reason. Only
     into objects the program can name, never into a backing store (a Map's table, an
     object's property dictionary): those are how an object holds its content."""
+    listeners = _emitter_listeners(g, dom, v)
+    if listeners >= 0:
+        return listeners
     for _ in range(64):
-        listeners = _emitter_listeners(g, dom, v)
-        if listeners >= 0:
-            return listeners
         if g.class_name(v) != "Object" or class_origin(g, v) is not None:
             return v
         top = _biggest_dominated(g, dom, dist, v)
@@ -477,19 +479,19 @@ _FETCH_RESPONSES = ("Response", "_Response")  # Node 26 and Node 18-24
 _GLOBAL_DISPATCHER_KEY = "<symbol undici.globalDispatcher"  # `.1>` (or `.2>`: undici 7)
 
 
-def _held_by_fetch_dispatcher(g: HeapGraph, dist, cand: dict, probe: int = 4) -> bool:
-    """Are `cand`'s instances (streams meeting only at a global or at the roots) the unread
-    bodies of fetch() responses? undici keeps a response's connection busy, and its body
-    stream buffered, in its global dispatcher until the body is read or cancelled: 200
-    responses kept unread held 25 MiB, and no suspect was shown (the program's array of
-    responses and undici's pool meet only at the global). On a yes, the suspect's point is
-    the dispatcher, its sample an instance reached through it, and `cand["unread_fetch"]`
-    counts the connections and the live responses. Of the streams nearest the roots,
-    `probe` are tried (each costs a path search); a snapshot names some of Node's
-    prototypes `Readable` too, which are no stream."""
+def _fetch_dispatcher_facts(g: HeapGraph, dist, cand: dict, probe: int = 4) -> dict | None:
+    """If `cand`'s instances (streams meeting only at a global or at the roots) are the
+    unread bodies of fetch() responses, what the suspect becomes: its point the dispatcher,
+    its sample an instance reached through it, `unread_fetch` the connections and the live
+    responses. undici keeps a response's connection busy, and its body stream buffered, in
+    its global dispatcher until the body is read or cancelled: 200 responses kept unread
+    held 25 MiB, and no suspect was shown (the program's array of responses and undici's
+    pool meet only at the global). Of the streams nearest the roots, `probe` are tried
+    (each costs a path search); a snapshot names some of Node's prototypes `Readable` too,
+    which are no stream."""
     point = cand["point"]
     if g.strings[cand["class"]] != _FETCH_BODY or (point >= 0 and g.class_name(point) != "global"):
-        return False
+        return None
     inst = np.flatnonzero((g.node_class == cand["class"]) & (dist != UNREACHABLE))
     streams = [u for u in inst[np.argsort(dist[inst], kind="stable")].tolist()
                if follow(g, u, "_readableState") >= 0]  # instances, not prototypes
@@ -500,23 +502,25 @@ def _held_by_fetch_dispatcher(g: HeapGraph, dist, cand: dict, probe: int = 4) ->
                   if (class_origin(g, u) or {}).get("script") == _UNDICI_SCRIPT]
         if not any(g.class_name(steps[i]) == _UNDICI_CONNECTION for i in undici):
             continue
-
-        def live(name: str) -> int:  # instances: a snapshot names a prototype by its class
-            c = g.find_string(name)
-            if c < 0:
-                return 0
-            found = np.flatnonzero((g.node_class == c) & (dist != UNREACHABLE)).tolist()
-            return sum(follow(g, u, "constructor") < 0 for u in found)
-
         first = undici[0]  # what holds them all: the global dispatcher, if it is a global's
         dispatcher = _global_dispatcher(g) or (steps[first],
                                                holder_expression(paths[0][:first + 1]))
-        connections = live(_UNDICI_CONNECTION)  # each holds at most one unread body
-        cand.update(point=dispatcher[0], holder=dispatcher[1], sample=v,
-                    under=min(len(streams), connections), kept=cand["accumulated"],
-                    unread_fetch=(connections, sum(live(n) for n in _FETCH_RESPONSES)))
-        return True
-    return False
+        connections = _live_instances(g, dist, _UNDICI_CONNECTION)  # one unread body each
+        responses = sum(_live_instances(g, dist, n) for n in _FETCH_RESPONSES)
+        return {"point": dispatcher[0], "holder": dispatcher[1], "sample": v,
+                "under": min(len(streams), connections), "kept": cand["accumulated"],
+                "unread_fetch": (connections, responses)}
+    return None
+
+
+def _live_instances(g: HeapGraph, dist, class_name: str) -> int:
+    """Reachable instances of a class, not counting its prototype (which a snapshot names
+    by the class: it is the one with an own `constructor`)."""
+    c = g.find_string(class_name)
+    if c < 0:
+        return 0
+    found = np.flatnonzero((g.node_class == c) & (dist != UNREACHABLE)).tolist()
+    return sum(follow(g, u, "constructor") < 0 for u in found)
 
 
 def _global_dispatcher(g: HeapGraph) -> tuple[int, str] | None:
