@@ -401,6 +401,17 @@ def test_a_dictionary_behind_a_proxy_is_one_big_object_named_through_the_proxy(m
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_snapshot_names_the_object_behind_a_proxy_as_a_core_does(major):
+    """A snapshot leaves a Proxy's target and handler unnamed (hidden edges of a `system /
+    JSProxy`): the holder of rows behind a Proxy was `(Object).rows` in the snapshot and
+    `(global).db.[[Target]].rows` in the core of the same program."""
+    crash = crash_with_snapshot("big_proxy_store", major)
+    holders = [artifact_summary(path)["suspects"][0]["accumulation_point"]["holder"]
+               for path in (crash.core, crash.snapshots[-1])]
+    assert holders == ["(global).store.[[Target]]"] * 2
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_an_unbounded_lru_cache_accumulates_in_its_map(major):
     """An LRU cache's entries are in its Map and in a doubly linked list: the suspect was
     "one linked list held by `(global).sessionCache` (Lru) ...: each one keeps the next
