@@ -1,0 +1,36 @@
+"""A big object kept in a variable of a closure, on real cores and GC'd snapshots of
+dumps/scenarios/big_memoized_cache.js: memoize() keeps 3,000 results in the Map `cache` of
+the function it returns. The suspect was "One Object `require.main.exports` ... most of it
+in `.renderProfile` (Function)": the Map is the object to name, and whose `cache` it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import MAJORS
+from tests.core.conftest import artifact_summary, crash_with_snapshot
+
+WHOSE = "(a variable of the closure `require.main.exports.renderProfile`)"
+
+
+def first_suspect(path: str) -> dict:
+    return artifact_summary(str(path))["suspects"][0]
+
+
+@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
+def crash(request: pytest.FixtureRequest):
+    return crash_with_snapshot("big_memoized_cache", request.param)
+
+
+def test_a_core_names_the_map_a_closure_keeps(crash):
+    suspect = first_suspect(crash.core_path)
+    assert (suspect["type"], suspect["accumulation_point"]["holder"]) == ("Map", "cache")
+
+
+def test_a_snapshot_names_the_map_a_closure_keeps(crash):
+    suspect = first_suspect(crash.snapshots[0])
+    assert (suspect["type"], suspect["accumulation_point"]["holder"]) == ("Map", "cache")
+
+
+def test_the_reason_says_whose_variable_it_is(crash):
+    assert WHOSE in first_suspect(crash.core_path)["reason"]
