@@ -14,6 +14,8 @@ recognised from the point's class and its retainer path, and explained in plain 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
@@ -375,6 +377,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         owner = named_holder(g, closure, dominators=dom.idom)
         where = f" (a variable of the closure `{owner}`)" if owner else ""
     part = ""
+    child = -1
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
     parts = [(int(dom.retained[int(g.edge_to[e])]), e) for e in range(a, b)
              if int(dom.idom[int(g.edge_to[e])]) == v]
@@ -397,6 +400,10 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         listeners = int(np.count_nonzero(g.node_type[entries] == NodeType.CLOSURE))
         part += (f": {listeners:,} listeners for '{event}' on `{emitter}`, added and never "
                  "removed")
+    elif part.startswith(", most of it in") and g.class_name(child) == "Array":
+        part += _closures_captured(g, dom, child)
+    elif name == "Array":
+        part += _closures_captured(g, dom, v)
     c = lead["class"]
     instances = int(count[c])
     if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
@@ -411,6 +418,42 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
                                "retained_bytes": retained, "accumulated_bytes": retained},
         "held_types": [], "retainer_paths": paths, "score_bytes": retained,
     }
+
+
+#: an Array is said to hold closures when at least this many of its entries are the program's
+_MANY_CLOSURES = 100
+#: closures whose captured variables are weighed (each costs a look at its context)
+_CLOSURE_SAMPLE = 500
+
+
+def _closures_captured(g: HeapGraph, dom: Dominators, arr: int) -> str:
+    """`: 3,000 functions of the program, each keeping its own captured `snapshot` (23.7
+    MiB)` for an Array of the program's closures (an observer list of a class of its own):
+    "most of it in `.observers` (Array)" said what held the memory, not that it is
+    callbacks that capture it, nor what they capture. The variable is the one that keeps
+    most among a sample of the closures' contexts."""
+    entries = _element_targets(g, arr)
+    closures = entries[g.node_type[entries] == NodeType.CLOSURE]
+    if closures.shape[0] < _MANY_CLOSURES or 2 * closures.shape[0] < entries.shape[0]:
+        return ""
+    sample = closures[:_CLOSURE_SAMPLE].tolist()
+    if not all(program_function(g, f) for f in sample[:16]):
+        return ""
+    kept: Counter[str] = Counter()
+    for f in sample:
+        context = follow(g, f, "context")
+        if context < 0 or int(dom.idom[context]) != f:
+            continue  # a context shared with others: nothing of its own
+        for e in g.edges_of(context):
+            u = int(g.edge_to[e])
+            if int(g.edge_type[e]) == EdgeType.CONTEXT and int(dom.idom[u]) == context:
+                kept[g.edge_name_str(e)] += int(dom.retained[u])
+    what = f": {closures.shape[0]:,} functions of the program"
+    if not kept:
+        return what
+    variable, size = kept.most_common(1)[0]
+    total = size * closures.shape[0] // len(sample)  # the sample's share, scaled to all
+    return f"{what}, each keeping its own captured `{variable}` ({human_bytes(total)} in all)"
 
 
 def _owning_closure(g: HeapGraph, dom: Dominators, v: int) -> int:

@@ -1,0 +1,32 @@
+"""Callbacks piling up in an observer list of the program's own, on real cores and GC'd
+snapshots of dumps/scenarios/big_observer_callbacks.js: 3,000 subscribers in
+`(global).feed.subscribers`, each capturing an 8 KB `lastSeen`. The suspect said "most of
+it in `.subscribers` (Array)", not that the memory is callbacks and what they capture."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import MAJORS
+from tests.core.conftest import artifact_summary, crash_with_snapshot
+
+CALLBACKS = ": 3,000 functions of the program, each keeping its own captured `lastSeen`"
+
+
+def first_suspect(path: str) -> dict:
+    return artifact_summary(str(path))["suspects"][0]
+
+
+@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
+def crash(request: pytest.FixtureRequest):
+    return crash_with_snapshot("big_observer_callbacks", request.param)
+
+
+def test_a_core_says_the_list_holds_callbacks_and_what_they_capture(crash):
+    suspect = first_suspect(crash.core_path)
+    assert suspect["accumulation_point"]["holder"] == "(global).feed"
+    assert CALLBACKS in suspect["reason"]
+
+
+def test_a_snapshot_says_the_same(crash):
+    assert CALLBACKS in first_suspect(crash.snapshots[0])["reason"]
