@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, crash_with_snapshot
+from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
 
 WHOSE = "(a variable of the closure `require.main.exports.renderProfile`)"
 
@@ -34,3 +34,12 @@ def test_a_snapshot_names_the_map_a_closure_keeps(crash):
 
 def test_the_reason_says_whose_variable_it_is(crash):
     assert WHOSE in first_suspect(crash.core_path)["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_module_variable_is_no_closure_variable(major):
+    """`report` of dumps/scenarios/big_single_object.js is a module's variable that one timer
+    uses: it was "(a variable of the closure `execution_async_resources[1]._onTimeout`)"."""
+    (suspect,) = core_summary("big_single_object", major)["suspects"][:1]
+    assert suspect["accumulation_point"]["holder"] == "report"
+    assert "a variable of the closure" not in suspect["reason"]

@@ -499,10 +499,15 @@ def _closures_captured(g: HeapGraph, dom: Dominators, arr: int) -> str:
 
 def _owning_closure(g: HeapGraph, dom: Dominators, v: int) -> int:
     """The closure whose own context alone keeps `v` as a variable (a memoized function's
-    `cache`), or -1: a variable named `cache` says little until it says whose."""
+    `cache`), or -1: a variable named `cache` says little until it says whose. A module's
+    own variable (`report`, kept by the one timer that uses it) is the module's, no
+    closure's: its context's outer context is the native context, which has none."""
     context = int(dom.idom[v])
     if context < 0 or not any(int(g.edge_type[e]) == EdgeType.CONTEXT and u == context
                               for e, u in g.retainers_of(v)):
+        return -1
+    outer = follow(g, context, "previous")
+    if outer < 0 or follow(g, outer, "previous") < 0:
         return -1
     f = int(dom.idom[context])
     return f if f >= 0 and program_function(g, f) and follow(g, f, "context") == context else -1
