@@ -1221,7 +1221,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
             "accumulated_bytes": lead["accumulated"],
         }
     kind = _builtin_kind(g, point) if point >= 0 else None
-    pattern, reason = _explain(g, name, lead, acc_point, paths, int(cret[c]), kind)
+    pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
     sandboxes = _vm_sandboxes(g, point) if point >= 0 else 0
     if sandboxes:
         are = "is a sandbox of a vm context" if sandboxes == 1 else "are sandboxes of vm contexts"
@@ -1300,7 +1300,7 @@ def _prototype(g: HeapGraph, v: int) -> int:
     return internal(shape, "prototype") if shape >= 0 else -1
 
 
-def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: list,
+def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict | None, paths: list,
              retained: int, kind: str | None = None) -> tuple[str, str]:
     """Recognise the leak pattern and say it in plain words. `kind`: the builtin collection
     the point is, or subclasses (`PriceCache`, a Map, evicts like one)."""
@@ -1426,6 +1426,12 @@ def _explain(g: HeapGraph, name: str, lead: dict, point: dict | None, paths: lis
                 f"{what}{share} are properties of one plain object `{holder}` used as a "
                 "dictionary (one key per entry): an unbounded cache unless something deletes "
                 "from it; use a Map with a size limit or an LRU")
+    if pclass == "Object" and (entries := _dictionary_entries(g, dom, point["node"]["id"])):
+        return ("object-as-dictionary",
+                f"{what}{share} are held under the {entries:,} keys of one plain object "
+                f"`{holder}` used as a dictionary (about {max(n // entries, 1):,} under each "
+                "key): an unbounded cache unless something deletes from it; use a Map with a "
+                "size limit or an LRU")
     if captured:
         return ("closure-capture",
                 f"{what}{share} are held by closures in `{holder}`{capture}")
@@ -1505,6 +1511,25 @@ def _dictionary_like(g: HeapGraph, point_id: int, n: int) -> bool:
     """Does the object hold its instances as (many) keys, one each: named properties, or
     numeric ones (`ordersById[100007]`, elements of a plain object)?"""
     return _key_count(g, _node_by_id(g, point_id)) >= max(n // 2, 64)
+
+
+#: a plain object is a dictionary of trees when at least this many of its keys each hold
+#: an object of their own
+_DICTIONARY_KEYS = 64
+
+
+def _dictionary_entries(g: HeapGraph, dom: Dominators, point_id: int) -> int:
+    """How many keys of plain object `point_id` each hold an object that only it keeps, when
+    at least _DICTIONARY_KEYS do (else 0): 200 parsed JSON documents cached by URL were
+    "100,200 Array objects accumulate in one Object `responseCache`: a long-lived holder
+    keeps every instance", where the object is a dictionary whose every key holds a tree."""
+    v = _node_by_id(g, point_id)
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    keyed = (g.edge_type[a:b] == EdgeType.PROPERTY) | (g.edge_type[a:b] == EdgeType.ELEMENT)
+    values = g.edge_to[a:b][keyed]
+    values = values[(dom.idom[values] == v) & (g.node_type[values] == NodeType.OBJECT)]
+    entries = int(np.unique(values).shape[0])
+    return entries if entries >= _DICTIONARY_KEYS else 0
 
 
 #: a plain object with this many keys is described by them (`flags` in 60,000 properties)
