@@ -30,3 +30,15 @@ def test_a_core_says_the_list_holds_callbacks_and_what_they_capture(crash):
 
 def test_a_snapshot_says_the_same(crash):
     assert CALLBACKS in first_suspect(crash.snapshots[0])["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_subscriber_array_says_its_callbacks_and_not_just_functions(major):
+    """dumps/scenarios/big_channel_subscribers.js: 2,000 subscribers of a diagnostics
+    channel, each over an 8 KB `queryLog`. The big object was the channel's subscriber
+    Array, "mostly 2,000 Function (15.8 MiB)"."""
+    crash = crash_with_snapshot("big_channel_subscribers", major)
+    for path in (crash.core_path, crash.snapshots[0]):
+        reason = first_suspect(path)["reason"]
+        assert ": 2,000 functions of the program, each keeping its own captured `queryLog`" in reason
+        assert "Function (" not in reason

@@ -404,8 +404,9 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
                  "removed")
     elif part.startswith(", most of it in") and g.class_name(child) == "Array":
         part += _closures_captured(g, dom, child)
-    elif name == "Array":
-        part += _closures_captured(g, dom, v)
+    elif name == "Array" and (captured := _closures_captured(g, dom, v)):
+        # says more than ", mostly 2,000 Function (15.8 MiB)"
+        part = captured if part.startswith(", mostly") else part + captured
     c = lead["class"]
     instances = int(count[c])
     if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
