@@ -1,7 +1,8 @@
 """A pending promise whose reactions keep the memory, on real cores and GC'd snapshots of
 dumps/scenarios/big_pending_promise_all.js: Promise.all keeps 4,000 resolved pages in the
-reaction it added to `(global).drained`, which never settles. The suspect said "One Promise
-`(global).drained` ... mostly 2 Function": neither that it is pending nor what waits."""
+reaction it added to `(global).drained` (one of three), which never settles. The suspect
+said "One Promise `(global).drained` ... mostly 2 Function": neither that it is pending
+nor what waits."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from tests.conftest import MAJORS
 from tests.core.conftest import artifact_summary, crash_with_snapshot
 
-PENDING = ": it is still pending, and 1 reaction waiting for it to settle"
+PENDING = ": it is still pending, and 3 reactions waiting for it to settle"
 
 
 def first_suspect(path: str) -> dict:

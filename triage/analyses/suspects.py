@@ -434,7 +434,7 @@ def _pending_reactions(g: HeapGraph, dom: Dominators, dist, promise: int) -> str
     if reaction < 0 or not _is_reaction(g, reaction) or int(dom.idom[reaction]) != promise:
         return ""
     count, r = 1, reaction
-    while (r := follow(g, r, "next")) >= 0 and _is_reaction(g, r) and count < 1_000_000:
+    while (r := _next_reaction(g, r)) >= 0 and count < 1_000_000:
         count += 1
     size = int(dom.retained[reaction])
     u = reaction
@@ -453,6 +453,17 @@ def _pending_reactions(g: HeapGraph, dom: Dominators, dist, promise: int) -> str
     keep = "keeps" if count == 1 else "keep"
     return (f": it is still pending, and {them} waiting for it to settle (`.then` callbacks, "
             f"`await`s, a Promise.all or race over it) {keep} {human_bytes(size)}{content}")
+
+
+def _next_reaction(g: HeapGraph, reaction: int) -> int:
+    """The reaction after `reaction` in its promise's list, or -1. A core's graph names the
+    field `next`; a snapshot leaves it an unnamed hidden edge (`hidden [1]`), so it is found
+    by what it leads to."""
+    for e in g.edges_of(reaction):
+        u = int(g.edge_to[e])
+        if u != reaction and _is_reaction(g, u):
+            return u
+    return -1
 
 
 def _is_reaction(g: HeapGraph, v: int) -> bool:
