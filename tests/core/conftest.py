@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 
 from dumps.crash import Crash, run_scenario
-from tests.conftest import Result, run_triage
+from tests.conftest import MAJORS, Result, run_triage
 
 SCENARIOS = {
     "abort": {},
@@ -63,6 +63,19 @@ def artifact_summary(path: str) -> dict:
     result = run_triage(path, "--format", "json", "--no-llnode")
     assert result.code == 0, result.stderr
     return result.json
+
+
+def top_suspect(path: object) -> dict:
+    """The first suspect triage names for one core or heap snapshot."""
+    return artifact_summary(str(path))["suspects"][0]
+
+
+def crashes_with_snapshots(scenario: str):  # noqa: ANN201 - a pytest fixture
+    """A module's `crash` fixture: `scenario` run with WRITE_SNAPSHOT=1, on every major."""
+    @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
+    def crash(request: pytest.FixtureRequest) -> Crash:
+        return crash_with_snapshot(scenario, request.param)
+    return crash
 
 
 @pytest.fixture

@@ -8,32 +8,25 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
+from tests.core.conftest import core_summary, crashes_with_snapshots, top_suspect
 
 WHOSE = "(a variable of the closure `require.main.exports.renderProfile`)"
 
-
-def first_suspect(path: str) -> dict:
-    return artifact_summary(str(path))["suspects"][0]
-
-
-@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
-def crash(request: pytest.FixtureRequest):
-    return crash_with_snapshot("big_memoized_cache", request.param)
+crash = crashes_with_snapshots("big_memoized_cache")
 
 
 def test_a_core_names_the_map_a_closure_keeps(crash):
-    suspect = first_suspect(crash.core_path)
+    suspect = top_suspect(crash.core_path)
     assert (suspect["type"], suspect["accumulation_point"]["holder"]) == ("Map", "cache")
 
 
 def test_a_snapshot_names_the_map_a_closure_keeps(crash):
-    suspect = first_suspect(crash.snapshots[0])
+    suspect = top_suspect(crash.snapshots[0])
     assert (suspect["type"], suspect["accumulation_point"]["holder"]) == ("Map", "cache")
 
 
 def test_the_reason_says_whose_variable_it_is(crash):
-    assert WHOSE in first_suspect(crash.core_path)["reason"]
+    assert WHOSE in top_suspect(crash.core_path)["reason"]
 
 
 @pytest.mark.parametrize("major", MAJORS)

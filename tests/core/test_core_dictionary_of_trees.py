@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, crash_with_snapshot
+from tests.core.conftest import crashes_with_snapshots, top_suspect
 
 HOLDER = "require.main.exports.responseCache"
 
-
-def first_suspect(path: str) -> dict:
-    return artifact_summary(str(path))["suspects"][0]
-
-
-@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
-def crash(request: pytest.FixtureRequest):
-    return crash_with_snapshot("leak_parsed_response_cache", request.param)
+crash = crashes_with_snapshots("leak_parsed_response_cache")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_dictionary_and_its_keys_are_said(crash, artifact):
     path = crash.core_path if artifact == "core" else crash.snapshots[0]
-    suspect = first_suspect(path)
+    suspect = top_suspect(path)
     assert (suspect["pattern"], suspect["accumulation_point"]["holder"]) == (
         "object-as-dictionary", HOLDER)
     assert f"under the 200 keys of one plain object `{HOLDER}`" in suspect["reason"]

@@ -8,28 +8,21 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, crash_with_snapshot
+from tests.core.conftest import crash_with_snapshot, crashes_with_snapshots, top_suspect
 
 CALLBACKS = ": 3,000 functions of the program, each keeping its own captured `lastSeen`"
 
-
-def first_suspect(path: str) -> dict:
-    return artifact_summary(str(path))["suspects"][0]
-
-
-@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
-def crash(request: pytest.FixtureRequest):
-    return crash_with_snapshot("big_observer_callbacks", request.param)
+crash = crashes_with_snapshots("big_observer_callbacks")
 
 
 def test_a_core_says_the_list_holds_callbacks_and_what_they_capture(crash):
-    suspect = first_suspect(crash.core_path)
+    suspect = top_suspect(crash.core_path)
     assert suspect["accumulation_point"]["holder"] == "(global).feed"
     assert CALLBACKS in suspect["reason"]
 
 
 def test_a_snapshot_says_the_same(crash):
-    assert CALLBACKS in first_suspect(crash.snapshots[0])["reason"]
+    assert CALLBACKS in top_suspect(crash.snapshots[0])["reason"]
 
 
 @pytest.mark.parametrize("major", MAJORS)
@@ -39,6 +32,6 @@ def test_a_subscriber_array_says_its_callbacks_and_not_just_functions(major):
     Array, "mostly 2,000 Function (15.8 MiB)"."""
     crash = crash_with_snapshot("big_channel_subscribers", major)
     for path in (crash.core_path, crash.snapshots[0]):
-        reason = first_suspect(path)["reason"]
+        reason = top_suspect(path)["reason"]
         assert ": 2,000 functions of the program, each keeping its own captured `queryLog`" in reason
         assert "Function (" not in reason

@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, crash_with_snapshot
+from tests.core.conftest import crashes_with_snapshots, top_suspect
 
 PENDING = ": it is still pending, and 3 reactions waiting for it to settle"
 
-
-def first_suspect(path: str) -> dict:
-    return artifact_summary(str(path))["suspects"][0]
-
-
-@pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
-def crash(request: pytest.FixtureRequest):
-    return crash_with_snapshot("big_pending_promise_all", request.param)
+crash = crashes_with_snapshots("big_pending_promise_all")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_promise_is_said_pending_with_what_its_reaction_keeps(crash, artifact):
     path = crash.core_path if artifact == "core" else crash.snapshots[0]
-    suspect = first_suspect(path)
+    suspect = top_suspect(path)
     assert suspect["accumulation_point"]["holder"] == "(global).drained"
     assert PENDING in suspect["reason"]
     assert "mostly 4,000 strings" in suspect["reason"]
