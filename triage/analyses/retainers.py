@@ -365,7 +365,7 @@ def holder_expression(path: list[dict]) -> str:
     return expr
 
 
-#: a Proxy's two fields as DevTools shows them (a core names the edges; a snapshot does not)
+#: a Proxy's two fields as DevTools shows them (a core names the edges; the snapshot loader names them alike)
 _PROXY_SLOTS = {"internal target": ".[[Target]]", "internal handler": ".[[Handler]]"}
 
 

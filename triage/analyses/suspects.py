@@ -922,7 +922,7 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
 
 
 def _proxy_target(g: HeapGraph, v: int) -> int | None:
-    """The target of `v` if it is a Proxy (a core names its field; a snapshot does not)."""
+    """The target of `v` if it is a Proxy (a core names its field; the snapshot loader names it alike)."""
     if g.class_name(v) != "Proxy":
         return None
     for e in g.edges_of(v):
