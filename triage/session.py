@@ -271,10 +271,9 @@ def find_strings(g, needle: str, limit: int) -> dict:  # noqa: ANN001 - a HeapGr
     says how many were left out."""
     import numpy as np
 
-    from triage.heapgraph.model import NodeType
+    from triage.heapgraph.model import STRING_TYPES
 
-    kinds = g.cached("session_string_nodes", lambda: np.isin(
-        g.node_type, [NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING]))
+    kinds = g.cached("session_string_nodes", lambda: np.isin(g.node_type, STRING_TYPES))
     ids = _string_ids_containing(g, needle)
     nodes = np.flatnonzero(kinds & np.isin(g.node_name, np.array(ids, dtype=g.node_name.dtype)))
     hits = [int(n) for n in nodes[:limit]]

@@ -26,7 +26,7 @@ from triage.analyses.distances import (
     distances,
     edge_flags,
 )
-from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, format_edge
+from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, format_edge
 from triage.heapgraph.naming import defined_by_program
 
 MAX_HOPS = 64  # steps of a path as shown, after long chains are folded into one step
@@ -301,7 +301,7 @@ def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
     if k < 0:
         return None
     t = int(g.node_type[k])
-    if t in _STRING_TYPES:
+    if t in STRING_TYPES:
         return repr(_short_key(g.name(k)))
     if t == NodeType.NUMBER:
         return g.name(k)
@@ -309,7 +309,6 @@ def _map_key(g: HeapGraph, table: int, value_slot: str) -> str | None:
 
 
 #: node types whose name is a string's value
-_STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 
 
 def _short_key(key: str) -> str:
@@ -544,7 +543,7 @@ def _entry_label(g: HeapGraph, table: int, e: int, owner: int) -> str:
     `<Map entry>`, and the same program's core `.abort`); else `<Map entry>`, `<Set member>`."""
     if g.class_name(owner) == "Map":
         k = _map_key_node(g, table, g.edge_name_str(e))
-        if k >= 0 and int(g.node_type[k]) in _STRING_TYPES:
+        if k >= 0 and int(g.node_type[k]) in STRING_TYPES:
             return format_edge(EdgeType.PROPERTY, _short_key(g.name(k)))
     return f"<{_COLLECTIONS.get(g.class_name(owner), 'entry')}>"
 

@@ -30,7 +30,7 @@ from triage.analyses.retainers import (
     retainer_paths,
 )
 from triage.compiled import kernel
-from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType
 from triage.heapgraph.naming import (
     class_origin,
     defined_by_program,
@@ -58,7 +58,6 @@ _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "Ar
                        "SharedArrayBuffer", "WeakRef", "Date", "RegExp", "URL",
                        "URLSearchParams", _EVENT_TARGET_LISTENER} | _ERROR_CLASSES | _TYPED_ARRAYS
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
-_STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
     "Duplex", "Transform", "PassThrough", "IncomingMessage", "ServerResponse", "ClientRequest",
@@ -216,10 +215,10 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     # objects and strings only: a closure holding one is how the program names it
     # (`report`), not it; a log kept in one string with += is one big string
     cand = np.flatnonzero(dom.retained >= need)  # a few nodes: filtered without [N] temporaries
-    cand = cand[np.isin(g.node_type[cand], (NodeType.OBJECT, *_STRING_TYPES)) & (dist[cand] > 1)]
+    cand = cand[np.isin(g.node_type[cand], (NodeType.OBJECT, *STRING_TYPES)) & (dist[cand] > 1)]
     chosen: list[int] = []
     for v in cand[np.argsort(-dom.retained[cand], kind="stable")].tolist()[:64]:
-        if int(g.node_type[v]) in _STRING_TYPES:
+        if int(g.node_type[v]) in STRING_TYPES:
             if not _held_by_program(g, v):
                 continue
         elif _internal_class(g.class_name(v)) or not _user_level(g, v):
@@ -250,7 +249,7 @@ def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
     collection is the object to name itself; its biggest part is said in the reason. Only
     into objects the program can name, never into a backing store (a Map's table, an
     object's property dictionary): those are how an object holds its content."""
-    listeners = _emitter_listeners(g, dom, v)
+    listeners = _emitter_listeners(g, dom, dist, v)
     if listeners >= 0:
         return listeners
     for _ in range(64):
@@ -263,7 +262,7 @@ def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
             top = _captured_part(g, dom, dist, top, BIG_PART_SHARE * dom.retained[v])
             if top < 0:
                 return v
-        listeners = _emitter_listeners(g, dom, top)
+        listeners = _emitter_listeners(g, dom, dist, top)
         if listeners >= 0:
             return listeners
         if _internal_class(g.class_name(top)) or not _user_level(g, top):
@@ -277,10 +276,8 @@ def _captured_part(g: HeapGraph, dom: Dominators, dist, f: int, need: float) -> 
     alive with its context) that retains `need` bytes, or -1. 3,000 results of
     `memoize(render)` kept in the closure's `cache` were "One Object `exports` retains 23.8
     MiB, most of it in `.getProfile` (Function)": the Map is the object to name."""
-    if not program_function(g, f):
-        return -1
-    context = follow(g, f, "context")
-    if context < 0 or int(dom.idom[context]) != f:
+    context = _own_context(g, dom, f) if program_function(g, f) else -1
+    if context < 0:
         return -1
     top = _biggest_dominated(g, dom, dist, context)
     return top if top >= 0 and dom.retained[top] >= need else -1
@@ -289,14 +286,27 @@ def _captured_part(g: HeapGraph, dom: Dominators, dist, f: int, need: float) -> 
 def _biggest_dominated(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
     """Of the objects and closures `v` links to and alone keeps alive, the one retaining
     most (or -1)."""
-    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    kids = np.unique(g.edge_to[a:b])
-    kids = kids[(dist[kids] != UNREACHABLE) & (dom.idom[kids] == v)
-                & np.isin(g.node_type[kids], (NodeType.OBJECT, NodeType.CLOSURE))]
+    kids = _dominated_children(g, dom, dist, v)
+    kids = kids[np.isin(g.node_type[kids], (NodeType.OBJECT, NodeType.CLOSURE))]
     return int(kids[np.argmax(dom.retained[kids])]) if kids.shape[0] else -1
 
 
-def _emitter_listeners(g: HeapGraph, dom: Dominators, v: int) -> int:
+def _dominated_children(g: HeapGraph, dom: Dominators, dist, v: int) -> np.ndarray:
+    """The distinct nodes `v` links to and alone keeps alive: its children in the dominator
+    tree that it references itself. Only reached nodes count: `idom` of a node no root
+    reaches (the far end of a weak edge) is left unset."""
+    to = np.unique(g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])])
+    return to[(dist[to] != UNREACHABLE) & (dom.idom[to] == v)]
+
+
+def _own_context(g: HeapGraph, dom: Dominators, f: int) -> int:
+    """The context of closure `f` when `f` alone keeps it (its variables are its own, not
+    shared with other closures of the same scope), or -1."""
+    context = follow(g, f, "context")
+    return context if context >= 0 and int(dom.idom[context]) == f else -1
+
+
+def _emitter_listeners(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
     """The listener Array of one event that holds most of EventEmitter `v`, or -1. 2,000
     closures added by `bus.on('config-changed')` were "One Object `exports` retains 15.9
     MiB, most of it in `.bus` (EventEmitter)", and "most of it in `._events`" for a class
@@ -304,9 +314,8 @@ def _emitter_listeners(g: HeapGraph, dom: Dominators, v: int) -> int:
     events = follow(g, v, "_events")
     if events < 0 or int(dom.idom[events]) != v:
         return -1
-    a, b = int(g.edge_start[events]), int(g.edge_start[events + 1])
-    lists = np.unique(g.edge_to[a:b])
-    lists = lists[(dom.idom[lists] == events) & (g.node_class[lists] == g.string_id("Array"))]
+    lists = _dominated_children(g, dom, dist, events)
+    lists = lists[g.node_class[lists] == g.string_id("Array")]
     if not lists.shape[0]:
         return -1
     top = int(lists[np.argmax(dom.retained[lists])])
@@ -379,9 +388,9 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
     part = ""
     child = -1
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
-    parts = [(int(dom.retained[int(g.edge_to[e])]), e) for e in range(a, b)
-             if int(dom.idom[int(g.edge_to[e])]) == v]
-    if parts and int(g.node_type[v]) not in _STRING_TYPES:  # a string's parts are no news
+    parts = [(int(dom.retained[u]), e) for e in range(a, b)
+             if dist[u := int(g.edge_to[e])] != UNREACHABLE and int(dom.idom[u]) == v]
+    if parts and int(g.node_type[v]) not in STRING_TYPES:  # a string's parts are no news
         size, e = max(parts)
         # a named part (`.revoked`), not a backing store (an object's property dictionary
         # is `internal properties`): what a store holds is said by `_big_object_content`
@@ -389,7 +398,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
             child = int(g.edge_to[e])
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
                     f"{human_bytes(size)})")
-    if not part and int(g.node_type[v]) not in _STRING_TYPES:
+    if not part and int(g.node_type[v]) not in STRING_TYPES:
         keys = _key_count(g, v)
         many = f", in {keys:,} properties" if keys >= _MANY_KEYS and name == "Object" else ""
         part = many + _big_object_content(g, dom, dist, v, retained)
@@ -409,7 +418,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         part = captured if part.startswith(", mostly") else part + captured
     c = lead["class"]
     instances = int(count[c])
-    if int(g.node_type[v]) in _STRING_TYPES:  # the histogram counts objects only
+    if int(g.node_type[v]) in STRING_TYPES:  # the histogram counts objects only
         instances = int(np.count_nonzero((g.node_class == c) & (dist != UNREACHABLE)))
     return {
         "rank": 0, "type": name, "pattern": "big-object",
@@ -425,7 +434,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
 
 def _pending_reactions(g: HeapGraph, dom: Dominators, dist, promise: int) -> str:
     """`: it is still pending, and 1 reaction waiting for it to settle ... keeps 31.6 MiB,
-    mostly 4,001 strings` when a pending Promise's memory is in its reactions (the list of
+    mostly 4,000 strings` when a pending Promise's memory is in its reactions (the list of
     what runs when it settles: `.then` callbacks, `await`s, a Promise.all over it): a
     Promise.all's resolved values wait in the reaction on its one never-settling input, and
     "mostly 2 Function" said nothing of it. The content is said of the object that keeps
@@ -439,9 +448,7 @@ def _pending_reactions(g: HeapGraph, dom: Dominators, dist, promise: int) -> str
     size = int(dom.retained[reaction])
     u = reaction
     for _ in range(16):  # reaction -> handler -> its context -> what it keeps
-        a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
-        kids = np.unique(g.edge_to[a:b])
-        kids = kids[(dist[kids] != UNREACHABLE) & (dom.idom[kids] == u)]
+        kids = _dominated_children(g, dom, dist, u)
         if not kids.shape[0]:
             break
         top = int(kids[np.argmax(dom.retained[kids])])
@@ -494,8 +501,8 @@ def _closures_captured(g: HeapGraph, dom: Dominators, arr: int) -> str:
         return ""
     kept: Counter[str] = Counter()
     for f in sample:
-        context = follow(g, f, "context")
-        if context < 0 or int(dom.idom[context]) != f:
+        context = _own_context(g, dom, f)
+        if context < 0:
             continue  # a context shared with others: nothing of its own
         for e in g.edges_of(context):
             u = int(g.edge_to[e])
@@ -522,7 +529,7 @@ def _owning_closure(g: HeapGraph, dom: Dominators, v: int) -> int:
     if outer < 0 or follow(g, outer, "previous") < 0:
         return -1
     f = int(dom.idom[context])
-    return f if f >= 0 and program_function(g, f) and follow(g, f, "context") == context else -1
+    return f if f >= 0 and program_function(g, f) and _own_context(g, dom, f) == context else -1
 
 
 def _names_a_variable_alone(holder: str) -> bool:
@@ -538,15 +545,11 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
     pass over the dominator array for everything `v` dominates directly (a wasm Memory and a
     view of it share one buffer, dominated by `v` but none of its parts). When `v`'s own
     backing store is half of it, that is said instead (a Set of 500,000 numbers)."""
-    def dominated_targets(u: int) -> np.ndarray:  # idom is set for reached nodes only
-        to = np.unique(g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])])
-        return to[(dist[to] != UNREACHABLE) & (dom.idom[to] == u)]
-
-    kids = dominated_targets(v)
+    kids = _dominated_children(g, dom, dist, v)
     is_store = np.isin(g.node_type[kids], _STORE_TYPES)
     parts = [kids[~is_store]]
     for u in kids[is_store].tolist():
-        inner = dominated_targets(u)
+        inner = _dominated_children(g, dom, dist, u)
         parts.append(inner[~np.isin(g.node_type[inner], _STORE_TYPES)])
     nodes = np.concatenate(parts)
     own = int(g.self_size[kids[is_store]].max()) if is_store.any() else 0
@@ -578,7 +581,7 @@ def _main_class(g: HeapGraph, dom: Dominators, nodes: np.ndarray) -> tuple[int, 
     79,995 (concatenated string) and 5 (string); that kind is `len(g.strings)`."""
     if not len(nodes):
         return 0, 0, 0
-    text = np.isin(g.node_type[nodes], _STRING_TYPES)
+    text = np.isin(g.node_type[nodes], STRING_TYPES)
     keys = np.where(text, len(g.strings), g.node_class[nodes])
     sizes = np.bincount(keys, weights=dom.retained[nodes].astype(np.float64))
     top = int(np.argmax(sizes))
@@ -599,7 +602,7 @@ def _cut_from(g: HeapGraph, dom: Dominators, nodes: np.ndarray, retained: int) -
     for u in sliced[:100_000].tolist():
         for e in range(int(g.edge_start[u]), int(g.edge_start[u + 1])):
             t = int(g.edge_to[e])
-            if int(g.node_type[t]) in _STRING_TYPES and int(dom.idom[t]) in owners:
+            if int(g.node_type[t]) in STRING_TYPES and int(dom.idom[t]) in owners:
                 cut[t] = cut.get(t, 0) + 1
     if not cut:
         return ""
@@ -1312,8 +1315,8 @@ def _prototype(g: HeapGraph, v: int) -> int:
     return internal(shape, "prototype") if shape >= 0 else -1
 
 
-def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict | None, paths: list,
-             retained: int, kind: str | None = None) -> tuple[str, str]:
+def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict | None,
+             paths: list, retained: int, kind: str | None = None) -> tuple[str, str]:
     """Recognise the leak pattern and say it in plain words. `kind`: the builtin collection
     the point is, or subclasses (`PriceCache`, a Map, evicts like one)."""
     n = lead["under"] if point else lead["total"]

@@ -28,7 +28,7 @@ import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances
 from triage.compiled import kernel
-from triage.heapgraph.model import INDEX_EDGE_TYPES, EdgeType, HeapGraph, NodeType
+from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, EdgeType, HeapGraph, NodeType
 from triage.redaction import Redactor
 
 NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count", "detachedness")
@@ -37,7 +37,6 @@ _NFC, _EFC = len(NODE_FIELDS), len(EDGE_FIELDS)
 _CHUNK = 1 << 18  # nodes (or edges) formatted per write
 _DEDUP = 1 << 20  # distinct extra strings shared by index (tags, Map keys); then written again
 _WIDTH = 22  # bytes a value can take: sign, 19 digits, separators
-_STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
 SOURCE = "heap export"
 
 
@@ -128,7 +127,7 @@ class _Writer:
         self.table = (self.r.redact_strings(self.strings, source=SOURCE) if self.redact
                       else self.strings)
         self.redacted_contents = 0
-        is_str = np.isin(g.node_type, np.array(_STRING_TYPES, dtype=np.uint8))
+        is_str = np.isin(g.node_type, np.array(STRING_TYPES, dtype=np.uint8))
         nn = g.node_name
         content = is_str & ((nn < 0) | (~as_name[np.maximum(nn, 0)] if self.redact else False))
         del is_str

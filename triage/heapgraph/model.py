@@ -44,6 +44,10 @@ class NodeType(IntEnum):
         return cls[name.upper().replace(" ", "_")]
 
 
+#: the node types of a string's representations (flat, a rope, a slice of another)
+STRING_TYPES = (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING)
+
+
 class EdgeType(IntEnum):
     """V8's `HeapGraphEdge::Type` (v8-profiler.h); values are V8's."""
 
@@ -189,7 +193,7 @@ class HeapGraph:
         name = self.name(node)
         if t == NodeType.CLOSURE:
             return f"Function {name or '(anonymous)'} @{nid}"
-        if t in (NodeType.STRING, NodeType.CONCATENATED_STRING, NodeType.SLICED_STRING):
+        if t in STRING_TYPES:
             short = name if len(name) <= 40 else name[:37] + "..."
             return f"{short!r} @{nid}"
         if t in (NodeType.OBJECT, NodeType.NATIVE) or name == "" or name == cls:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from triage.heapgraph.model import INDEX_EDGE_TYPES, NodeType
+from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, NodeType
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -137,8 +137,7 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
         return None
     # A snapshot names the Script node by its URL; a core's Script has a `name` field.
     url = follow(g, script, "name")
-    is_text = url >= 0 and int(g.node_type[url]) in (NodeType.STRING, NodeType.CONCATENATED_STRING,
-                                                     NodeType.SLICED_STRING)
+    is_text = url >= 0 and int(g.node_type[url]) in STRING_TYPES
     if not is_text and g.source == "core":
         return None  # builtins: `script` is undefined (an oddball), not a Script
     out: dict = {"script": g.name(url) if is_text else g.name(script), "line": None, "column": None}
