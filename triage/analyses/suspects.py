@@ -120,8 +120,12 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue
         store = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
         chain = _chain_below(g, best, cls, store) or _list_of_instances(g, best, cls, c, store)
-        point = _lift(g, dom, store)
-        if chain is not None and point >= 0:
+        linked = (_linked_root(g, best, cnt, cls, c, store, ACCUMULATION_SHARE * total)
+                  if chain is None and user else -1)
+        point = linked if linked >= 0 else _lift(g, dom, store)
+        if linked >= 0:
+            pass  # the instances hold one another: the one held from outside is the point
+        elif chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
             point = _list_held_by_global(g, chain, cname, point)
         elif point >= 0 and int(g.node_type[point]) == NodeType.OBJECT:
@@ -137,11 +141,11 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 "under": int(cnt[store]) if point >= 0 else 0,
                 "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
                                                  store)) if point >= 0 else 0,
-                "sample": -1, "chain": chain,
+                "sample": -1, "chain": chain, "linked": linked >= 0,
                 # what the store that holds them keeps in all (external memory of views
                 # shared between instances is dominated by the store, not by one instance)
-                "kept": int(dom.retained[point if chain and point == chain["head"] else store])
-                if point >= 0 else 0}
+                "kept": int(dom.retained[point if (chain and point == chain["head"])
+                                         or linked >= 0 else store]) if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
@@ -924,6 +928,32 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
     return v
 
 
+def _linked_root(g: HeapGraph, best, cnt, cls, c: int, store: int, need: float) -> int:
+    """The instance of class `c` under `store` that keeps `need` others by itself, when
+    there is one (else -1): the instances hold one another (a tree of Elements with
+    `parent` and `children`, a graph), and the one referenced from outside keeps all of
+    them. 21,000 Elements of a removed subtree, kept by `(global).lastFocused` through
+    `.parent`, "accumulated in one global `(global)`", the object that holds the one
+    reference. Linked lists are chains (`_chain_below`), and plain Objects are walked
+    through as wrappers (`_plain_wrapper`): neither comes here."""
+    b = int(best[store]) if store >= 0 else -1
+    if b < 0 or cls[b] != c or cnt[b] < need or int(g.node_type[b]) != NodeType.OBJECT:
+        return -1
+    return b if g.strings[c] != "Object" else -1
+
+
+def _linked_via(g: HeapGraph, dom: Dominators, v: int) -> str:
+    """`.parent` when the instance `v` keeps most of the others through an edge to another
+    instance of its class (a leaf's way up to the root of its tree), else ""."""
+    best_size, label = 0, ""
+    for e in g.edges_of(v):
+        u = int(g.edge_to[e])
+        if (int(g.node_class[u]) == int(g.node_class[v]) and int(dom.idom[u]) == v
+                and int(g.edge_type[e]) == EdgeType.PROPERTY and dom.retained[u] > best_size):
+            best_size, label = int(dom.retained[u]), g.edge_label(e)
+    return label if best_size >= BIG_PART_SHARE * dom.retained[v] else ""
+
+
 def _proxy_target(g: HeapGraph, v: int) -> int | None:
     """The target of `v` if it is a Proxy (a core names its field; the snapshot loader names it alike)."""
     if g.class_name(v) != "Proxy":
@@ -1388,6 +1418,14 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"one FinalizationRegistry `{holder}`: register(target, heldValue) keeps the "
                 "held value strongly until the target is collected, so a held value that "
                 "references its target (or what keeps it) is never released")
+    if lead.get("linked"):
+        via = _linked_via(g, dom, _node_by_id(g, point["node"]["id"]))
+        via = f", through its `{via}`" if via else ""
+        return ("linked-objects",
+                f"{what}{share} are linked to one another, and one reference from outside "
+                f"keeps them all: the {pclass} `{holder}`{via}. A node of a linked structure "
+                "(a tree, a graph) keeps every node it reaches, also after the structure "
+                "was removed from where it belonged")
     chain = lead.get("chain")
     if pclass == "Promise" and chain is not None and chain["kind"] == "PromiseReaction":
         return ("pending-promise-reactions",
