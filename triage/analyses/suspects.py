@@ -207,6 +207,10 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
 
 #: MAT's default: an object retaining this share of the live heap is a suspect by itself
 BIG_OBJECT_SHARE = 0.10
+#: ... and at least this much: in a small heap (Node's own is about 4 MiB) a 1.6 MiB cache
+#: at its limit was "One RecentPages retains 1.6 MiB (37% of the live heap)", no memory
+#: problem at all
+BIG_OBJECT_MIN_BYTES = 2 << 20
 
 
 def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
@@ -215,7 +219,7 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
     highest of each dominator chain, unless an accumulation suspect lies under them (then
     that suspect says more). A global object or a Node-internal holder (the module cache)
     is passed through to the user's object below it."""
-    need = BIG_OBJECT_SHARE * live_total
+    need = max(BIG_OBJECT_SHARE * live_total, BIG_OBJECT_MIN_BYTES)
     # objects and strings only: a closure holding one is how the program names it
     # (`report`), not it; a log kept in one string with += is one big string
     cand = np.flatnonzero(dom.retained >= need)  # a few nodes: filtered without [N] temporaries
@@ -236,10 +240,27 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
             continue
         v = _big_part(g, dom, dist, v)
         retained = int(dom.retained[v])
-        out.append({"big": True, "class": int(g.node_class[v]), "point": v, "total": 1,
-                    "under": 1, "accumulated": retained, "kept": retained, "sample": v,
-                    "chain": None, "share": retained / max(live_total, 1)})
+        big = {"big": True, "class": int(g.node_class[v]), "point": v, "total": 1,
+               "under": 1, "accumulated": retained, "kept": retained, "sample": v,
+               "chain": None, "share": retained / max(live_total, 1)}
+        table = _evicting_table(g, dom, dist, v)
+        if table >= 0:  # ranked as an evicting accumulation is
+            big |= {"deleted": g.deleted_entries(table), "evicting": table}
+        out.append(big)
     return out
+
+
+def _evicting_table(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
+    """The Map or Set that is big object `v` or holds most of it (BIG_PART_SHARE), when
+    its hash table shows deleted entries (a cache that evicts), else -1. Only a core's
+    graph knows a table's deletions."""
+    table = v
+    if _builtin_kind(g, v) not in ("Map", "Set"):
+        table = _biggest_dominated(g, dom, dist, v)
+        if (table < 0 or _builtin_kind(g, table) not in ("Map", "Set")
+                or dom.retained[table] < BIG_PART_SHARE * dom.retained[v]):
+            return -1
+    return table if g.deleted_entries(table) else -1
 
 
 #: MAT's accumulation-point rule: go down while one child keeps this share of its parent
@@ -408,6 +429,13 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         part = many + _big_object_content(g, dom, dist, v, retained)
     if name == "Promise":
         part = _pending_reactions(g, dom, dist, v) or part
+    if lead.get("deleted"):  # a bounded cache at its limit more often than a leak
+        table = lead["evicting"]
+        which = "it" if table == v else f"its {_builtin_kind(g, table)}"
+        part += (f"; {which} is also deleted from ({lead['deleted']:,} deleted entries wait "
+                 "in its table for the next resize): a cache with eviction, at its limit or "
+                 "evicting too little; whether it grows shows only between two dumps "
+                 "(`triage diff`)")
     emitter_event = _emitter_and_event(holder)
     if emitter_event and name == "Array":  # an EventEmitter's listeners of one event
         emitter, event = emitter_event
