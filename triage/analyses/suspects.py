@@ -1306,6 +1306,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         }
     kind = _builtin_kind(g, point) if point >= 0 else None
     pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
+    reason += _backing_stores_of_views(g, name, lead, others)
     sandboxes = _vm_sandboxes(g, point) if point >= 0 else 0
     if sandboxes:
         are = "is a sandbox of a vm context" if sandboxes == 1 else "are sandboxes of vm contexts"
@@ -1331,6 +1332,39 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
 
 
 _COLLECTIONS = ("Map", "Set", "Array", "WeakMap", "WeakSet")
+
+#: classes of views on an ArrayBuffer (Node's Buffer is a Uint8Array; a snapshot and a core
+#: name it Buffer)
+_VIEW_CLASSES = {
+    "Buffer", "FastBuffer", "DataView", "Uint8Array", "Int8Array", "Uint8ClampedArray",
+    "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float16Array", "Float32Array",
+    "Float64Array", "BigInt64Array", "BigUint64Array",
+}
+
+_BYTE_VIEWS = {"Buffer", "FastBuffer", "Uint8Array"}
+
+
+def _backing_stores_of_views(g: HeapGraph, name: str, lead: dict, others: list[dict]) -> str:
+    """`; their memory is 400 ArrayBuffers of 64.0 KiB each ...` when the suspects are views
+    and an ArrayBuffer each, piled in the same place, hold most of what they keep: 400
+    128-byte `subarray` views of 64 KiB reads were "400 Buffer objects (25.1 MiB retained)
+    accumulate in one Set", which hid that the memory is outside the JS heap, in whole
+    buffers the small views keep. A view's own length is not in the graph, so the cause is
+    said as a condition."""
+    if name not in _VIEW_CLASSES:
+        return ""
+    stores = next((o for o in others if g.strings[o["class"]] == "ArrayBuffer"), None)
+    if (stores is None or stores["under"] < 0.9 * lead["under"]
+            or stores["accumulated"] < BIG_PART_SHARE * _kept(lead)):
+        return ""
+    n, size = stores["under"], stores["accumulated"]
+    text = (f"; their memory is {n:,} ArrayBuffers of {human_bytes(size // max(n, 1))} each "
+            f"({human_bytes(size)} in all, mostly outside the JS heap)")
+    if name in _BYTE_VIEWS:  # reads are cut into parts with subarray()/slice()
+        text += (": a Buffer cut with subarray() or slice() keeps the whole ArrayBuffer it "
+                 "was cut from, so where these are small parts of bigger reads, keep a copy "
+                 "(`Buffer.from(part)`)")
+    return text
 
 
 def _collection_below_global(g: HeapGraph, point: int, path: list[dict]) -> tuple[int, str] | None:
