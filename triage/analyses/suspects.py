@@ -1470,6 +1470,12 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 "addEventListener and never removed")
     if emitter_event := _emitter_and_event(holder):
         emitter, event = emitter_event
+        if _once_wrapped(inner):
+            return ("listener-accumulation",
+                    f"{what}{share} are kept alive by `once` listeners piling up on "
+                    f"`{emitter}` for event '{event}'{capture}: a once() listener is removed "
+                    f"only when its event is emitted, and '{event}' has not been emitted "
+                    "since they were added")
         return ("listener-accumulation",
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
                 f"'{event}'{capture}: listeners are added and never removed")
@@ -1570,6 +1576,16 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
 
 
 _EVENT_TARGET_EDGE = "['<symbol kEvents>']"  # Node's EventTarget: type -> listener list
+
+
+def _once_wrapped(inner: list[dict]) -> bool:
+    """Does an instance hang off its emitter through a once() wrapper, a function whose
+    `listener` is the program's listener (`bound onceWrapper` to Node 22, `wrapper` from Node
+    24)? 3,000 queries waiting for 'connected' were "listeners are added and never removed",
+    which sent one looking for a missing removeListener, not for an event that never came."""
+    return any(inner[i]["node"]["type"] == "Function"
+               and (inner[i + 1]["edge"] or {}).get("label") == ".listener"
+               for i in range(len(inner) - 1))
 
 
 def _async_context_store(inner: list[dict]) -> bool:
