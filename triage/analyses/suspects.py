@@ -122,13 +122,12 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         chain = _chain_below(g, best, cls, store) or _list_of_instances(g, best, cls, c, store)
         linked = (_linked_root(g, best, cnt, cls, c, store, ACCUMULATION_SHARE * total)
                   if chain is None and user else -1)
+        # the instances hold one another: the one held from outside is the point
         point = linked if linked >= 0 else _lift(g, dom, store)
-        if linked >= 0:
-            pass  # the instances hold one another: the one held from outside is the point
-        elif chain is not None and point >= 0:
+        if chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
             point = _list_held_by_global(g, chain, cname, point)
-        elif point >= 0 and int(g.node_type[point]) == NodeType.OBJECT:
+        elif point >= 0 and linked < 0 and int(g.node_type[point]) == NodeType.OBJECT:
             index = _collection_holding(g, cls, c, point, int(cnt[store]))
             if index >= 0:  # an LRU cache: its Map holds every entry, its list orders them
                 point = index
