@@ -1547,10 +1547,11 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     weak = ("; only the wrappers are: what they point to is held weakly (a "
             "FinalizationRegistry may be about to delete these entries)") if name == "WeakRef" else ""
     if base in ("Map", "Set"):
-        inner_kind = classes[1] if classes[1:2] in (["Map"], ["Set"]) else ""
+        # an inner collection between the point and an instance (not the instances)
+        inner_kind = classes[1] if len(classes) > 2 and classes[1] in ("Map", "Set") else ""
         nested = _nested_collections(g, dom, point["node"]["id"], inner_kind)
         where = (f" (in {nested:,} {inner_kind}s under its keys, about {n // nested:,} in each)"
-                 if nested > 1 else "")
+                 if nested > 1 and n >= 2 * nested else "")
         return (f"unbounded-{base.lower()}",
                 f"{what}{share} accumulate in one {shown} `{holder}`{where} with no entry "
                 "deleted since its table last grew: nothing evicts, or its eviction (a TTL "
