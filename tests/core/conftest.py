@@ -65,6 +65,11 @@ def artifact_summary(path: str) -> dict:
     return result.json
 
 
+def artifact_path(crash: Crash, artifact: str) -> str:
+    """The core (`artifact == "core"`) or the heap snapshot of one run of a scenario."""
+    return str(crash.core_path if artifact == "core" else crash.snapshots[0])
+
+
 def top_suspect(path: object) -> dict:
     """The first suspect triage names for one core or heap snapshot."""
     return artifact_summary(str(path))["suspects"][0]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 crash = crashes_with_snapshots("leak_async_context_reactions")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_every_reaction_is_counted(crash, artifact):
-    suspect = top_suspect(crash.core_path if artifact == "core" else crash.snapshots[0])
+    suspect = top_suspect(artifact_path(crash, artifact))
     assert (suspect["pattern"], suspect["type"], suspect["accumulation_point"]["holder"]) == (
         "pending-promise-reactions", "RequestScope", "(global).dbReady")
     assert "kept alive by 2,500 reactions" in suspect["reason"]
@@ -23,5 +23,5 @@ def test_every_reaction_is_counted(crash, artifact):
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_async_local_storage_store_is_said(crash, artifact):
-    suspect = top_suspect(crash.core_path if artifact == "core" else crash.snapshots[0])
+    suspect = top_suspect(artifact_path(crash, artifact))
     assert "they are AsyncLocalStorage stores" in suspect["reason"]

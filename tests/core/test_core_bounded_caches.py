@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import artifact_summary, crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, artifact_summary, crashes_with_snapshots, top_suspect
 
 big = crashes_with_snapshots("big_evicting_cache")
 small = crashes_with_snapshots("cache_lru_small")
@@ -24,5 +24,5 @@ def test_a_big_cache_that_evicts_says_so_in_a_core(big):
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_a_small_cache_in_a_small_heap_is_no_suspect(small, artifact):
-    path = small.core_path if artifact == "core" else small.snapshots[0]
+    path = artifact_path(small, artifact)
     assert artifact_summary(str(path))["suspects"] == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 HOLDER = "require.main.exports.responseCache"
 
@@ -16,7 +16,7 @@ crash = crashes_with_snapshots("leak_parsed_response_cache")
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_dictionary_and_its_keys_are_said(crash, artifact):
-    path = crash.core_path if artifact == "core" else crash.snapshots[0]
+    path = artifact_path(crash, artifact)
     suspect = top_suspect(path)
     assert (suspect["pattern"], suspect["accumulation_point"]["holder"]) == (
         "object-as-dictionary", HOLDER)

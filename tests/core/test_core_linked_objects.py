@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import artifact_summary, crashes_with_snapshots
+from tests.core.conftest import artifact_path, artifact_summary, crashes_with_snapshots
 
 crash = crashes_with_snapshots("leak_detached_subtree")
 
 
-def _path(crash, artifact: str) -> str:
-    return str(crash.core_path if artifact == "core" else crash.snapshots[0])
-
-
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_one_widget_held_from_outside_is_the_holder(crash, artifact):
-    suspect = artifact_summary(_path(crash, artifact))["suspects"][0]
+    suspect = artifact_summary(artifact_path(crash, artifact))["suspects"][0]
     assert (suspect["pattern"], suspect["type"], suspect["accumulation_point"]["holder"]) == (
         "linked-objects", "Widget", "lastSelected")
     assert "the Widget `lastSelected`, through its `.owner`" in suspect["reason"]
@@ -27,12 +23,12 @@ def test_the_one_widget_held_from_outside_is_the_holder(crash, artifact):
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_subtree_is_one_suspect(crash, artifact):
-    suspects = artifact_summary(_path(crash, artifact))["suspects"]
+    suspects = artifact_summary(artifact_path(crash, artifact))["suspects"]
     assert [s["pattern"] for s in suspects if s["type"] == "Widget"] == ["linked-objects"]
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_live_page_is_not_counted_in(crash, artifact):
     """The removed panel's 17,026 Widgets, not the 2 of the page that stays."""
-    point = artifact_summary(_path(crash, artifact))["suspects"][0]["accumulation_point"]
+    point = artifact_summary(artifact_path(crash, artifact))["suspects"][0]["accumulation_point"]
     assert point["count"] == 17_026

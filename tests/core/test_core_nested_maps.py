@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 crash = crashes_with_snapshots("leak_per_tenant_maps")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_inner_maps_are_counted(crash, artifact):
-    suspect = top_suspect(crash.core_path if artifact == "core" else crash.snapshots[0])
+    suspect = top_suspect(artifact_path(crash, artifact))
     assert (suspect["pattern"], suspect["accumulation_point"]["holder"]) == (
         "unbounded-map", "sessionsByTenant")
     assert "(in 25 Maps under its keys, about 800 in each)" in suspect["reason"]

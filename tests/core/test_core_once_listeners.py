@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 crash = crashes_with_snapshots("leak_once_listeners")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_once_listeners_say_their_event_was_never_emitted(crash, artifact):
-    suspect = top_suspect(crash.core_path if artifact == "core" else crash.snapshots[0])
+    suspect = top_suspect(artifact_path(crash, artifact))
     assert (suspect["pattern"], suspect["type"], suspect["accumulation_point"]["count"]) == (
         "listener-accumulation", "QueuedQuery", 2500)
     assert "`once` listeners piling up on `(global).pool` for event 'ready'" in suspect["reason"]

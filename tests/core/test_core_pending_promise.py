@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 PENDING = ": it is still pending, and 3 reactions waiting for it to settle"
 
@@ -17,7 +17,7 @@ crash = crashes_with_snapshots("big_pending_promise_all")
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_promise_is_said_pending_with_what_its_reaction_keeps(crash, artifact):
-    path = crash.core_path if artifact == "core" else crash.snapshots[0]
+    path = artifact_path(crash, artifact)
     suspect = top_suspect(path)
     assert suspect["accumulation_point"]["holder"] == "(global).drained"
     assert PENDING in suspect["reason"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
 
 crash = crashes_with_snapshots("leak_header_slices")
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_buffers_behind_the_views_are_said(crash, artifact):
-    suspect = top_suspect(crash.core_path if artifact == "core" else crash.snapshots[0])
+    suspect = top_suspect(artifact_path(crash, artifact))
     assert (suspect["type"], suspect["accumulation_point"]["holder"]) == (
         "Buffer", "(global).firstBytes")
     assert "their memory is 300 ArrayBuffers of 64." in suspect["reason"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
+from tests.core.conftest import artifact_path, artifact_summary, core_summary, crash_with_snapshot
 
 
 def crash(major: int):
@@ -43,7 +43,7 @@ def test_the_reason_says_the_entries_are_vm_contexts(major, artifact):
     """What accumulated was "1,200 Object objects": the builtins of the contexts, with
     nothing saying so."""
     c = crash(major)
-    reason = lead_suspect(c.core_path if artifact == "core" else c.snapshots[0])["reason"]
+    reason = lead_suspect(artifact_path(c, artifact))["reason"]
     assert "150 of its entries are sandboxes of vm contexts" in reason
 
 

@@ -244,7 +244,8 @@ def _big_objects(g: HeapGraph, dom: Dominators, dist, live_total: int,
                "chain": None, "share": retained / max(live_total, 1)}
         table = _evicting_table(g, dom, dist, v)
         if table >= 0:  # ranked as an evicting accumulation is
-            big |= {"deleted": g.deleted_entries(table), "evicting": table}
+            big |= {"deleted": g.deleted_entries(table),
+                    "evicting": "it" if table == v else f"its {_builtin_kind(g, table)}"}
         out.append(big)
     return out
 
@@ -429,9 +430,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
     if name == "Promise":
         part = _pending_reactions(g, dom, dist, v) or part
     if lead.get("deleted"):  # a bounded cache at its limit more often than a leak
-        table = lead["evicting"]
-        which = "it" if table == v else f"its {_builtin_kind(g, table)}"
-        part += (f"; {which} is also deleted from ({lead['deleted']:,} deleted entries wait "
+        part += (f"; {lead['evicting']} is also deleted from ({lead['deleted']:,} deleted entries wait "
                  "in its table for the next resize): a cache with eviction, at its limit or "
                  "evicting too little; whether it grows shows only between two dumps "
                  "(`triage diff`)")
@@ -1112,13 +1111,19 @@ def _entries_of_class(g: HeapGraph, cls, c: int, coll: int) -> int:
     """How many distinct instances of `c` collection `coll` references: by its own edges
     (a core's graph gives a Map edges to its keys and values) and by its `table`'s (a
     snapshot's Map has only the table)."""
-    nodes = [coll]
-    for e in g.edges_of(coll):
-        if int(g.edge_type[e]) == EdgeType.INTERNAL and g.edge_name_str(e) == "table":
-            nodes.append(int(g.edge_to[e]))
-    targets = np.concatenate([g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])]
-                              for v in nodes])
+    _, targets = _collection_targets(g, coll)
     return int(np.unique(targets[cls[targets] == c]).shape[0])
+
+
+def _collection_targets(g: HeapGraph, coll: int) -> tuple[list[int], np.ndarray]:
+    """The collection `coll` with its hash `table`, and what both reference: a core's
+    graph gives a Map edges to its keys and values, a snapshot's only through the table."""
+    holders = [coll] + [int(g.edge_to[e]) for e in g.edges_of(coll)
+                        if int(g.edge_type[e]) == EdgeType.INTERNAL
+                        and g.edge_name_str(e) == "table"]
+    targets = np.concatenate([g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])]
+                              for v in holders])
+    return holders, targets
 
 
 #: the share of the instances that a collection must hold itself to be their point
@@ -1698,13 +1703,9 @@ def _nested_collections(g: HeapGraph, dom: Dominators, point_id: int, kind: str)
     up. A core's graph links a Map to its values; a snapshot's, through its `table`."""
     if not kind:
         return 0
-    v = _node_by_id(g, point_id)
-    nodes = [v] + [int(g.edge_to[e]) for e in g.edges_of(v)
-                   if int(g.edge_type[e]) == EdgeType.INTERNAL and g.edge_name_str(e) == "table"]
-    targets = np.unique(np.concatenate([g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])]
-                                        for u in nodes]))
-    targets = targets[g.node_class[targets] == g.string_id(kind)]
-    return int(np.count_nonzero(np.isin(dom.idom[targets], nodes)))
+    holders, targets = _collection_targets(g, _node_by_id(g, point_id))
+    targets = np.unique(targets[g.node_class[targets] == g.string_id(kind)])
+    return int(np.count_nonzero(np.isin(dom.idom[targets], holders)))
 
 
 #: a plain object with this many keys is described by them (`flags` in 60,000 properties)
