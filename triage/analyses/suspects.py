@@ -1557,6 +1557,13 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
         nested = _nested_collections(g, dom, point["node"]["id"], inner_kind)
         where = (f" (in {nested:,} {inner_kind}s under its keys, about {n // nested:,} in each)"
                  if nested > 1 and n >= 2 * nested else "")
+        if lead.get("deleted") is None:  # a snapshot: deletions are not recorded
+            return (f"unbounded-{base.lower()}",
+                    f"{what}{share} accumulate in one {shown} `{holder}`{where}; whether "
+                    "entries are also deleted from it is not in this dump (a heap snapshot "
+                    "does not record a table's deletions), so it may be a cache at its limit: "
+                    "a core of the process tells, and whether it grows shows between two "
+                    f"dumps (`triage diff`){capture}{weak}")
         return (f"unbounded-{base.lower()}",
                 f"{what}{share} accumulate in one {shown} `{holder}`{where} with no entry "
                 "deleted since its table last grew: nothing evicts, or its eviction (a TTL "
