@@ -27,6 +27,8 @@ from triage.summary import Findings
 from triage.v8.native_memory import blob_text, native_state_text
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from triage.coredump.corefile import CoreFile
     from triage.heapgraph.model import HeapGraph
     from triage.pipeline import Options
@@ -320,10 +322,27 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
 
 def record_native_memory(graph: HeapGraph, evidence: dict[str, Any]) -> None:
     """One isolate's native memory, from its core graph, for the process totals below: its
-    ArrayBuffer stores (deduplicated across isolates there), Blob data, unmeasured state."""
+    ArrayBuffer stores (deduplicated across isolates there), external strings' characters
+    in malloc'd memory, Blob data, unmeasured state."""
     for key, meta in (("core_external_stores", "external_stores"),
+                      ("core_external_strings", "external_strings"),
                       ("core_blob_data", "blob_data"), ("core_native_state", "native_state")):
         evidence.setdefault(key, []).append(graph.meta.get(meta))
+
+
+def _distinct_blocks(parts: list | None) -> tuple[np.ndarray, np.ndarray]:
+    """(pointer, bytes) of native blocks over all isolates, each block once: a store shared
+    between isolates is counted by its largest length."""
+    import numpy as np
+
+    parts = [p for p in parts or [] if p is not None]
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    uniq, inv = np.unique(np.concatenate([p[0] for p in parts]).astype(np.int64),
+                          return_inverse=True)
+    best = np.zeros(len(uniq), dtype=np.int64)
+    np.maximum.at(best, inv, np.concatenate([p[1] for p in parts]).astype(np.int64))
+    return uniq, best
 
 
 def _core_totals(entries: list[dict[str, Any]], findings: Findings, core: CoreFile) -> None:
@@ -341,16 +360,13 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings, core: CoreFi
     if any(b[k] for b in blobs for k in counts[1:]):  # any Blob at all, counted or not
         total = {k: sum(b[k] for b in blobs) for k in counts}
         findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
-    parts = [p for p in findings.evidence.get("core_external_stores") or [] if p is not None]
-    uniq, best = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if parts:
-        ptrs = np.concatenate([p[0] for p in parts])
-        sizes = np.concatenate([p[1] for p in parts])
-        uniq, inv = np.unique(ptrs, return_inverse=True)
-        best = np.zeros(len(uniq), dtype=np.int64)
-        np.maximum.at(best, inv, sizes)  # a store shared between isolates is counted once
-        findings.evidence["core_external_total"] = {"bytes": int(best.sum()),
-                                                    "stores": int(len(uniq))}
+    stores = _distinct_blocks(findings.evidence.get("core_external_stores"))
+    strings = _distinct_blocks(findings.evidence.get("core_external_strings"))
+    uniq, best = (np.concatenate([stores[0], strings[0]]), np.concatenate([stores[1], strings[1]]))
+    if any(p is not None for p in findings.evidence.get("core_external_stores") or []):
+        findings.evidence["core_external_total"] = {
+            "bytes": int(best.sum()), "stores": int(len(stores[0])),
+            "strings": int(len(strings[0])), "string_bytes": int(strings[1].sum())}
     with stage("Walking malloc's heap"):
         findings.evidence["core_malloc"] = malloc_heap(core, uniq.astype(np.int64), best)
     in_total = findings.evidence["core_malloc"] is not None

@@ -286,6 +286,9 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     thread = _thread_id_from_name(ordered[-1].path)
     label = "heap snapshot" if not thread else f"heap snapshot of Worker thread {thread}"
     _analyze_graph(graph, options, findings, source_label=label)
+    external = external_strings_capability(graph)
+    if external is not None:
+        findings.capabilities["external_strings"] = external
     if thread:
         findings.warnings.append(
             f"{ordered[-1].path.name} was written by Worker thread {thread} (the file name's "
@@ -358,6 +361,24 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
         findings.capabilities["function_code"] = code
     _mark_used(findings, artifact, "suspects", "retainers")
     return graph
+
+
+def external_strings_capability(graph) -> Capability | None:
+    """Say when a snapshot weighs external strings by their header only (V8 before 13):
+    what holds them is smaller in the retained sizes than in the process."""
+    from triage.analyses.string_sizes import unweighed_external_strings
+
+    count = unweighed_external_strings(graph)
+    if not count:
+        return None
+    return Capability("degraded", f"{count:,} strings keep their characters outside the JS "
+                                  "heap (external strings, such as text decoded from a large "
+                                  "Buffer), and this snapshot's V8 (before 13: Node 22 and "
+                                  "older) weighs each by its header only: the retained sizes "
+                                  "of what holds them leave their characters out, whose "
+                                  "number the snapshot does not record (it shows the first "
+                                  "1,024 of each); a core of the process counts them",
+                      engine="triage")
 
 
 def function_code_capability(meta: dict | None) -> Capability | None:

@@ -122,15 +122,16 @@ def _js_stack(model: CrashModel | None, capability: Capability | None) -> dict[s
 
 def _malloc_row(heap: MallocHeap | None, blobs: bool) -> dict[str, Any]:
     """The core's `native` figure: glibc malloc's chunks in use less the ArrayBuffer stores
-    in them (the `external` figure), with what was walked and what may be missing."""
+    and external strings' characters in them (the `external` figure), with what was walked
+    and what may be missing."""
     if heap is None:
         return {"kind": "native", "bytes": None, "source": "core",
                 "detail": "no glibc malloc heap was recognised in the core's anonymous memory "
                           "(another allocator, or a damaged core)"}
     detail = (f"glibc malloc's chunks in use (main arena, {heap.thread_heaps} thread "
               f"heap(s), {heap.mmapped_chunks:,} mmapped chunk(s)), less the ArrayBuffer "
-              f"stores in them ({human_bytes(heap.stores_in_use)}, counted as external): "
-              "C++ objects of Node and V8, queued messages, zlib, TLS and ICU state"
+              f"stores and external strings in them ({human_bytes(heap.stores_in_use)}, "
+              "counted as external): C++ objects of Node and V8, queued messages, zlib, TLS and ICU state"
               + ("; Blob data is in it" if blobs else ""))
     system_mem = heap.main_arena_system_mem
     if system_mem is None:
@@ -170,9 +171,11 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
         rows.append({"kind": "js_heap", "bytes": js["bytes"], "source": "core", "detail": detail})
     ext = ev.get("core_external_total")
     if ext is not None:
+        strings = (f" and the characters of {ext['strings']:,} external strings in malloc'd "
+                   f"memory ({human_bytes(ext['string_bytes'])})") if ext.get("strings") else ""
         rows.append({"kind": "external", "bytes": ext["bytes"], "source": "core",
-                     "detail": f"ArrayBuffer backing stores ({ext['stores']:,}) held by the "
-                               "walked isolates' heaps, each counted once"})
+                     "detail": f"ArrayBuffer backing stores ({ext['stores']:,}){strings} held "
+                               "by the walked isolates' heaps, each counted once"})
     elif js is not None:
         rows.append({"kind": "external", "bytes": None, "source": "core",
                      "detail": "not counted: the core's heap graph was not built"})

@@ -75,7 +75,7 @@ class MallocHeap:
     thread_heaps: int = 0  # how many thread-arena heaps
     mmapped: int = 0  # bytes of mmapped chunks (glibc's `mp_.mmapped_mem`)
     mmapped_chunks: int = 0
-    stores_in_use: int = 0  # of `in_use`, bytes of the ArrayBuffer stores passed in
+    stores_in_use: int = 0  # of `in_use`, bytes of the external blocks passed in
     unvalidated: int = 0  # regions that began like a chunk (or a heap_info) and did not walk
 
 
@@ -168,8 +168,9 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
 def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
                 store_sizes: np.ndarray | None = None) -> MallocHeap | None:
     """glibc malloc's chunks in the anonymous memory of `core`; None if none is found.
-    `store_ptrs`/`store_sizes`: ArrayBuffer backing stores, counted apart (`stores_in_use`)
-    so that the native figure does not count them a second time."""
+    `store_ptrs`/`store_sizes`: external blocks (ArrayBuffer backing stores, external
+    strings' characters), counted apart (`stores_in_use`) so that the native figure does
+    not count them a second time."""
     ptrs = np.zeros(0, dtype=np.int64) if store_ptrs is None else np.asarray(store_ptrs, np.int64)
     sizes = np.zeros(0, dtype=np.int64) if store_sizes is None else np.asarray(store_sizes, np.int64)
     order = np.argsort(ptrs, kind="stable")

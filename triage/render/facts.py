@@ -145,7 +145,7 @@ def isolates_line(isolates: dict[str, Any] | None) -> str | None:
 
 
 def memory_row_text(row: dict[str, Any]) -> str:
-    names = {"js_heap": "JS heap", "external": "external (array buffers)",
+    names = {"js_heap": "JS heap", "external": "external (array buffers, strings)",
              "blob_data": "Blob data (native)", "native": "native",
              "rss": "process RSS", "v8_malloc": "V8 malloc"}
     size = human_bytes(row.get("bytes")) if row.get("bytes") is not None else "unknown"
