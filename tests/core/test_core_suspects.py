@@ -573,6 +573,18 @@ def test_modules_reloaded_through_require_cache_are_kept_by_their_parent(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_modules_never_deleted_from_require_cache_are_not_said_to_be_deleted(major):
+    """300 versions of a template, each its own file, required and never deleted from
+    require.cache: the reason said "a module deleted from require.cache and required
+    again", which this program never does."""
+    suspect = first_suspect("leak_versioned_modules", major)
+    assert (suspect["type"], suspect["pattern"]) == ("Template", "reloaded-modules")
+    assert suspect["accumulation_point"]["holder"] == "process.mainModule.children"
+    assert "and in require.cache" in suspect["reason"]
+    assert "deleted from require.cache" not in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_listeners_that_keep_only_strings_pile_up_on_their_event_target(major):
     """3,000 EventTarget listeners closing over 10 KB strings, no class of the program: it
     was "One Object `(global).bus['<symbol kEvents>'].tick` retains 29 MiB"."""

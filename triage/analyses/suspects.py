@@ -1489,7 +1489,15 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
                 "when the owner is done")
     if pclass == "Array" and holder.endswith(".children") and classes[1:2] == ["Module"]:
-        modules = _elements_of_class(g, _node_by_id(g, point["node"]["id"]), "Module")
+        children = _node_by_id(g, point["node"]["id"])
+        modules = _elements_of_class(g, children, "Module")
+        if _cached_modules(g, children) * 2 > modules:  # nothing was deleted from the cache
+            return ("reloaded-modules",
+                    f"{what}{share} are kept by {modules:,} Modules in `{holder}`, the "
+                    "`children` of the module that required them, and in require.cache: a "
+                    "module stays loaded for the life of the process, so a loader that "
+                    "requires a new file for each version keeps every old one (and its "
+                    "exports); delete require.cache[file] and drop it from `children`")
         return ("reloaded-modules",
                 f"{what}{share} are kept by {modules:,} Modules in `{holder}`, the `children` "
                 "of the module that required them: a module deleted from require.cache and "
@@ -1647,6 +1655,19 @@ def _vm_sandboxes(g: HeapGraph, v: int, probe: int = 64, limit: int = 100_000) -
     if not any(sandbox(u) for u in entries[:probe]):
         return 0
     return sum(sandbox(u) for u in set(entries))
+
+
+def _cached_modules(g: HeapGraph, children: int) -> int:
+    """How many of the Modules in the Array `children` are still in require.cache (an
+    object that `Module._cache` names, with the module's filename as its key)."""
+    modules = _element_targets(g, children)
+    modules = modules[g.node_class[modules] == g.string_id("Module")]
+    cached = 0
+    for m in modules.tolist():
+        cached += any(int(g.edge_type[e]) == EdgeType.PROPERTY
+                      and any(g.edge_name_str(f) == "_cache" for f, _ in g.retainers_of(u))
+                      for e, u in g.retainers_of(m))
+    return cached
 
 
 def _elements_of_class(g: HeapGraph, v: int, name: str) -> int:
