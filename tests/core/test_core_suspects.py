@@ -370,6 +370,15 @@ def test_buffers_queued_in_a_stream_lead_over_the_pools_they_slice(major):
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_chunks_nobody_reads_are_said_to_wait_in_the_read_queue(major):
+    """It said "accumulate in one Array ... that grows by appending" (Node 20-26) and "one
+    linked list ... that only grows" (Node 18), not that nothing reads the stream."""
+    suspect = first_suspect("leak_stream_backlog", major)
+    assert suspect["pattern"] == "stream-backlog"
+    assert "wait in the read queue of the stream `(global).feed`" in suspect["reason"]
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_a_big_buffer_in_a_plain_wrapper_is_named_itself(major):
     """`globalThis.upload = {body}` with an 8 MiB Buffer: the Buffer is the big object. It
     was "One Object `(global).upload` ... most of it in `.body` (Buffer)": the descent

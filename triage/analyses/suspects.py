@@ -14,6 +14,7 @@ recognised from the point's class and its retainer path, and explained in plain 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -1422,6 +1423,12 @@ def _prototype(g: HeapGraph, v: int) -> int:
     return internal(shape, "prototype") if shape >= 0 else -1
 
 
+#: a stream's queue as a holder: `feed._readableState.buffer`, `sink._writableState.buffered`
+#: (`['<symbol kBufferedValue>']` from Node 20)
+_STREAM_QUEUE = re.compile(r"^(.+)\._(readable|writable)State(?:\.buffer|\.buffered|\['<symbol "
+                           r"kBufferedValue>'\])$")
+
+
 def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict | None,
              paths: list, retained: int, kind: str | None = None) -> tuple[str, str]:
     """Recognise the leak pattern and say it in plain words. `kind`: the builtin collection
@@ -1443,6 +1450,20 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"({connections:,} connections), until the body is read or cancelled{alive}: "
                 "read every body (`await res.arrayBuffer()`) or cancel it "
                 "(`await res.body?.cancel()`)")
+    backlog = _STREAM_QUEUE.match(holder)
+    if backlog:  # a stream's own queue: the stream is the holder to fix
+        stream, side = backlog.group(1), backlog.group(2)
+        if side == "writable":
+            return ("stream-backlog",
+                    f"{what} wait in the write queue of the stream `{stream}` (`{holder}`): "
+                    "write() queues each chunk while the stream is busy and returns false "
+                    "once the queue is over its highWaterMark; a producer that does not stop "
+                    "then and wait for 'drain' (or use pipeline()) queues without bound")
+        return ("stream-backlog",
+                f"{what} wait in the read queue of the stream `{stream}` (`{holder}`): "
+                "push() queues each chunk until something reads it, and nothing reads this "
+                "stream (no 'data' listener, pipe or read()) or it reads slower than it is "
+                "fed; a producer should stop when push() returns false")
     pclass = point["node"]["type"]
     base = kind or pclass  # what it evicts and grows like
     an = "an" if base[:1] in "AEIOU" else "a"
