@@ -5,14 +5,15 @@ counts 1.7 MiB of JS objects and buffers), the capability `native_memory` and th
 memory figure on the first page name the 100 zlib handles; a core with none names nothing.
 The same holds for V8's Intl objects, whose ICU state is native (dumps/scenarios/
 leak_intl_formatters.js: 1,000 DateTimeFormat, about 30 MB of ICU objects behind 140 KB of
-JS objects, and 200 NumberFormat)."""
+JS objects, and 200 NumberFormat). Those formatters are also a suspect, ranked by the ICU
+state they own: a core and a snapshot had no suspect at all, the JS objects being 140 KB."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import core_summary
+from tests.core.conftest import artifact_path, core_summary, crash_with_snapshot, top_suspect
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
@@ -60,3 +61,14 @@ def test_intl_state_is_said_on_the_native_figure(major):
     assert "in no retained size: the native state of 1,000 Intl.DateTimeFormat" \
         in native["detail"]
     assert native["bytes"] >= 1000 * 20 * 1024
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+def test_formatters_kept_in_an_array_are_a_suspect_by_their_icu_state(major, artifact):
+    suspect = top_suspect(artifact_path(crash_with_snapshot("leak_intl_formatters", major),
+                                        artifact))
+    assert (suspect["type"], suspect["accumulation_point"]["holder"]) == (
+        "DateTimeFormat", "(global).formatters")
+    assert "each also owns ICU formatters outside the JS heap (about 30 KiB each" \
+        in suspect["reason"]
+    assert suspect["score_bytes"] >= 1000 * 30 * 1024

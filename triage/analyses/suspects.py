@@ -39,6 +39,7 @@ from triage.heapgraph.naming import (
     is_internal_script,
     program_function,
 )
+from triage.heapgraph.native_state import ICU_OBJECTS
 from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
@@ -57,7 +58,8 @@ _EVENT_TARGET_LISTENER = "Listener"
 #: their class being V8's or Node's.
 _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
                        "SharedArrayBuffer", "WeakRef", "Date", "RegExp", "URL",
-                       "URLSearchParams", _EVENT_TARGET_LISTENER} | _ERROR_CLASSES | _TYPED_ARRAYS
+                       "URLSearchParams", _EVENT_TARGET_LISTENER} | _ERROR_CLASSES | \
+    _TYPED_ARRAYS | set(ICU_OBJECTS)
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -102,13 +104,17 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if not _internal_class(g.strings[int(c)]) and not _code_not_data(g.strings[int(c)])
     ]
     eligible.sort(key=lambda c: -int(cret[c]))
+    # Intl objects weigh little in the heap and much in ICU's: enough of them are candidates
+    # whatever their retained size (2,000 DateTimeFormat in a cache: 600 KB and 60 MB)
+    eligible = eligible[:candidates] + [c for c in eligible[candidates:]
+                                        if _native_each(g.strings[c]) * count[c] >= NATIVE_MIN]
     cnt = np.zeros(g.node_count, dtype=np.int32)
     best = np.zeros(g.node_count, dtype=np.int32)
     by_point: dict[int, list[dict]] = {}
     found: list[dict] = []  # candidates with an accumulation point, in candidate order
     spread: list[dict] = []
     origins: dict[int, dict | None] = {}
-    for c in eligible[:candidates]:
+    for c in eligible:
         origin = _origin_of(g, cls, dist, c)
         origins[c] = origin
         cname = g.strings[c]
@@ -145,7 +151,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 # what the store that holds them keeps in all (external memory of views
                 # shared between instances is dominated by the store, not by one instance)
                 "kept": int(dom.retained[point if (chain and point == chain["head"])
-                                         or linked >= 0 else store]) if point >= 0 else 0}
+                                         or linked >= 0 else store]) if point >= 0 else 0,
+                "native": _native_each(cname) * int(cnt[store]) if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
             if user:  # a builtin class spread everywhere is just the runtime
@@ -179,7 +186,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                                          [grp[0]["point"] for grp in groups])]
     # a collection that is deleted from is a cache doing its job more often than a leak:
     # ranked after accumulations of a quarter of its size that nothing deletes from
-    groups.sort(key=lambda grp: -_kept(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
+    groups.sort(key=lambda grp: -_weight(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
                if s["accumulated"] >= 0.10 * live_total]
@@ -193,7 +200,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             continue
         if lead["under"] < min_count and lead["point"] >= 0:
             continue
-        if _kept(lead) < min_share * live_total:
+        if _weight(lead) < min_share * live_total:
             continue
         desc = _describe(g, dom, dist, lead, grp[1:], count, shallow, cret, max_paths)
         desc["defined_at"] = origins.get(lead["class"])
@@ -708,6 +715,22 @@ def _global_dispatcher(g: HeapGraph) -> tuple[int, str] | None:
                     and g.edge_name_str(e).startswith(_GLOBAL_DISPATCHER_KEY)):
                 return v, f"(global)[{g.edge_name_str(e)!r}]"
     return None
+
+
+#: Intl objects are candidates when their ICU state is estimated at this much or more
+NATIVE_MIN = 8 << 20
+
+
+def _native_each(name: str) -> int:
+    """Bytes of native state one object of class `name` owns outside the heap, by the
+    measured estimate (`heapgraph/native_state.py`); 0 for any other class."""
+    return ICU_OBJECTS[name][1] if name in ICU_OBJECTS else 0
+
+
+def _weight(lead: dict) -> int:
+    """Bytes a suspect is ranked by: what it keeps in the heap, and the estimated native
+    state of its Intl objects, which no retained size holds."""
+    return _kept(lead) + lead.get("native", 0)
 
 
 def _kept(lead: dict) -> int:
@@ -1312,6 +1335,11 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     kind = _builtin_kind(g, point) if point >= 0 else None
     pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
     reason += _backing_stores_of_views(g, name, lead, others)
+    if lead.get("native"):
+        _, each, what = ICU_OBJECTS[name]
+        reason += (f"; each also owns {what} outside the JS heap (about {each >> 10} KiB "
+                   f"each as measured, so about {human_bytes(lead['native'])} for these), "
+                   "which no retained size counts")
     sandboxes = _vm_sandboxes(g, point) if point >= 0 else 0
     if sandboxes:
         are = "is a sandbox of a vm context" if sandboxes == 1 else "are sandboxes of vm contexts"
@@ -1332,7 +1360,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
             for o in others
         ],
         "retainer_paths": paths,
-        "score_bytes": _kept(lead),
+        "score_bytes": _weight(lead),
     }
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from triage.heapgraph.native_state import ICU_OBJECTS
 from triage.node_internals import BASE_OBJECT_SLOT
 from triage.v8.reader import is_heap_object, is_smi, smi
 
@@ -43,22 +44,9 @@ UNMEASURED_STATE = {
     "TLSWrap": "TLS connections: OpenSSL state, tens of KiB each",
 }
 #: V8's `Intl` objects, by instance type (exported by every binary): each owns ICU objects
-#: outside the JS heap and every ArrayBuffer, and the JS object shows none of it. The sizes
-#: are the growth of the resident set per object, measured on Node 26 over 2,000 objects
-#: (a DateTimeFormat copies ICU's calendar and time-zone data: 3,000 kept cost 92 MB, where
-#: their JS objects are 422 KiB). Intl.Locale holds almost nothing and is left out.
-ICU_STATE = {
-    "JS_DATE_TIME_FORMAT_TYPE": ("Intl.DateTimeFormat", "ICU formatters: about 30 KiB each"),
-    "JS_RELATIVE_TIME_FORMAT_TYPE": ("Intl.RelativeTimeFormat",
-                                     "ICU formatters: about 10 KiB each"),
-    "JS_SEGMENTER_TYPE": ("Intl.Segmenter", "ICU break iterators: about 8 KiB each"),
-    "JS_NUMBER_FORMAT_TYPE": ("Intl.NumberFormat", "ICU formatters: about 4 KiB each"),
-    "JS_DURATION_FORMAT_TYPE": ("Intl.DurationFormat", "ICU formatters: about 4 KiB each"),
-    "JS_DISPLAY_NAMES_TYPE": ("Intl.DisplayNames", "ICU data: about 4 KiB each"),
-    "JS_LIST_FORMAT_TYPE": ("Intl.ListFormat", "ICU formatters: about 3 KiB each"),
-    "JS_COLLATOR_TYPE": ("Intl.Collator", "ICU collators: about 3 KiB each"),
-    "JS_PLURAL_RULES_TYPE": ("Intl.PluralRules", "ICU rules: about 2 KiB each"),
-}
+#: outside the JS heap (`heapgraph/native_state.py` has the sizes and where they come from)
+ICU_STATE = {instance_type: (f"Intl.{name}", f"{what}: about {size >> 10} KiB each")
+             for name, (instance_type, size, what) in ICU_OBJECTS.items()}
 #: what each name `native_state` counts holds, for the text that says it was not measured
 STATE_TEXT = UNMEASURED_STATE | dict(ICU_STATE.values())
 BLOB_LIMIT = 200_000  # Blobs read per isolate (each is a Python-level property lookup)
