@@ -451,6 +451,8 @@ class _Parser:
         del self.raw_edge_type
         _name_proxy_fields(node_type, self.node_name, self.edge_start, edge_type, self.edge_name,
                            strings)
+        _name_class_variables(node_type, self.node_name, self.edge_start, edge_type,
+                              self.edge_name, edge_to, strings)
         extra = {k: v for k, v in header.items() if k not in ("meta",)}
         if self.unknown_types:
             extra["unknown_node_types"] = self.unknown_types
@@ -555,6 +557,42 @@ def _name_proxy_fields(node_type: np.ndarray, node_name: np.ndarray, edge_start:
                 edge_name[e] = ids[field]
         node_type[v] = NodeType.OBJECT
         node_name[v] = ids["Proxy"]
+
+
+_CHUNK = 1 << 22
+
+
+def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
+                          edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
+                          strings: list[str]) -> None:
+    """Name a class's own binding in its class scope (`class Registry { static items }`:
+    `Registry` inside the class body) as the context variable it is, as a core's graph
+    does. V8 keeps it apart from the scope's locals (a "saved class variable"), and its
+    snapshot writes it as an unnamed hidden edge from the context to the class, so a
+    class static was `Registry.items` in a core and `(global).keep.items` in a snapshot.
+    Such an edge is a context's hidden edge to a closure whose own context is that context,
+    not a private method (`#name`, kept the same way)."""
+    names = {text: i for i, text in enumerate(strings) if text in ("system / Context", "context")}
+    if len(names) < 2:
+        return
+    parts = []
+    for a in range(0, len(edge_type), _CHUNK):  # in slices: no temporary per edge
+        sl = slice(a, a + _CHUNK)
+        to_closure = (edge_type[sl] == EdgeType.HIDDEN) & (node_type[edge_to[sl]] == NodeType.CLOSURE)
+        parts.append(np.flatnonzero(to_closure) + a)
+    hidden = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    sources = np.searchsorted(edge_start, hidden, side="right") - 1
+    keep = node_name[sources] == names["system / Context"]
+    for e, ctx in zip(hidden[keep].tolist(), sources[keep].tolist(), strict=True):
+        fn = int(edge_to[e])
+        name = strings[int(node_name[fn])]
+        if not name or name.startswith("#"):
+            continue
+        own = range(int(edge_start[fn]), int(edge_start[fn + 1]))
+        if any(int(edge_name[f]) == names["context"] and int(edge_to[f]) == ctx
+               and edge_type[f] == EdgeType.INTERNAL for f in own):
+            edge_type[e] = EdgeType.CONTEXT
+            edge_name[e] = int(node_name[fn])
 
 
 def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Column]) -> int:
