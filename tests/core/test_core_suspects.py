@@ -28,6 +28,10 @@ PLANTED = {
                           "… 3,999 × PromiseReaction.next …"),
     # a chain of 4,000 closure contexts off one module variable (a re-wrapped handler)
     "leak_closure_chain": ("Middleware", 4000, "linked-chain", "handler", "context var handler"),
+    # the same made by a factory (`handler = withTracing(handler, info)`), used only by the
+    # exported `handle`: it was "held by `require.main.exports.handle`"
+    "leak_rewrapped_tracing": ("RouteInfo", 4000, "linked-chain", "handler",
+                               "context var handler"),
     # a chain of 2,999 promises linked through their reactions (`tail = tail.then(...)`),
     # hanging off one never-settling `lock` only through internal links: named by what it
     # hangs off; pending promises, not a `linked-chain` "of 2,999 linked Promise objects"

@@ -134,6 +134,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if chain is not None and point >= 0:
             point = _chain_variable(g, best, store, point)
             point = _list_held_by_global(g, chain, cname, point)
+            point = _chain_in_closure_variable(g, best, chain, point)
         elif point >= 0 and linked < 0 and int(g.node_type[point]) == NodeType.OBJECT:
             index = _collection_holding(g, cls, c, point, int(cnt[store]))
             if index >= 0:  # an LRU cache: its Map holds every entry, its list orders them
@@ -1217,6 +1218,21 @@ def _chain_variable(g: HeapGraph, best, head: int, point: int) -> int:
         if int(g.edge_to[e]) == first and int(g.edge_type[e]) == EdgeType.CONTEXT:
             return first
     return point
+
+
+def _chain_in_closure_variable(g: HeapGraph, best, chain: dict, point: int) -> int:
+    """The closure a variable of the chain's first closure holds, when the chain starts at
+    that first closure: `handler = withTracing(handler, info)` on every request links 4,000
+    `traced` closures through their captured `next`. The module function `handle` that
+    reassigns `handler` keeps their module's context alone, so the chain started at it and
+    was "held by `require.main.exports.handle`", where the program holds it as `handler`."""
+    head = chain["head"]
+    if head != point or int(g.node_type[head]) != NodeType.CLOSURE:
+        return point
+    ctx = int(best[head])
+    if ctx <= 0 or g.name(ctx) != "system / Context":
+        return point
+    return _chain_variable(g, best, ctx, point)
 
 
 def _list_held_by_global(g: HeapGraph, chain: dict, cname: str, point: int) -> int:
