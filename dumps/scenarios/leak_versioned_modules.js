@@ -4,7 +4,7 @@
 // `children`, with its exports (one Template of about 75 KB each). Known by construction:
 // 300 Template objects, 300 Modules, nothing deleted from the cache. The files are written
 // to a temporary directory and removed before the crash. Ends with process.abort() from a
-// timer.
+// timer; with WRITE_SNAPSHOT=1 it first writes a heap snapshot.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -34,5 +34,6 @@ fs.rmSync(dir, { recursive: true });
 
 setTimeout(function crash() {
   if (current.version !== 299) throw new Error('unreachable');
+  if (process.env.WRITE_SNAPSHOT) require('v8').writeHeapSnapshot();
   process.abort();
 }, 5);

@@ -1257,6 +1257,10 @@ def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
             return -1
         t = int(g.node_type[v])
         name = g.name(v)
+        if name == "system / NativeContext":  # Node 26's snapshots root it: its global
+            glob = next((int(g.edge_to[e]) for e in g.edges_of(v)
+                         if g.edge_name_str(e) == "global_object"), -1)
+            return glob if glob >= 0 and int(g.node_type[glob]) == NodeType.OBJECT else -1
         if t in _STORE_TYPES or name.startswith("system / "):
             owner = _owner_of_store(g, v)
             v = owner if owner is not None else int(dom.idom[v])
@@ -1337,7 +1341,8 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         if holder is None:
             point_paths = retainer_paths(g, point, max_paths=1)
             holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
-        seen_in = _collection_below_global(g, point, paths[0] if paths else [])
+        seen_in = next((found for path in paths
+                        if (found := _collection_below_global(g, point, path))), None)
         if seen_in is not None:  # `(global)` is where two holders meet, not a holder
             point, holder = seen_in
         acc_point = {
