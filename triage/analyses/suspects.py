@@ -1561,7 +1561,7 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     if pclass == "Array" and holder.endswith(".children") and classes[1:2] == ["Module"]:
         children = _node_by_id(g, point["node"]["id"])
         modules = _elements_of_class(g, children, "Module")
-        if _cached_modules(g, children) * 2 > modules:  # nothing was deleted from the cache
+        if _mostly_cached_modules(g, children):  # nothing was deleted from the cache
             return ("reloaded-modules",
                     f"{what}{share} are kept by {modules:,} Modules in `{holder}`, the "
                     "`children` of the module that required them, and in require.cache: a "
@@ -1727,17 +1727,17 @@ def _vm_sandboxes(g: HeapGraph, v: int, probe: int = 64, limit: int = 100_000) -
     return sum(sandbox(u) for u in set(entries))
 
 
-def _cached_modules(g: HeapGraph, children: int) -> int:
-    """How many of the Modules in the Array `children` are still in require.cache (an
-    object that `Module._cache` names, with the module's filename as its key)."""
+def _mostly_cached_modules(g: HeapGraph, children: int, sample: int = 500) -> bool:
+    """Are most of the Modules in the Array `children` still in require.cache (an object
+    that `Module._cache` names, with the module's filename as its key)? Asked of the first
+    `sample` of them."""
     modules = _element_targets(g, children)
-    modules = modules[g.node_class[modules] == g.string_id("Module")]
-    cached = 0
-    for m in modules.tolist():
-        cached += any(int(g.edge_type[e]) == EdgeType.PROPERTY
-                      and any(g.edge_name_str(f) == "_cache" for f, _ in g.retainers_of(u))
-                      for e, u in g.retainers_of(m))
-    return cached
+    modules = modules[g.node_class[modules] == g.string_id("Module")][:sample]
+    cached = sum(any(int(g.edge_type[e]) == EdgeType.PROPERTY
+                     and any(g.edge_name_str(f) == "_cache" for f, _ in g.retainers_of(u))
+                     for e, u in g.retainers_of(m))
+                 for m in modules.tolist())
+    return cached * 2 > len(modules)
 
 
 def _elements_of_class(g: HeapGraph, v: int, name: str) -> int:
