@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage import llnode
 from triage.analyses.classify import classify
@@ -19,6 +20,9 @@ from triage.crashmodel import MARKER_KINDS, Capability, CrashInfo, CrashKind, Cr
 from triage.errors import InputUnrecognized, TriageError
 from triage.progress import stage
 from triage.summary import Findings
+
+if TYPE_CHECKING:
+    from triage.heapgraph.model import HeapGraph
 
 
 @dataclass
@@ -363,7 +367,7 @@ def _analyze_core_graph(artifact: Artifact, heap, options: Options, findings: Fi
     return graph
 
 
-def external_strings_capability(graph) -> Capability | None:
+def external_strings_capability(graph: HeapGraph) -> Capability | None:
     """Say when a snapshot weighs external strings by their header only (V8 before 13):
     what holds them is smaller in the retained sizes than in the process."""
     from triage.analyses.string_sizes import unweighed_external_strings

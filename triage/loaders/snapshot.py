@@ -572,8 +572,9 @@ def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     class static was `Registry.items` in a core and `(global).keep.items` in a snapshot.
     Such an edge is a context's hidden edge to a closure whose own context is that context,
     not a private method (`#name`, kept the same way)."""
-    names = {text: i for i, text in enumerate(strings) if text in ("system / Context", "context")}
-    if len(names) < 2:
+    try:  # (a C-level scan: a snapshot has millions of strings)
+        names = {text: strings.index(text) for text in ("system / Context", "context")}
+    except ValueError:
         return
     parts = []
     for a in range(0, len(edge_type), _CHUNK):  # in slices: no temporary per edge

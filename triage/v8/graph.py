@@ -235,6 +235,7 @@ class _Builder:
                            self.addrs[sel] + np.uint64(length_off & ~7))
         length = ((words >> np.uint64(8 * (length_off & 7))) & np.uint64(0xFFFFFFFF)
                   ).astype(np.int64)
+        length[length > _MAX_STRING_LENGTH] = 0  # a damaged core's length is no size
         payload = np.where(one_byte[self.omap[sel]], length, 2 * length)
         data = np.zeros(len(sel), dtype=np.uint64)
         resource = self.c.field("ExternalString", "resource")
@@ -926,6 +927,10 @@ def _rd(mem, ss, se, so, a):  # pragma: no cover
     if k < 0 or a + 8 > se[k]:
         return np.uint64(0)
     return mem[(so[k] + a - ss[k]) >> 3]
+
+
+#: V8's String::kMaxLength on 64-bit hosts (2**29 - 24 characters)
+_MAX_STRING_LENGTH = (1 << 29) - 24
 
 
 def _in_ranges(addrs: np.ndarray, mappings: list) -> np.ndarray:
