@@ -453,6 +453,8 @@ class _Parser:
                            strings)
         _name_class_variables(node_type, self.node_name, self.edge_start, edge_type,
                               self.edge_name, edge_to, strings)
+        _name_block_variables(node_type, self.node_name, self.edge_start, edge_type,
+                              self.edge_name, edge_to, strings)
         extra = {k: v for k, v in header.items() if k not in ("meta",)}
         if self.unknown_types:
             extra["unknown_node_types"] = self.unknown_types
@@ -594,6 +596,69 @@ def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
                and edge_type[f] == EdgeType.INTERNAL for f in own):
             edge_type[e] = EdgeType.CONTEXT
             edge_name[e] = int(node_name[fn])
+
+
+def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
+                          edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
+                          strings: list[str]) -> None:
+    """Name the variables of a block's context (`{ const completed = new Map(); ... }`, an
+    `if`/`else` or loop body whose variables a closure captures) as a core's graph does.
+
+    V8's snapshot names context variables only for a function's own context; a block's are
+    unnamed hidden edges, so a worker's Map of 20,000 Jobs in the `else` of `if
+    (isMainThread)` was `completed` in a core and `(Map) via port` in a snapshot. The names
+    are there: the context's `scope_info` holds them, in slot order, as its first hidden
+    edges. V8 numbers a context's hidden edges over its heap-object slots only (a Smi
+    local has no edge and no number), so a context is named only when its slots (the
+    highest hidden index + 1) are exactly as many as its ScopeInfo's names; a context with
+    a Smi local, or any variable V8 already named, is left as it is. Private names (`#x`,
+    `.brand`) stay unnamed: they hold symbols, not the program's data."""
+    try:
+        context, scope_info = strings.index("system / Context"), strings.index("scope_info")
+    except ValueError:
+        return
+    contexts = np.flatnonzero(node_name == context)
+    counts = (edge_start[contexts + 1] - edge_start[contexts]).astype(np.int64)
+    if not contexts.shape[0] or not counts.sum():
+        return
+    owner = np.repeat(np.arange(contexts.shape[0]), counts)  # position in `contexts`
+    edges = np.repeat(edge_start[contexts].astype(np.int64) - np.cumsum(counts) + counts,
+                      counts) + np.arange(int(counts.sum()))
+    types = edge_type[edges]
+    named = np.zeros(contexts.shape[0], dtype=bool)
+    named[owner[types == EdgeType.CONTEXT]] = True
+    hidden = types == EdgeType.HIDDEN
+    slots = np.zeros(contexts.shape[0], dtype=np.int64)
+    np.maximum.at(slots, owner[hidden], edge_name[edges[hidden]].astype(np.int64) + 1)
+    scope = np.full(contexts.shape[0], -1, dtype=np.int64)
+    is_scope = (types == EdgeType.INTERNAL) & (edge_name[edges] == scope_info)
+    scope[owner[is_scope]] = edge_to[edges[is_scope]]
+    named[owner[hidden & (edge_name[edges] < 0)]] = True  # (no such index: leave it alone)
+    wanted = ~named & (slots > 0) & (scope >= 0)
+    scopes = np.unique(scope[wanted])  # each ScopeInfo's locals' names (string ids), in order
+    names: list[list[int]] = []
+    for si in scopes.tolist():
+        found: list[int] = []
+        for e in range(int(edge_start[si]), int(edge_start[si + 1])):
+            if edge_type[e] != EdgeType.HIDDEN:
+                continue
+            u = int(edge_to[e])
+            if node_type[u] != NodeType.STRING or int(edge_name[e]) != len(found):
+                break
+            found.append(int(node_name[u]))
+        names.append(found)
+    lengths = np.array([len(n) for n in names], dtype=np.int64)
+    first = np.cumsum(lengths) - lengths
+    flat = np.array([i for n in names for i in n], dtype=np.int64)
+    private = np.array([strings[i].startswith(("#", ".")) for i in flat.tolist()], dtype=bool)
+    chosen = hidden & wanted[owner]
+    where, chosen = owner[chosen], edges[chosen]
+    k = np.searchsorted(scopes, scope[where])
+    exact = slots[where] == lengths[k]  # every slot a heap object: hidden index = local index
+    at = first[k[exact]] + edge_name[chosen[exact]].astype(np.int64)
+    chosen, at = chosen[exact][~private[at]], at[~private[at]]
+    edge_type[chosen] = EdgeType.CONTEXT
+    edge_name[chosen] = flat[at]
 
 
 def _distribute(values: np.ndarray, first: int, stride: int, columns: list[_Column]) -> int:
