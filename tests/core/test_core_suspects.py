@@ -319,6 +319,17 @@ def test_the_text_page_sizes_a_big_object_suspect_as_one_object(major):
     assert f"Set  1 object, {human_bytes(retained)} retained  [big-object]" in page
 
 
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_big_object_suspects_json_figures_are_the_objects_own(major):
+    """A pipeline reading the JSON ranks by a suspect's `retained_bytes`: for "One Set
+    `(global).auth.revoked` retains ..." it was every Set's total, and `count` every Set."""
+    suspect = _at("big_wrapped_objects", major, "(global).auth.revoked", "big-object")
+    point = suspect["accumulation_point"]
+    assert suspect["count"] == 1
+    assert suspect["retained_bytes"] == point["retained_bytes"]
+    assert 0 < suspect["shallow_bytes"] <= suspect["retained_bytes"]
+
 @pytest.mark.parametrize("major", MAJORS)
 def test_a_cache_of_weakrefs_names_the_wrappers_never_their_targets(major):
     """The Map holds 5,000 WeakRef wrappers strongly; their Thumbs only weakly. The Thumbs

@@ -79,7 +79,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
 
     ```
     {rank, type, pattern, reason,
-     count, shallow_bytes, retained_bytes,          # all live instances of `type`
+     count, shallow_bytes, retained_bytes,          # all live instances of `type`;
+                                                    # of the one object for a big-object
      accumulation_point: {node: {type, name, id}, holder, count, share,
                           retained_bytes, accumulated_bytes} | None,
      held_types: [{type, count, accumulated_bytes}],  # other classes piled in the same place
@@ -195,7 +196,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     for grp in groups:
         lead = grp[0]
         if lead.get("big"):
-            out.append(_describe_big(g, dom, dist, lead, count, shallow, cret, max_paths))
+            out.append(_describe_big(g, dom, dist, lead, count, max_paths))
             if len(out) >= top:
                 break
             continue
@@ -404,7 +405,7 @@ def _emitter_and_event(holder: str) -> tuple[str, str] | None:
     return emitter or "an emitter", rest.strip(".[]'\"") or "?"
 
 
-def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallow, cret,
+def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
                   max_paths: int) -> dict:
     """A `big-object` suspect: which object, by what name, and where most of it sits."""
     v = lead["point"]
@@ -463,7 +464,9 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count, shallo
         "rank": 0, "type": name, "pattern": "big-object",
         "reason": (f"One {name} `{holder}`{where} retains {human_bytes(retained)} "
                    f"({lead['share']:.0%} of the live heap) by itself{part}"),
-        "count": instances, "shallow_bytes": int(shallow[c]), "retained_bytes": int(cret[c]),
+        # the suspect is this one object: its figures, not its class's (a JSON reader that
+        # ranks by `retained_bytes` saw every Array's total for "One Array retains 15 MiB")
+        "count": 1, "shallow_bytes": int(g.self_size[v]), "retained_bytes": retained,
         "accumulation_point": {"node": node_ref(g, v), "holder": holder, "count": 1,
                                "share": round(1 / max(instances, 1), 4),
                                "retained_bytes": retained, "accumulated_bytes": retained},

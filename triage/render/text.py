@@ -328,9 +328,6 @@ def _suspects_lines(console: Console, suspects: list[dict[str, Any]], indent: st
     for i, suspect in enumerate(suspects, 1):
         count = suspect.get("count")
         retained = suspect.get("retained_bytes")
-        if suspect.get("pattern") == "big-object" and suspect.get("accumulation_point"):
-            # the suspect is one object: its own size, not its class's totals
-            count, retained = 1, suspect["accumulation_point"]["retained_bytes"]
         size = f"{human_bytes(retained)} retained" if retained else \
             f"{human_bytes(suspect.get('shallow_bytes'))} shallow"
         pattern = f"  [{suspect['pattern']}]" if suspect.get("pattern") else ""
