@@ -1533,7 +1533,7 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                     if s["node"]["type"] == "Function"), None)
     capture = (f", each captured as `{captured}` by a closure "
                f"{'`' + closure + '`' if closure else ''}").rstrip() if captured and closure else ""
-    target = _event_target(paths[0] if paths else [])
+    target = _event_target(paths[0], point["node"]["id"]) if paths else None
     if target is not None:  # Node's EventTarget keeps listeners in a list per event type
         emitter, event = target
         if name == _EVENT_TARGET_LISTENER:  # the listeners themselves (what they keep: no class)
@@ -1695,12 +1695,17 @@ def _async_context_store(inner: list[dict]) -> bool:
                or "kResourceStore" in ((s["edge"] or {}).get("label") or "") for s in inner)
 
 
-def _event_target(path: list[dict]) -> tuple[str, str] | None:
-    """(emitter, event) when the path runs through an EventTarget's listener lists:
-    `bus['<symbol kEvents>'].refresh` -> (`bus`, `refresh`)."""
+def _event_target(path: list[dict], point_id: int) -> tuple[str, str] | None:
+    """(emitter, event) when the instances pile up in an EventTarget's listener lists:
+    `bus['<symbol kEvents>'].refresh` -> (`bus`, `refresh`). The accumulation point must be
+    the EventTarget, its `kEvents` map or one event's list: a Map `seen` that one listener's
+    closure fills is below the list, and "listeners are added with addEventListener and
+    never removed" sent one hunting for registrations of a listener added once."""
     for i in range(1, len(path) - 1):
         edge, after = path[i]["edge"], path[i + 1]["edge"]
         if edge and edge["label"] == _EVENT_TARGET_EDGE and after:
+            if all(step["node"]["id"] != point_id for step in path[:i + 2]):
+                return None
             # `.tick` in a core, `Map entry 'tick'` in a snapshot (kEvents is a SafeMap)
             event = after["label"].removeprefix("Map entry ").lstrip(".").strip("[]'\"")
             return holder_expression(path[:i]), event
