@@ -1547,12 +1547,16 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 "addEventListener and never removed")
     if emitter_event := _emitter_and_event(holder):
         emitter, event = emitter_event
-        if _once_wrapped(inner):
+        once = _once_wrapped(inner)
+        paired = ""
+        if event == "?":  # the point is `_events` itself: its instances hang off two events
+            event, paired = _waited_event(g, _node_by_id(g, point["node"]["id"]), once)
+        if once:
             return ("listener-accumulation",
                     f"{what}{share} are kept alive by `once` listeners piling up on "
                     f"`{emitter}` for event '{event}'{capture}: a once() listener is removed "
                     f"only when its event is emitted, and '{event}' has not been emitted "
-                    "since they were added")
+                    f"since they were added{paired}")
         return ("listener-accumulation",
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
                 f"'{event}'{capture}: listeners are added and never removed")
@@ -1683,6 +1687,31 @@ def _once_wrapped(inner: list[dict]) -> bool:
     return any(inner[i]["node"]["type"] == "Function"
                and (inner[i + 1]["edge"] or {}).get("label") == ".listener"
                for i in range(len(inner) - 1))
+
+
+def _waited_event(g: HeapGraph, events: int, once: bool) -> tuple[str, str]:
+    """The event whose listeners fill an EventEmitter's `_events` object `events`, and a
+    note on the 'error' listeners beside them. `await once(db, 'ready')` adds a 'ready' and
+    an 'error' listener each time, so 2,000 waiting callers put their memory under both,
+    their point was `db._events` itself, and the event was said as '?' (or, by the path,
+    as 'error'). The event is the one with the most listeners, not 'error' when another
+    has as many (once() pairs)."""
+    counts: list[tuple[int, str]] = []
+    for e in g.edges_of(events):
+        if int(g.edge_type[e]) == EdgeType.PROPERTY:
+            u = int(g.edge_to[e])  # one listener, or an Array of them
+            n = len(_element_targets(g, u)) if g.class_name(u) == "Array" else 1
+            counts.append((n, g.edge_name_str(e)))
+    if not counts:
+        return "?", ""
+    counts.sort(reverse=True)
+    top = counts[0][0]
+    event = next((name for n, name in counts if name != "error" and n * 2 >= top), counts[0][1])
+    # (no count said: a core's Array can show slots past its length)
+    errors = next((n for n, name in counts if name == "error"), 0)
+    if not once or event == "error" or errors * 2 < top:
+        return event, ""
+    return event, "; once() adds an 'error' listener beside each, and those wait too"
 
 
 def _async_context_store(inner: list[dict]) -> bool:
