@@ -1724,17 +1724,26 @@ def _async_context_store(inner: list[dict]) -> bool:
                or "kResourceStore" in ((s["edge"] or {}).get("label") or "") for s in inner)
 
 
+def _list_link(label: str) -> bool:
+    """Is a path step a link of a linked list (`.next`, or a folded run of them)?"""
+    return label in (".next", ".previous") or (label.startswith("… ") and label.endswith(".next …"))
+
+
 def _event_target(path: list[dict], point_id: int) -> tuple[str, str] | None:
     """(emitter, event) when the instances pile up in an EventTarget's listener lists:
-    `bus['<symbol kEvents>'].refresh` -> (`bus`, `refresh`). The accumulation point must be
-    the EventTarget, its `kEvents` map or one event's list: a Map `seen` that one listener's
-    closure fills is below the list, and "listeners are added with addEventListener and
-    never removed" sent one hunting for registrations of a listener added once."""
+    `bus['<symbol kEvents>'].refresh` -> (`bus`, `refresh`). Not when the accumulation
+    point is below the list's listeners (past its `.next` links, which a long path
+    folds into one step): a Map `seen` that ONE listener's closure fills was "listeners
+    are added with addEventListener and never removed", which sent one hunting for
+    registrations of a listener added once."""
     for i in range(1, len(path) - 1):
         edge, after = path[i]["edge"], path[i + 1]["edge"]
         if edge and edge["label"] == _EVENT_TARGET_EDGE and after:
-            if all(step["node"]["id"] != point_id for step in path[:i + 2]):
-                return None
+            end = i + 2  # (a long list's links are folded: `… 6,000 × Listener.next …`)
+            while end < len(path) and _list_link((path[end]["edge"] or {}).get("label") or ""):
+                end += 1
+            if any(step["node"]["id"] == point_id for step in path[end:]):
+                return None  # the point is below a listener (a folded list hides its links)
             # `.tick` in a core, `Map entry 'tick'` in a snapshot (kEvents is a SafeMap)
             event = after["label"].removeprefix("Map entry ").lstrip(".").strip("[]'\"")
             return holder_expression(path[:i]), event
