@@ -1658,6 +1658,13 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"{what}{share} accumulate in one {shown} `{holder}`{_growth(g, point)}"
                 f"{capture}{weak}")
     if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
+        if len(labels) > 1:  # each in a part of a key's value: 5,000 `.lines` Arrays of quotes
+            keys = _key_count(g, _node_by_id(g, point["node"]["id"]))
+            return ("object-as-dictionary",
+                    f"{what}{share} are held under the {keys:,} keys of one plain object "
+                    f"`{holder}` used as a dictionary, each in its value's `{''.join(labels[1:])}`"
+                    ": an unbounded cache unless something deletes from it; use a Map with a "
+                    "size limit or an LRU")
         return ("object-as-dictionary",
                 f"{what}{share} are properties of one plain object `{holder}` used as a "
                 "dictionary (one key per entry): an unbounded cache unless something deletes "
@@ -1857,9 +1864,13 @@ _MANY_KEYS = 1000
 
 
 def _key_count(g: HeapGraph, v: int) -> int:
-    """Named and numeric properties of `v` (edges to their values)."""
-    types = g.edge_type[int(g.edge_start[v]):int(g.edge_start[v + 1])]
-    return int(np.count_nonzero((types == EdgeType.PROPERTY) | (types == EdgeType.ELEMENT)))
+    """Named and numeric properties of `v` (edges to their values); a snapshot's
+    `__proto__` edge is no key of the program's (a core's graph has none)."""
+    a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
+    types = g.edge_type[a:b]
+    proto = (types == EdgeType.PROPERTY) & (g.edge_name[a:b] == g.string_id("__proto__"))
+    return int(np.count_nonzero((types == EdgeType.PROPERTY) | (types == EdgeType.ELEMENT))
+               - np.count_nonzero(proto))
 
 
 def _inner_segment(path: list[dict], point_id: int) -> list[dict]:
