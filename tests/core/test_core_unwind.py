@@ -31,6 +31,19 @@ print(json.dumps([[t.tid, [[f.index, f.pc, f.function or f"?{f.module}"] for f i
 """
 
 
+def _without_stale_runtime_callers(names: list[str]) -> list[str]:
+    """lldb's names less a frame it puts between a V8 runtime function and the CEntry
+    builtin that called it. V8 calls its runtime functions (`Runtime_*`) only through
+    CEntry, so such a frame is a stale stack value lldb took for a return address: seen on
+    an oom-24 core whose heap ran out in Runtime_AllocateInYoungGeneration, where lldb
+    had `IterateElements` (0xcd5300, Array.prototype.concat's C++ helper) between them,
+    and only on the runs whose heap ran out there."""
+    return [name for i, name in enumerate(names)
+            if not (0 < i < len(names) - 1 and names[i - 1].startswith("v8::internal::Runtime_")
+                    and names[i + 1].startswith("Builtins_CEntry_")
+                    and not name.startswith("Builtins_"))]
+
+
 def _lldb_stacks(core) -> list[tuple[int, list]]:
     """lldb's stacks, from a fresh process. lldb keeps the modules (and their unwind
     plans) of earlier targets in one process-wide cache, and its answer for a core
@@ -61,7 +74,7 @@ def test_every_thread_matches_lldb(scenario: str, major: int) -> None:
     assert [t.tid for t in ours.threads] == [tid for tid, _ in theirs]
     for mine, (_, lldbs) in zip(ours.threads, theirs, strict=True):
         real = [name for index, pc, name in lldbs if index == 0 or code.executable(pc)]
-        assert _names(mine) == real, f"thread {mine.tid} ({mine.name})"
+        assert _names(mine) == _without_stale_runtime_callers(real), f"thread {mine.tid} ({mine.name})"
 
 
 def test_thread_roles_come_from_our_frames() -> None:
