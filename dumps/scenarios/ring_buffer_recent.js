@@ -1,7 +1,8 @@
 // Control for wording: the last 2,000 requests kept in a preallocated ring buffer
 // (`globalThis.recent`, 2,000 slots, overwritten in place) after 100,000 requests. It is a
 // big holder of a small heap, so it may be a suspect, but nothing says it grows: one dump
-// cannot tell a full ring from a leak. Ends with process.abort() from a timer.
+// cannot tell a full ring from a leak. Ends with process.abort() from a timer; with
+// WRITE_SNAPSHOT=1 it first writes a heap snapshot.
 'use strict';
 
 class RecentRequest {
@@ -18,4 +19,7 @@ for (let i = 0; i < 100000; i++) {
   next = (next + 1) % globalThis.recent.length;
 }
 
-setTimeout(() => process.abort(), 5);
+setTimeout(function crash() {
+  if (process.env.WRITE_SNAPSHOT) require('v8').writeHeapSnapshot();
+  process.abort();
+}, 5);

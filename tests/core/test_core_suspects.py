@@ -567,6 +567,31 @@ def test_a_full_preallocated_ring_buffer_is_not_said_to_grow(major):
     assert "every slot of its store in use" in reason
 
 
+def _snapshot_suspect(scenario: str, major: int, holder: str) -> dict:
+    """The one suspect held by `holder` in the heap snapshot of a run of `scenario`."""
+    path = str(crash_with_snapshot(scenario, major).snapshots[0])
+    (suspect,) = [s for s in artifact_summary(path)["suspects"]
+                  if (s["accumulation_point"] or {}).get("holder") == holder]
+    return suspect
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_snapshot_of_a_full_ring_buffer_is_hedged_as_its_core_is(major):
+    """A snapshot records the store's size, and 2,000 objects fill its 2,000 slots. The
+    snapshot said only "accumulate in one Array", with none of the core's hedge."""
+    reason = _snapshot_suspect("ring_buffer_recent", major, "(global).recent")["reason"]
+    assert "every slot of its store in use" in reason
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_snapshot_does_not_call_a_pushed_array_full(major):
+    """1,200 formatters pushed: the store has free slots, and a snapshot cannot tell free
+    slots from holes or numbers, so it says nothing of the store."""
+    reason = _snapshot_suspect("leak_intl_formatters", major, "(global).formatters")["reason"]
+    assert "accumulate in one Array `(global).formatters`;" in reason
+    assert "every slot" not in reason
+
+
 @pytest.mark.parametrize("major", MAJORS)
 def test_an_array_grown_by_push_says_so(major):
     """40,000 pushes leave free slots at the end of the store (V8 grows it by half again)."""

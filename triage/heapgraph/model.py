@@ -106,7 +106,8 @@ class HeapGraph:
     #: core graphs: free slots at the end of a JS Array node's elements (capacity - length;
     #: None when unreadable). V8 grows a store by half again when a push fills it, so free
     #: slots show an array grown by appending; a full store is what a preallocated (ring)
-    #: buffer looks like. A snapshot does not record capacities (None there).
+    #: buffer looks like. A snapshot records a store's size but not the array's length:
+    #: 0 there when every slot holds an object, None otherwise.
     array_slack: Callable[[int], int | None] | None = field(default=None, repr=False)
     _node_class: np.ndarray | None = field(default=None, repr=False)
     _retainers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)

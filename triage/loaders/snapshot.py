@@ -472,6 +472,9 @@ class _Parser:
             source="snapshot",
             locations=locations,
             meta=extra,
+            array_slack=_FullArrayStore(node_type, self.node_name, self.self_size,
+                                        self.edge_start, edge_type, self.edge_name, edge_to,
+                                        strings),
         )
 
     def _validate(self, strings: list[str], header: dict) -> tuple[int, np.ndarray]:
@@ -528,6 +531,40 @@ class _Parser:
             raise self._damaged(f"root_index {_short(repr(raw_root))} is not a node's offset "
                                 f"(0..{n * nfc - nfc:,}, a multiple of {nfc})")
         return raw_root // nfc, edge_to
+
+
+class _FullArrayStore:
+    """`HeapGraph.array_slack` for a snapshot, where it can be known: 0 when every slot of
+    a JS Array's store holds an object. A snapshot records the store (`elements`, an
+    `(object elements)` array) by its size only, and Smis and holes are no edges, so fewer
+    element edges than slots is not free space (None, unknown). A 100-slot ring buffer
+    overwritten 100,000 times was "accumulate in one Array" from a snapshot, with none of
+    the hedge a core of it has."""
+
+    def __init__(self, node_type: np.ndarray, node_name: np.ndarray, self_size: np.ndarray,
+                 edge_start: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
+                 edge_to: np.ndarray, strings: list[str]):
+        self.node_type, self.node_name, self.self_size = node_type, node_name, self_size
+        self.edge_start, self.edge_type, self.edge_name = edge_start, edge_type, edge_name
+        self.edge_to, self.strings = edge_to, strings
+
+    def __call__(self, node: int) -> int | None:
+        if int(self.node_type[node]) != NodeType.OBJECT \
+                or self.strings[int(self.node_name[node])] != "Array":
+            return None
+        a, b = int(self.edge_start[node]), int(self.edge_start[node + 1])
+        types, names = self.edge_type[a:b], self.edge_name[a:b]
+        elements = int(np.count_nonzero(types == EdgeType.ELEMENT))
+        for k in np.flatnonzero(types == EdgeType.INTERNAL).tolist():
+            if self.strings[int(names[k])] == "elements":
+                store = int(self.edge_to[a + k])
+                if self.strings[int(self.node_name[store])] != "(object elements)":
+                    return None
+                size = int(self.self_size[store])
+                # a FixedArray: map and length, then 8-byte slots (4 with pointer compression)
+                full = elements > 0 and size in (16 + 8 * elements, 8 + 4 * elements)
+                return 0 if full else None
+        return None
 
 
 #: V8's snapshot shows a Proxy as a hidden `system / JSProxy` whose target and handler are
