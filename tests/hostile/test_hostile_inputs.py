@@ -400,3 +400,42 @@ def test_non_root_user_is_not_exit_70(tmp_path_factory, home, kernels):
             assert cached if kernels == "jit" else not cached
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def _many_hidden_closures(tmp_path: Path, n: int) -> Path:
+    """A context with `n` hidden edges to one closure that has `n` `context` edges (none to
+    that context), and one hidden edge to a class `Registry` whose context it is."""
+    strings = ["", "system / Context", "context", "Bad", "Registry"]
+    rows = [(9, 0, 1, 0, 1, 0),  # 0 root
+            (0, 1, 3, 64, n + 1, 0),  # 1 the context
+            (5, 3, 5, 32, n, 0),  # 2 closure Bad
+            (5, 4, 7, 32, 1, 0),  # 3 closure Registry
+            (0, 1, 9, 64, 0, 0)]  # 4 another context
+    nfc = craft.NFC
+    edges = [1, 0, 1 * nfc]
+    edges += [e for i in range(n) for e in (4, i, 2 * nfc)] + [4, n, 3 * nfc]
+    edges += [e for _ in range(n) for e in (3, 2, 4 * nfc)]
+    edges += [3, 2, 1 * nfc]
+    path = tmp_path / "closures.heapsnapshot"
+    path.write_text(craft.snapshot_text([v for r in rows for v in r], edges, strings))
+    return path
+
+
+def test_naming_class_variables_is_not_quadratic_in_a_crafted_context(tmp_path):
+    """Each of a context's hidden edges to a closure was checked against all the closure's
+    edges: 20,000 x 20,000 steps in Python, minutes of CPU from a 1 MB file. One minute of
+    CPU is plenty for the loader now, and the one class binding is still named."""
+    import resource
+
+    path = _many_hidden_closures(tmp_path, 20_000)
+    code = ("import sys; from triage.loaders import load_snapshot; g = load_snapshot(sys.argv[1]);"
+            "a, b = int(g.edge_start[1]), int(g.edge_start[2]);"
+            "print([g.edge_name_str(e) for e in range(a, b) if g.edge_type[e] == 0])")
+
+    def one_minute_of_cpu() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+
+    result = subprocess.run([sys.executable, "-c", code, str(path)], cwd=REPO, text=True,
+                            capture_output=True, preexec_fn=one_minute_of_cpu, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "['Registry']"

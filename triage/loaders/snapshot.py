@@ -598,7 +598,15 @@ def _name_proxy_fields(node_type: np.ndarray, node_name: np.ndarray, edge_start:
         node_name[v] = ids["Proxy"]
 
 
-_CHUNK = 1 << 22
+def _edges_of(nodes: np.ndarray, edge_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge of `nodes`, in order: (position of its node in `nodes`, edge index).
+    Gathered without a Python loop, so a crafted snapshot's huge node costs its edges once."""
+    nodes = nodes.astype(np.int64)
+    counts = (edge_start[nodes + 1] - edge_start[nodes]).astype(np.int64)
+    owner = np.repeat(np.arange(nodes.shape[0]), counts)
+    edges = np.repeat(edge_start[nodes].astype(np.int64) - np.cumsum(counts) + counts,
+                      counts) + np.arange(int(counts.sum()))
+    return owner, edges
 
 
 def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
@@ -612,27 +620,44 @@ def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     Such an edge is a context's hidden edge to a closure whose own context is that context,
     not a private method (`#name`, kept the same way)."""
     try:  # (a C-level scan: a snapshot has millions of strings)
-        names = {text: strings.index(text) for text in ("system / Context", "context")}
+        context, own_context = strings.index("system / Context"), strings.index("context")
     except ValueError:
         return
-    parts = []
-    for a in range(0, len(edge_type), _CHUNK):  # in slices: no temporary per edge
-        sl = slice(a, a + _CHUNK)
-        to_closure = (edge_type[sl] == EdgeType.HIDDEN) & (node_type[edge_to[sl]] == NodeType.CLOSURE)
-        parts.append(np.flatnonzero(to_closure) + a)
-    hidden = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    sources = np.searchsorted(edge_start, hidden, side="right") - 1
-    keep = node_name[sources] == names["system / Context"]
-    for e, ctx in zip(hidden[keep].tolist(), sources[keep].tolist(), strict=True):
-        fn = int(edge_to[e])
-        name = strings[int(node_name[fn])]
-        if not name or name.startswith("#"):
-            continue
-        own = range(int(edge_start[fn]), int(edge_start[fn + 1]))
-        if any(int(edge_name[f]) == names["context"] and int(edge_to[f]) == ctx
-               and edge_type[f] == EdgeType.INTERNAL for f in own):
-            edge_type[e] = EdgeType.CONTEXT
-            edge_name[e] = int(node_name[fn])
+    contexts = np.flatnonzero(node_name == context)
+    owner, edges = _edges_of(contexts, edge_start)
+    to_closure = (edge_type[edges] == EdgeType.HIDDEN) & \
+        (node_type[edge_to[edges]] == NodeType.CLOSURE)
+    edges, ctx = edges[to_closure], contexts[owner[to_closure]]
+    fns, which = np.unique(edge_to[edges], return_inverse=True)
+    fn_owner, fn_edges = _edges_of(fns, edge_start)  # each closure's own `context`
+    is_context = (edge_type[fn_edges] == EdgeType.INTERNAL) & (edge_name[fn_edges] == own_context)
+    closure_context = np.full(fns.shape[0], -1, dtype=np.int64)
+    closure_context[fn_owner[is_context]] = edge_to[fn_edges[is_context]]
+    names = node_name[edge_to[edges]]
+    ids = np.unique(names)
+    public = ids[np.array([bool(strings[i]) and not strings[i].startswith("#")
+                           for i in ids.tolist()], dtype=bool)]
+    mine = (closure_context[which] == ctx) & np.isin(names, public)
+    edge_type[edges[mine]] = EdgeType.CONTEXT
+    edge_name[edges[mine]] = names[mine]
+
+
+def _leading_names(scopes: np.ndarray, node_type: np.ndarray, node_name: np.ndarray,
+                   edge_start: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
+                   edge_to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each ScopeInfo's locals' names: its first hidden edges, while they lead to strings
+    and are numbered 0, 1, 2, ... Returns (names' string ids, scope after scope; how many
+    each scope has)."""
+    owner, edges = _edges_of(scopes, edge_start)
+    hidden = edge_type[edges] == EdgeType.HIDDEN
+    owner, edges = owner[hidden], edges[hidden]
+    count = np.bincount(owner, minlength=scopes.shape[0]).astype(np.int64)
+    rank = np.arange(edges.shape[0]) - (np.cumsum(count) - count)[owner]
+    good = (node_type[edge_to[edges]] == NodeType.STRING) & (edge_name[edges] == rank)
+    lengths = count.copy()  # up to the first edge that is not the next name
+    np.minimum.at(lengths, owner[~good], rank[~good])
+    keep = rank < lengths[owner]
+    return node_name[edge_to[edges[keep]]].astype(np.int64), lengths
 
 
 def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
@@ -655,12 +680,9 @@ def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     except ValueError:
         return
     contexts = np.flatnonzero(node_name == context)
-    counts = (edge_start[contexts + 1] - edge_start[contexts]).astype(np.int64)
-    if not contexts.shape[0] or not counts.sum():
+    owner, edges = _edges_of(contexts, edge_start)
+    if not edges.shape[0]:
         return
-    owner = np.repeat(np.arange(contexts.shape[0]), counts)  # position in `contexts`
-    edges = np.repeat(edge_start[contexts].astype(np.int64) - np.cumsum(counts) + counts,
-                      counts) + np.arange(int(counts.sum()))
     types = edge_type[edges]
     named = np.zeros(contexts.shape[0], dtype=bool)
     named[owner[types == EdgeType.CONTEXT]] = True
@@ -672,22 +694,13 @@ def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     scope[owner[is_scope]] = edge_to[edges[is_scope]]
     named[owner[hidden & (edge_name[edges] < 0)]] = True  # (no such index: leave it alone)
     wanted = ~named & (slots > 0) & (scope >= 0)
-    scopes = np.unique(scope[wanted])  # each ScopeInfo's locals' names (string ids), in order
-    names: list[list[int]] = []
-    for si in scopes.tolist():
-        found: list[int] = []
-        for e in range(int(edge_start[si]), int(edge_start[si + 1])):
-            if edge_type[e] != EdgeType.HIDDEN:
-                continue
-            u = int(edge_to[e])
-            if node_type[u] != NodeType.STRING or int(edge_name[e]) != len(found):
-                break
-            found.append(int(node_name[u]))
-        names.append(found)
-    lengths = np.array([len(n) for n in names], dtype=np.int64)
+    scopes = np.unique(scope[wanted])
+    flat, lengths = _leading_names(scopes, node_type, node_name, edge_start, edge_type,
+                                   edge_name, edge_to)
     first = np.cumsum(lengths) - lengths
-    flat = np.array([i for n in names for i in n], dtype=np.int64)
-    private = np.array([strings[i].startswith(("#", ".")) for i in flat.tolist()], dtype=bool)
+    ids = np.unique(flat)
+    private = np.isin(flat, ids[np.array([strings[i].startswith(("#", "."))
+                                          for i in ids.tolist()], dtype=bool)])
     chosen = hidden & wanted[owner]
     where, chosen = owner[chosen], edges[chosen]
     k = np.searchsorted(scopes, scope[where])
