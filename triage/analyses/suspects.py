@@ -1731,9 +1731,12 @@ def _async_context_store(inner: list[dict]) -> bool:
                or "kResourceStore" in ((s["edge"] or {}).get("label") or "") for s in inner)
 
 
-def _list_link(label: str) -> bool:
-    """Is a path step a link of a linked list (`.next`, or a folded run of them)?"""
-    return label in (".next", ".previous") or (label.startswith("… ") and label.endswith(".next …"))
+def _list_link(edge: dict | None) -> bool:
+    """Is a path step a link of a linked list (`.next`, or a run of them folded into one
+    `chain` step, `… 6,000 × Listener.next …`)?"""
+    label = (edge or {}).get("label") or ""
+    return label in (".next", ".previous") or \
+        ((edge or {}).get("type") == "chain" and label.endswith((".next …", ".previous …")))
 
 
 def _event_target(path: list[dict], point_id: int) -> tuple[str, str] | None:
@@ -1747,7 +1750,7 @@ def _event_target(path: list[dict], point_id: int) -> tuple[str, str] | None:
         edge, after = path[i]["edge"], path[i + 1]["edge"]
         if edge and edge["label"] == _EVENT_TARGET_EDGE and after:
             end = i + 2  # (a long list's links are folded: `… 6,000 × Listener.next …`)
-            while end < len(path) and _list_link((path[end]["edge"] or {}).get("label") or ""):
+            while end < len(path) and _list_link(path[end]["edge"]):
                 end += 1
             if any(step["node"]["id"] == point_id for step in path[end:]):
                 return None  # the point is below a listener (a folded list hides its links)
