@@ -31,7 +31,7 @@ from triage.analyses.retainers import (
     retainer_paths,
 )
 from triage.compiled import kernel
-from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType
+from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, edges_of_nodes
 from triage.heapgraph.naming import (
     class_origin,
     defined_by_program,
@@ -1639,9 +1639,10 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     if base in ("Map", "Set"):
         # an inner collection between the point and an instance (not the instances)
         inner_kind = classes[1] if len(classes) > 2 and classes[1] in ("Map", "Set") else ""
-        nested = _nested_collections(g, dom, point["node"]["id"], inner_kind)
-        where = (f" (in {nested:,} {inner_kind}s under its keys, about {n // nested:,} in each)"
-                 if nested > 1 and n >= 2 * nested else "")
+        nested, held = _nested_collections(g, dom, point["node"]["id"], inner_kind, name)
+        held = held or n  # (the instances deeper than the inner collections' entries)
+        where = (f" (in {nested:,} {inner_kind}s under its keys, about {held // nested:,} in "
+                 f"each{_in_several(held, n, name)})" if nested > 1 and held >= 2 * nested else "")
         if lead.get("deleted") is None:  # a snapshot: deletions are not recorded
             return (f"unbounded-{base.lower()}",
                     f"{what}{share} accumulate in one {shown} `{holder}`{where}; whether "
@@ -1850,16 +1851,33 @@ def _dictionary_entries(g: HeapGraph, dom: Dominators, point_id: int) -> int:
     return entries if entries >= _DICTIONARY_KEYS else 0
 
 
-def _nested_collections(g: HeapGraph, dom: Dominators, point_id: int, kind: str) -> int:
+def _nested_collections(g: HeapGraph, dom: Dominators, point_id: int, kind: str,
+                        name: str) -> tuple[int, int]:
     """How many collections of class `kind` (`Map`, `Set`) the collection `point_id` holds
-    as values and alone keeps (0 without `kind`): 20,000 Sessions in a Map of 20 per-tenant
-    Maps were "accumulate in one Map `tenants`", whose 20 entries are not where they pile
-    up. A core's graph links a Map to its values; a snapshot's, through its `table`."""
+    as values and alone keeps (0 without `kind`), and how many references to objects of
+    class `name` they hold together: 20,000 Sessions in a Map of 20 per-tenant Maps were
+    "accumulate in one Map `tenants`", whose 20 entries are not where they pile up. An
+    instance may be in several (an inverted index: 8,000 Docs in 2,000 Sets of 20, each
+    Doc in 5), so the references, not the instances, say how full each is. A core's graph
+    links a Map to its values; a snapshot's, through its `table`."""
     if not kind:
-        return 0
+        return 0, 0
     holders, targets = _collection_targets(g, _node_by_id(g, point_id))
     targets = np.unique(targets[g.node_class[targets] == g.string_id(kind)])
-    return int(np.count_nonzero(np.isin(dom.idom[targets], holders)))
+    inner = targets[np.isin(dom.idom[targets], holders)]
+    owner, edges = edges_of_nodes(inner, g.edge_start)
+    table = (g.edge_type[edges] == EdgeType.INTERNAL) & (g.edge_name[edges] == g.string_id("table"))
+    table_owner, table_edges = edges_of_nodes(g.edge_to[edges[table]], g.edge_start)
+    owner = np.concatenate([owner, owner[table][table_owner]])
+    to = g.edge_to[np.concatenate([edges, table_edges])].astype(np.int64)
+    mine = g.node_class[to] == g.string_id(name)
+    pairs = np.unique(owner[mine] * g.node_count + to[mine])  # (each once per collection)
+    return int(inner.shape[0]), int(pairs.shape[0])
+
+
+def _in_several(held: int, n: int, name: str) -> str:
+    """`; each Doc is in about 5 of them`, when the inner collections share instances."""
+    return f"; each {name} is in about {held / n:.0f} of them" if held >= 1.5 * n else ""
 
 
 #: a plain object with this many keys is described by them (`flags` in 60,000 properties)

@@ -27,7 +27,7 @@ import numpy as np
 
 from triage.compiled import kernel
 from triage.errors import InputDamaged, InputUnreadable, InputUnrecognized, LimitExceeded
-from triage.heapgraph.model import EdgeType, HeapGraph, NodeType
+from triage.heapgraph.model import EdgeType, HeapGraph, NodeType, edges_of_nodes
 from triage.loaders.safeio import BoundedReader, decompress_limit, open_input
 
 CHUNK = 8 << 20
@@ -598,17 +598,6 @@ def _name_proxy_fields(node_type: np.ndarray, node_name: np.ndarray, edge_start:
         node_name[v] = ids["Proxy"]
 
 
-def _edges_of(nodes: np.ndarray, edge_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every edge of `nodes`, in order: (position of its node in `nodes`, edge index).
-    Gathered without a Python loop, so a crafted snapshot's huge node costs its edges once."""
-    nodes = nodes.astype(np.int64)
-    counts = (edge_start[nodes + 1] - edge_start[nodes]).astype(np.int64)
-    owner = np.repeat(np.arange(nodes.shape[0]), counts)
-    edges = np.repeat(edge_start[nodes].astype(np.int64) - np.cumsum(counts) + counts,
-                      counts) + np.arange(int(counts.sum()))
-    return owner, edges
-
-
 def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
                           edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
                           strings: list[str]) -> None:
@@ -624,12 +613,12 @@ def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     except ValueError:
         return
     contexts = np.flatnonzero(node_name == context)
-    owner, edges = _edges_of(contexts, edge_start)
+    owner, edges = edges_of_nodes(contexts, edge_start)
     to_closure = (edge_type[edges] == EdgeType.HIDDEN) & \
         (node_type[edge_to[edges]] == NodeType.CLOSURE)
     edges, ctx = edges[to_closure], contexts[owner[to_closure]]
     fns, which = np.unique(edge_to[edges], return_inverse=True)
-    fn_owner, fn_edges = _edges_of(fns, edge_start)  # each closure's own `context`
+    fn_owner, fn_edges = edges_of_nodes(fns, edge_start)  # each closure's own `context`
     is_context = (edge_type[fn_edges] == EdgeType.INTERNAL) & (edge_name[fn_edges] == own_context)
     closure_context = np.full(fns.shape[0], -1, dtype=np.int64)
     closure_context[fn_owner[is_context]] = edge_to[fn_edges[is_context]]
@@ -648,7 +637,7 @@ def _leading_names(scopes: np.ndarray, node_type: np.ndarray, node_name: np.ndar
     """Each ScopeInfo's locals' names: its first hidden edges, while they lead to strings
     and are numbered 0, 1, 2, ... Returns (names' string ids, scope after scope; how many
     each scope has)."""
-    owner, edges = _edges_of(scopes, edge_start)
+    owner, edges = edges_of_nodes(scopes, edge_start)
     hidden = edge_type[edges] == EdgeType.HIDDEN
     owner, edges = owner[hidden], edges[hidden]
     count = np.bincount(owner, minlength=scopes.shape[0]).astype(np.int64)
@@ -680,7 +669,7 @@ def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     except ValueError:
         return
     contexts = np.flatnonzero(node_name == context)
-    owner, edges = _edges_of(contexts, edge_start)
+    owner, edges = edges_of_nodes(contexts, edge_start)
     if not edges.shape[0]:
         return
     types = edge_type[edges]
