@@ -293,6 +293,9 @@ def _analyze_snapshots(snapshots: list[Artifact], options: Options, findings: Fi
     external = external_strings_capability(graph)
     if external is not None:
         findings.capabilities["external_strings"] = external
+    queued = queued_messages_capability(graph)
+    if queued is not None:
+        findings.capabilities["port_messages"] = queued
     if thread:
         findings.warnings.append(
             f"{ordered[-1].path.name} was written by Worker thread {thread} (the file name's "
@@ -383,6 +386,25 @@ def external_strings_capability(graph: HeapGraph) -> Capability | None:
                                   "number the snapshot does not record (it shows the first "
                                   "1,024 of each); a core of the process counts them",
                       engine="triage")
+
+
+def queued_messages_capability(graph: HeapGraph) -> Capability | None:
+    """Say when a snapshot holds a backlog of messages posted to MessagePorts and not read:
+    their serialized contents are outside the JS heap, and the snapshot weighs each by its
+    C++ header only, so no retained size or suspect counts them."""
+    from triage.analyses.port_queues import BACKLOG_MIN, queued_messages
+    from triage.units import human_bytes
+
+    count, weighed = queued_messages(graph)
+    if count < BACKLOG_MIN:
+        return None
+    return Capability("degraded", f"{count:,} messages posted to MessagePorts wait unread in "
+                                  "their queues (no 'message' listener, or a port never "
+                                  "started), and this snapshot weighs them by their C++ "
+                                  f"objects only ({human_bytes(weighed)} in all): what they "
+                                  "hold is serialized outside the JS heap, in no retained "
+                                  "size and no suspect; a core of the process counts it in "
+                                  "its native memory", engine="triage")
 
 
 def function_code_capability(meta: dict | None) -> Capability | None:
