@@ -24,7 +24,7 @@ BACKLOG_MIN = 100
 def queued_messages(g: HeapGraph) -> tuple[int, int]:
     """(how many messages wait in MessagePort queues, the bytes the graph gives them) for a
     snapshot's graph; (0, 0) for a core's, which has no embedder nodes."""
-    if g.source == "core" or MESSAGE_NODE not in g.strings:
+    if g.source == "core":
         return 0, 0
     embedder = np.isin(g.node_type, (NodeType.NATIVE, NodeType.SYNTHETIC))
     messages = embedder & (g.node_name == g.string_id(MESSAGE_NODE))

@@ -1159,14 +1159,23 @@ def _entries_of_class(g: HeapGraph, cls, c: int, coll: int) -> int:
 
 
 def _collection_targets(g: HeapGraph, coll: int) -> tuple[list[int], np.ndarray]:
-    """The collection `coll` with its hash `table`, and what both reference: a core's
-    graph gives a Map edges to its keys and values, a snapshot's only through the table."""
-    holders = [coll] + [int(g.edge_to[e]) for e in g.edges_of(coll)
-                        if int(g.edge_type[e]) == EdgeType.INTERNAL
-                        and g.edge_name_str(e) == "table"]
-    targets = np.concatenate([g.edge_to[int(g.edge_start[v]):int(g.edge_start[v + 1])]
-                              for v in holders])
-    return holders, targets
+    """The collection `coll` with its hash `table`, and what both reference."""
+    tables, _, targets = _collections_targets(g, np.array([coll]))
+    return [coll, *tables.tolist()], targets
+
+
+def _collections_targets(g: HeapGraph, colls: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each of the collections `colls` references, by its own edges and its hash
+    `table`'s (a core's graph gives a Map edges to its keys and values, a snapshot's only
+    through the table): (the tables, each target's position in `colls`, the targets), a
+    collection's own edges first. One vectorized gather, however many collections."""
+    owner, edges = edges_of_nodes(colls, g.edge_start)
+    table = (g.edge_type[edges] == EdgeType.INTERNAL) & (g.edge_name[edges] == g.string_id("table"))
+    tables = g.edge_to[edges[table]]
+    table_owner, table_edges = edges_of_nodes(tables, g.edge_start)
+    owner = np.concatenate([owner, owner[table][table_owner]])
+    return tables, owner, g.edge_to[np.concatenate([edges, table_edges])]
 
 
 #: the share of the instances that a collection must hold itself to be their point
@@ -1880,11 +1889,8 @@ def _nested_collections(g: HeapGraph, dom: Dominators, point_id: int, kind: str,
     holders, targets = _collection_targets(g, _node_by_id(g, point_id))
     targets = np.unique(targets[g.node_class[targets] == g.string_id(kind)])
     inner = targets[np.isin(dom.idom[targets], holders)]
-    owner, edges = edges_of_nodes(inner, g.edge_start)
-    table = (g.edge_type[edges] == EdgeType.INTERNAL) & (g.edge_name[edges] == g.string_id("table"))
-    table_owner, table_edges = edges_of_nodes(g.edge_to[edges[table]], g.edge_start)
-    owner = np.concatenate([owner, owner[table][table_owner]])
-    to = g.edge_to[np.concatenate([edges, table_edges])].astype(np.int64)
+    _, owner, to = _collections_targets(g, inner)
+    to = to.astype(np.int64)
     mine = g.node_class[to] == g.string_id(name)
     pairs = np.unique(owner[mine] * g.node_count + to[mine])  # (each once per collection)
     return int(inner.shape[0]), int(pairs.shape[0])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -458,7 +459,7 @@ class _Parser:
         extra = {k: v for k, v in header.items() if k not in ("meta",)}
         if self.unknown_types:
             extra["unknown_node_types"] = self.unknown_types
-        return HeapGraph(
+        graph = HeapGraph(
             node_type=node_type,
             node_name=self.node_name,
             node_id=self.node_id,
@@ -472,10 +473,9 @@ class _Parser:
             source="snapshot",
             locations=locations,
             meta=extra,
-            array_slack=_FullArrayStore(node_type, self.node_name, self.self_size,
-                                        self.edge_start, edge_type, self.edge_name, edge_to,
-                                        strings),
         )
+        graph.array_slack = _FullArrayStore(graph)
+        return graph
 
     def _validate(self, strings: list[str], header: dict) -> tuple[int, np.ndarray]:
         """Every check that makes the columns safe to index with.
@@ -541,26 +541,22 @@ class _FullArrayStore:
     overwritten 100,000 times was "accumulate in one Array" from a snapshot, with none of
     the hedge a core of it has."""
 
-    def __init__(self, node_type: np.ndarray, node_name: np.ndarray, self_size: np.ndarray,
-                 edge_start: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
-                 edge_to: np.ndarray, strings: list[str]):
-        self.node_type, self.node_name, self.self_size = node_type, node_name, self_size
-        self.edge_start, self.edge_type, self.edge_name = edge_start, edge_type, edge_name
-        self.edge_to, self.strings = edge_to, strings
+    def __init__(self, graph: HeapGraph):
+        self.g = graph
 
     def __call__(self, node: int) -> int | None:
-        if int(self.node_type[node]) != NodeType.OBJECT \
-                or self.strings[int(self.node_name[node])] != "Array":
+        g = self.g
+        if int(g.node_type[node]) != NodeType.OBJECT or g.name(node) != "Array":
             return None
-        a, b = int(self.edge_start[node]), int(self.edge_start[node + 1])
-        types, names = self.edge_type[a:b], self.edge_name[a:b]
+        a, b = int(g.edge_start[node]), int(g.edge_start[node + 1])
+        types, names = g.edge_type[a:b], g.edge_name[a:b]
         elements = int(np.count_nonzero(types == EdgeType.ELEMENT))
         for k in np.flatnonzero(types == EdgeType.INTERNAL).tolist():
-            if self.strings[int(names[k])] == "elements":
-                store = int(self.edge_to[a + k])
-                if self.strings[int(self.node_name[store])] != "(object elements)":
+            if g.strings[int(names[k])] == "elements":
+                store = int(g.edge_to[a + k])
+                if g.name(store) != "(object elements)":
                     return None
-                size = int(self.self_size[store])
+                size = int(g.self_size[store])
                 # a FixedArray: map and length, then 8-byte slots (4 with pointer compression)
                 full = elements > 0 and size in (16 + 8 * elements, 8 + 4 * elements)
                 return 0 if full else None
@@ -598,6 +594,14 @@ def _name_proxy_fields(node_type: np.ndarray, node_name: np.ndarray, edge_start:
         node_name[v] = ids["Proxy"]
 
 
+def _texts_where(ids: np.ndarray, strings: list[str], test: Callable[[str], bool]) -> np.ndarray:
+    """Which of the string ids `ids` name a text that passes `test` (a mask), each distinct
+    text tested once: a snapshot names millions of edges with a few thousand texts."""
+    distinct = np.unique(ids)
+    passed = np.array([test(strings[i]) for i in distinct.tolist()], dtype=bool)
+    return np.isin(ids, distinct[passed])
+
+
 def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
                           edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
                           strings: list[str]) -> None:
@@ -623,10 +627,8 @@ def _name_class_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     closure_context = np.full(fns.shape[0], -1, dtype=np.int64)
     closure_context[fn_owner[is_context]] = edge_to[fn_edges[is_context]]
     names = node_name[edge_to[edges]]
-    ids = np.unique(names)
-    public = ids[np.array([bool(strings[i]) and not strings[i].startswith("#")
-                           for i in ids.tolist()], dtype=bool)]
-    mine = (closure_context[which] == ctx) & np.isin(names, public)
+    public = _texts_where(names, strings, lambda text: bool(text) and not text.startswith("#"))
+    mine = (closure_context[which] == ctx) & public
     edge_type[edges[mine]] = EdgeType.CONTEXT
     edge_name[edges[mine]] = names[mine]
 
@@ -687,9 +689,7 @@ def _name_block_variables(node_type: np.ndarray, node_name: np.ndarray, edge_sta
     flat, lengths = _leading_names(scopes, node_type, node_name, edge_start, edge_type,
                                    edge_name, edge_to)
     first = np.cumsum(lengths) - lengths
-    ids = np.unique(flat)
-    private = np.isin(flat, ids[np.array([strings[i].startswith(("#", "."))
-                                          for i in ids.tolist()], dtype=bool)])
+    private = _texts_where(flat, strings, lambda text: text.startswith(("#", ".")))
     chosen = hidden & wanted[owner]
     where, chosen = owner[chosen], edges[chosen]
     k = np.searchsorted(scopes, scope[where])
