@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from triage.redaction import Redactor
 
 KEY = b"q" * 32
@@ -151,6 +153,17 @@ def test_retainer_labels_and_holders_hide_quoted_keys_even_when_cut():
     target = out["retainers"]["targets"][0]
     assert target["holder"].startswith("cache['[REDACTED:opaque-key:")
     assert target["paths"][0][1]["edge"]["label"].startswith("Map entry '[REDACTED:")
+
+
+@pytest.mark.parametrize("field", [".", ".#"], ids=["property", "private-field"])
+def test_a_holder_hides_an_opaque_field_name(field: str):
+    name = f"k{TOKEN}"  # an identifier: no leading digit
+    doc = {"retainers": {"query": "Session", "matched": 1, "targets": [
+        {"node": {"type": "Session", "id": 2, "ref": "0x2"}, "reachable": True,
+         "retained_bytes": 10, "holder": f"registry{field}{name}.entries", "paths": []}]}}
+    out, text = _redact(doc)
+    assert TOKEN not in text
+    assert out["retainers"]["targets"][0]["holder"].startswith(f"registry{field}[REDACTED:")
 
 
 def test_version_strings_are_never_ipv4():

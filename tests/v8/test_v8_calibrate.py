@@ -41,7 +41,7 @@ def test_derived_facts_give_the_same_answers(major: int, monkeypatch: pytest.Mon
         assert {c.status for c in table.capabilities().values()} == {"full"}
         return
     for fact in ("page", "meta_maps", "bytecode_source_positions", "position_table",
-                 "isolate_roots"):
+                 "isolate_roots", "symbol_private_name_bit"):
         assert getattr(derived.facts, fact) == getattr(table.facts, fact), fact
         assert derived.facts.notes[fact].startswith("derived"), fact
     assert derived.native_context_type == table.facts.native_context_type

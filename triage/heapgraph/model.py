@@ -67,7 +67,10 @@ class EdgeType(IntEnum):
 #: edge types whose `edge_name` is an index, not a string
 INDEX_EDGE_TYPES = (EdgeType.ELEMENT, EdgeType.HIDDEN)
 
-_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+# An identifier, or a private field `#x`: V8's snapshot names a private key `#x`, and so
+# does the core reader, so `registry.#sessions` reads as the code does (not `['#x']`,
+# which in JS is another, public key).
+_IDENT = re.compile(r"^#?[A-Za-z_$][\w$]*$")
 
 
 @dataclass(eq=False)

@@ -103,7 +103,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]{0,39}\Z|\d{1,6}\Z")
 _PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _PAIR_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]{0,63}\Z")  # `Authorization`, `--token`
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
-_LONG_IDENT = re.compile(r"(?<=\.)[A-Za-z_$][\w$]{15,}")
+_LONG_IDENT = re.compile(r"(?:(?<=\.)|(?<=\.#))[A-Za-z_$][\w$]{15,}")  # `.x`, `.#x`
 
 
 def walk(redactor: Redactor, doc: Any) -> Any:

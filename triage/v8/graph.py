@@ -471,8 +471,9 @@ class _Builder:
                     out[k] = self.sid(text)
         sym = np.flatnonzero(self.ntype[self.omap] == NodeType.SYMBOL)
         for k in sym.tolist():  # named as V8's snapshot names symbol keys: `<symbol kFoo>`,
-            desc = r.symbol_description(int(self.addrs[k]) + 1)  # a private field `#foo` as is
-            out[k] = self.sid(desc if desc.startswith("#") else
+            addr = int(self.addrs[k]) + 1  # and a private field's key `#foo` as is
+            desc = r.symbol_description(addr)
+            out[k] = self.sid(desc if desc and r.is_private_name(addr) else
                               f"<symbol {desc}>" if desc else "<symbol>")
         is_fn = np.array([r.is_js_function_type(mi.instance_type) for mi in self.heap.maps]
                          + [False], dtype=bool)

@@ -24,6 +24,11 @@ from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, VersionFacts
 BIT_FIELD2_NEW_TARGET_IS_BASE = 1 << 0
 BIT_FIELD3_IS_PROTOTYPE_MAP = 1 << 20
 
+# A Symbol (V8's name.tq, 10.2 to 14.6): map, hash field (u32), flags (u32, bits per version:
+# `VersionFacts.symbol_private_name_bit`), description.
+SYMBOL_FLAGS_OFFSET = 12
+SYMBOL_DESCRIPTION_OFFSET = 16
+
 
 @dataclass(frozen=True)
 class MapInfo:
@@ -443,8 +448,14 @@ class Reader:
 
     def symbol_description(self, symbol: int) -> str:
         """A Symbol's description text, "" when it has none (`Symbol()`)."""
-        desc = self.field(symbol, 16)
+        desc = self.field(symbol, SYMBOL_DESCRIPTION_OFFSET)
         return (self.string(desc, 256) if desc is not None else None) or ""
+
+    def is_private_name(self, symbol: int) -> bool:
+        """Is `symbol` the key of a class's private field (`#sessions`), not a public
+        Symbol whose description starts with `#`? V8's snapshot tells them apart so."""
+        flags = self.u32(symbol - 1 + SYMBOL_FLAGS_OFFSET)
+        return flags is not None and bool(flags & self.facts.symbol_private_name_bit)
 
     def get_property(self, obj: int, name: str, chain: int = 8) -> int | None:
         """Value of data property `name` on `obj` or its prototype chain (like a JS get)."""

@@ -73,6 +73,11 @@ class VersionFacts:
     #: read with the old words, a held value that references its target (`{conn}`) was weak
     #: and the target, once strong, was garbage, so 3,000 leaked Connections were no suspect
     weak_cell_weak_words: tuple[int, ...] = (2, 3)
+    #: the Symbol::flags bit set on a class's private-field key (`#sessions`) and only on it:
+    #: is_private_name, bit 4 (name.tq) up to V8 13.6. V8 14.6 packs a 2-bit kind into bits
+    #: 0-1 (1 private symbol, 2 private name, 3 private brand), so bit 1. A public
+    #: `Symbol('#jobs')` has neither: V8's snapshot names it `<symbol #jobs>`, a private key `#x`
+    symbol_private_name_bit: int = 1 << 4
     #: JSDate::value is a raw float64 (V8 13+), not a tagged Smi/HeapNumber (V8 <= 12)
     date_value_raw: bool = False
     #: bytes before a JS_API_OBJECT's embedder (internal) fields: the JSObject header, plus
@@ -333,7 +338,12 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         date_value_raw=True, api_object_header=32,
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6, weak_cell_weak_words=(3, 4),
+        symbol_private_name_bit=1 << 1,
         notes={
+            "symbol_private_name_bit": "leak_private_field core: the 59 Symbols described "
+                                       "`#...` of class fields (`#sessions`) have flags 0x2, "
+                                       "Node's private symbols 0x1, brands 0x3, the public "
+                                       "Symbol('#jobs') 0x0 (13.6: 0x11, 0x1, 0x31, 0x0)",
             "weak_cell_weak_words": "leak_finalization_holdings core: the registry's "
                                     "active cells hold the held value {id, conn} in word "
                                     "2, the registered Connection in word 3, the unregister "
