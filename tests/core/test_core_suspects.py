@@ -7,7 +7,7 @@ import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
-from tests.core.conftest import artifact_summary, core_summary, crash_with_snapshot
+from tests.core.conftest import artifact_path, artifact_summary, core_summary, crash_with_snapshot
 from triage.units import human_bytes
 
 # scenario -> (planted type, how many, pattern, accumulation holder, a label on its path).
@@ -597,6 +597,19 @@ def test_an_array_grown_by_push_says_so(major):
     """40,000 pushes leave free slots at the end of the store (V8 grows it by half again)."""
     reason = _at("leak_closure", major, "largeRecords")["reason"]
     assert "accumulate in one Array `largeRecords` that grows by appending" in reason
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_window_trimmed_by_shift_is_not_said_to_surely_grow(major, artifact):
+    """5,000 events kept by shift() after each push: the store has the free slots of a
+    pushed array and one dump cannot tell it from a leak. The core said "that grows by
+    appending" and nothing more, the snapshot "accumulate in one Array"."""
+    path = artifact_path(crash_with_snapshot("window_capped_by_shift", major), artifact)
+    (suspect,) = [s for s in artifact_summary(path)["suspects"] if s["type"] == "AuditEvent"]
+    assert suspect["accumulation_point"]["count"] == 5000
+    assert "trimmed from the front after each push (`shift()`" in suspect["reason"]
+    assert "triage diff" in suspect["reason"]
 
 
 @pytest.mark.parametrize("major", MAJORS)

@@ -1679,9 +1679,9 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 "deleted since its table last grew: nothing evicts, or its eviction (a TTL "
                 f"timer, a cleanup callback) has not run yet{capture}{weak}")
     if base == "Array":
+        grown, hedge = _growth(g, point)
         return ("unbounded-array",
-                f"{what}{share} accumulate in one {shown} `{holder}`{_growth(g, point)}"
-                f"{capture}{weak}")
+                f"{what}{share} accumulate in one {shown} `{holder}`{grown}{capture}{weak}{hedge}")
     if pclass == "Object" and _dictionary_like(g, point["node"]["id"], n):
         if len(labels) > 1:  # each in a part of a key's value: 5,000 `.lines` Arrays of quotes
             keys = _key_count(g, _node_by_id(g, point["node"]["id"]))
@@ -1826,17 +1826,23 @@ def _elements_of_class(g: HeapGraph, v: int, name: str) -> int:
     return int(np.count_nonzero(g.node_class[_element_targets(g, v)] == g.string_id(name)))
 
 
-def _growth(g: HeapGraph, point: dict) -> str:
-    """What one dump shows of how an Array grew: free slots at the end of its store (V8
-    adds half again when a push fills it) are an array grown by appending; a full store is
-    what a preallocated ring buffer looks like. "that only grows" was said of both."""
+def _growth(g: HeapGraph, point: dict) -> tuple[str, str]:
+    """What one dump shows of how an Array grew, and what it cannot show: free slots at the
+    end of its store (V8 adds half again when a push fills it) are an array grown by
+    appending; a full store is what a preallocated ring buffer looks like. Neither tells a
+    leak from a window kept by trimming the front after each push (`shift()`): the store
+    keeps its slack, and no trace of the trimming survives a GC (`f30_capped_history`, a
+    window of 5,000, was "grows by appending" until December 2026)."""
     free = g.free_slots(_node_by_id(g, point["node"]["id"]))
     if free is None:
-        return ""
+        return "", ("; whether it grows, or is a window trimmed from the front after each "
+                    "push (`shift()`), shows only between two dumps (`triage diff`)")
     if free == 0:
         return (" (every slot of its store in use, as in a preallocated buffer: a bounded "
-                "ring buffer looks the same in one dump; `triage diff` of two tells)")
-    return " that grows by appending"
+                "ring buffer looks the same in one dump; `triage diff` of two tells)"), ""
+    return " that grows by appending", ("; one dump cannot tell it from a window trimmed "
+                                        "from the front after each push (`shift()`, "
+                                        "`splice(0, n)`): `triage diff` of two tells")
 
 
 def _promise_callback(path: list[dict], point_id: int) -> bool:
