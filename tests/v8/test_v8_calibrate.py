@@ -13,7 +13,7 @@ from dumps.nodes import SUPPORTED_MAJORS
 from triage.coredump import CoreFile, ElfFile
 from triage.pipeline import function_code_capability
 from triage.v8 import V8Heap
-from triage.v8.versions import IGNORE_ENV, ignored
+from triage.v8.versions import FACTS, IGNORE_ENV, ignored
 
 # V8 12+ exports the JSFunction type range; 10.2 and 11.3 do not, and it is not derived
 DERIVABLE = [m for m in SUPPORTED_MAJORS if m >= 22]
@@ -108,3 +108,19 @@ def test_wrong_dispatch_handle_place_is_refused(major: int) -> None:
     meta = heap.to_heap_graph().meta["function_code"]
     assert not meta.get("resolved")
     assert function_code_capability(meta).status == "degraded"
+
+
+@pytest.mark.parametrize("fact, wrong, named", [
+    ("symbol_private_name_bit", 1 << 6, "private-field keys (Symbol flags): the table says "
+                                        "symbol_private_name_bit=0x40, the data says"),
+    ("isolate_roots", (-0x1000, 0x2000), "isolate roots window: the table says "
+                                         "isolate_roots=(-0x1000, 0x2000), the data says"),
+], ids=["symbol-flags", "isolate-roots"])
+def test_a_table_fact_the_core_contradicts_is_a_problem(fact: str, wrong: object, named: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    crash = run_scenario("ledger", 22)
+    version = _open(crash).constants.version
+    key = (version[0], version[1])
+    monkeypatch.setitem(FACTS, key, dataclasses.replace(FACTS[key], **{fact: wrong}))
+    heap = _open(crash)
+    assert [p for p in heap.problems if p.startswith(named)], heap.problems

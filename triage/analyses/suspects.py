@@ -821,8 +821,8 @@ def _accumulated(idom, order, cls, c, retained, dist, store):  # pragma: no cove
 
 
 def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]) -> list:
-    """One suspect per leak: points where one dominates the other (the Array of listeners and
-    the `_events` object above it) are merged, led by a user-defined class if there is one,
+    """One suspect per leak: points on one line of the dominator tree (the Array of listeners
+    and the `_events` object above it) are merged, led by a user-defined class if there is one,
     else by a stream (its buffers pile up with it: 400 open Deflate streams, not their 500
     ArrayBuffers), and never by ArrayBuffers when their views are there: 5,000 Buffers
     pushed into a stream's queue were "141 ArrayBuffer objects accumulate" (the pools the
@@ -832,8 +832,11 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
     for grp in groups:
         p = grp[0]["point"]
         for kept in merged:
-            q = kept[0]["point"]
-            if _dominates(g, dom, p, q) or _dominates(g, dom, q, p):
+            # on one line of the dominator tree with every point of the group: the 20,001
+            # argument Arrays of two `events.on` backlogs meet at the module's exports, and
+            # 5,000 Quotes in one backlog were "also held" with 19,999 TickEvents in the other
+            if all(_dominates(g, dom, p, q) or _dominates(g, dom, q, p)
+                   for q in {x["point"] for x in kept}):
                 kept.extend(grp)
                 break
         else:
@@ -970,7 +973,8 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
 
     A linked list of V8 internals (a promise's reactions, a chain of contexts) is a chain in
     the dominator tree too: each link dominates the rest. The walk stops at its head rather
-    than half-way down a 4,000-link list, so the list's owner becomes the point."""
+    than half-way down a 4,000-link list, so the list's owner becomes the point. So does
+    it before a queue of segments (`_segment_chain`)."""
     v = root
     walked = [root]
     through: list[tuple[int, int]] = []  # (node before it, plain wrapper) walked through
@@ -983,6 +987,8 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
                 break
             through.append((v, b))
         elif v != root and _chain_period(g, best, cls, v):
+            break
+        elif _segment_chain(g, best, cnt, cls, b):
             break
         v = b
         walked.append(v)
@@ -1089,14 +1095,60 @@ def _user_links(g: HeapGraph, best, cls, v: int) -> bool:
         w = int(best[u])
         if w < 0 or cls[w] != cls[v] or int(g.node_type[w]) != NodeType.OBJECT:
             return False
-        a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
-        hits = np.nonzero(g.edge_to[a:b] == w)[0]
-        if hits.shape[0] == 0:
-            return False
-        link = g.edge_name_str(a + int(hits[0]))
-        if label is not None and link != label:
+        link = _link_name(g, u, w)
+        if link is None or (label is not None and link != label):
             return False
         label, u = link, w
+    return True
+
+
+def _link_name(g: HeapGraph, u: int, w: int, *, property_only: bool = False) -> str | None:
+    """The name of `u`'s first reference to `w` (None if it has none); with
+    `property_only`, of its first named property to `w` (an Array's `[12049]` is none)."""
+    a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
+    hits = a + np.nonzero(g.edge_to[a:b] == w)[0]
+    if property_only:
+        hits = hits[g.edge_type[hits] == EdgeType.PROPERTY]
+    return g.edge_name_str(int(hits[0])) if hits.shape[0] else None
+
+
+#: segments of one queue in a row that make it one store: three, as a FixedQueue of 4,095
+#: to 6,141 entries has (its `head`, the newest, hangs off the queue itself)
+_SEGMENTS_MIN = 3
+
+
+def _segment_chain(g: HeapGraph, best, cnt, cls, b: int) -> bool:
+    """Does `b` start a queue of segments: objects of one class, each linked to the next by
+    the same named property, `b` holding several of the instances itself? Node's FixedQueue
+    (an `events.on` iterator's backlog, the tick queue) is a run of FixedCircularBuffers
+    linked by `next`, 2,047 entries each. The walk stopped where half the instances were
+    left, and 19,999 buffered events were held by `unconsumedEvents.tail.next.next.next.next`
+    rather than by the queue `unconsumedEvents`; of a queue of three, two in three were
+    held by its `tail` (the newest segment hangs off the queue itself). A plain object
+    holding plain objects under its keys is no queue: a key is not a link of the next one.
+    Nor is a list of nodes holding one instance each (`_user_links`). A segment has a few
+    fields: an object with many (a dictionary of a million keys) is not looked through."""
+    if (b < 0 or int(g.node_type[b]) != NodeType.OBJECT
+            or int(g.edge_start[b + 1]) - int(g.edge_start[b]) > 64):
+        return False
+    for e in g.edges_of(b):
+        w = int(g.edge_to[e])
+        if (int(g.edge_type[e]) != EdgeType.PROPERTY or cls[w] != cls[b]
+                or int(g.node_type[w]) != NodeType.OBJECT):
+            continue
+        own = cnt[b] - cnt[w] if cnt[w] < cnt[b] else cnt[b]  # (`w` may hang elsewhere)
+        if own >= 2 and _links_on(g, cls, w, g.edge_name_str(e), _SEGMENTS_MIN - 2):
+            return True
+    return False
+
+
+def _links_on(g: HeapGraph, cls, u: int, label: str, links: int) -> bool:
+    """Does `u` link on to `links` more objects of its class by its property `label`?"""
+    for _ in range(links):
+        w = follow(g, u, label)
+        if w < 0 or cls[w] != cls[u] or int(g.node_type[w]) != NodeType.OBJECT:
+            return False
+        u = w
     return True
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +27,6 @@ from triage.coredump import CoreFile
 from triage.v8 import walk as W
 from triage.v8.constants import V8Constants
 from triage.v8.positions import read_uvlq
-from triage.v8.reader import SYMBOL_FLAGS_OFFSET
 from triage.v8.versions import PAGE_LAYOUTS, PageLayout, VersionFacts
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ DEFAULT_NOTES = {
     "from_page_bit": "MemoryChunk FROM_PAGE bit 3 / TO_PAGE bit 4 in 10.2-14.6 "
                      "(test_from_pages_are_skipped on every major)",
 }
+
+#: what a derivation found: the VersionFacts fields it sets, and how it found them
+Derived = tuple[dict[str, object], str]
 
 _SAMPLE_BYTECODES = 300
 _ROOTS_SCAN = 0x40000  # bytes below Heap* searched for the roots table
@@ -108,55 +111,42 @@ def complete(heap: V8Heap) -> None:
             heap.underived.append("meta maps")
         if facts.js_function_types is None and heap.constants.get("FirstJSFunctionType") is None:
             heap.underived.append("JSFunction type range (not exported before V8 12)")
-    pos = derive_position_table(heap)
-    if pos is None:
+    for what, derive in _DERIVATIONS:
+        found = derive(heap)
+        if found is None:
+            if derived:
+                heap.underived.append(what)
+            elif derive is derive_position_table:
+                heap.position_table_note = "source position table not confirmed from the core"
+            continue
+        fields, why = found
         if derived:
-            heap.underived.append("source position table field of BytecodeArray")
-        else:
-            heap.position_table_note = "source position table not confirmed from the core"
-    else:
-        field, enc, why = pos
-        if derived:
-            changes["bytecode_source_positions"], changes["position_table"] = field, enc
-            notes["bytecode_source_positions"] = notes["position_table"] = why
-        elif (field, enc) != (facts.bytecode_source_positions, facts.position_table):
-            heap.problems.append(
-                f"source position table: table says +{facts.bytecode_source_positions} "
-                f"{facts.position_table}, the data says +{field} {enc}")
-    roots = derive_isolate_roots(heap)
-    if roots is None:
-        if derived:
-            heap.underived.append("isolate roots window")
-    else:
-        lo, why = roots
-        if derived:
-            changes["isolate_roots"] = (lo, 0x2000)
-            notes["isolate_roots"] = why
-        elif facts.isolate_roots is not None and facts.isolate_roots[0] != lo:
-            heap.problems.append(f"isolate roots: table says Heap*{facts.isolate_roots[0]:#x}, "
-                                 f"the data says Heap*{lo:#x}")
-    private = derive_symbol_private_name_bit(heap)
-    if private is None:
-        if derived:
-            heap.underived.append("private-field keys (Symbol flags)")
-    else:
-        bit, why = private
-        if derived:
-            changes["symbol_private_name_bit"] = bit
-            notes["symbol_private_name_bit"] = why
-        elif bit != facts.symbol_private_name_bit:
-            heap.problems.append(f"Symbol flags: table says private names have "
-                                 f"{facts.symbol_private_name_bit:#x}, the data says {bit:#x}")
+            changes.update(fields)
+            notes.update(dict.fromkeys(fields, why))
+            continue
+        table = {name: getattr(facts, name) for name in fields}
+        if None not in table.values() and table != fields:
+            heap.problems.append(f"{what}: the table says {_shown(table)}, "
+                                 f"the data says {_shown(fields)}")
     if derived:
         heap.facts = dataclasses.replace(facts, notes=notes, **changes)  # type: ignore[arg-type]
         heap.reader.facts = heap.facts
 
 
+def _shown(fields: dict[str, object]) -> str:
+    """`isolate_roots=(-0xd240, 0x2000)`: facts as a problem line shows them (ints in hex)."""
+    def one(v: object) -> str:
+        if isinstance(v, tuple):
+            return "(" + ", ".join(one(x) for x in v) + ")"
+        return f"{v:#x}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+    return ", ".join(f"{name}={one(v)}" for name, v in fields.items())
+
+
 _SAMPLE_SYMBOLS = 400
 
 
-def derive_symbol_private_name_bit(heap: V8Heap) -> tuple[int, str] | None:
-    """(the Symbol::flags bit of private-field keys, how) from the core's Symbols.
+def derive_symbol_private_name_bit(heap: V8Heap) -> Derived | None:
+    """The Symbol::flags bit of private-field keys, from the core's Symbols.
 
     Node's own classes have dozens of private fields (`#signal`, `#context`), and V8
     describes each key by its source name; Symbols described `#...` are rarely public. The
@@ -169,7 +159,7 @@ def derive_symbol_private_name_bit(heap: V8Heap) -> tuple[int, str] | None:
         return None
     hashed, other = [], []
     for sym in _areas_with(heap, keys, _SAMPLE_SYMBOLS):
-        flags = r.u32(sym - 1 + SYMBOL_FLAGS_OFFSET)
+        flags = r.symbol_flags(sym)
         if flags is not None:
             (hashed if r.symbol_description(sym).startswith("#") else other).append(flags)
     if len(hashed) < 10 or len(other) < 10:
@@ -179,8 +169,9 @@ def derive_symbol_private_name_bit(heap: V8Heap) -> tuple[int, str] | None:
             and sum(f >> b & 1 for f in other) <= 0.1 * len(other)]
     if len(fits) != 1:
         return None
-    return 1 << fits[0], (f"derived: bit {fits[0]} is set on {len(hashed)} Symbols described "
-                          f"`#...` and at most a tenth of {len(other)} others")
+    return {"symbol_private_name_bit": 1 << fits[0]}, (
+        f"derived: bit {fits[0]} is set on {len(hashed)} Symbols described `#...` and at most "
+        f"a tenth of {len(other)} others")
 
 
 def _areas_with(heap: V8Heap, keys: np.ndarray, limit: int) -> list[int]:
@@ -220,8 +211,9 @@ def code_offsets(codes: list[int], encoding: str) -> list[int]:
     return out
 
 
-def derive_position_table(heap: V8Heap) -> tuple[int, str, str] | None:
-    """(BytecodeArray field, code-offset encoding, how) from the core's BytecodeArrays.
+def derive_position_table(heap: V8Heap) -> Derived | None:
+    """The BytecodeArray field of the source position table and its code-offset encoding,
+    from the core's BytecodeArrays.
 
     The field: the tagged field (+16..+48) that holds a non-empty byte array in most
     BytecodeArrays (the handler table, the other byte array, is empty unless the function
@@ -276,13 +268,13 @@ def derive_position_table(heap: V8Heap) -> tuple[int, str, str] | None:
            f"{len(arrays)} BytecodeArrays; code offsets as {enc}: {valid[enc]:.0%} of tables "
            f"decode inside their bytecode (other encoding "
            f"{valid['zigzag' if enc == 'kind2' else 'kind2']:.0%}, kind-0 share {kind0:.0%})")
-    return field, enc, why
+    return {"bytecode_source_positions": field, "position_table": enc}, why
 
 
-def derive_isolate_roots(heap: V8Heap) -> tuple[int, str] | None:
-    """Start of the isolate's roots window relative to Heap*: the lowest word below Heap*
-    that starts a dense run of pointers to heap objects (>= 32, at most 8 words apart),
-    among the runs that reach Heap* with no gap of `_ROOTS_GAP` bytes (the external
+def derive_isolate_roots(heap: V8Heap) -> Derived | None:
+    """The isolate's roots window (0x2000 bytes from a start relative to Heap*). The start:
+    the lowest word below Heap* that starts a dense run of pointers to heap objects (>= 32,
+    at most 8 words apart), among the runs that reach Heap* with no gap of `_ROOTS_GAP` bytes (the external
     reference table between the roots and builtins tables is a 30-33 KB gap in 12.4-14.6);
     below it the scan must find no dense run for a full gap."""
     from triage.v8.roots import heap_pointer
@@ -336,6 +328,16 @@ def derive_isolate_roots(heap: V8Heap) -> tuple[int, str] | None:
         lowest = min([i for i in hits if header < i <= lowest], default=lowest)
     lo = start + 8 * lowest - hp
     n = sum(1 for i in hits if i >= lowest)
-    return lo, (f"derived: {n} pointers to heap objects from Heap*{lo:#x} up to Heap*, "
-                f"from a dense run{' and the isolate allocation' if header is not None else ''}; "
-                f"no dense run in the {_ROOTS_GAP:#x} bytes below")
+    return {"isolate_roots": (lo, 0x2000)}, (
+        f"derived: {n} pointers to heap objects from Heap*{lo:#x} up to Heap*, "
+        f"from a dense run{' and the isolate allocation' if header is not None else ''}; "
+        f"no dense run in the {_ROOTS_GAP:#x} bytes below")
+
+
+#: the facts `complete` derives once maps are known: what the capability names when a
+#: derivation fails, and the derivation (its fields fill a derived table or check the table)
+_DERIVATIONS: tuple[tuple[str, Callable[[V8Heap], Derived | None]], ...] = (
+    ("source position table field of BytecodeArray", derive_position_table),
+    ("isolate roots window", derive_isolate_roots),
+    ("private-field keys (Symbol flags)", derive_symbol_private_name_bit),
+)

@@ -451,10 +451,14 @@ class Reader:
         desc = self.field(symbol, SYMBOL_DESCRIPTION_OFFSET)
         return (self.string(desc, 256) if desc is not None else None) or ""
 
+    def symbol_flags(self, symbol: int) -> int | None:
+        """The flags word of Symbol `symbol` (which bit means what differs by version)."""
+        return self.u32(symbol - 1 + SYMBOL_FLAGS_OFFSET)
+
     def is_private_name(self, symbol: int) -> bool:
         """Is `symbol` the key of a class's private field (`#sessions`), not a public
         Symbol whose description starts with `#`? V8's snapshot tells them apart so."""
-        flags = self.u32(symbol - 1 + SYMBOL_FLAGS_OFFSET)
+        flags = self.symbol_flags(symbol)
         return flags is not None and bool(flags & self.facts.symbol_private_name_bit)
 
     def get_property(self, obj: int, name: str, chain: int = 8) -> int | None:
