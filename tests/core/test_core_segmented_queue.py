@@ -1,8 +1,8 @@
-"""A queue of segments is one holder: dumps/scenarios/events_on_unread.js buffers 19,999
-TickEvents in an `events.on` iterator nobody pulls from (and 5,000 Quotes in another).
-Since Node 20 its `unconsumedEvents` is Node's FixedQueue, a run of FixedCircularBuffers
-linked by `next`; the holder was `unconsumedEvents.tail.next.next.next.next`, a segment
-holding half of them. Node 18 keeps them in an Array of the same name."""
+"""An `events.on` backlog: dumps/scenarios/events_on_unread.js buffers 19,999 TickEvents in
+an `events.on(bus, 'tick')` iterator nobody pulls from (and 5,000 Quotes in another). Since
+Node 20 its `unconsumedEvents` is Node's FixedQueue, a run of FixedCircularBuffers linked
+by `next`; the holder was `unconsumedEvents.tail.next.next.next.next`, a segment holding
+half of them, and the reason named no emitter or event. Node 18 keeps them in an Array."""
 
 from __future__ import annotations
 
@@ -36,3 +36,15 @@ def test_a_segmented_queue_is_the_holder_of_everything_it_buffers(crash, artifac
 def test_every_buffered_event_is_counted_under_the_queue(crash, artifact, type_name):
     suspect = _suspect(artifact_summary(artifact_path(crash, artifact)), type_name)
     assert suspect["accumulation_point"]["count"] == BUFFERED[type_name]
+
+
+@pytest.mark.parametrize("type_name, emitter, event", [
+    ("TickEvent", "require.main.exports.bus", "tick"),
+    ("Quote", "require.main.exports.feed", "quote"),
+])
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+def test_a_backlog_names_the_iterator_by_its_emitter_and_event(crash, artifact, type_name,
+                                                                emitter, event):
+    suspect = _suspect(artifact_summary(artifact_path(crash, artifact)), type_name)
+    assert suspect["pattern"] == "iterator-backlog"
+    assert f"`events.on({emitter}, '{event}')` async iterator" in suspect["reason"]

@@ -407,7 +407,8 @@ _NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CON
                                EdgeType.INTERNAL, EdgeType.HIDDEN], dtype=np.uint8)
 
 
-def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = None) -> str | None:
+def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = None,
+                 patience: int = _INTERNAL_NAME_PATIENCE) -> str | None:
     """The name a programmer knows `node` by: `sessionCache`, `(global).app.cache`,
     `RequestRegistry.instance.requests`; None when no such name exists near it.
 
@@ -427,6 +428,8 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     same program gets the same name. The receiver an arrow function captures (`this`) is
     no name.
     `dominators` (idom per node) lets it reject a variable that `node` itself keeps alive.
+    `patience`: how many layers further it looks for a program's name once Node's own has
+    been found (more where that name is known to say nothing: an iterator's `emitter`).
     """
     dist = distances(g)
     if dist[node] == UNREACHABLE:
@@ -437,7 +440,6 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     frontier = [node]
     visited = 0
     internal_name: tuple[int, int, str] | None = None  # the best name only Node's code uses
-    patience = _INTERNAL_NAME_PATIENCE
     for _ in range(_NAME_LABELS):
         found: list[tuple[int, int, str]] = []  # (global property?, -votes, name)
         nxt: list[tuple[tuple[str, ...], int]] = []
@@ -480,12 +482,15 @@ def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
     return dist[u] == 1 or (dist[u] == 2 and g.class_name(u) == "global")
 
 
-def _internal_context(g: HeapGraph, ctx: int, limit: int = 16) -> bool:
+def _internal_context(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -> bool:
     """Do only Node's own functions run in context `ctx`? Their variables are no name a
     programmer knows: Node 26's stream code captures a PassThrough as `stream`, and a
     backlog held by `(global).sink` was named `stream._writableState[...]`."""
     seen = 0
+    inner = []  # block contexts inside it, whose closures see its variables too
     for e, fn in g.retainers_of(ctx):
+        if g.edge_name_str(e) == "previous" and g.name(fn) == "system / Context":
+            inner.append(fn)
         if int(g.node_type[fn]) != NodeType.CLOSURE or g.edge_name_str(e) != "context":
             continue
         if defined_by_program(g, fn):
@@ -493,6 +498,10 @@ def _internal_context(g: HeapGraph, ctx: int, limit: int = 16) -> bool:
         seen += 1
         if seen >= limit:
             break
+    if seen == 0 and depth > 0:
+        # no closure of its own: those of its block contexts (events.on's `emitter` lives in
+        # on()'s context, which only the closures of a block inside it use)
+        return any(_internal_context(g, c, limit, depth - 1) for c in inner[:limit])
     return seen > 0
 
 

@@ -1597,6 +1597,15 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     an = "an" if base[:1] in "AEIOU" else "a"
     shown = pclass if base == pclass else f"{pclass} ({an} {base})"  # `one PriceCache (a Map)`
     share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
+    source = _events_on_source(g, dom, _node_by_id(g, point["node"]["id"]))
+    if source is not None:  # an `events.on()` iterator's backlog: the emitter and event to fix
+        emitter, event = source
+        return ("iterator-backlog",
+                f"{what}{share} are queued in an `events.on({emitter}, '{event}')` async "
+                f"iterator (`{holder}`): each '{event}' event waits there until the "
+                "iterator's next() takes it, and nothing takes them as fast as they come (a "
+                "`for await` loop that never started, is stuck, or is slower than the "
+                "events); consume it, or end it with `return()` or the `signal` option")
     inner = _inner_segment(paths[0], point["node"]["id"]) if paths else []
     # how an instance hangs off the point: the edges after it (the point's own `context
     # var ordersById` says how the program holds the container, not that a closure
@@ -1758,6 +1767,54 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     return ("accumulation",
             f"{what}{share} accumulate in one {pclass} `{holder}`: a long-lived holder "
             "keeps every instance")
+
+
+def _events_on_source(g: HeapGraph, dom: Dominators, v: int) -> tuple[str, str] | None:
+    """The emitter (by name) and event of the `events.on(emitter, event)` iterator whose
+    backlog `v` is, or None. Node keeps the backlog in the variable `unconsumedEvents` of
+    `on()`'s closures (a FixedQueue from Node 20, an Array before), with `emitter` in that
+    context or the one around it. Node 18 keeps `event` there too; later Nodes do not, and
+    the event is the key under which the emitter's `_events` holds the iterator's
+    `eventHandler`. 19,999 events were "accumulate in one FixedQueue `unconsumedEvents`",
+    a name of Node's, not the program's."""
+    ctx = next((u for e, u in g.retainers_of(v)
+                if g.edge_name_str(e) == "unconsumedEvents" and g.name(u) == "system / Context"),
+               -1)
+    emitter, event, scopes = -1, None, set()
+    for _ in range(3):  # the iterator's block context, then on()'s own
+        if ctx < 0:
+            break
+        scopes.add(ctx)
+        emitter = emitter if emitter >= 0 else follow(g, ctx, "emitter")
+        name = follow(g, ctx, "event")
+        if event is None and name >= 0 and int(g.node_type[name]) in STRING_TYPES:
+            event = g.name(name)
+        ctx = follow(g, ctx, "previous")
+    if emitter < 0 or int(g.node_type[emitter]) != NodeType.OBJECT:
+        return None
+    if event is None:
+        event = _listened_event(g, emitter, scopes) or "?"
+    # `emitter` is on()'s own variable: the program's name for it may be a few layers up
+    called = named_holder(g, emitter, dominators=dom.idom, patience=6)
+    return called or f"<{g.class_name(emitter)}>", event
+
+
+def _listened_event(g: HeapGraph, emitter: int, scopes: set[int]) -> str | None:
+    """The event under which EventEmitter `emitter` keeps a listener that runs in one of
+    the contexts `scopes` (alone, or in the Array of that event's listeners), or None.
+    An iterator also listens for 'error', which is its event only when it is the one."""
+    events = follow(g, emitter, "_events")
+    if events < 0 or len(g.edges_of(events)) > 256:
+        return None
+    found = []
+    for e in g.edges_of(events):
+        u = int(g.edge_to[e])
+        listeners = ([int(g.edge_to[f]) for f in g.edges_of(u)] if g.class_name(u) == "Array"
+                     and len(g.edges_of(u)) <= 64 else [u])
+        if any(int(g.node_type[f]) == NodeType.CLOSURE and follow(g, f, "context") in scopes
+               for f in listeners):
+            found.append(g.edge_name_str(e))
+    return next((name for name in found if name != "error"), found[0] if found else None)
 
 
 _EVENT_TARGET_EDGE = "['<symbol kEvents>']"  # Node's EventTarget: type -> listener list
