@@ -988,7 +988,7 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
             through.append((v, b))
         elif v != root and _chain_period(g, best, cls, v):
             break
-        elif _segment_chain(g, best, cnt, cls, b):
+        elif _segment_chain(g, cnt, cls, v, b):
             break
         v = b
         walked.append(v)
@@ -1112,22 +1112,23 @@ def _link_name(g: HeapGraph, u: int, w: int, *, property_only: bool = False) -> 
     return g.edge_name_str(int(hits[0])) if hits.shape[0] else None
 
 
-#: segments of one queue in a row that make it one store: three, as a FixedQueue of 4,095
-#: to 6,141 entries has (its `head`, the newest, hangs off the queue itself)
+#: segments of one queue in a row that make it one store, unless the queue holds both ends
 _SEGMENTS_MIN = 3
 
 
-def _segment_chain(g: HeapGraph, best, cnt, cls, b: int) -> bool:
-    """Does `b` start a queue of segments: objects of one class, each linked to the next by
-    the same named property, `b` holding several of the instances itself? Node's FixedQueue
-    (an `events.on` iterator's backlog, the tick queue) is a run of FixedCircularBuffers
-    linked by `next`, 2,047 entries each. The walk stopped where half the instances were
-    left, and 19,999 buffered events were held by `unconsumedEvents.tail.next.next.next.next`
-    rather than by the queue `unconsumedEvents`; of a queue of three, two in three were
-    held by its `tail` (the newest segment hangs off the queue itself). A plain object
-    holding plain objects under its keys is no queue: a key is not a link of the next one.
-    Nor is a list of nodes holding one instance each (`_user_links`). A segment has a few
-    fields: an object with many (a dictionary of a million keys) is not looked through."""
+def _segment_chain(g: HeapGraph, cnt, cls, v: int, b: int) -> bool:
+    """Does `b`, held by `v`, start a queue of segments: objects of one class, each linked
+    to the next by the same named property, `b` holding several of the instances itself,
+    and either three of them in a row or `v` holding the next one too (a queue holds both
+    its ends)? Node's FixedQueue (an `events.on` iterator's backlog, the tick queue) is a
+    run of FixedCircularBuffers linked by `next`, 2,047 entries each, with its `tail` and
+    `head`. The walk stopped where half the instances were left, and 19,999 buffered events
+    were held by `unconsumedEvents.tail.next.next.next.next` rather than by the queue
+    `unconsumedEvents`; of a queue of two, two in three were held by its `tail`. A plain
+    object holding plain objects under its keys is no queue: a key is not a link of the
+    next one, and its owner does not hold the values. Nor is a list of nodes holding one
+    instance each (`_user_links`). A segment has a few fields: an object with many (a
+    dictionary of a million keys) is not looked through."""
     if (b < 0 or int(g.node_type[b]) != NodeType.OBJECT
             or int(g.edge_start[b + 1]) - int(g.edge_start[b]) > 64):
         return False
@@ -1137,9 +1138,16 @@ def _segment_chain(g: HeapGraph, best, cnt, cls, b: int) -> bool:
                 or int(g.node_type[w]) != NodeType.OBJECT):
             continue
         own = cnt[b] - cnt[w] if cnt[w] < cnt[b] else cnt[b]  # (`w` may hang elsewhere)
-        if own >= 2 and _links_on(g, cls, w, g.edge_name_str(e), _SEGMENTS_MIN - 2):
+        if own >= 2 and (_links_on(g, cls, w, g.edge_name_str(e), _SEGMENTS_MIN - 2)
+                         or _references(g, v, w)):
             return True
     return False
+
+
+def _references(g: HeapGraph, u: int, w: int) -> bool:
+    """Does `u` hold a direct reference to `w`?"""
+    a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
+    return bool((g.edge_to[a:b] == w).any())
 
 
 def _links_on(g: HeapGraph, cls, u: int, label: str, links: int) -> bool:
@@ -1599,13 +1607,15 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
     source = _events_on_source(g, dom, _node_by_id(g, point["node"]["id"]))
     if source is not None:  # an `events.on()` iterator's backlog: the emitter and event to fix
-        emitter, event = source
+        emitter, event = source  # (an EventTarget's event is not looked up)
+        called = f"events.on({emitter}, '{event}')" if event else f"events.on({emitter}, …)"
+        each = f"each '{event}' event" if event else "each event"
         return ("iterator-backlog",
-                f"{what}{share} are queued in an `events.on({emitter}, '{event}')` async "
-                f"iterator (`{holder}`): each '{event}' event waits there until the "
-                "iterator's next() takes it, and nothing takes them as fast as they come (a "
-                "`for await` loop that never started, is stuck, or is slower than the "
-                "events); consume it, or end it with `return()` or the `signal` option")
+                f"{what}{share} are queued in an `{called}` async iterator (`{holder}`): "
+                f"{each} waits there until the iterator's next() takes it, and nothing "
+                "takes them as fast as they come (a `for await` loop that never started, is "
+                "stuck, or is slower than the events); consume it, or end it with "
+                "`return()` or the `signal` option")
     inner = _inner_segment(paths[0], point["node"]["id"]) if paths else []
     # how an instance hangs off the point: the edges after it (the point's own `context
     # var ordersById` says how the program holds the container, not that a closure
@@ -1769,14 +1779,14 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
             "keeps every instance")
 
 
-def _events_on_source(g: HeapGraph, dom: Dominators, v: int) -> tuple[str, str] | None:
-    """The emitter (by name) and event of the `events.on(emitter, event)` iterator whose
-    backlog `v` is, or None. Node keeps the backlog in the variable `unconsumedEvents` of
-    `on()`'s closures (a FixedQueue from Node 20, an Array before), with `emitter` in that
-    context or the one around it. Node 18 keeps `event` there too; later Nodes do not, and
-    the event is the key under which the emitter's `_events` holds the iterator's
-    `eventHandler`. 19,999 events were "accumulate in one FixedQueue `unconsumedEvents`",
-    a name of Node's, not the program's."""
+def _events_on_source(g: HeapGraph, dom: Dominators, v: int) -> tuple[str, str | None] | None:
+    """The emitter (by name) and event (None if not found: an EventTarget's) of the
+    `events.on(emitter, event)` iterator whose backlog `v` is, or None. Node keeps the
+    backlog in the variable `unconsumedEvents` of `on()`'s closures (a FixedQueue from Node
+    20, an Array before), with `emitter` in that context or the one around it. Node 18 keeps
+    `event` there too; later Nodes do not, and the event is the key under which the
+    emitter's `_events` holds a listener running in those contexts. 19,999 events were
+    "accumulate in one FixedQueue `unconsumedEvents`", a name of Node's, not the program's."""
     ctx = next((u for e, u in g.retainers_of(v)
                 if g.edge_name_str(e) == "unconsumedEvents" and g.name(u) == "system / Context"),
                -1)
@@ -1793,7 +1803,7 @@ def _events_on_source(g: HeapGraph, dom: Dominators, v: int) -> tuple[str, str] 
     if emitter < 0 or int(g.node_type[emitter]) != NodeType.OBJECT:
         return None
     if event is None:
-        event = _listened_event(g, emitter, scopes) or "?"
+        event = _listened_event(g, emitter, scopes)
     # `emitter` is on()'s own variable: the program's name for it may be a few layers up
     called = named_holder(g, emitter, dominators=dom.idom, patience=6)
     return called or f"<{g.class_name(emitter)}>", event
