@@ -26,6 +26,10 @@ PLANTED = {
     # a chain longer than any path limit, shown folded
     "leak_promise_race": ("JobResult", 4000, "pending-promise-reactions", "shutdownSignal",
                           "… 3,999 × PromiseReaction.next …"),
+    # a local of a suspended async generator: registers have no names, so the generator
+    # object names it (it was `(Array) via pending`)
+    "leak_generator_local": ("Row", 5000, "unbounded-array", "pending<local of batches()>",
+                             "internal parameters_and_registers"),
     # a chain of 4,000 closure contexts off one module variable (a re-wrapped handler)
     "leak_closure_chain": ("Middleware", 4000, "linked-chain", "handler", "context var handler"),
     # the same made by a factory (`handler = withTracing(handler, info)`), used only by the
@@ -685,3 +689,16 @@ def test_bound_listeners_added_to_process_are_the_programs_big_object(major):
     suspect = artifact_summary(core)["suspects"][0]
     assert suspect["accumulation_point"]["holder"] == "process._events.exit"
     assert "2,000 listeners for 'exit' on `process`" in suspect["reason"]
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+@pytest.mark.parametrize("major", MAJORS)
+def test_entries_in_bucket_arrays_are_said_to_be_in_the_buckets(major, artifact):
+    """25,600 entries in 128 bucket Arrays of one preallocated outer Array: the reason was
+    about the outer Array's full store ("as in a preallocated buffer: a bounded ring buffer
+    looks the same"), where nothing piles up."""
+    path = artifact_path(crash_with_snapshot("leak_hash_buckets", major), artifact)
+    (suspect,) = [s for s in artifact_summary(path)["suspects"] if s["type"] == "CacheEntry"]
+    assert suspect["accumulation_point"]["holder"] == "buckets"
+    assert "in 128 Arrays under it (about 200 in each)" in suspect["reason"]
+    assert "preallocated" not in suspect["reason"]

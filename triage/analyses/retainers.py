@@ -343,6 +343,11 @@ def holder_expression(path: list[dict]) -> str:
         if kind == "context":
             parts.insert(0, label.removeprefix("context var "))
             break
+        if i >= 2 and path[i - 1]["edge"] and path[i - 1]["edge"]["label"] == _REGISTERS:
+            # a local variable of a suspended generator or async function: registers have
+            # no names, the generator object does (`gen<local of batches()>`)
+            parts.insert(0, f"<local of {path[i - 2]['node']['type']}()>")
+            return holder_expression(path[:i - 1]) + "".join(parts)
         if kind in ("property", "element") and not label.startswith("hidden"):
             parts.insert(0, label)
         elif label in _PROXY_SLOTS and i and path[i - 1]["node"]["type"] == "Proxy":
@@ -363,6 +368,9 @@ def holder_expression(path: list[dict]) -> str:
             expr += f" via {above}"
     return expr
 
+
+#: the register file of a suspended generator (its locals), as the core and V8 name the edge
+_REGISTERS = "internal parameters_and_registers"
 
 #: a Proxy's two fields as DevTools shows them (a core names the edges; the snapshot loader names them alike)
 _PROXY_SLOTS = {"internal target": ".[[Target]]", "internal handler": ".[[Handler]]"}

@@ -1119,15 +1119,17 @@ _SEGMENTS_MIN = 3
 def _segment_chain(g: HeapGraph, cnt, cls, v: int, b: int) -> bool:
     """Does `b`, held by `v`, start a queue of segments: objects of one class, each linked
     to the next by the same named property, `b` holding several of the instances itself,
-    and either three of them in a row or `v` holding the next one too (a queue holds both
-    its ends)? Node's FixedQueue (an `events.on` iterator's backlog, the tick queue) is a
-    run of FixedCircularBuffers linked by `next`, 2,047 entries each, with its `tail` and
-    `head`. The walk stopped where half the instances were left, and 19,999 buffered events
-    were held by `unconsumedEvents.tail.next.next.next.next` rather than by the queue
-    `unconsumedEvents`; of a queue of two, two in three were held by its `tail`. A plain
-    object holding plain objects under its keys is no queue: a key is not a link of the
-    next one, and its owner does not hold the values. Nor is a list of nodes holding one
-    instance each (`_user_links`). A segment has a few fields: an object with many (a
+    and either three of them in a row or `v` holding the next one too by a property, with
+    instances of its own (a queue holds both its ends)? Node's FixedQueue (an `events.on`
+    iterator's backlog, the tick queue) is a run of FixedCircularBuffers linked by `next`,
+    2,047 entries each, with its `tail` and `head`. The walk stopped where half the
+    instances were left, and 19,999 buffered events were held by
+    `unconsumedEvents.tail.next.next.next.next` rather than by the queue
+    `unconsumedEvents`; of a queue of two, two in three were held by its `tail`. An Array
+    of running timers, each linked to the next (`_idleNext`), is no queue of segments. A
+    plain object holding plain objects under its keys is no queue: a key is not a link of
+    the next one, and its owner does not hold the values. Nor is a list of nodes holding
+    one instance each (`_user_links`). A segment has a few fields: an object with many (a
     dictionary of a million keys) is not looked through."""
     if (b < 0 or int(g.node_type[b]) != NodeType.OBJECT
             or int(g.edge_start[b + 1]) - int(g.edge_start[b]) > 64):
@@ -1139,15 +1141,16 @@ def _segment_chain(g: HeapGraph, cnt, cls, v: int, b: int) -> bool:
             continue
         own = cnt[b] - cnt[w] if cnt[w] < cnt[b] else cnt[b]  # (`w` may hang elsewhere)
         if own >= 2 and (_links_on(g, cls, w, g.edge_name_str(e), _SEGMENTS_MIN - 2)
-                         or _references(g, v, w)):
+                         or (cnt[w] >= 2 and _property_to(g, v, w))):
             return True
     return False
 
 
-def _references(g: HeapGraph, u: int, w: int) -> bool:
-    """Does `u` hold a direct reference to `w`?"""
+def _property_to(g: HeapGraph, u: int, w: int) -> bool:
+    """Does `u` hold `w` by a named property (a queue's `head`; not an Array's element)?"""
     a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
-    return bool((g.edge_to[a:b] == w).any())
+    hits = a + np.nonzero(g.edge_to[a:b] == w)[0]
+    return bool((g.edge_type[hits] == EdgeType.PROPERTY).any())
 
 
 def _links_on(g: HeapGraph, cls, u: int, label: str, links: int) -> bool:
@@ -1750,6 +1753,15 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 "deleted since its table last grew: nothing evicts, or its eviction (a TTL "
                 f"timer, a cleanup callback) has not run yet{capture}{weak}")
     if base == "Array":
+        # a hash of buckets: the instances pile up in the Arrays under it, not in its slots
+        inner_kind = "Array" if len(classes) > 2 and classes[1] == "Array" else ""
+        nested, held = _nested_collections(g, dom, point["node"]["id"], inner_kind, name)
+        if nested > 1 and held >= 2 * nested:
+            return ("unbounded-array",
+                    f"{what}{share} accumulate in one {shown} `{holder}`, in {nested:,} "
+                    f"Arrays under it (about {held // nested:,} in each"
+                    f"{_in_several(held, n, name)}){capture}{weak}; whether they grow shows "
+                    "only between two dumps (`triage diff`)")
         grown, hedge = _growth(g, point)
         return ("unbounded-array",
                 f"{what}{share} accumulate in one {shown} `{holder}`{grown}{capture}{weak}{hedge}")
@@ -2002,10 +2014,12 @@ def _dictionary_entries(g: HeapGraph, dom: Dominators, point_id: int) -> int:
 
 def _nested_collections(g: HeapGraph, dom: Dominators, point_id: int, kind: str,
                         name: str) -> tuple[int, int]:
-    """How many collections of class `kind` (`Map`, `Set`) the collection `point_id` holds
-    as values and alone keeps (0 without `kind`), and how many references to objects of
-    class `name` they hold together: 20,000 Sessions in a Map of 20 per-tenant Maps were
-    "accumulate in one Map `tenants`", whose 20 entries are not where they pile up. An
+    """How many collections of class `kind` (`Map`, `Set`, `Array`) the collection
+    `point_id` holds as values and alone keeps (0 without `kind`), and how many references
+    to objects of class `name` they hold together: 20,000 Sessions in a Map of 20
+    per-tenant Maps were "accumulate in one Map `tenants`", whose 20 entries are not where
+    they pile up; 25,600 entries in 128 bucket Arrays were "accumulate in one Array
+    `buckets` (every slot of its store in use, as in a preallocated buffer)". An
     instance may be in several (an inverted index: 8,000 Docs in 2,000 Sets of 20, each
     Doc in 5), so the references, not the instances, say how full each is. A core's graph
     links a Map to its values; a snapshot's, through its `table`."""
