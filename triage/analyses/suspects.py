@@ -59,7 +59,11 @@ _EVENT_TARGET_LISTENER = "Listener"
 _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "ArrayBuffer",
                        "SharedArrayBuffer", "WeakRef", "Date", "RegExp", "URL",
                        "URLSearchParams", _EVENT_TARGET_LISTENER} | _ERROR_CLASSES | \
-    _TYPED_ARRAYS | set(ICU_OBJECTS)
+    _TYPED_ARRAYS | set(ICU_OBJECTS) | {
+    # Node's web-platform and events classes a program makes one of per request: 6,000
+    # AbortControllers registered in a Set for shutdown were no suspect at all
+    "AbortController", "AbortSignal", "Headers", "Blob", "File", "FormData", "EventEmitter",
+    "EventTarget", "Event", "CustomEvent", "TextDecoder", "TextEncoder"}
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -1525,7 +1529,28 @@ def _collection_below_global(g: HeapGraph, point: int, path: list[dict]) -> tupl
     for i in range(start + 1, len(path) - 1):
         if path[i]["node"]["type"] in _COLLECTIONS:
             return _node_by_id(g, path[i]["node"]["id"]), holder_expression(path[:i + 1])
+    # a program's Map or Set that holds a node of the path beside it: 4,000 debounce
+    # timers, each in Node's timer list and in the Map `pending`, were "held in `(global)`"
+    for step in path[start + 1:-1]:
+        coll = _program_collection_holding(g, _node_by_id(g, step["node"]["id"]))
+        if coll >= 0:
+            name = named_holder(g, coll)
+            if name is not None:
+                return coll, name
     return None
+
+
+def _program_collection_holding(g: HeapGraph, v: int) -> int:
+    """A Map or Set of the program's that holds `v` (as a value or key), or -1. A core's
+    graph links a Map to its entries, a snapshot's through its `table`."""
+    refs = g.retainers_of(v)
+    if len(refs) > 64:
+        return -1
+    for _, u in refs:
+        coll = u if g.class_name(u) in ("Map", "Set") else (_owner_of_store(g, u) or -1)
+        if coll >= 0 and g.class_name(coll) in ("Map", "Set") and _user_owned(g, coll):
+            return coll
+    return -1
 
 
 _BUILTIN_KINDS = {"Map": "Map", "Set": "Set", "Array": "Array", "Map.prototype": "Map",
@@ -1660,7 +1685,7 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"'{event}'{capture}: listeners are added and never removed")
     if pclass == "TimersList" or "Timeout" in classes or "Immediate" in classes:
         return ("uncleared-timers",
-                f"{what}{share} are kept alive by timers that were never cleared "
+                f"{what}{share} are kept alive by timers not cleared (nor fired yet) "
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
                 "when the owner is done")
     if pclass == "Array" and holder.endswith(".children") and classes[1:2] == ["Module"]:
