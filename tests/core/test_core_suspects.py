@@ -720,3 +720,18 @@ def test_timers_that_meet_only_at_the_global_are_held_by_the_programs_map(major,
     assert suspect["pattern"] == "uncleared-timers"
     assert suspect["accumulation_point"]["holder"] == "pending"
     assert suspect["accumulation_point"]["count"] == 4000
+
+
+@pytest.mark.parametrize("scenario, kind", [
+    ("leak_intervals", "are kept alive by intervals that were never cleared"),
+    ("leak_interval_buffers", "are kept alive by intervals that were never cleared"),
+    ("leak_session_timers", "are kept alive by pending setTimeout callbacks"),
+    ("leak_debounce_timers", "are kept alive by pending setTimeout callbacks"),
+])
+@pytest.mark.parametrize("major", MAJORS)
+def test_timers_are_said_to_be_intervals_or_pending_timeouts(scenario, kind, major):
+    """A timeout fires and lets go; an interval runs until it is cleared. Both were "timers
+    that were never cleared", which sends one looking for a missing clearInterval when a
+    debounce of 60 s per key is what holds the memory. Node keeps an interval's delay in
+    `_repeat`, and null there for a timeout."""
+    assert kind in first_suspect(scenario, major)["reason"]

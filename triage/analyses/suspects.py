@@ -1684,6 +1684,18 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
                 f"'{event}'{capture}: listeners are added and never removed")
     if pclass == "TimersList" or "Timeout" in classes or "Immediate" in classes:
+        kind = _timer_kind(g, paths[0]) if paths else None
+        if kind == "interval":
+            return ("uncleared-timers",
+                    f"{what}{share} are kept alive by intervals that were never cleared (held "
+                    f"in `{holder}`, a {pclass}){capture}: an interval runs, and keeps what its "
+                    "callback captures, until clearInterval; call it when the owner is done")
+        if kind == "timeout":
+            return ("uncleared-timers",
+                    f"{what}{share} are kept alive by pending setTimeout callbacks (held in "
+                    f"`{holder}`, a {pclass}){capture}: each keeps what it captures until it "
+                    "fires or clearTimeout cancels it, so many long timeouts (a debounce per "
+                    "key, a TTL per entry) hold as much as a leak")
         return ("uncleared-timers",
                 f"{what}{share} are kept alive by timers not cleared (nor fired yet) "
                 f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
@@ -1862,6 +1874,21 @@ def _listened_event(g: HeapGraph, emitter: int, scopes: set[int]) -> str | None:
                for f in listeners):
             found.append(g.edge_name_str(e))
     return next((name for name in found if name != "error"), found[0] if found else None)
+
+
+def _timer_kind(g: HeapGraph, path: list[dict]) -> str | None:
+    """`interval` or `timeout` for the last Timeout on `path`, else None. Node keeps an
+    interval's delay in `_repeat` (a small integer, no edge) and null there for a timeout:
+    4,000 debounce timeouts of 60 s were "timers that were never cleared", which sends one
+    looking for a missing clearInterval."""
+    timer = next((step["node"]["id"] for step in reversed(path)
+                  if step["node"]["type"] == "Timeout"), None)
+    if timer is None:
+        return None
+    repeat = follow(g, _node_by_id(g, timer), "_repeat")
+    if repeat < 0:
+        return "interval"
+    return "timeout" if int(g.node_type[repeat]) == NodeType.HIDDEN else None
 
 
 _EVENT_TARGET_EDGE = "['<symbol kEvents>']"  # Node's EventTarget: type -> listener list
