@@ -735,3 +735,17 @@ def test_timers_are_said_to_be_intervals_or_pending_timeouts(scenario, kind, maj
     debounce of 60 s per key is what holds the memory. Node keeps an interval's delay in
     `_repeat`, and null there for a timeout."""
     assert kind in first_suspect(scenario, major)["reason"]
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+@pytest.mark.parametrize("major", MAJORS)
+def test_an_async_recursion_is_held_by_the_promise_its_last_call_awaits(major, artifact):
+    """3,001 suspended calls of `poll`, each awaiting the next, the last awaiting a promise
+    that never settles: a chain of period 4 (Promise, PromiseReaction, Context, async
+    function object). The walk went half-way down it: "1,501 PollResult (50 %) accumulate
+    in one (js async function object)"."""
+    path = artifact_path(crash_with_snapshot("leak_async_recursion", major), artifact)
+    (suspect,) = [s for s in artifact_summary(path)["suspects"] if s["type"] == "PollResult"]
+    assert suspect["accumulation_point"]["holder"] == "upstream"
+    assert suspect["accumulation_point"]["count"] == 3001
+    assert "suspended calls of the async function `poll`" in suspect["reason"]

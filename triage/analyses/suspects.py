@@ -1062,12 +1062,20 @@ def _link_key(g: HeapGraph, cls, v: int) -> int:
     return int(g.node_name[v]) if t in (NodeType.HIDDEN, NodeType.ARRAY) else int(cls[v])
 
 
+#: the longest cycle of node kinds that makes a chain: an async function awaiting a call of
+#: itself is Promise -> PromiseReaction -> Context -> async function object -> Promise ...
+_CHAIN_PERIOD_MAX = 4
+
+
 def _chain_period(g: HeapGraph, best, cls, v: int) -> int:
-    """1 or 2 when `v` heads a chain of V8-internal links down the best-child line of the
-    dominator tree (PromiseReaction.next..., Context -> closure -> Context...), else 0."""
+    """1 to 4 when `v` heads a chain of V8-internal links down the best-child line of the
+    dominator tree (PromiseReaction.next..., Context -> closure -> Context..., the awaits of
+    an async recursion), else 0. 3,001 suspended calls of an async function, each awaiting
+    the next, were "1,501 PollResult (50 %) accumulate in one (js async function object)",
+    a call half-way down."""
     keys = []
     u = v
-    for _ in range(2 * _CHAIN_MIN + 1):
+    for _ in range(_CHAIN_PERIOD_MAX * _CHAIN_MIN + 1):
         if u < 0:
             break
         keys.append(_link_key(g, cls, u))
@@ -1079,9 +1087,11 @@ def _chain_period(g: HeapGraph, best, cls, v: int) -> int:
         return 1
     if not internal[0] and _user_links(g, best, cls, v):
         return 1
-    if (len(keys) >= 2 * _CHAIN_MIN and any(internal) and keys[0] != keys[1]
-            and all(keys[i] == keys[i % 2] for i in range(2 * _CHAIN_MIN))):
-        return 2
+    for period in range(2, _CHAIN_PERIOD_MAX + 1):
+        if (len(keys) >= period * _CHAIN_MIN and any(internal)
+                and len(set(keys[:period])) == period
+                and all(keys[i] == keys[i % period] for i in range(period * _CHAIN_MIN))):
+            return period
     return 0
 
 
@@ -1286,7 +1296,33 @@ def _chain_below(g: HeapGraph, best, cls, head: int) -> dict | None:
             u = int(best[u]) if u >= 0 else -1
     if period == 1 and int(g.node_type[head]) == NodeType.HIDDEN:
         links += _tail_link(g, cls, last, key)
-    return {"head": head, "links": links, "period": period, "kind": link_name(g, head)}
+    chain = {"head": head, "links": links, "period": period, "kind": link_name(g, head)}
+    return chain | _suspended_calls(g, best, head, period, (links + 1) * period)
+
+
+def _suspended_calls(g: HeapGraph, best, head: int, period: int, length: int) -> dict:
+    """`{async_function, calls}` when the links of the chain at `head` are suspended calls
+    of one async function (an async function object has a `function` edge to it), counted
+    down the first `length` nodes of the chain (the dominator tree's line may leave the
+    last call or so out, hence "about"); else {}."""
+    fn, u = -1, head
+    for _ in range(period):
+        f = follow(g, u, "function")
+        if f >= 0 and int(g.node_type[f]) == NodeType.CLOSURE:
+            fn = f
+            break
+        u = int(best[u])
+        if u < 0:
+            return {}
+    if fn < 0:
+        return {}
+    calls, u = 0, head
+    for _ in range(length):
+        if u < 0:
+            break
+        calls += follow(g, u, "function") == fn
+        u = int(best[u])
+    return {"async_function": g.name(fn) or "(anonymous)", "calls": calls}
 
 
 def _tail_link(g: HeapGraph, cls, u: int, key: int) -> int:
@@ -1738,6 +1774,13 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"{what}{share} are kept alive by {chain['links']:,} reactions (then/await/"
                 f"Promise.race callbacks) waiting on one promise `{holder}` that never "
                 f"settles{store}: each subscription is released only when the promise settles")
+    if pclass == "Promise" and chain is not None and chain.get("async_function"):
+        return ("pending-promise-reactions",
+                f"{what}{share} are kept alive by suspended calls of the async function "
+                f"`{chain['async_function']}`, a chain of about {chain['calls']:,}, each "
+                f"awaiting the next (an async recursion), that starts at one promise "
+                f"`{holder}` that never settles: every call keeps its locals until the "
+                "promise it awaits settles")
     if pclass == "Promise" and chain is not None and chain["kind"] == "Promise":
         return ("pending-promise-reactions",
                 f"{what}{share} are kept alive by a chain of {chain['links']:,} promises, each "
