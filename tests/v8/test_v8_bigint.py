@@ -29,8 +29,12 @@ def rows(major: int) -> tuple[dict, dict]:
 def test_bigints_are_their_own_type_as_in_a_snapshot(major):
     core, snap = rows(major)
     assert core["(bigint)"]["count"] >= 100_000
-    assert core["(bigint)"]["count"] == snap["(bigint)"]["count"]
-    assert core["(bigint)"]["shallow_bytes"] == snap["(bigint)"]["shallow_bytes"]
+    # the ledger's 100,000 in both; Node's own few dozen BigInts are not the same from one
+    # moment to the next (Node 24 once had 2 more in the snapshot, written just before)
+    assert abs(core["(bigint)"]["count"] - snap["(bigint)"]["count"]) <= 64
+    mean = {name: row["(bigint)"]["shallow_bytes"] / row["(bigint)"]["count"]
+            for name, row in (("core", core), ("snapshot", snap))}
+    assert abs(mean["core"] - mean["snapshot"]) < 0.5, mean
 
 
 @pytest.mark.parametrize("major", MAJORS, ids=[f"node{m}" for m in MAJORS])
