@@ -1157,16 +1157,10 @@ def _segment_chain(g: HeapGraph, cnt, cls, v: int, b: int) -> bool:
             continue
         own = cnt[b] - cnt[w] if cnt[w] < cnt[b] else cnt[b]  # (`w` may hang elsewhere)
         if own >= 2 and (_links_on(g, cls, w, g.edge_name_str(e), _SEGMENTS_MIN - 2)
-                         or (cnt[w] >= 2 and _property_to(g, v, w))):
+                         or (cnt[w] >= 2
+                             and _link_name(g, v, w, property_only=True) is not None)):
             return True
     return False
-
-
-def _property_to(g: HeapGraph, u: int, w: int) -> bool:
-    """Does `u` hold `w` by a named property (a queue's `head`; not an Array's element)?"""
-    a, b = int(g.edge_start[u]), int(g.edge_start[u + 1])
-    hits = a + np.nonzero(g.edge_to[a:b] == w)[0]
-    return bool((g.edge_type[hits] == EdgeType.PROPERTY).any())
 
 
 def _links_on(g: HeapGraph, cls, u: int, label: str, links: int) -> bool:
