@@ -152,7 +152,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
         cand = {"class": c, "total": total, "point": point,
-                "under": int(cnt[store]) if point >= 0 else 0,
+                # (less the store itself when it is one: a dictionary of plain objects)
+                "under": int(cnt[store]) - int(cls[store] == c) if point >= 0 else 0,
                 "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
                                                  store)) if point >= 0 else 0,
                 "sample": -1, "chain": chain, "linked": linked >= 0,
@@ -189,9 +190,14 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if _builtin_kind(g, point) in ("Map", "Set"):
             grp[0]["deleted"] = g.deleted_entries(point)
     # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
-    # ranked among the accumulations by what it retains
-    groups += [[b] for b in _big_objects(g, dom, dist, live_total,
-                                         [grp[0]["point"] for grp in groups])]
+    # ranked among the accumulations by what it retains. A plain object of plain objects
+    # that big is a document (30,000 parsed feature flags), named as the one object it is
+    # rather than as a pile of a class it does not have
+    bigs = _big_objects(g, dom, dist, live_total,
+                        [grp[0]["point"] for grp in groups if not _plain_dictionary(g, grp[0])])
+    groups = [grp for grp in groups if not (_plain_dictionary(g, grp[0]) and any(
+        _dominates(g, dom, b["point"], grp[0]["point"], limit=_DEEP) for b in bigs))]
+    groups += [[b] for b in bigs]
     # a collection that is deleted from is a cache doing its job more often than a leak:
     # ranked after accumulations of a quarter of its size that nothing deletes from
     groups.sort(key=lambda grp: -_weight(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
@@ -1000,13 +1006,27 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
         walked.append(v)
     # a wrapper that holds the instances itself (its own properties or elements) is where
     # they are: the walk ends before it, as at any other instance; a Proxy of it is the
-    # same wrapper seen through a handler
+    # same wrapper seen through a handler. A wrapper with many keys is a dictionary, though,
+    # and the point itself: a `cache = {}` of 3,000 parsed objects was no suspect (the walk
+    # ended at the module's context, below the global object)
     for before, wrapper in reversed(through):
-        if v == wrapper or _owner_of_store(g, v) == wrapper:
+        if (v == wrapper or _owner_of_store(g, v) == wrapper) and not _many_keys(g, wrapper):
             v = before
             if v != root and _proxy_target(g, v) == wrapper:
                 v = walked[walked.index(v) - 1]
     return v
+
+
+def _plain_dictionary(g: HeapGraph, cand: dict) -> bool:
+    """Are the candidate's instances plain objects held in a plain object?"""
+    return (g.strings[cand["class"]] == "Object" and cand["point"] >= 0
+            and int(g.node_type[cand["point"]]) == NodeType.OBJECT
+            and g.class_name(cand["point"]) == "Object")
+
+
+def _many_keys(g: HeapGraph, v: int) -> bool:
+    """Has plain object `v` keys enough (_DICTIONARY_KEYS) to be a dictionary, not a wrapper?"""
+    return _key_count(g, v) >= _DICTIONARY_KEYS
 
 
 def _linked_root(g: HeapGraph, best, cnt, cls, c: int, store: int, need: float) -> int:
@@ -1847,6 +1867,13 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
             return ("object-as-dictionary",
                     f"{what}{share} are held under the {keys:,} keys of one plain object "
                     f"`{holder}` used as a dictionary, each in its value's `{''.join(labels[1:])}`"
+                    ": an unbounded cache unless something deletes from it; use a Map with a "
+                    "size limit or an LRU")
+        keys = _key_count(g, _node_by_id(g, point["node"]["id"]))
+        if n > keys * 5 // 4:  # plain objects in a plain object: its values and theirs
+            return ("object-as-dictionary",
+                    f"{what}{share} are held under the {keys:,} keys of one plain object "
+                    f"`{holder}` used as a dictionary (its values and objects nested in them)"
                     ": an unbounded cache unless something deletes from it; use a Map with a "
                     "size limit or an LRU")
         return ("object-as-dictionary",
