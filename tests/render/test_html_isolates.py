@@ -27,7 +27,8 @@ def dom(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_the_first_table_says_the_core_holds_two_isolates_and_which_is_shown(dom):
     facts = dom.split("</table>", 1)[0]
-    assert f"<th>isolates</th><td>2: main (shown below), {WORKER}</td>" in facts
+    assert f"<th>isolates</th><td>2: main (shown below), {WORKER} (1 leak suspect, first: " \
+        "WorkerLeak" in facts
 
 
 def test_the_workers_own_heap_and_suspect_have_a_section(dom):

@@ -137,11 +137,24 @@ def isolates_line(isolates: dict[str, Any] | None) -> str | None:
     if len(entries) <= 1 and not unread:
         return None
     text = f"{len(entries)}: " + ", ".join(
-        e["label"] + (" (shown below)" if e.get("in_top_level") else "") for e in entries)
+        e["label"] + (" (shown below)" if e.get("in_top_level") else _own_suspects_text(e))
+        for e in entries)
     if unread:
         text += "; NOT FULLY READ: " + "; ".join(
             f"{e['label']} {e['status']} ({e.get('reason') or 'no reason given'})" for e in unread)
     return text
+
+
+def _own_suspects_text(entry: dict[str, Any]) -> str:
+    """A Worker's suspects are not in the sections the first page opens with: its line in
+    `isolates` says it has some, or a leak only in a Worker reads as no leak at all."""
+    suspects = entry.get("suspects") or []
+    if not suspects:
+        return ""
+    first = suspects[0]
+    size = human_bytes(first.get("retained_bytes") or first.get("shallow_bytes"))
+    many = f"{len(suspects)} leak suspects" if len(suspects) > 1 else "1 leak suspect"
+    return f" ({many}, first: {first.get('type')} {size}; in its own section below)"
 
 
 def memory_row_text(row: dict[str, Any]) -> str:

@@ -59,7 +59,7 @@ def render_text(document: dict[str, Any], *, color: bool = False, width: int = 1
     _event_loop(console, document.get("event_loop"))
     _heap(console, document)
     _memory(console, document.get("memory"))
-    _suspects(console, document.get("suspects") or [])
+    _suspects(console, document.get("suspects") or [], document.get("isolates"))
     _isolates(console, document.get("isolates"))
     _retainers(console, document.get("retainers"))
     _referrers(console, document.get("referrers"))
@@ -317,10 +317,17 @@ def _isolates(console: Console, isolates: dict[str, Any] | None) -> None:
                 js_frame_text(f) for f in frames[:4])))
 
 
-def _suspects(console: Console, suspects: list[dict[str, Any]]) -> None:
-    if not suspects:
+def _suspects(console: Console, suspects: list[dict[str, Any]],
+              isolates: dict[str, Any] | None = None) -> None:
+    elsewhere = [e for e in (isolates or {}).get("isolates") or []
+                 if not e.get("in_top_level") and e.get("suspects")]
+    if not suspects and not elsewhere:
         return
     _section(console, "Leak suspects (most suspect first)")
+    if not suspects:  # the leak is in a Worker: say so where a reader looks for it
+        console.print(_t("  none in the main isolate; "
+                         + "; ".join(f"{e['label']}: {len(e['suspects'])}" for e in elsewhere)
+                         + " (under Other isolates below)", "yellow"))
     _suspects_lines(console, suspects)
 
 
@@ -536,7 +543,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
         _heap(console, document)
     if "suspects" in document and not document["suspects"]:
         console.print(_t("no leak suspects"))
-    _suspects(console, document.get("suspects") or [])
+    _suspects(console, document.get("suspects") or [], document.get("isolates"))
     _retainers(console, document.get("retainers"))
     _referrers(console, document.get("referrers"))
     _objects(console, document.get("objects"))
