@@ -8,6 +8,7 @@ from __future__ import annotations
 from tests.core.conftest import artifact_summary, crashes_with_snapshots, top_suspect
 
 crash = crashes_with_snapshots("leak_decoded_files")
+thin = crashes_with_snapshots("snap_thin_strings")
 
 DECODED = 20 * 1536 * 1024
 
@@ -35,3 +36,10 @@ def test_a_snapshot_counts_them_or_says_it_does_not(crash):
     else:
         assert unweighed["status"] == "degraded"
         assert unweighed["reason"].startswith("20 strings keep their characters outside")
+
+
+def test_thin_strings_are_not_said_to_keep_characters_outside_the_heap(thin):
+    # dumps/scenarios/snap_thin_strings.js: 2,000 ThinStrings, each a snapshot string of
+    # self size 24 whose text is longer; Node 26 also leaves the main module's `path` as one
+    summary = artifact_summary(str(thin.snapshots[0]))
+    assert "external_strings" not in summary["capabilities"]

@@ -5,7 +5,8 @@ of a megabyte or more, Node's builtin module sources). V8 before 13 (Node 22 and
 writes such a string into a heap snapshot with its header's size only, 32 bytes for 1.5 MiB
 of text, so a cache of decoded files looked like 2 KB and was no suspect. The snapshot
 still shows the text (cut at 1,024 characters): a string whose text is longer than its
-self size is such a string. A core's graph counts the characters (`v8/graph.py`).
+self size is such a string, unless it is a ThinString (a forward to its internalized copy).
+A core's graph counts the characters (`v8/graph.py`).
 """
 
 from __future__ import annotations
@@ -30,5 +31,14 @@ def unweighed_external_strings(g: HeapGraph) -> int:
     lengths = np.fromiter((len(g.strings[int(n)]) for n in g.node_name[small]),
                           dtype=np.int64, count=len(small))
     longer = lengths > g.self_size[small]
-    return sum(not any(g.edge_name_str(e) == "source" for e, _ in g.retainers_of(v))
+    return sum(not _thin(g, v)
+               and not any(g.edge_name_str(e) == "source" for e, _ in g.retainers_of(v))
                for v in small[longer].tolist())
+
+
+def _thin(g: HeapGraph, v: int) -> bool:
+    """Is string `v` a ThinString, a 24-byte forward to its internalized copy (`actual`)?
+    V8 13+ writes one with the full text as its name: it is no external string (every
+    other Node 26 snapshot was "degraded" by the main module's `path` until December 2026)."""
+    return any(g.edge_name_str(e) == "actual"
+               and int(g.node_type[int(g.edge_to[e])]) == NodeType.STRING for e in g.edges_of(v))
