@@ -1017,6 +1017,19 @@ def _walk_down(g: HeapGraph, best, cnt, cls, c, root: int, need: float) -> int:
     return v
 
 
+def _bound_receiver(g: HeapGraph, inner: list[dict]) -> str:
+    """`, each the `this` of a function bound with bind() (`onTick`)` when an instance
+    hangs off the point as a bound function's receiver (`bus.on(req.onTick.bind(req))`),
+    else "": the path shows only `native_bind`, and the fix is to unbind them."""
+    for before, step in zip(inner, inner[1:], strict=False):
+        if step["edge"] and step["edge"]["label"] == "internal bound_this":
+            target = follow(g, _node_by_id(g, before["node"]["id"]), "bound_function")
+            name = g.name(target) if target >= 0 else ""
+            return (", each the `this` of a function bound with bind()"
+                    + (f" (`{name}`)" if name else ""))
+    return ""
+
+
 def _plain_dictionary(g: HeapGraph, cand: dict) -> bool:
     """Are the candidate's instances plain objects held in a plain object?"""
     return (g.strings[cand["class"]] == "Object" and cand["point"] >= 0
@@ -1708,6 +1721,7 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                     if s["node"]["type"] == "Function"), None)
     capture = (f", each captured as `{captured}` by a closure "
                f"{'`' + closure + '`' if closure else ''}").rstrip() if captured and closure else ""
+    capture = capture or _bound_receiver(g, inner)
     target = _event_target(paths[0], point["node"]["id"]) if paths else None
     if target is not None:  # Node's EventTarget keeps listeners in a list per event type
         emitter, event = target
