@@ -1843,7 +1843,10 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"{what}{share} hang off a chain of {chain['links']:,} linked "
                 f"{chain['kind']} objects held by `{holder}` ({pclass}): each link keeps the "
                 "next one")
-    if name in _STREAM_CLASSES or pclass in _STREAM_CLASSES:
+    # (Node's own streams only: a program's class `Socket` or `Server` has no destroy())
+    if ((name in _STREAM_CLASSES and not lead.get("user"))
+            or (pclass in _STREAM_CLASSES
+                and not defined_by_program(g, _node_by_id(g, point["node"]["id"])))):
         return ("undestroyed-streams",
                 f"{what}{share} are streams or sockets still referenced from `{holder}` "
                 f"({pclass}): open or closed, each keeps its state and buffers until it is "
