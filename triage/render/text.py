@@ -117,7 +117,9 @@ def _header(console: Console, doc: dict[str, Any]) -> None:
     if crash.get("message"):
         rows.append(("message", crash["message"]))
     exc = crash.get("exception") or {}
-    thrown_at = [line.strip() for line in (exc.get("stack") or "").splitlines()[1:]]
+    # the frames only: a message may run over several lines (an AssertionError's diff)
+    thrown_at = [line.strip() for line in (exc.get("stack") or "").splitlines()[1:]
+                 if line.strip().startswith("at ")]
     if thrown_at:
         more = len(thrown_at) - EXCEPTION_FRAMES
         shown = thrown_at[:EXCEPTION_FRAMES] + ([f"… {more} more in --format json"] if more > 0 else [])

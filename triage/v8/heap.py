@@ -618,6 +618,17 @@ class V8Heap:
             sel = sel[:limit]
         return [int(a) + 1 for a in self.walk().address[sel].tolist()]
 
+    def objects_of_instance_type(self, instance_type_name: str) -> list[int]:
+        """Tagged addresses of every walked object of one V8 instance type
+        (`JS_MESSAGE_OBJECT_TYPE`), garbage included, address order."""
+        wanted = np.array([i for i, m in enumerate(self.maps)
+                           if self.reader.type_name(m.instance_type) == instance_type_name],
+                          dtype=np.int32)
+        if not len(wanted):
+            return []
+        w = self.walk()
+        return [int(a) + 1 for a in w.address[np.isin(w.map_index, wanted)].tolist()]
+
     def instance_count(self, type_name: str) -> int:
         """How many objects `instances` would list without a limit (so a listing can say
         that it shows 5 of 10)."""

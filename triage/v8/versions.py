@@ -467,6 +467,11 @@ UNEXPORTED_EDGES: dict[str, dict[int, str]] = {
     "JS_ASYNC_FUNCTION_OBJECT_TYPE": {**_GENERATOR_EDGES, GENERATOR_EXTRA // 8: "promise"},
     "JS_ASYNC_GENERATOR_OBJECT_TYPE": {**_GENERATOR_EDGES, GENERATOR_EXTRA // 8: "queue"},
 }
+#: JSMessageObject (js-objects.tq): V8's record of an uncaught exception, which
+#: Isolate::Throw makes before --abort-on-uncaught-exception aborts: message_type (Smi), the
+#: thrown value (`argument`), its Script, then stack_trace, shared_info and bytecode_offset
+#: before the throw's start position (Smi). Checked on the scenario cores of Node 18-26.
+MESSAGE_TYPE, MESSAGE_ARGUMENT, MESSAGE_SCRIPT, MESSAGE_START = 24, 32, 40, 72
 #: JSRegExp::flags follows `source` (v8dbg exports source only); the Flag bits
 #: (regexp-flags.h), listed in the order JS prints them (`RegExp.prototype.flags`)
 REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
