@@ -21,6 +21,7 @@ SCENARIOS = {
     "uncaught_object": {"node_flags": ("--abort-on-uncaught-exception",)},
     "uncaught_assert": {"node_flags": ("--abort-on-uncaught-exception",)},
     "uncaught_stack_overflow": {"node_flags": ("--abort-on-uncaught-exception",)},
+    "uncaught_in_worker": {"node_flags": ("--abort-on-uncaught-exception",)},
     "external_signal": {},
     "self_signal": {},
     "segv": {"name": "native_fault"},

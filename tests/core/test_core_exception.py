@@ -108,3 +108,13 @@ def test_a_stack_overflow_is_found_though_v8_holds_it_only_through_a_handle(majo
     exc = triage_json("uncaught_stack_overflow", major)["crash"]["exception"]
     assert (exc["type"], exc["message"]) == ("RangeError", "Maximum call stack size exceeded")
     assert exc["stack"].splitlines()[1].strip().startswith("at walk (")
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_an_error_thrown_in_a_worker_is_shown_as_that_error_with_the_workers_stack(major):
+    # dumps/scenarios/uncaught_in_worker.js: the main thread re-throws the Worker's TypeError
+    exc = triage_json("uncaught_in_worker", major)["crash"]["exception"]
+    assert (exc["type"], exc["message"]) == (
+        "TypeError", "Cannot read properties of undefined (reading 'id')")
+    first = exc["stack"].splitlines()[1].strip()
+    assert first.startswith("at parseJob (") and "uncaught_in_worker.js:17:" in first

@@ -51,9 +51,12 @@ def recover(heap: V8Heap, crash: CrashInfo, tid: int | None,
         return Capability("unavailable", why, engine=ENGINE)
     crash.exception = exc
     crash.message = crash.message or header(exc)
-    if why == _BY_MESSAGE:
+    if why in (_BY_MESSAGE, _ERROR_LIKE):
+        like = ("; not an Error but a plain object with an Error's name, message and stack "
+                "(as an error thrown in a Worker reaches the main thread), shown as that "
+                "Error" if why == _ERROR_LIKE else "")
         return Capability("full", "the thrown value: the argument of V8's message for the "
-                          "uncaught exception, also held by the crashing thread's stack",
+                          f"uncaught exception, also held by the crashing thread's stack{like}",
                           engine=ENGINE)
     return Capability("full", "the thrown Error, found on the crashing thread's stack and "
                       "captured at the crash's top JS frame", engine=ENGINE)
@@ -68,6 +71,7 @@ def header(exc: ExceptionInfo) -> str:
 
 
 _BY_MESSAGE = "found through V8's message"
+_ERROR_LIKE = "found through V8's message: an Error-like object"
 _NOT_AN_ERROR = "Uncaught "
 
 
@@ -79,7 +83,8 @@ def find_thrown(heap: V8Heap, tid: int | None,
         return None, "the crashing thread's registers are not in the core"
     thrown = _thrown_by_message(heap, thread.registers)
     if thrown is not None:
-        return thrown, _BY_MESSAGE
+        exc, error_like = thrown
+        return exc, _ERROR_LIKE if error_like else _BY_MESSAGE
     candidates = _errors_on_stack(heap, thread.registers)
     if not candidates:
         return None, ("no Error object on the crashing thread's stack (a non-Error value may "
@@ -100,9 +105,11 @@ def find_thrown(heap: V8Heap, tid: int | None,
                   "to tell which one was thrown")
 
 
-def _thrown_by_message(heap: V8Heap, registers: dict[str, int]) -> ExceptionInfo | None:
+def _thrown_by_message(heap: V8Heap,
+                       registers: dict[str, int]) -> tuple[ExceptionInfo, bool] | None:
     """The thrown value of V8's message for this uncaught exception, when exactly one value
-    is both a message's `argument` and held by the stack (see the module's docstring)."""
+    is both a message's `argument` and held by the stack (see the module's docstring), and
+    whether it is a plain object standing for an Error."""
     r = heap.reader
     held = set(_stack_words(heap, registers))
     held |= _through_handles(heap, held)
@@ -117,11 +124,31 @@ def _thrown_by_message(heap: V8Heap, registers: dict[str, int]) -> ExceptionInfo
     ((value, message),) = live.items()
     t = r.type_of(value)
     if t is not None and r.type_name(t) == "JS_ERROR_TYPE":
-        return _describe(heap, value)[0]
+        return _describe(heap, value)[0], False
+    like = _error_like(heap, value)
+    if like is not None:
+        return like, True
     exc = _not_an_error(heap, value)
     site = _throw_site(heap, message)
     exc.stack = f"{_NOT_AN_ERROR}{exc.message}" + (f"\n    at {site}" if site else "")
-    return exc
+    return exc, False
+
+
+def _error_like(heap: V8Heap, value: int) -> ExceptionInfo | None:
+    """A plain object with an Error's string `message` and `stack` (and `name`), as an error
+    thrown in a Worker is re-thrown in the main thread: shown as that Error, whose stack
+    says where in the Worker it was thrown; else None."""
+    r = heap.reader
+    if heap.class_name_of(value) != "Object":
+        return None
+    props = {key: v for key, v, where in (r.own_properties(value, limit=64) or [])
+             if where != "descriptor"}
+    message, stack = (_string(heap, props.get(k), lim) for k, lim in
+                      (("message", MESSAGE_LIMIT), ("stack", STACK_LIMIT)))
+    if message is None or stack is None:
+        return None
+    name = _string(heap, props.get("name"), 128) or "Error"
+    return ExceptionInfo(type=name, message=message, stack=stack, address=value - 1)
 
 
 def _stack_words(heap: V8Heap, registers: dict[str, int]) -> list[int]:
