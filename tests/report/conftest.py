@@ -21,6 +21,7 @@ FAKE_ENV = {
 SCENARIOS = {
     "report_oom": ("--max-old-space-size=30", "--report-on-fatalerror"),
     "report_exception": ("--report-uncaught-exception",),
+    "report_thrown_object": ("--report-uncaught-exception",),
     "report_signal": ("--report-on-signal",),
     "report_api": (),
 }

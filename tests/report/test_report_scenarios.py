@@ -87,6 +87,16 @@ def test_uncaught_exception_report(report_run, major: int) -> None:
 
 
 @pytest.mark.parametrize("major", MAJORS)
+def test_a_thrown_non_error_has_no_message_and_says_why_there_is_no_stack(report_run, major):
+    # dumps/scenarios/report_thrown_object.js: Node's "No stack." is a placeholder, and the
+    # first page said `message  No stack.` until December 2026
+    crash, report, model, facts = _load(report_run, "report_thrown_object", major)
+    assert model.crash.kind is CrashKind.UNCAUGHT_EXCEPTION and model.crash.message is None
+    cap = model.capabilities["js_stack"]
+    assert cap.status == "unavailable" and "the thrown value is no Error" in cap.reason
+
+
+@pytest.mark.parametrize("major", MAJORS)
 def test_signal_report_with_worker_and_tcp(report_run, major: int) -> None:
     crash, report, model, facts = _load(report_run, "report_signal", major)
     assert crash.returncode == 0  # the process keeps running after a signal report

@@ -568,7 +568,7 @@ def _crash_message(report: DiagnosticReport, kind: CrashKind) -> str | None:
     if kind in (CrashKind.HEAP_OOM, CrashKind.FATAL_ERROR):
         return report.event or None
     msg = report.js_message
-    return msg or None
+    return None if msg in _NO_STACK else (msg or None)  # Node's placeholder is no message
 
 
 def _signal_info(report: DiagnosticReport) -> SignalInfo | None:
@@ -680,8 +680,13 @@ def _js_capability(report: DiagnosticReport, frames: list[JsFrame]) -> Capabilit
     if report.raw.get("javascriptStack") is None:
         return Capability("unavailable", "the report has no javascriptStack section", ENGINE)
     if message in _NO_STACK or lines == ["Unavailable."]:
+        kind = crash_kind(report)
         why = ("V8 cannot run JavaScript after a heap OOM, so Node recorded \"No stack.\""
-               if crash_kind(report) is CrashKind.HEAP_OOM
+               if kind is CrashKind.HEAP_OOM
+               else "Node recorded \"No stack.\": the thrown value is no Error (a string or a "
+               "plain object carries no stack), and the report does not record the value; a "
+               "core made with --abort-on-uncaught-exception holds it"
+               if kind is CrashKind.UNCAUGHT_EXCEPTION
                else "Node recorded \"No stack.\" (the fatal-error path has no JavaScript stack)")
         return Capability("unavailable", why, ENGINE)
     if lines is None:
