@@ -192,8 +192,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
     # ranked among the accumulations by what it retains. A plain object of plain objects
     # that big is a document (30,000 parsed feature flags), named as the one object it is
-    # rather than as a pile of a class it does not have
-    # (a dictionary whose values' nested Arrays lead its group is the accumulation it was)
+    # rather than as a pile of a class it does not have; a dictionary whose group another
+    # class leads (a memo's `.lines` Arrays) stays that accumulation
     bigs = _big_objects(g, dom, dist, live_total,
                         [grp[0]["point"] for grp in groups if not _plain_dictionary(g, grp[0])])
     groups = [grp for grp in groups if not (_plain_dictionary(g, grp[0]) and any(
