@@ -80,6 +80,12 @@ def top_suspect(path: object) -> dict:
     return artifact_summary(str(path))["suspects"][0]
 
 
+def suspect_facts(suspect: dict) -> tuple[str, str, str, int]:
+    """(type, pattern, holder, count at the point) of one suspect: what most claims check."""
+    point = suspect["accumulation_point"]
+    return suspect["type"], suspect["pattern"], point["holder"], point["count"]
+
+
 def crashes_with_snapshots(scenario: str):  # noqa: ANN201 - a pytest fixture
     """A module's `crash` fixture: `scenario` run with WRITE_SNAPSHOT=1, on every major."""
     @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])

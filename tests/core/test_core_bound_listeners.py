@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, suspect_facts, top_suspect
 
 crash = crashes_with_snapshots("leak_bound_listeners")
 
@@ -15,7 +15,5 @@ crash = crashes_with_snapshots("leak_bound_listeners")
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_requests_are_said_to_be_the_this_of_bound_functions(crash, artifact):
     suspect = top_suspect(artifact_path(crash, artifact))
-    point = suspect["accumulation_point"]
-    assert (suspect["type"], point["holder"], point["count"]) == (
-        "Request", "(global).bus.listeners", 3000)
+    assert suspect_facts(suspect) == ("Request", "unbounded-array", "(global).bus.listeners", 3000)
     assert "each the `this` of a function bound with bind() (`onTick`)" in suspect["reason"]

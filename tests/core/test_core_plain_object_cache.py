@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, suspect_facts, top_suspect
 
 flat = crashes_with_snapshots("leak_plain_object_cache")
 nested = crashes_with_snapshots("leak_parsed_object_cache")
@@ -17,9 +17,7 @@ nested = crashes_with_snapshots("leak_parsed_object_cache")
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_a_plain_object_of_plain_objects_is_the_dictionary_suspect(flat, artifact):
     suspect = top_suspect(artifact_path(flat, artifact))
-    point = suspect["accumulation_point"]
-    assert (suspect["type"], suspect["pattern"]) == ("Object", "object-as-dictionary")
-    assert (point["holder"], point["count"]) == ("cache", 4000)
+    assert suspect_facts(suspect) == ("Object", "object-as-dictionary", "cache", 4000)
 
 
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import artifact_path, crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, crashes_with_snapshots, suspect_facts, top_suspect
 
 crash = crashes_with_snapshots("leak_program_socket_class")
 
@@ -15,7 +15,5 @@ crash = crashes_with_snapshots("leak_program_socket_class")
 @pytest.mark.parametrize("artifact", ["core", "snapshot"])
 def test_the_programs_own_socket_class_is_a_map_accumulation(crash, artifact):
     suspect = top_suspect(artifact_path(crash, artifact))
-    point = suspect["accumulation_point"]
-    assert (suspect["type"], suspect["pattern"]) == ("Socket", "unbounded-map")
-    assert (point["holder"], point["count"]) == ("(global).io.sockets", 3000)
+    assert suspect_facts(suspect) == ("Socket", "unbounded-map", "(global).io.sockets", 3000)
     assert "destroyed" not in suspect["reason"]
