@@ -545,7 +545,7 @@ def render_answer(document: dict[str, Any], *, color: bool = False, width: int =
         _heap(console, document)
     if "suspects" in document and not document["suspects"]:
         console.print(_t("no leak suspects"))
-    _suspects(console, document.get("suspects") or [], document.get("isolates"))
+    _suspects(console, document.get("suspects") or [])
     _retainers(console, document.get("retainers"))
     _referrers(console, document.get("referrers"))
     _objects(console, document.get("objects"))

@@ -46,20 +46,12 @@ def recover(heap: V8Heap, crash: CrashInfo, tid: int | None,
     exception, nothing to look for)."""
     if crash.kind != CrashKind.UNCAUGHT_EXCEPTION:
         return None
-    exc, why = find_thrown(heap, tid, top_function)
+    exc, reason = find_thrown(heap, tid, top_function)
     if exc is None:
-        return Capability("unavailable", why, engine=ENGINE)
+        return Capability("unavailable", reason, engine=ENGINE)
     crash.exception = exc
     crash.message = crash.message or header(exc)
-    if why in (_BY_MESSAGE, _ERROR_LIKE):
-        like = ("; not an Error but a plain object with an Error's name, message and stack "
-                "(as an error thrown in a Worker reaches the main thread), shown as that "
-                "Error" if why == _ERROR_LIKE else "")
-        return Capability("full", "the thrown value: the argument of V8's message for the "
-                          f"uncaught exception, also held by the crashing thread's stack{like}",
-                          engine=ENGINE)
-    return Capability("full", "the thrown Error, found on the crashing thread's stack and "
-                      "captured at the crash's top JS frame", engine=ENGINE)
+    return Capability("full", reason, engine=ENGINE)
 
 
 def header(exc: ExceptionInfo) -> str:
@@ -70,23 +62,29 @@ def header(exc: ExceptionInfo) -> str:
     return f"{exc.type}: {exc.message}" if exc.message else exc.type
 
 
-_BY_MESSAGE = "found through V8's message"
-_ERROR_LIKE = "found through V8's message: an Error-like object"
 _NOT_AN_ERROR = "Uncaught "
+_BY_MESSAGE = ("the thrown value: the argument of V8's message for the uncaught exception, "
+               "also held by the crashing thread's stack")
+_ERROR_LIKE = (f"{_BY_MESSAGE}; not an Error but a plain object with an Error's name, message "
+               "and stack (as an error thrown in a Worker reaches the main thread), shown as "
+               "that Error")
+_ON_STACK = ("the thrown Error, found on the crashing thread's stack and captured at the "
+             "crash's top JS frame")
 
 
 def find_thrown(heap: V8Heap, tid: int | None,
                 top_function: str | None) -> tuple[ExceptionInfo | None, str]:
-    """The checked thrown value of thread `tid` and how it was found (`_BY_MESSAGE`,
-    `_ERROR_LIKE`, or "" for an Error on the stack), or None and why it was not found."""
+    """The checked thrown value of thread `tid` and how it was found, or None and why it
+    was not found (either is the `exception` capability's reason)."""
     thread = crashing_thread(heap, tid)
     if thread is None or not thread.registers.get("rsp"):
         return None, "the crashing thread's registers are not in the core"
-    thrown = _thrown_by_message(heap, thread.registers)
+    words = _stack_words(heap, thread.registers)
+    thrown = _thrown_by_message(heap, words)
     if thrown is not None:
         exc, error_like = thrown
         return exc, _ERROR_LIKE if error_like else _BY_MESSAGE
-    candidates = _errors_on_stack(heap, thread.registers)
+    candidates = _errors_on_stack(heap, words)
     if not candidates:
         return None, ("no Error object on the crashing thread's stack (a non-Error value may "
                       "have been thrown, or the frames holding it were not in the core)")
@@ -94,25 +92,24 @@ def find_thrown(heap: V8Heap, tid: int | None,
     if top_function:
         matching = [e for e, top in found if top == top_function]
         if len(matching) == 1:
-            return matching[0], ""
+            return matching[0], _ON_STACK
         if not matching:
             return None, (f"{len(found)} Error object(s) on the crashing thread's stack, none "
                           f"captured at the crash's top JS frame {top_function}")
         return None, (f"{len(matching)} Error objects on the crashing thread's stack were "
                       f"captured at {top_function}: which one was thrown is ambiguous")
     if len(found) == 1:
-        return found[0][0], ""
+        return found[0][0], _ON_STACK
     return None, (f"{len(found)} Error objects on the crashing thread's stack and no JS stack "
                   "to tell which one was thrown")
 
 
-def _thrown_by_message(heap: V8Heap,
-                       registers: dict[str, int]) -> tuple[ExceptionInfo, bool] | None:
+def _thrown_by_message(heap: V8Heap, words: list[int]) -> tuple[ExceptionInfo, bool] | None:
     """The thrown value of V8's message for this uncaught exception, when exactly one value
     is both a message's `argument` and held by the stack (see the module's docstring), and
     whether it is a plain object standing for an Error."""
     r = heap.reader
-    held = set(_stack_words(heap, registers))
+    held = set(words)
     held |= _through_handles(heap, held)
     live: dict[int, int] = {}  # thrown value -> its message
     for message in heap.objects_of_instance_type("JS_MESSAGE_OBJECT_TYPE"):
@@ -203,12 +200,11 @@ def _brief(heap: V8Heap, v: int) -> str:
     """A property's value in a line: a string quoted (cut at 80), a Smi, else its class."""
     if is_smi(v):
         return str(smi(v))
-    r = heap.reader
-    t = r.type_of(v)
-    if t is not None and r.is_string_type(t):
-        text = r.string(v, 81) or ""
+    text = _string(heap, v, 81)
+    if text is not None:
         return repr(text if len(text) <= 80 else text[:80] + "…")
-    return f"<{heap.class_name_of(v) or (r.type_name(t) if t is not None else '?')}>"
+    t = heap.reader.type_of(v)
+    return f"<{heap.class_name_of(v) or (heap.reader.type_name(t) if t is not None else '?')}>"
 
 
 def _throw_site(heap: V8Heap, message: int) -> str | None:
@@ -225,11 +221,11 @@ def _throw_site(heap: V8Heap, message: int) -> str | None:
     return f"{name}:{lc[0]}:{lc[1]}" if lc else name
 
 
-def _errors_on_stack(heap: V8Heap, registers: dict[str, int]) -> list[int]:
+def _errors_on_stack(heap: V8Heap, words: list[int]) -> list[int]:
     """Distinct tagged JS_ERROR_TYPE objects in registers and stack words, nearest first."""
     r = heap.reader
     out: list[int] = []
-    for w in _stack_words(heap, registers):
+    for w in words:
         if not w or w & 3 != 1 or w in out:
             continue
         t = r.type_of(w)

@@ -621,13 +621,9 @@ class V8Heap:
     def objects_of_instance_type(self, instance_type_name: str) -> list[int]:
         """Tagged addresses of every walked object of one V8 instance type
         (`JS_MESSAGE_OBJECT_TYPE`), garbage included, address order."""
-        wanted = np.array([i for i, m in enumerate(self.maps)
-                           if self.reader.type_name(m.instance_type) == instance_type_name],
-                          dtype=np.int32)
-        if not len(wanted):
-            return []
-        w = self.walk()
-        return [int(a) + 1 for a in w.address[np.isin(w.map_index, wanted)].tolist()]
+        rows = self._rows_of_maps([i for i, m in enumerate(self.maps)
+                                   if self.reader.type_name(m.instance_type) == instance_type_name])
+        return [int(a) + 1 for a in self.walk().address[rows].tolist()]
 
     def instance_count(self, type_name: str) -> int:
         """How many objects `instances` would list without a limit (so a listing can say
@@ -635,12 +631,13 @@ class V8Heap:
         return len(self._instance_rows(type_name))
 
     def _instance_rows(self, type_name: str) -> np.ndarray:
-        w = self.walk()
-        names = self.map_names()
-        wanted = np.array([i for i, n in enumerate(names) if n == type_name], dtype=np.int32)
-        if not len(wanted):
+        return self._rows_of_maps([i for i, n in enumerate(self.map_names()) if n == type_name])
+
+    def _rows_of_maps(self, maps: list[int]) -> np.ndarray:
+        """Rows of the walk whose map is one of `maps` (indexes into `self.maps`)."""
+        if not maps:
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(np.isin(w.map_index, wanted))
+        return np.flatnonzero(np.isin(self.walk().map_index, np.array(maps, dtype=np.int32)))
 
     def user_scripts(self) -> list[str]:
         """Names of the Script objects that are not Node's own (`node:...`), address order;
