@@ -6,27 +6,18 @@ showed no leak suspect above the histogram, the Worker's being in a later sectio
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
 from dumps.crash import run_scenario
 from tests.conftest import MAJORS, run_triage
+from tests.core.conftest import core_summary
 
 WORKER = "worker 1 leak_only_in_worker.js"
 
 
-@cache
-def triage_of(major: int, fmt: str) -> object:
-    result = run_triage(run_scenario("leak_only_in_worker", major).core_path,
-                        "--format", fmt, "--no-llnode")
-    assert result.code == 0, result.stderr
-    return result.json if fmt == "json" else result.stdout
-
-
 @pytest.mark.parametrize("major", MAJORS)
 def test_the_workers_buffers_are_its_suspect_weighed_with_their_memory(major):
-    doc = triage_of(major, "json")
+    doc = core_summary("leak_only_in_worker", major)
     (worker,) = [e for e in doc["isolates"]["isolates"] if not e["in_top_level"]]
     suspect = worker["suspects"][0]
     assert (worker["label"], suspect["type"]) == (WORKER, "Buffer")
@@ -37,7 +28,9 @@ def test_the_workers_buffers_are_its_suspect_weighed_with_their_memory(major):
 
 @pytest.mark.parametrize("major", MAJORS)
 def test_the_first_lines_of_the_page_name_the_workers_suspect(major):
-    page = triage_of(major, "text")
+    result = run_triage(run_scenario("leak_only_in_worker", major).core_path, "--no-llnode")
+    assert result.code == 0, result.stderr
+    page = result.stdout
     head = page.split("JavaScript stack", 1)[0]
     assert f"{WORKER} (1 leak suspect, first: Buffer" in head
     suspects = page.split("Leak suspects (most suspect first)", 1)[1].split("\n\n", 1)[0]
