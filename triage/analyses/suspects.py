@@ -184,7 +184,8 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 continue  # a builtin class piling up inside Node's own structures
             cand.update(fetch)
         by_point.setdefault(cand["point"], []).append(cand)
-    groups = _merge_nested(g, dom, by_point)
+    groups = [grp for grp in _merge_nested(g, dom, by_point)
+              if not _json_module_data(g, grp[0]["point"])]
     for grp in groups:
         point = grp[0]["point"]
         if _builtin_kind(g, point) in ("Map", "Set"):
@@ -957,6 +958,20 @@ def _exported_by_a_module(path: list[dict]) -> bool:
     were no suspect (`leak_exported_views`)."""
     return any(path[i]["node"]["type"] == "Module" and (path[i + 1]["edge"] or {}).get("label")
                in _EXPORTS_EDGES for i in range(len(path) - 1))
+
+
+def _json_module_data(g: HeapGraph, v: int) -> bool:
+    """Is `v` what a `.json` module exports? Data read from a file once is no cache: mime-db's
+    `db.json` (2,279 media types, in every express app) was "an unbounded cache unless
+    something deletes from it"."""
+    if v < 0 or int(g.node_type[v]) != NodeType.OBJECT:
+        return False
+    for e, u in g.retainers_of(v):  # (also the index.js that re-exports it)
+        if g.edge_name_str(e) == "exports" and g.class_name(u) == "Module":
+            filename = follow(g, u, "filename")
+            if filename >= 0 and g.name(filename).endswith(".json"):
+                return True
+    return False
 
 
 def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
