@@ -27,7 +27,7 @@ from triage.analyses.distances import (
     edge_flags,
 )
 from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, format_edge
-from triage.heapgraph.naming import defined_by_program
+from triage.heapgraph.naming import defined_by_dependency, defined_by_program
 
 MAX_HOPS = 64  # steps of a path as shown, after long chains are folded into one step
 _WALK_HOPS = 200_000  # raw hops walked back (a promise's reaction list can be this long)
@@ -427,8 +427,9 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     (properties, elements, collection entries), layer by layer, and stops at the first layer
     where a module or closure variable (`context var x`) or a property of a global object
     names it. Among those, the fewest hops wins, then a variable over a global property
-    (but a global property over a variable that only Node's own functions use: `stream`;
-    such a variable names the object only when no name of the program's lies up to
+    (but a global property over a variable that only an installed package's functions use,
+    bluebird's `promise`, and over one that only Node's own use, `stream`; the latter
+    names the object only when no name of the program's lies up to
     `_INTERNAL_NAME_PATIENCE` layers further: the loader's `mod.exports` is
     `require.main.exports`),
     then the name most closures use for that object (`process`, not the `object` or
@@ -459,14 +460,14 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                 labels = (label, *chain[v])
                 if kind == "context":
                     if dominators is None or not _dominated(g, dominators, u, node):
-                        rank = 2 if _internal_context(g, u) else 0
+                        rank = _context_rank(g, u)
                         found.append((rank, -votes[label], _join("", labels)))
                 elif _user_global(g, u, dist):
                     found.append((1, 0, _join(f"({g.class_name(u)})", labels)))
                 elif u not in chain:
                     chain[u] = labels
                     nxt.append((labels, u))
-        if found and min(found)[0] < 2:
+        if found and min(found)[0] < _NODE_VARIABLE:
             return min(found)[-1]
         if found and internal_name is None:  # only Node's own variables: look a little further
             internal_name = min(found)
@@ -490,11 +491,20 @@ def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
     return dist[u] == 1 or (dist[u] == 2 and g.class_name(u) == "global")
 
 
-def _internal_context(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -> bool:
-    """Do only Node's own functions run in context `ctx`? Their variables are no name a
-    programmer knows: Node 26's stream code captures a PassThrough as `stream`, and a
-    backlog held by `(global).sink` was named `stream._writableState[...]`."""
+#: how well a context variable names an object, best first (a global property ranks 1)
+_PROGRAM_VARIABLE, _DEPENDENCY_VARIABLE, _NODE_VARIABLE = 0, 2, 3
+
+
+def _context_rank(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -> int:
+    """Whose functions run in context `ctx`: the program's (_PROGRAM_VARIABLE), only an
+    installed package's (_DEPENDENCY_VARIABLE), or only Node's own (_NODE_VARIABLE)?
+    Node's variables are no name a programmer knows: Node 26's stream code captures a
+    PassThrough as `stream`, and a backlog held by `(global).sink` was named
+    `stream._writableState[...]`. A package's name an author can look up, but the
+    program's own says more: bluebird's resolver captures its promise as `promise`, and a
+    pending promise in `(global).gate` was named `promise`."""
     seen = 0
+    dependency = False
     inner = []  # block contexts inside it, whose closures see its variables too
     for e, fn in g.retainers_of(ctx):
         if g.edge_name_str(e) == "previous" and g.name(fn) == "system / Context":
@@ -502,15 +512,19 @@ def _internal_context(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -
         if int(g.node_type[fn]) != NodeType.CLOSURE or g.edge_name_str(e) != "context":
             continue
         if defined_by_program(g, fn):
-            return False
+            if not defined_by_dependency(g, fn):
+                return _PROGRAM_VARIABLE
+            dependency = True
         seen += 1
         if seen >= limit:
             break
-    if seen == 0 and depth > 0:
+    if seen == 0:
         # no closure of its own: those of its block contexts (events.on's `emitter` lives in
         # on()'s context, which only the closures of a block inside it use)
-        return any(_internal_context(g, c, limit, depth - 1) for c in inner[:limit])
-    return seen > 0
+        inner_ranks = [_context_rank(g, c, limit, depth - 1) for c in inner[:limit]] \
+            if depth > 0 else []
+        return max(inner_ranks, default=_PROGRAM_VARIABLE)
+    return _DEPENDENCY_VARIABLE if dependency else _NODE_VARIABLE
 
 
 def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tuple[str, int, str]]:

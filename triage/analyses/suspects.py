@@ -36,6 +36,7 @@ from triage.heapgraph.naming import (
     class_origin,
     defined_by_program,
     follow,
+    is_dependency_script,
     is_internal_script,
     program_function,
 )
@@ -126,6 +127,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         origins[c] = origin
         cname = g.strings[c]
         user = origin is not None and not is_internal_script(origin["script"])
+        dependency = user and is_dependency_script(origin["script"])
         if not (user or cname in _BUILTIN_CANDIDATES or cname in _STREAM_CLASSES):
             continue
         _class_tree(dom.idom, dom.order, cls, c, dist, cnt, best)
@@ -173,6 +175,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         if chain is not None:  # also show how the farthest instance hangs off the chain
             cand["deep_sample"] = _deepest_under(g, dom, dist, cls, c, store)
         cand["user"] = user
+        cand["dependency"] = dependency
         found.append(cand)
     # 8 bytes a node, freed before the path queries below build the retainer index
     del cnt, best
@@ -836,8 +839,9 @@ def _accumulated(idom, order, cls, c, retained, dist, store):  # pragma: no cove
 
 def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]) -> list:
     """One suspect per leak: points on one line of the dominator tree (the Array of listeners
-    and the `_events` object above it) are merged, led by a user-defined class if there is one,
-    else by a stream (its buffers pile up with it: 400 open Deflate streams, not their 500
+    and the `_events` object above it) are merged, led by a user-defined class if there is one
+    (the program's own over an installed package's, `_package_class_behind`), else by a
+    stream (its buffers pile up with it: 400 open Deflate streams, not their 500
     ArrayBuffers), and never by ArrayBuffers when their views are there: 5,000 Buffers
     pushed into a stream's queue were "141 ArrayBuffer objects accumulate" (the pools the
     Buffers are slices of), as their backing stores weigh more than the Buffers."""
@@ -855,10 +859,21 @@ def _merge_nested(g: HeapGraph, dom: Dominators, by_point: dict[int, list[dict]]
                 break
         else:
             merged.append(list(grp))
-    return [sorted(m, key=lambda x: (not x.get("user"), g.strings[x["class"]] not in _STREAM_CLASSES,
+    return [sorted(m, key=lambda x: (not x.get("user"), _package_class_behind(x, m),
+                                     g.strings[x["class"]] not in _STREAM_CLASSES,
                                      g.strings[x["class"]] in _BACKING_STORES,
                                      _outer(g, dom, x, m), _values_hold_most(g, x, m),
                                      -x["accumulated"])) for m in merged]
+
+
+def _package_class_behind(cand: dict, group: list[dict]) -> bool:
+    """Is `cand` an installed package's class, with a class of the program's own at least
+    half as heavy in the same group? The program's class is what its author knows: 3,000
+    eventemitter3 `EE` listener records led over the 3,000 `Connection`s each keeps as its
+    context, and 3,000 bluebird Promises over the `Job` each callback captures."""
+    return cand.get("dependency", False) and any(
+        other.get("user") and not other.get("dependency")
+        and other["accumulated"] >= 0.5 * cand["accumulated"] for other in group)
 
 
 def _values_hold_most(g: HeapGraph, cand: dict, group: list[dict]) -> bool:

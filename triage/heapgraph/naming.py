@@ -195,3 +195,15 @@ def program_function(g: HeapGraph, node: int) -> bool:
 def is_internal_script(script: str) -> bool:
     """Node's or V8's own code (`node:internal/timers`, `node:events`, ...)."""
     return script.startswith(("node:", "internal/")) or script == ""
+
+
+def is_dependency_script(script: str) -> bool:
+    """A package the program installed (`.../node_modules/bluebird/js/release/promise.js`):
+    the program's code, but not what its author wrote or names things by."""
+    return "/node_modules/" in script or script.startswith("node_modules/")
+
+
+def defined_by_dependency(g: HeapGraph, node: int) -> bool:
+    """Is function `node` (or the class of object `node`) from an installed package?"""
+    origin = class_origin(g, node)
+    return origin is not None and is_dependency_script(origin["script"])
