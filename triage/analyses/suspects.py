@@ -449,7 +449,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
         if size >= retained // 2 and int(g.node_type[int(g.edge_to[e])]) not in _STORE_TYPES:
             child = int(g.edge_to[e])
             part = (f", most of it in `{g.edge_label(e)}` ({g.class_name(child)}, "
-                    f"{human_bytes(size)})")
+                    f"{human_bytes(size)}{_dictionary_content(g, dom, dist, child, size)})")
     if not part and int(g.node_type[v]) not in STRING_TYPES:
         keys = _key_count(g, v)
         many = f", in {keys:,} properties" if keys >= _MANY_KEYS and name == "Object" else ""
@@ -489,6 +489,19 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
                                "retained_bytes": retained, "accumulated_bytes": retained},
         "held_types": [], "retainer_paths": paths, "score_bytes": retained,
     }
+
+
+def _dictionary_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: int) -> str:
+    """`, in 8,000 properties, mostly 16,000 strings (3.5 MiB)` (its keys and values) when
+    the big object's main part `v` is a plain object used as a dictionary: express-session's
+    MemoryStore was "most of it in `.sessions` (Object, 4.2 MiB)", which did not say it is
+    one session per key."""
+    if g.class_name(v) != "Object" or int(g.node_type[v]) != NodeType.OBJECT:
+        return ""
+    keys = _key_count(g, v)
+    if keys < _DICTIONARY_KEYS:
+        return ""
+    return f", in {keys:,} properties" + _big_object_content(g, dom, dist, v, retained)
 
 
 def _pending_reactions(g: HeapGraph, dom: Dominators, dist, promise: int) -> str:
