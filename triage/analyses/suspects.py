@@ -149,7 +149,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             if index >= 0:  # an LRU cache: its Map holds every entry, its list orders them
                 point = index
             else:
-                chain = _list_held_by(g, cls, c, point)
+                chain = _list_held_by(g, cls, c, point, int(cnt[store]))
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
@@ -1270,27 +1270,45 @@ def _list_of_instances(g: HeapGraph, best, cls, c: int, store: int) -> dict | No
     return _chain_below(g, best, cls, head)
 
 
-def _list_held_by(g: HeapGraph, cls, c: int, point: int) -> dict | None:
-    """A doubly linked list of the program's objects (`prev`/`next`) that `point` holds by
-    its ends: no chain in the dominator tree (every entry is reachable from both ends, so
-    the owner of `head` and `tail` dominates them all), yet one list. From each instance
-    of class `c` the point references, follow each named reference to another instance;
-    `_USER_CHAIN_MIN` links or more make it a list: `{head, links, period, kind}`. A list's
-    owner holds it by its ends: a point with many references (a dictionary of a million
-    entries) is not looked through, so the check stays a few hundred steps."""
+def _list_held_by(g: HeapGraph, cls, c: int, point: int, n: int) -> dict | None:
+    """A doubly linked list (`prev`/`next`) that `point` holds by its ends, of the program's
+    objects or of links that each hold one (`{data, next, prev}`, async's queue): no chain
+    in the dominator tree (every entry is reachable from both ends, so the owner of `head`
+    and `tail` dominates them all), yet one list. From each object the point references
+    that is an instance of class `c`, or that references one, follow each named reference
+    to another object of its own class; `_USER_CHAIN_MIN` links or more make a list of
+    instances, and links for half of the `n` instances a list of links: `{head, links,
+    period, kind}`. A list's owner holds it by its ends: a point with many references (a
+    dictionary of a million entries) is not looked through, so the check stays a few
+    hundred steps. 3,999 tasks of a stuck async.queue "accumulate in one DLL"."""
     a, b = int(g.edge_start[point]), int(g.edge_start[point + 1])
     if b - a > 64:
         return None
     for e in range(a, b):
         head = int(g.edge_to[e])
-        if cls[head] != c or int(g.node_type[head]) != NodeType.OBJECT:
+        if int(g.node_type[head]) != NodeType.OBJECT:
+            continue
+        link = int(cls[head])
+        if link == c:
+            need, limit = _USER_CHAIN_MIN, 10_000
+        elif _references_class(g, cls, head, c):
+            need, limit = max(n // 2, _USER_CHAIN_MIN), max(2 * n, 10_000)
+        else:
             continue
         for f in range(int(g.edge_start[head]), int(g.edge_start[head + 1])):
-            if int(g.edge_type[f]) == EdgeType.PROPERTY and cls[int(g.edge_to[f])] == c:
-                links = _links_along(g, cls, c, head, int(g.edge_name[f]))
-                if links >= _USER_CHAIN_MIN:
-                    return {"head": head, "links": links, "period": 1, "kind": g.strings[c]}
+            if int(g.edge_type[f]) == EdgeType.PROPERTY and cls[int(g.edge_to[f])] == link:
+                links = _links_along(g, cls, link, head, int(g.edge_name[f]), limit)
+                if links >= need:
+                    return {"head": head, "links": links, "period": 1, "kind": g.strings[link]}
     return None
+
+
+def _references_class(g: HeapGraph, cls, v: int, c: int) -> bool:
+    """Does object `v` hold an instance of class `c` by one of its own properties?"""
+    for f in range(int(g.edge_start[v]), int(g.edge_start[v + 1])):
+        if int(g.edge_type[f]) == EdgeType.PROPERTY and cls[int(g.edge_to[f])] == c:
+            return True
+    return False
 
 
 def _collection_holding(g: HeapGraph, cls, c: int, point: int, n: int) -> int:
