@@ -141,8 +141,27 @@ def _malloc_row(heap: MallocHeap | None, blobs: bool) -> dict[str, Any]:
                    f"main arena's {human_bytes(system_mem)}")
     if heap.unvalidated:
         detail += f"; {heap.unvalidated} region(s) that began like malloc's did not walk"
+    if heap.message_bytes >= QUEUED_MESSAGES_MIN:
+        detail += f"; of it, {queued_messages_text(heap, short=True)}"
     return {"kind": "native", "bytes": max(heap.in_use - heap.stores_in_use, 0),
             "source": "core", "detail": detail}
+
+
+#: serialized messages worth a word: below this, a few messages in flight
+QUEUED_MESSAGES_MIN = 1 << 20
+
+
+def queued_messages_text(heap: MallocHeap, *, short: bool = False) -> str:
+    """`3,000 serialized messages (29.4 MiB): postMessage payloads ...`: blocks of malloc'd
+    memory that begin as V8's ValueSerializer writes a value (triage/coredump/malloc.py).
+    50 MB queued on a busy Worker's port were "C++ objects of Node and V8, queued messages,
+    zlib, TLS and ICU state", which did not say which."""
+    what = f"{heap.messages:,} serialized messages ({human_bytes(heap.message_bytes)})"
+    if short:
+        return f"{what} not yet read by their MessagePort"
+    return (f"{what}: postMessage payloads that the receiving MessagePort (a Worker, a "
+            "MessageChannel, a BroadcastChannel) has not read yet; a receiver that is busy "
+            "or blocked, or slower than its sender, lets them pile up")
 
 
 def frame_document(frame: JsFrame) -> dict[str, Any]:
@@ -221,7 +240,7 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
         native = next(r for r in rows if r["kind"] == "native")
         native["detail"] += f"; {unmeasured}"
     out: dict[str, Any] = {"totals": rows}
-    note = _mostly_native(rows)
+    note = _mostly_native(rows, ev.get("core_malloc"))
     if note:
         out["note"] = note
     return out
@@ -231,7 +250,7 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
 MOSTLY_NATIVE_MIN = 16 << 20
 
 
-def _mostly_native(rows: list[dict[str, Any]]) -> str | None:
+def _mostly_native(rows: list[dict[str, Any]], messages: MallocHeap | None = None) -> str | None:
     """When a core's malloc memory outweighs the JS heap and ArrayBuffers, say so: the
     suspects rank objects by what they retain, and no object retains this (a native leak,
     messages queued in C++, compression or ICU state)."""
@@ -242,7 +261,10 @@ def _mostly_native(rows: list[dict[str, Any]]) -> str | None:
     total = native + js + ext
     if native * 2 < total:
         return None
-    return (f"most of this process's memory is native: {human_bytes(native)} of "
+    note = (f"most of this process's memory is native: {human_bytes(native)} of "
             f"{human_bytes(total)} (JS heap, ArrayBuffers and malloc) is malloc'd memory "
             "that no object's retained size includes, so the suspects' sizes do not account "
             "for it")
+    if messages is not None and messages.message_bytes * 2 >= native:
+        note += f"; most of it is {queued_messages_text(messages)}"
+    return note

@@ -103,6 +103,25 @@ def test_a_process_whose_memory_is_mostly_native_is_told_so(major):
     assert note.startswith("most of this process's memory is native")
 
 
+def test_every_queued_message_is_found_in_malloc_memory(major):
+    """2,000 messages posted to a port that never reads: 2,000 blocks that begin as V8's
+    ValueSerializer writes a value, each a copy of the 10,000-character body."""
+    heap = malloc_heap(CoreFile.open(run_scenario("native_port_backlog", major).core))
+    assert heap.messages == 2000
+    assert 2000 * 10_000 <= heap.message_bytes < 2000 * 11_000
+
+
+def test_no_message_is_found_where_none_was_posted(major):
+    heap = malloc_heap(CoreFile.open(run_scenario("native_port_backlog", major,
+                                                  args=("0",)).core))
+    assert (heap.messages, heap.message_bytes) == (0, 0)
+
+
+def test_the_note_says_the_native_memory_is_queued_messages(major):
+    note = core_summary("native_port_backlog", major)["memory"]["note"]
+    assert "; most of it is 2,000 serialized messages (19.3 MiB): postMessage payloads" in note
+
+
 def test_a_process_whose_memory_is_in_buffers_is_not_told_it_is_native(major):
     assert "note" not in core_summary("buffer_slices", major)["memory"]
 

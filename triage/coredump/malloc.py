@@ -77,6 +77,16 @@ class MallocHeap:
     mmapped_chunks: int = 0
     stores_in_use: int = 0  # of `in_use`, bytes of the external blocks passed in
     unvalidated: int = 0  # regions that began like a chunk (or a heap_info) and did not walk
+    messages: int = 0  # of the chunks in use, those holding a serialized message
+    message_bytes: int = 0
+
+
+#: what `walk_region` counts (MallocHeap's fields in order, `main_arena` in third place)
+ACCUMULATORS = 8
+#: ValueSerializer tags a posted value begins with (v8/src/objects/value-serializer.cc:
+#: SerializationTag): o A a " c S I N U Z T F 0 _ ; ' D R r \ V B
+_MESSAGE_TAGS = (0x6F, 0x41, 0x61, 0x22, 0x63, 0x53, 0x49, 0x4E, 0x55, 0x5A, 0x54, 0x46,
+                 0x30, 0x5F, 0x3B, 0x27, 0x44, 0x52, 0x72, 0x5C, 0x56, 0x42)
 
 
 @kernel("uint64[:], int64, int64, int64[:], int64[:], int64[:], int64[:]")
@@ -85,8 +95,9 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
     `first`: arena chains (a region may hold several: the kernel merges neighbouring
     mappings), each ending in its top chunk (`tops`: sorted addresses read from the arenas,
     or the region's last chunk) or in two fencepost headers, and mmapped chunks. Adds to
-    out[0..5]: in use, free, arena chunk bytes, mmapped bytes, mmapped chunks, bytes of the
-    stores `store_ptrs` (sorted) inside chunks in use.
+    out[0..7]: in use, free, arena chunk bytes, mmapped bytes, mmapped chunks, bytes of the
+    stores `store_ptrs` (sorted) inside chunks in use, chunks in use that hold a serialized
+    message (`_serialized_message`) and their bytes.
 
     Returns the byte offset up to which the walk was exact: the region's end, or the end of
     the last whole piece (a top chunk, a fencepost pair, an mmapped chunk) before a header
@@ -95,8 +106,8 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
     n = words.shape[0]
     end = n * 8
     mask = np.uint64(0xFFFFFFFFFFFFFFF8)
-    acc = np.zeros(6, dtype=np.int64)
-    done = np.zeros(6, dtype=np.int64)  # `acc` at the end of the last whole piece
+    acc = np.zeros(ACCUMULATORS, dtype=np.int64)
+    done = np.zeros(ACCUMULATORS, dtype=np.int64)  # `acc` at the end of the last whole piece
     clean = first
     p = first
     j = 0
@@ -111,7 +122,7 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
             acc[2] += 16
             p += 16
             clean = p
-            for k in range(6):
+            for k in range(ACCUMULATORS):
                 done[k] = acc[k]
             fence = False
             continue
@@ -155,14 +166,30 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
             while j < m and store_ptrs[j] < hi:
                 acc[5] += min(store_sizes[j], hi - store_ptrs[j])
                 j += 1
+            # a block V8's ValueSerializer wrote: the version tag 0xFF, a format version
+            # (13-15: every V8 of Node 18-26 writes 15) and the tag of a value a program
+            # posts (`_MESSAGE_TAGS`). That is a message postMessage sent that the receiving
+            # MessagePort has not read yet: Node keeps it serialized in C++ until then (a
+            # freed block begins with the allocator's pointers instead)
+            first_word = words[p // 8 + 2] if size >= 32 else np.uint64(0)
+            version = (first_word >> np.uint64(8)) & np.uint64(0xFF)
+            if ((first_word & np.uint64(0xFF)) == np.uint64(0xFF)
+                    and version >= np.uint64(13) and version <= np.uint64(15)):
+                tag = (first_word >> np.uint64(16)) & np.uint64(0xFF)
+                for t in _MESSAGE_TAGS:
+                    if tag == np.uint64(t):
+                        acc[6] += 1
+                        acc[7] += size
+                        break
         p = nxt
         if whole:
             clean = p
-            for k in range(6):
+            for k in range(ACCUMULATORS):
                 done[k] = acc[k]
-    for k in range(6):
+    for k in range(ACCUMULATORS):
         out[k] += done[k]
     return clean
+
 
 
 def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
@@ -189,7 +216,7 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
     header = max(HEAP_INFO_SIZES, key=lambda n: sum(st - h == n for h, st in own.items()))
     tops_arr = np.array(tops, dtype=np.int64)
     out = MallocHeap()
-    acc = np.zeros(6, dtype=np.int64)
+    acc = np.zeros(ACCUMULATORS, dtype=np.int64)
     found = False
     for region in regions:
         start, end, offset = region
@@ -213,8 +240,8 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
         core.drop_pages(offset, end - start)
     if not found:
         return None
-    out.in_use, out.free, _, out.mmapped, out.mmapped_chunks, out.stores_in_use = \
-        (int(x) for x in acc)
+    (out.in_use, out.free, _, out.mmapped, out.mmapped_chunks, out.stores_in_use,
+     out.messages, out.message_bytes) = (int(x) for x in acc)
     if main_state is not None:
         out.main_arena_system_mem = _u64(core, main_state + STATE_SYSTEM_MEM)
     return out
@@ -223,7 +250,7 @@ def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,
 def _exact(words: np.ndarray, first: int, start: int, tops: np.ndarray, ptrs: np.ndarray,
            sizes: np.ndarray, acc: np.ndarray) -> bool:
     """Walk a thread heap from `first`; add to `acc` only if it ends at the heap's end."""
-    trial = np.zeros(6, dtype=np.int64)
+    trial = np.zeros(ACCUMULATORS, dtype=np.int64)
     if walk_region(words, first, start, tops, ptrs, sizes, trial) != words.shape[0] * 8:
         return False
     acc += trial
