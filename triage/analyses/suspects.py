@@ -66,7 +66,10 @@ _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "Ar
     # and File: each has a native handle of the same class name, so 120 Blobs counted 240
     # (a big-object suspect already names the Array of them and their native bytes)
     "AbortController", "AbortSignal", "Headers", "FormData", "EventEmitter", "EventTarget",
-    "Event", "CustomEvent"}
+    "Event", "CustomEvent",
+    # node:vm's Script, which a template engine compiles once per template: 400 kept in a
+    # Map, a quarter of the heap with their compiled code and sources, were no suspect
+    "Script"}
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",

@@ -452,6 +452,8 @@ class _Parser:
         del self.raw_edge_type
         _name_proxy_fields(node_type, self.node_name, self.edge_start, edge_type, self.edge_name,
                            strings)
+        _unmerge_wrapper_names(node_type, self.node_name, self.edge_start, edge_type,
+                               self.edge_name, edge_to, strings)
         _name_class_variables(node_type, self.node_name, self.edge_start, edge_type,
                               self.edge_name, edge_to, strings)
         _name_block_variables(node_type, self.node_name, self.edge_start, edge_type,
@@ -592,6 +594,34 @@ def _name_proxy_fields(node_type: np.ndarray, node_name: np.ndarray, edge_start:
                 edge_name[e] = ids[field]
         node_type[v] = NodeType.OBJECT
         node_name[v] = ids["Proxy"]
+
+
+def _unmerge_wrapper_names(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
+                           edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
+                           strings: list[str]) -> None:
+    """Make a C++ object merged with its JS wrapper (`Node / ContextifyScript`, Node 24+: one
+    native node with the wrapper's `map` and `__proto__`) an object of the wrapper's class
+    (`Script`, its prototype's `constructor`), as a core's graph has the wrapper (in place).
+    400 vm.Scripts cached in a Map were a Node-internal native class in a snapshot, no
+    suspect, where the core of the same process named them."""
+    try:
+        proto, ctor = strings.index("__proto__"), strings.index("constructor")
+    except ValueError:
+        return
+    native = np.flatnonzero(node_type == NodeType.NATIVE)
+    owner, edges = edges_of_nodes(native, edge_start)
+    to_proto = (edge_type[edges] == EdgeType.PROPERTY) & (edge_name[edges] == proto)
+    for v, p in zip(native[owner[to_proto]].tolist(), edge_to[edges[to_proto]].tolist(),
+                    strict=True):
+        if not strings[int(node_name[v])].startswith("Node / "):
+            continue
+        for e in range(int(edge_start[p]), int(edge_start[p + 1])):
+            u = int(edge_to[e])
+            if (edge_type[e] == EdgeType.PROPERTY and edge_name[e] == ctor
+                    and node_type[u] == NodeType.CLOSURE and strings[int(node_name[u])]):
+                node_type[v] = NodeType.OBJECT
+                node_name[v] = node_name[u]
+                break
 
 
 def _texts_where(ids: np.ndarray, strings: list[str], test: Callable[[str], bool]) -> np.ndarray:

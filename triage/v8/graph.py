@@ -40,6 +40,7 @@ from triage.v8.native_memory import NODE_NAME as BLOB_NODE
 from triage.v8.native_memory import blob_data, native_state
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
+from triage.v8.traced import TRACED_EDGE, find_traced_handles
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
 from triage.v8.vm_contexts import VM_CONTEXT_EDGE, find_vm_contexts
 
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
 
 NAME_LIMIT = 1024  # characters of a string kept as its node name (V8 snapshots cut there too)
-_MAX_ROOT_SETS = 4  # (Isolate), (Global handles), (Stack roots), (Conservative roots)
+_MAX_ROOT_SETS = 5  # (Isolate), (Global handles), (Traced handles), (Stack roots),
+#                     (Conservative roots)
 _CHUNK_OBJECTS = 1 << 21  # objects per edge-pass chunk (the core's pages are released between)
 _NUM_NAMES = 4096  # weak edges from indexed slots are named by their index as text
 
@@ -164,7 +166,7 @@ class _Builder:
         t = time.perf_counter()
         # the user roots: every global object but those of vm contexts (kept by their sandbox)
         gobj = np.setdiff1d(np.flatnonzero(self.is_global[self.omap]), self.vm.globals)
-        roots = find_roots(heap, self.addrs, gobj)
+        roots = find_roots(heap, self.addrs, gobj, self.traced.unowned())
         timings["roots"] = time.perf_counter() - t
         t = time.perf_counter()
         g = self._assemble(tables, roots)
@@ -282,10 +284,33 @@ class _Builder:
         owners.append(self.vm.sandboxes[free])
         to.append(self.vm.contexts[free])
         names.append(np.full(int(free.sum()), self.sid(VM_CONTEXT_EDGE), dtype=np.int64))
+        # a JS object that wraps a C++ object of Node's keeps what that object holds through
+        # V8's traced handles (`traced.py`): the compiled code of a vm.Script (Node 24+)
+        self.traced = find_traced_handles(
+            self.heap, self.addrs, self._api_objects(),
+            lambda a: _read_many(self.mem, self.ss, self.se, self.so, a))
+        self.osize[self.traced.wrapped] += self.traced.wrapped_bytes
+        first = np.unique(self.traced.owners, return_index=True)[1]
+        wrapper, held = self.traced.owners[first], self.traced.owned[first]
+        free = ~np.isin(wrapper, np.concatenate(owners))
+        owners.append(wrapper[free])
+        to.append(held[free])
+        names.append(np.full(int(free.sum()), self.sid(TRACED_EDGE), dtype=np.int64))
         own = np.concatenate(owners).astype(np.int64)
         order = np.argsort(own, kind="stable")
         return {"owners": own[order], "to": np.concatenate(to).astype(np.int64)[order],
                 "names": np.concatenate(names)[order]}
+
+    def _api_objects(self) -> np.ndarray:
+        """Indexes of the API objects (instance types after JS_OBJECT_TYPE, before
+        JS_DATA_VIEW_TYPE: the objects an embedder creates), which may wrap a C++ object."""
+        t = self.c.types
+        lo, hi = t.get("JS_OBJECT_TYPE"), t.get("JS_DATA_VIEW_TYPE")
+        if lo is None or hi is None:
+            return np.zeros(0, dtype=np.int64)
+        api = np.array([lo < mi.instance_type < hi for mi in self.heap.maps] + [False],
+                       dtype=bool)
+        return np.flatnonzero(api[self.omap]).astype(np.int64)
 
     def _function_code(self, handle_off: int) -> tuple[np.ndarray, np.ndarray]:
         """(function object indexes, their Code object indexes) via the dispatch table."""
@@ -803,6 +828,9 @@ class _Builder:
             "external_strings": self.external_strings,
             "roots": roots.kinds, "capability": roots.capability,
             "root_counts": {rs.name: int(len(rs.targets)) for rs in sets},
+            "traced_handles": {"blocks": self.traced.blocks,
+                               "targets": int(len(self.traced.targets)),
+                               "wrappers": int(len(np.unique(self.traced.owners)))},
         })
         return g
 

@@ -10,6 +10,8 @@ kind is found from the data and named in its sub-root:
   Environment, BaseObjects, module wraps). A block is 256 nodes of 32 bytes whose `index`
   byte (+10) counts 0..255, which no other structure does; the node state (+11, low bits) says
   strong (1) or weak.
+* `(Traced handles)`: targets of V8's traced handles that no JS wrapper's C++ object was
+  found to hold (`traced.py`; Node 24+, whose cppgc objects hold V8 objects this way).
 * `(Stack roots)`: words of the stack of the thread that runs the isolate (the main thread,
   or a Worker's thread: `isolates.py`) between rsp and the stack's end that point at object
   starts (V8 frames hold tagged pointers; other threads run no JS of this isolate).
@@ -71,8 +73,11 @@ def lookup(addrs: np.ndarray, words: np.ndarray) -> np.ndarray:
     return np.where(ok, k, -1)
 
 
-def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray) -> Roots:
-    """All root kinds we can find in `heap`'s core; `addrs` is the graph's sorted object table."""
+def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray,
+               traced: np.ndarray | None = None) -> Roots:
+    """All root kinds we can find in `heap`'s core; `addrs` is the graph's sorted object table.
+    `traced`: object indexes held by traced handles that no wrapper was found to own
+    (`traced.py`), kept alive as their C++ owner may be."""
     roots = Roots(globals=global_objects)
     problems: list[str] = []
     iso = _isolate_roots(heap, addrs)
@@ -86,6 +91,9 @@ def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray) -> R
         problems.append("global handle blocks not found")
     else:
         roots.sets.append(gh)
+    if traced is not None and len(traced):
+        roots.sets.append(RootSet("(Traced handles)", np.asarray(traced, np.int64),
+                                  np.zeros(len(traced), bool)))
     st = _stack_roots(heap, addrs)
     if st is None:
         problems.append("the stack of the isolate's thread is not in the core")
@@ -94,8 +102,9 @@ def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray) -> R
     if problems:
         roots.sets.append(_conservative_roots(heap, addrs))
     roots.kinds = [s.name for s in roots.sets] + ["(global objects)"]
-    base = ("exact roots: isolate roots table and Heap fields, global handles, the stack of "
-            "the isolate's thread, global objects; not read: handle scopes, eternal handles, microtask queue")
+    base = ("exact roots: isolate roots table and Heap fields, global handles, traced "
+            "handles no wrapper owns, the stack of the isolate's thread, global objects; not "
+            "read: handle scopes, eternal handles, microtask queue")
     if problems:
         roots.capability = Capability(
             "degraded", "; ".join(problems) + "; fell back to conservative roots (every word "
@@ -165,7 +174,7 @@ def _v8_page_mask(heap: V8Heap, segs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _segment_chunks(heap: V8Heap, overlap: int = 0):  # noqa: ANN202
+def segments_outside_v8_pages(heap: V8Heap, overlap: int = 0):  # noqa: ANN202
     """(address, words) pieces of every dumped segment that is not wholly V8 pages.
 
     Holes of a sparse core are left out (zeros: no handle block, no tagged pointer)."""
@@ -187,7 +196,7 @@ def _global_handles(heap: V8Heap, addrs: np.ndarray) -> RootSet | None:
     step = _NODE_SIZE // 8
     span = step * (_BLOCK - 1)
     blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for base, words in _segment_chunks(heap, overlap=_NODE_SIZE * _BLOCK):
+    for base, words in segments_outside_v8_pages(heap, overlap=_NODE_SIZE * _BLOCK):
         if len(words) <= span + 2:
             continue
         ib = ((words >> np.uint64(16)) & np.uint64(0xFF)).astype(np.uint8)  # index byte, +10
@@ -242,7 +251,7 @@ def _conservative_roots(heap: V8Heap, addrs: np.ndarray) -> RootSet:
     align = heap.facts.page.chunk_alignment
     pages = np.array(sorted(p.address for p in heap.pages), dtype=np.uint64)
     found = []
-    for base, words in _segment_chunks(heap):
+    for base, words in segments_outside_v8_pages(heap):
         sel = np.flatnonzero((words & np.uint64(3)) == 1)
         if pages.size:  # words inside V8 pages are edges of objects, not roots
             at = (np.uint64(base) + sel.astype(np.uint64) * np.uint64(8)) // np.uint64(

@@ -84,6 +84,13 @@ class VersionFacts:
     #: JSAPIObjectWithEmbedderSlots::cpp_heap_wrappable from V8 13 (`v8dbg_class_JSObject__
     #: internal_fields` says 24 on every version, which is wrong for API objects from 13)
     api_object_header: int = 24
+    #: JSAPIObjectWithEmbedderSlots::cpp_heap_wrappable (V8 13+): the raw pointer to the
+    #: cppgc object an API object wraps (Node 24+: ContextifyScript, ContextifyContext)
+    cpp_heap_wrappable: int | None = None
+    #: bytes of a TracedNodeBlock's header before its first node (`traced.py`), where V8's
+    #: traced handles are read; None where Node makes none (Node 18-22: no block in 588
+    #: cores) or the layout is not verified
+    traced_block_header: int | None = None
     #: JS frames (interpreted, baseline, Maglev, TurboFan): the actual argument count is a
     #: raw word at fp-24 (StandardFrameConstants::kArgCOffset, not exported; context at -8
     #: and function at -16 are, as off_fp_context/off_fp_function). It counts the receiver,
@@ -163,6 +170,13 @@ _V8_13_LAYOUT_NOTES = {
                            "0/1063 for the module function of the port_frame core "
                            "(`function stopWithAbort(` starts at 575, token offset "
                            "22); up to 12.4 the pair follows the locals",
+    "cpp_heap_wrappable": "+24: the 400 vm.Script wrappers of the f45_vm_script_cache core "
+                          "point at 400 C++ objects whose vtable is ContextifyScript's; "
+                          "+40 (kSlot) holds the same pointer",
+    "traced_block_header": "72: node 0 follows three list nodes, TracedHandles* (+48) and "
+                           "u16 used/capacity (+56/+58); used equals the in-use nodes and "
+                           "capacity the 256 nodes in every block of the Node 24/26 cores "
+                           "with vm.Scripts and vm contexts",
     "api_object_header": "a zlib handle's words +24 is 0 (cpp_heap_wrappable), +32 "
                          "the pointer to node's embedder id, +40 the C++ object "
                          "(inspect_kinds core); up to 12.4 those two are at +24/+32",
@@ -292,7 +306,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         isolate_roots=(-0xef68, 0x2000), node_major=24, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24,
         free_space_type=268, free_space_unit=8, filler_types=(267,),
-        date_value_raw=True, api_object_header=32,
+        date_value_raw=True, api_object_header=32, cpp_heap_wrappable=24,
+        traced_block_header=72,
         scope_info_names_after_locals=6,
         notes={
             "maglev_safepoint_header": "16 (stack slots, length, configuration 0xa3, slot counts; "
@@ -335,7 +350,8 @@ FACTS: dict[tuple[int, int], VersionFacts] = {
         native_context_type=228,
         isolate_roots=(-0xf330, 0x2000), node_major=26, page=_PAGE_13, meta_maps=2,
         js_function_types=None, bytecode_source_positions=24, position_table="kind2",
-        date_value_raw=True, api_object_header=32,
+        date_value_raw=True, api_object_header=32, cpp_heap_wrappable=24,
+        traced_block_header=72,
         free_space_type=273, free_space_unit=8, filler_types=(272,),
         scope_info_names_after_locals=6, weak_cell_weak_words=(3, 4),
         symbol_private_name_bit=1 << 1,
