@@ -43,7 +43,7 @@ _INDEX_SHIFT = 16  # the index, in the node's second word
 _FLAGS_SHIFT = 32
 _IN_USE = 1
 MIN_RUN = 64  # nodes counted 0..63 in a row start a block (V8 allocates 256 on 64-bit)
-_MAX_RUN = 1 << 16  # the index is a u16
+_MAX_RUN = 4096  # nodes followed per block (V8 allocates 256: a bounded scan of a crafted core)
 #: Isolate::traced_handles_ lies this close after the Isolate's Heap (3,360 bytes on 13.6,
 #: 3,352 on 14.6): a block whose TracedHandles* is in the window is this isolate's
 _OWNER_WINDOW = 1 << 13
@@ -53,6 +53,8 @@ _OWNER_WORD = 6
 #: a cppgc object of Node's is tens of bytes (ContextifyScript 56 with its header); a
 #: larger "size" is no header of one, and is not read
 _MAX_CPP_OBJECT = 4096
+#: words of C++ objects read in all: 32 MiB, a million wrapped objects of Node's size
+_MAX_WORDS = 4 << 20
 
 
 @dataclass
@@ -100,30 +102,28 @@ def find_traced_handles(heap: V8Heap, addrs: np.ndarray, wrappers: np.ndarray,
         return out
     cpp = read_words(addrs[wrappers] + np.uint64(offset))
     has = np.flatnonzero(cpp != 0)
-    sizes = (read_words(cpp[has] - np.uint64(8)) >> np.uint64(49)) & np.uint64(0x7FFF)
-    owners, owned, wrapped, wrapped_bytes = [], [], [], []
-    for i, c, units in zip(wrappers[has].tolist(), cpp[has].tolist(), sizes.tolist(),
-                           strict=True):
-        size = 8 * units - 8  # the payload, after the 8-byte header
-        if size <= 0 or size > _MAX_CPP_OBJECT:
-            continue
-        wrapped.append(i)
-        wrapped_bytes.append(size + 8)
-        words = read_words(np.uint64(c) + np.arange(0, size, 8, dtype=np.uint64))
-        k = np.searchsorted(starts, words, side="right") - 1
-        ok = k >= 0
-        k = np.maximum(k, 0)
-        ok &= (words < ends[k]) & ((words - starts[k]) % np.uint64(NODE_SIZE) == 0)
-        node = first[k[ok]] + ((words[ok] - starts[k[ok]]) // np.uint64(NODE_SIZE)).astype(
-            np.int64)
-        for t in targets[node].tolist():
-            if t >= 0 and t != i:
-                owners.append(i)
-                owned.append(t)
-    out.owners = np.array(owners, dtype=np.int64)
-    out.owned = np.array(owned, dtype=np.int64)
-    out.wrapped = np.array(wrapped, dtype=np.int64)
-    out.wrapped_bytes = np.array(wrapped_bytes, dtype=np.int64)
+    wrappers, cpp = wrappers[has], cpp[has]
+    units = ((read_words(cpp - np.uint64(8)) >> np.uint64(49)) & np.uint64(0x7FFF)).astype(
+        np.int64)
+    words_each = units - 1  # the payload's words, after the 8-byte header
+    ok = (words_each > 0) & (words_each <= _MAX_CPP_OBJECT // 8)
+    ok &= np.cumsum(np.where(ok, words_each, 0)) <= _MAX_WORDS  # a bounded read in all
+    wrappers, cpp, words_each = wrappers[ok], cpp[ok], words_each[ok]
+    out.wrapped, out.wrapped_bytes = wrappers, 8 * (words_each + 1)
+    # every payload word of every C++ object at once: (its wrapper, the word)
+    owner = np.repeat(wrappers, words_each)
+    start = np.repeat(np.cumsum(words_each) - words_each, words_each)
+    at = np.repeat(cpp, words_each) + 8 * (np.arange(len(owner)) - start).astype(np.uint64)
+    words = read_words(at)
+    k = np.searchsorted(starts, words, side="right") - 1
+    inside = k >= 0
+    k = np.maximum(k, 0)
+    inside &= (words < ends[k]) & ((words - starts[k]) % np.uint64(NODE_SIZE) == 0)
+    node = first[k[inside]] + ((words[inside] - starts[k[inside]]) // np.uint64(NODE_SIZE)
+                               ).astype(np.int64)
+    held, owner = targets[node], owner[inside]
+    keep = (held >= 0) & (held != owner)  # (a C++ object also holds its own wrapper)
+    out.owners, out.owned = owner[keep], held[keep]
     return out
 
 
