@@ -129,6 +129,15 @@ def test_core_handles_on_the_text_page():
     assert "Node-internal (no JS object): async 3, check 2, idle 1, prepare 1, timer 1" in page
 
 
+@pytest.mark.parametrize("major", MAJORS)
+def test_a_cut_handle_list_says_what_the_handles_are(major):
+    """400 open sockets of 200 keep-alive Agents made per request (many_agent_sockets): the
+    page lists 12 handles; the rest was "… 389 more", which did not say they are sockets."""
+    result = run_triage(run_scenario("many_agent_sockets", major).core, "--no-llnode")
+    assert result.code == 0, result.stderr
+    assert "    by type: tcp 401 (201 keeping the loop alive), " in result.stdout
+
+
 # -- what could not be read --------------------------------------------------------------
 
 

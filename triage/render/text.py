@@ -221,6 +221,12 @@ def _one_loop(console: Console, loop: dict[str, Any], *, full: bool) -> None:
     alive = sum(1 for h in handles if h.get("active") and h.get("referenced"))
     console.print(_t(f"  {len(handles)} handles ({alive} active and referenced: they keep the loop "
                      f"alive), {loop.get('internal_handles', 0)} libuv-internal not listed"))
+    by_type = loop.get("by_type") or {}
+    if len(handles) > rows and by_type:  # the list is cut: say what the rest are
+        console.print(_t("    by type: " + ", ".join(
+            f"{t} {c['count']:,}" + (f" ({c['active_and_referenced']:,} keeping the loop alive)"
+                                     if c["active_and_referenced"] else "")
+            for t, c in sorted(by_type.items(), key=lambda kv: -kv[1]["count"])), "dim"))
     internal = Counter(h["type"] for h in handles if not h.get("object"))
     if internal and not full:
         console.print(_t("    Node-internal (no JS object): "
