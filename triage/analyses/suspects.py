@@ -995,8 +995,8 @@ def _json_module_data(g: HeapGraph, v: int) -> bool:
     """Is `v` what a `.json` module exports? Data read from a file once is no cache: mime-db's
     `db.json` (2,279 media types, in every express app) was "an unbounded cache unless
     something deletes from it"."""
-    if v < 0 or int(g.node_type[v]) != NodeType.OBJECT:
-        return False
+    if v < 0 or int(g.node_type[v]) != NodeType.OBJECT or g.class_name(v) != "Object":
+        return False  # (only a plain object: finding its retainers scans every edge)
     for e, u in g.retainers_of(v):  # (also the index.js that re-exports it)
         if g.edge_name_str(e) == "exports" and g.class_name(u) == "Module":
             filename = follow(g, u, "filename")
