@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, EdgeType, NodeType, edges_of_nodes
+from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, EdgeType, NodeType
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -72,9 +72,9 @@ def _name_snapshot_prototypes(g: HeapGraph, cls: np.ndarray) -> None:
     prototype = g.find_string("prototype")
     if prototype < 0:
         return
-    fns = np.flatnonzero(g.node_type == NodeType.CLOSURE)
-    owner, edges = edges_of_nodes(fns, g.edge_start)
-    edges = edges[(g.edge_name[edges] == prototype) & (g.edge_type[edges] == EdgeType.PROPERTY)]
+    edges = np.flatnonzero(g.edge_name == prototype)  # (few: one pass, no gather per node)
+    edges = edges[g.edge_type[edges] == EdgeType.PROPERTY]
+    edges = edges[g.node_type[g.edge_sources(edges)] == NodeType.CLOSURE]
     protos = np.unique(g.edge_to[edges])
     protos = protos[g.node_type[protos] == NodeType.OBJECT]
     unnamed = g.string_id("(prototype object)")
