@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,15 +24,19 @@ def test_class_counts_and_retained_sizes_equal_memlabs():
     for name in ("Session", "Map", "Discarded"):
         # memlab counts by V8's names, which give `Map.prototype` the name `Map`; ours, as
         # a core's, names it `Map.prototype`, so that it does not count as an instance
-        renamed = _prototypes_named(g, name)
+        renamed = _prototypes_named(g, snapshot_paths("snap_cache", 20)[0], name)
         assert ours.get(name, {"count": 0})["count"] + renamed == theirs.get(name, [0, 0])[0]
     assert ours["Session"]["shallow_bytes"] == theirs["Session"][1]
     assert int(dom.retained[cache]) == retained[int(g.node_id[cache])]
 
 
-def _prototypes_named(g, name: str) -> int:  # noqa: ANN001
-    """How many prototype objects V8's snapshot names `name` and our classes do not."""
-    v8_named = g.node_name == g.find_string(name)
-    ours = np.array([g.strings[int(c)].endswith(".prototype") or g.strings[int(c)] ==
-                     "(prototype object)" for c in g.node_class[v8_named]], dtype=bool)
-    return int(ours.sum())
+def _prototypes_named(g, path: str, name: str) -> int:  # noqa: ANN001
+    """How many nodes V8's snapshot names `name` that triage names as prototype objects."""
+    raw = json.loads(Path(path).read_text())
+    fields = raw["snapshot"]["meta"]["node_fields"]
+    nodes, strings = raw["nodes"], raw["strings"]
+    at_name, at_id, width = fields.index("name"), fields.index("id"), len(fields)
+    ids = [nodes[i + at_id] for i in range(0, len(nodes), width)
+           if strings[nodes[i + at_name]] == name]
+    ours = g.node_class[np.isin(g.node_id, np.array(ids, dtype=g.node_id.dtype))]
+    return sum(g.strings[int(c)].endswith(".prototype") for c in ours)

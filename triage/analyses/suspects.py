@@ -998,8 +998,8 @@ def _json_module_exports(g: HeapGraph) -> set[int]:
     """What the `.json` modules export. Data read from a file once is no cache: mime-db's
     `db.json` (2,279 media types, in every express app) was "an unbounded cache unless
     something deletes from it". Found from the Modules (a few hundred), not from the
-    object's retainers: without the retainer index, that scans every edge (71 M, and a
-    100 MB temporary, on the 1 GB benchmark core)."""
+    object's retainers: without the retainer index, that scans every edge (71 M on the
+    1 GB benchmark core)."""
     module = g.find_string("Module")
     if module < 0:
         return set()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, EdgeType, NodeType
+from triage.heapgraph.model import INDEX_EDGE_TYPES, STRING_TYPES, NodeType
 
 if TYPE_CHECKING:
     from triage.heapgraph.model import HeapGraph
@@ -59,29 +59,7 @@ def compute_node_class(g: HeapGraph) -> np.ndarray:
         for i in globals_:
             remap[i] = g.string_id("global")
         cls[named] = remap[cls[named]]
-    if g.source == "snapshot":
-        _name_snapshot_prototypes(g, cls)
     return cls
-
-
-def _name_snapshot_prototypes(g: HeapGraph, cls: np.ndarray) -> None:
-    """Name a function's `prototype` object `<its constructor>.prototype`, as a core's graph
-    names prototype objects (`triage/v8/naming.py`). A snapshot gives it the name of the
-    class it inherits from: http-errors' 41 `ClientError.prototype` were "41 HttpError
-    objects" in a snapshot, a suspect the core of the same express app did not have."""
-    prototype = g.find_string("prototype")
-    if prototype < 0:
-        return
-    edges = np.flatnonzero(g.edge_name == prototype)  # (few: one pass, no gather per node)
-    edges = edges[g.edge_type[edges] == EdgeType.PROPERTY]
-    edges = edges[g.node_type[g.edge_sources(edges)] == NodeType.CLOSURE]
-    protos = np.unique(g.edge_to[edges])
-    protos = protos[g.node_type[protos] == NodeType.OBJECT]
-    unnamed = g.string_id("(prototype object)")
-    for v in protos.tolist():
-        ctor = follow(g, v, "constructor")
-        name = g.name(ctor) if ctor >= 0 and int(g.node_type[ctor]) == NodeType.CLOSURE else ""
-        cls[v] = g.string_id(f"{name}.prototype") if name else unnamed
 
 
 def follow(g: HeapGraph, v: int, *names: str) -> int:
