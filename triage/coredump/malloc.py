@@ -97,7 +97,7 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
     or the region's last chunk) or in two fencepost headers, and mmapped chunks. Adds to
     out[0..7]: in use, free, arena chunk bytes, mmapped bytes, mmapped chunks, bytes of the
     stores `store_ptrs` (sorted) inside chunks in use, chunks in use that hold a serialized
-    message (`_serialized_message`) and their bytes.
+    message (a value V8's ValueSerializer wrote: `_MESSAGE_TAGS`) and their bytes.
 
     Returns the byte offset up to which the walk was exact: the region's end, or the end of
     the last whole piece (a top chunk, a fencepost pair, an mmapped chunk) before a header
@@ -189,7 +189,6 @@ def walk_region(words, first, base, tops, store_ptrs, store_sizes, out):  # noqa
     for k in range(ACCUMULATORS):
         out[k] += done[k]
     return clean
-
 
 
 def malloc_heap(core: CoreFile, store_ptrs: np.ndarray | None = None,

@@ -617,13 +617,11 @@ def _unmerge_wrapper_names(node_type: np.ndarray, node_name: np.ndarray, edge_st
                     strict=True):
         if not strings[int(node_name[v])].startswith("Node / "):
             continue
-        for e in range(int(edge_start[p]), int(edge_start[p + 1])):
-            u = int(edge_to[e])
-            if (edge_type[e] == EdgeType.PROPERTY and edge_name[e] == ctor
-                    and node_type[u] == NodeType.CLOSURE and strings[int(node_name[u])]):
-                node_type[v] = NodeType.OBJECT
-                node_name[v] = node_name[u]
-                break
+        name = _constructor_name(p, ctor, node_type, node_name, edge_start, edge_type,
+                                 edge_name, edge_to, strings)
+        if name >= 0:
+            node_type[v] = NodeType.OBJECT
+            node_name[v] = name
 
 
 def _name_prototypes(node_type: np.ndarray, node_name: np.ndarray, edge_start: np.ndarray,
@@ -644,14 +642,9 @@ def _name_prototypes(node_type: np.ndarray, node_name: np.ndarray, edge_start: n
     protos = np.unique(edge_to[edges[node_type[owners] == NodeType.CLOSURE]])
     names: dict[int, str] = {}  # prototype -> its new name
     for v in protos[node_type[protos] == NodeType.OBJECT].tolist():
-        text = "(prototype object)"
-        for e in range(int(edge_start[v]), int(edge_start[v + 1])):
-            u = int(edge_to[e])
-            if (edge_type[e] == EdgeType.PROPERTY and edge_name[e] == constructor
-                    and node_type[u] == NodeType.CLOSURE and strings[int(node_name[u])]):
-                text = f"{strings[int(node_name[u])]}.prototype"
-                break
-        names[v] = text
+        name = _constructor_name(v, constructor, node_type, node_name, edge_start, edge_type,
+                                 edge_name, edge_to, strings)
+        names[v] = f"{strings[name]}.prototype" if name >= 0 else "(prototype object)"
     wanted = set(names.values())
     ids = {text: i for i, text in enumerate(strings) if text in wanted}
     for v, text in names.items():
@@ -659,6 +652,19 @@ def _name_prototypes(node_type: np.ndarray, node_name: np.ndarray, edge_start: n
             ids[text] = len(strings)
             strings.append(text)
         node_name[v] = ids[text]
+
+
+def _constructor_name(v: int, constructor: int, node_type: np.ndarray, node_name: np.ndarray,
+                      edge_start: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
+                      edge_to: np.ndarray, strings: list[str]) -> int:
+    """The name (string id) of the named function that object `v` holds as its own
+    `constructor` property (`constructor`: that key's string id), or -1."""
+    for e in range(int(edge_start[v]), int(edge_start[v + 1])):
+        u = int(edge_to[e])
+        if (edge_type[e] == EdgeType.PROPERTY and edge_name[e] == constructor
+                and node_type[u] == NodeType.CLOSURE and strings[int(node_name[u])]):
+            return int(node_name[u])
+    return -1
 
 
 def _texts_where(ids: np.ndarray, strings: list[str], test: Callable[[str], bool]) -> np.ndarray:
