@@ -27,7 +27,11 @@ from triage.analyses.distances import (
     edge_flags,
 )
 from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, format_edge
-from triage.heapgraph.naming import defined_by_dependency, defined_by_program
+from triage.heapgraph.naming import (
+    class_origin,
+    is_dependency_script,
+    is_internal_script,
+)
 
 MAX_HOPS = 64  # steps of a path as shown, after long chains are folded into one step
 _WALK_HOPS = 200_000  # raw hops walked back (a promise's reaction list can be this long)
@@ -511,8 +515,9 @@ def _context_rank(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -> in
             inner.append(fn)
         if int(g.node_type[fn]) != NodeType.CLOSURE or g.edge_name_str(e) != "context":
             continue
-        if defined_by_program(g, fn):
-            if not defined_by_dependency(g, fn):
+        origin = class_origin(g, fn)  # (once: whose script, and whether a package's)
+        if origin is not None and not is_internal_script(origin["script"]):
+            if not is_dependency_script(origin["script"]):
                 return _PROGRAM_VARIABLE
             dependency = True
         seen += 1

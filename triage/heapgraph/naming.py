@@ -180,8 +180,3 @@ def is_dependency_script(script: str) -> bool:
     the program's code, but not what its author wrote or names things by."""
     return "/node_modules/" in script or script.startswith("node_modules/")
 
-
-def defined_by_dependency(g: HeapGraph, node: int) -> bool:
-    """Is function `node` (or the class of object `node`) from an installed package?"""
-    origin = class_origin(g, node)
-    return origin is not None and is_dependency_script(origin["script"])
