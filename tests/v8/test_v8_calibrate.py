@@ -124,3 +124,61 @@ def test_a_table_fact_the_core_contradicts_is_a_problem(fact: str, wrong: object
     monkeypatch.setitem(FACTS, key, dataclasses.replace(FACTS[key], **{fact: wrong}))
     heap = _open(crash)
     assert [p for p in heap.problems if p.startswith(named)], heap.problems
+
+
+TRACED = [m for m in SUPPORTED_MAJORS if m >= 24]  # Node 24+ hold vm.Script code this way
+
+
+def _scripts_core(major: int) -> Crash:
+    """400 vm.Scripts kept in a Map: their code is held through V8 traced handles."""
+    return run_scenario("leak_vm_scripts", major)
+
+
+@pytest.mark.parametrize("major", TRACED, ids=[f"node{m}" for m in TRACED])
+def test_derived_traced_block_header_reads_the_same_handles(
+        major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash = _scripts_core(major)
+    table = _open(crash)
+    monkeypatch.setenv(IGNORE_ENV, "{}.{}".format(*table.constants.version[:2]))
+    derived = _open(crash)
+    assert derived.facts.traced_block_header == table.facts.traced_block_header
+    assert derived.facts.notes["traced_block_header"].startswith("derived")
+    assert derived.to_heap_graph().meta["traced_handles"] == \
+        table.to_heap_graph().meta["traced_handles"]
+
+
+@pytest.mark.parametrize("major", TRACED, ids=[f"node{m}" for m in TRACED])
+def test_traced_handles_without_a_known_header_are_said(major: int) -> None:
+    """A V8 whose TracedNodeBlock header is not known: the roots say the blocks were not
+    read instead of reporting `full`."""
+    heap = _open(_scripts_core(major))
+    heap.facts = dataclasses.replace(heap.facts, traced_block_header=None)
+    capability = heap.to_heap_graph().meta["capability"]
+    assert capability.status == "degraded"
+    assert "blocks of V8 traced handles are not read" in capability.reason
+
+
+@pytest.mark.parametrize("major", TRACED, ids=[f"node{m}" for m in TRACED])
+def test_underivable_traced_block_header_is_named(major: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new V8 whose header is none of the sizes calibration tries."""
+    from triage.v8 import traced
+
+    crash = _scripts_core(major)
+    monkeypatch.setattr(traced, "HEADER_SIZES", [h for h in traced.HEADER_SIZES if h != 72])
+    monkeypatch.setenv(IGNORE_ENV, "all")
+    heap = _open(crash)
+    assert "traced-handle block header" in heap.underived
+    assert heap.to_heap_graph().meta["capability"].status == "degraded"
+
+
+@pytest.mark.parametrize("major", TRACED, ids=[f"node{m}" for m in TRACED])
+def test_a_wrong_traced_block_header_in_the_table_is_a_problem(
+        major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash = _scripts_core(major)
+    version = _open(crash).constants.version
+    key = (version[0], version[1])
+    monkeypatch.setitem(FACTS, key, dataclasses.replace(FACTS[key], traced_block_header=80))
+    heap = _open(crash)
+    assert "traced-handle block header: the table says traced_block_header=0x50, the data " \
+           "says traced_block_header=0x48" in heap.problems

@@ -70,6 +70,9 @@ def initial_facts(consts: V8Constants, core: CoreFile) -> VersionFacts:
         dispatch_handle=24 if v[0] >= 13 else None,
         external_string_payload=v[0] >= 13,
         weak_cell_weak_words=(3, 4) if v[0] >= 14 else (2, 3),
+        # V8 13+: the API object's header ends with the cppgc pointer (api_object_header - 8);
+        # a wrong guess links no wrapper to its handles, whose targets then stay roots
+        cpp_heap_wrappable=24 if v[0] >= 13 else None,
     )
 
 
@@ -334,10 +337,28 @@ def derive_isolate_roots(heap: V8Heap) -> Derived | None:
         f"no dense run in the {_ROOTS_GAP:#x} bytes below")
 
 
+def derive_traced_block_header(heap: V8Heap) -> Derived | None:
+    """The size of a TracedNodeBlock's header: the one under which this isolate's runs of
+    traced nodes check out as blocks (capacity, used count, TracedHandles* after Heap*).
+    A core with no run has nothing to derive it from, and nothing that needs it."""
+    from triage.v8.traced import header_fits
+
+    fits, runs = header_fits(heap)
+    if not runs:
+        return {}, "no traced-handle block in this core"
+    if not fits:
+        return None
+    best = max(fits, key=lambda h: (fits[h], -h))
+    return {"traced_block_header": best}, (
+        f"derived: {fits[best]} of the core's {runs} runs of traced nodes check out as "
+        f"its isolates' blocks with a {best}-byte header")
+
+
 #: the facts `complete` derives once maps are known: what the capability names when a
 #: derivation fails, and the derivation (its fields fill a derived table or check the table)
 _DERIVATIONS: tuple[tuple[str, Callable[[V8Heap], Derived | None]], ...] = (
     ("source position table field of BytecodeArray", derive_position_table),
     ("isolate roots window", derive_isolate_roots),
     ("private-field keys (Symbol flags)", derive_symbol_private_name_bit),
+    ("traced-handle block header", derive_traced_block_header),
 )

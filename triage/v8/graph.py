@@ -166,7 +166,7 @@ class _Builder:
         t = time.perf_counter()
         # the user roots: every global object but those of vm contexts (kept by their sandbox)
         gobj = np.setdiff1d(np.flatnonzero(self.is_global[self.omap]), self.vm.globals)
-        roots = find_roots(heap, self.addrs, gobj, self.traced.unowned())
+        roots = find_roots(heap, self.addrs, gobj, self.traced.unowned(), self.traced.unread)
         timings["roots"] = time.perf_counter() - t
         t = time.perf_counter()
         g = self._assemble(tables, roots)

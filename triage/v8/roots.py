@@ -74,10 +74,11 @@ def lookup(addrs: np.ndarray, words: np.ndarray) -> np.ndarray:
 
 
 def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray,
-               traced: np.ndarray | None = None) -> Roots:
+               traced: np.ndarray | None = None, traced_unread: str | None = None) -> Roots:
     """All root kinds we can find in `heap`'s core; `addrs` is the graph's sorted object table.
     `traced`: object indexes held by traced handles that no wrapper was found to own
-    (`traced.py`), kept alive as their C++ owner may be."""
+    (`traced.py`), kept alive as their C++ owner may be; `traced_unread`: why the isolate's
+    traced handles were not read (conservative roots then keep their targets)."""
     roots = Roots(globals=global_objects)
     problems: list[str] = []
     iso = _isolate_roots(heap, addrs)
@@ -91,6 +92,8 @@ def find_roots(heap: V8Heap, addrs: np.ndarray, global_objects: np.ndarray,
         problems.append("global handle blocks not found")
     else:
         roots.sets.append(gh)
+    if traced_unread:
+        problems.append(traced_unread)
     if traced is not None and len(traced):
         roots.sets.append(RootSet("(Traced handles)", np.asarray(traced, np.int64),
                                   np.zeros(len(traced), bool)))

@@ -16,7 +16,9 @@ their header (capacity = the nodes found, used = the nodes in use) and kept when
 object that wraps a cppgc object (`cpp_heap_wrappable`, a raw pointer) gets an edge to
 the targets of the in-use nodes that its C++ object's words point at; the C++ object's
 size is in the cppgc header 8 bytes before it (`encoded_low_`: size / 8 << 1 | mark bit).
-Targets no wrapper owns are kept alive as roots, as their C++ owner may be alive.
+Targets no wrapper owns are kept alive as roots, as their C++ owner may be alive. For a
+V8 with no table entry, calibration derives the header size from the same runs
+(`header_fits`); blocks that no known size fits are said in the roots' capability.
 Measured (helper study, December 2026, 997 cores): Node 18-22 make no traced handles
 (their ContextifyScript holds a global handle); Node 24 and 26 make them for
 ContextifyScript (its wrapper and its SharedFunctionInfo) and ContextifyContext (its
@@ -50,6 +52,10 @@ _OWNER_WINDOW = 1 << 13
 #: TracedNodeBlock's header (V8 13-14, 72 bytes): three list nodes {prev, next} (all blocks,
 #: usable blocks, young blocks), TracedHandles* at word 6, u16 used and u16 capacity at word 7
 _OWNER_WORD = 6
+#: header sizes calibration tries for a V8 with no table entry (the counts word, after the
+#: TracedHandles*, must lie before node 0)
+_MAX_HEADER = 256
+HEADER_SIZES = range(8 * (_OWNER_WORD + 2), _MAX_HEADER + 1, 8)
 #: a cppgc object of Node's is tens of bytes (ContextifyScript 56 with its header); a
 #: larger "size" is no header of one, and is not read
 _MAX_CPP_OBJECT = 4096
@@ -70,6 +76,8 @@ class TracedHandles:
     #: snapshot counts in the wrapper's self size (it merges the two into one node)
     wrapped: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     wrapped_bytes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: why this isolate's traced handles were not read, when the core has blocks of them
+    unread: str | None = None
 
     def unowned(self) -> np.ndarray:
         """Targets that no wrapper's C++ object was found to hold: kept as roots."""
@@ -83,20 +91,27 @@ def find_traced_handles(heap: V8Heap, addrs: np.ndarray, wrappers: np.ndarray,
     `read_words(addresses)` reads one u64 per address (0 where not dumped)."""
     header = heap.facts.traced_block_header if heap.exact_version else None
     hp = heap_pointer(heap)
-    if header is None or hp is None:
+    runs = block_runs(heap) if hp is not None else []
+    mine = [r for r in runs if checks_out(r, header, hp)] if header is not None else []
+    if not mine:
+        # no block of this isolate's: none made (Node 18-22), a Worker's blocks only, or a
+        # header this V8 does not have (then another size checks out), which is said
+        if runs and (header is None or any(checks_out(r, h, hp)
+                                           for r in runs for h in HEADER_SIZES)):
+            return TracedHandles(unread=(
+                f"{len(runs)} blocks of V8 traced handles are not read (no verified "
+                f"TracedNodeBlock header for V8 {heap.version}): what Node's C++ objects "
+                "hold through them (a vm.Script's code, a vm context) is not counted as "
+                "theirs"))
         return TracedHandles()
-    blocks = _blocks(heap, header, hp)
-    if not blocks:
-        return TracedHandles()
-    starts = np.array(sorted(blocks), dtype=np.uint64)
-    nodes = [blocks[int(s)] for s in starts]
-    objects = np.concatenate([n for n, _ in nodes])
-    in_use = np.concatenate([u for _, u in nodes])
+    starts = np.array([r.node0 for r in mine], dtype=np.uint64)
+    objects = np.concatenate([r.objects for r in mine])
+    in_use = np.concatenate([r.in_use for r in mine])
     targets = lookup(addrs, objects)
     targets[~in_use] = -1
-    out = TracedHandles(blocks=len(blocks), targets=np.unique(targets[targets >= 0]))
-    first = np.concatenate([[0], np.cumsum([len(n) for n, _ in nodes])]).astype(np.int64)
-    ends = starts + np.array([NODE_SIZE * len(n) for n, _ in nodes], dtype=np.uint64)
+    out = TracedHandles(blocks=len(mine), targets=np.unique(targets[targets >= 0]))
+    first = np.concatenate([[0], np.cumsum([len(r.objects) for r in mine])]).astype(np.int64)
+    ends = starts + np.array([NODE_SIZE * len(r.objects) for r in mine], dtype=np.uint64)
     offset = heap.facts.cpp_heap_wrappable
     if offset is None or not len(wrappers):
         return out
@@ -127,13 +142,26 @@ def find_traced_handles(heap: V8Heap, addrs: np.ndarray, wrappers: np.ndarray,
     return out
 
 
-def _blocks(heap: V8Heap, header: int, hp: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """{node 0's address: (each node's object word, in use?)} of this isolate's blocks."""
-    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+@dataclass
+class _Run:
+    """Nodes counted 0, 1, 2, ... in a row outside V8's pages: a traced-node block, unless
+    the header before it does not check out."""
+
+    node0: int  # node 0's address
+    objects: np.ndarray  # each node's object word
+    in_use: np.ndarray
+    before: np.ndarray  # the words before node 0 (the block's header ends there)
+
+
+def block_runs(heap: V8Heap) -> list[_Run]:
+    """Every run of traced nodes in the core (all isolates'), found once per core."""
+    cached = heap.core.__dict__.get("_traced_runs")
+    if cached is not None:
+        return cached
+    found: dict[int, _Run] = {}
     span = 2 * (MIN_RUN - 1)
-    head = header // 8  # words from a block's start to node 0
     for base, words in segments_outside_v8_pages(heap, overlap=NODE_SIZE * 300):
-        if len(words) <= span + head + 2:
+        if len(words) <= span + 2:
             continue
         index = ((words >> np.uint64(_INDEX_SHIFT)) & np.uint64(0xFFFF)).astype(np.int32)
         m = len(index) - span
@@ -141,7 +169,7 @@ def _blocks(heap: V8Heap, header: int, hp: int) -> dict[int, tuple[np.ndarray, n
                               & (index[span:span + m] == MIN_RUN - 1))
         for k in cand.tolist():  # k: node 0's second word
             node0 = base + 8 * (k - 1)
-            if k - 1 < head or node0 in found:
+            if k < 1 or node0 in found:
                 continue
             seq = index[k:k + 2 * _MAX_RUN:2]
             wrong = np.flatnonzero(seq != np.arange(len(seq)))
@@ -151,12 +179,31 @@ def _blocks(heap: V8Heap, header: int, hp: int) -> dict[int, tuple[np.ndarray, n
                 continue
             pairs = pairs.reshape(n, 2)
             in_use = ((pairs[:, 1] >> np.uint64(_FLAGS_SHIFT)) & np.uint64(_IN_USE)) != 0
-            # the header's last words: TracedHandles*, then u16 used and u16 capacity
-            owner = int(words[k - 1 - head + _OWNER_WORD])
-            counts = int(words[k - 1 - head + _OWNER_WORD + 1])
-            used, capacity = counts & 0xFFFF, (counts >> 16) & 0xFFFF
-            if capacity != n or used != int(in_use.sum()) or not 0 < owner - hp < _OWNER_WINDOW:
-                continue
-            found[node0] = (pairs[:, 0].copy(), in_use)
-    return found
+            found[node0] = _Run(node0, pairs[:, 0].copy(), in_use,
+                                words[max(0, k - 1 - _MAX_HEADER // 8):k - 1].copy())
+    runs = [found[a] for a in sorted(found)]
+    heap.core.__dict__["_traced_runs"] = runs
+    return runs
 
+
+def checks_out(run: _Run, header: int, hp: int) -> bool:
+    """Whether `run` is a block of the isolate whose `Heap*` is `hp`, if blocks have a
+    `header`-byte header: its last words say capacity = the run, used = the nodes in use,
+    and hold a `TracedHandles*` just after the Heap*."""
+    at = len(run.before) - header // 8 + _OWNER_WORD
+    if at < 0 or at + 1 >= len(run.before):
+        return False
+    owner, counts = int(run.before[at]), int(run.before[at + 1])
+    used, capacity = counts & 0xFFFF, (counts >> 16) & 0xFFFF
+    return (capacity == len(run.objects) and used == int(run.in_use.sum())
+            and 0 < owner - hp < _OWNER_WINDOW)
+
+
+def header_fits(heap: V8Heap) -> tuple[dict[int, int], int]:
+    """({header size: blocks of the core's isolates that check out with it}, runs found):
+    what calibration derives `traced_block_header` from, for a V8 with no table entry."""
+    runs = block_runs(heap)
+    hps = {i.heap_pointer for i in heap.isolates} or {heap_pointer(heap)}
+    fits = {h: sum(checks_out(r, h, hp) for r in runs for hp in hps if hp)
+            for h in HEADER_SIZES}
+    return {h: n for h, n in fits.items() if n}, len(runs)

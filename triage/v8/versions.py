@@ -89,7 +89,7 @@ class VersionFacts:
     cpp_heap_wrappable: int | None = None
     #: bytes of a TracedNodeBlock's header before its first node (`traced.py`), where V8's
     #: traced handles are read; None where Node makes none (Node 18-22: no block in 588
-    #: cores) or the layout is not verified
+    #: cores). Derived for a V8 with no entry; blocks that none fits degrade the roots
     traced_block_header: int | None = None
     #: JS frames (interpreted, baseline, Maglev, TurboFan): the actual argument count is a
     #: raw word at fp-24 (StandardFrameConstants::kArgCOffset, not exported; context at -8
