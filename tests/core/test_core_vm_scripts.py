@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from dumps.crash import run_scenario
 from tests.conftest import MAJORS
 from tests.core.conftest import (
     artifact_path,
@@ -50,3 +51,14 @@ def test_traced_handles_are_read_where_node_makes_them(major):
         assert traced["wrappers"] == 400 and traced["blocks"] >= 1
     else:
         assert traced == {"blocks": 0, "targets": 0, "wrappers": 0}
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_records_that_look_like_traced_nodes_are_no_blocks(major):
+    """A Buffer of records counting 0, 1, 2, ... at +10 (dumps/scenarios/
+    traced_block_lookalike.js): no header of this isolate's precedes them, so nothing is
+    read from them and the roots stay exact."""
+    found = run_scenario("traced_block_lookalike", major)
+    graph = V8Heap.open(CoreFile.open(found.core_path), ElfFile(found.node)).to_heap_graph()
+    assert graph.meta["traced_handles"]["blocks"] == 0
+    assert graph.meta["capability"].status == "full"

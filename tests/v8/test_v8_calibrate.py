@@ -182,3 +182,13 @@ def test_a_wrong_traced_block_header_in_the_table_is_a_problem(
     heap = _open(crash)
     assert "traced-handle block header: the table says traced_block_header=0x50, the data " \
            "says traced_block_header=0x48" in heap.problems
+
+
+@pytest.mark.parametrize("major", TRACED, ids=[f"node{m}" for m in TRACED])
+def test_records_that_look_like_traced_nodes_need_no_header(
+        major: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Buffer of records counting 0, 1, 2, ... at +10 holds no V8 objects: calibration
+    does not take it for blocks whose header it failed to derive."""
+    monkeypatch.setenv(IGNORE_ENV, "all")
+    heap = _open(run_scenario("traced_block_lookalike", major))
+    assert heap.underived == []

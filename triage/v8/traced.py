@@ -94,10 +94,14 @@ def find_traced_handles(heap: V8Heap, addrs: np.ndarray, wrappers: np.ndarray,
     runs = block_runs(heap) if hp is not None else []
     mine = [r for r in runs if checks_out(r, header, hp)] if header is not None else []
     if not mine:
-        # no block of this isolate's: none made (Node 18-22), a Worker's blocks only, or a
-        # header this V8 does not have (then another size checks out), which is said
-        if runs and (header is None or any(checks_out(r, h, hp)
-                                           for r in runs for h in HEADER_SIZES)):
+        # no block of this isolate's: none made (Node 18-22), a Worker's blocks only, data
+        # that looks like nodes, or blocks that cannot be read, which is said: runs of
+        # nodes holding V8 objects and no header, or a header another size would fit
+        if header is None:
+            unread = any(_holds_heap_objects(heap, r) for r in runs)
+        else:
+            unread = any(checks_out(r, h, hp) for r in runs for h in HEADER_SIZES)
+        if unread:
             return TracedHandles(unread=(
                 f"{len(runs)} blocks of V8 traced handles are not read (no verified "
                 f"TracedNodeBlock header for V8 {heap.version}): what Node's C++ objects "
@@ -175,7 +179,7 @@ def block_runs(heap: V8Heap) -> list[_Run]:
             wrong = np.flatnonzero(seq != np.arange(len(seq)))
             n = int(wrong[0]) if len(wrong) else len(seq)
             pairs = words[k - 1:k - 1 + 2 * n]
-            if len(pairs) < 2 * n:
+            if n < MIN_RUN or len(pairs) < 2 * n:  # three words that happen to read 0, 1, 63
                 continue
             pairs = pairs.reshape(n, 2)
             in_use = ((pairs[:, 1] >> np.uint64(_FLAGS_SHIFT)) & np.uint64(_IN_USE)) != 0
@@ -200,10 +204,27 @@ def checks_out(run: _Run, header: int, hp: int) -> bool:
 
 
 def header_fits(heap: V8Heap) -> tuple[dict[int, int], int]:
-    """({header size: blocks of the core's isolates that check out with it}, runs found):
-    what calibration derives `traced_block_header` from, for a V8 with no table entry."""
-    runs = block_runs(heap)
+    """({header size: blocks of the core's isolates that check out with it}, runs whose
+    in-use nodes hold V8 objects): what calibration derives `traced_block_header` from,
+    for a V8 with no table entry. Runs of other data (a Buffer of records) are left out."""
+    runs = [r for r in block_runs(heap) if _holds_heap_objects(heap, r)]
     hps = {i.heap_pointer for i in heap.isolates} or {heap_pointer(heap)}
     fits = {h: sum(checks_out(r, h, hp) for r in runs for hp in hps if hp)
             for h in HEADER_SIZES}
     return {h: n for h, n in fits.items() if n}, len(runs)
+
+
+def _holds_heap_objects(heap: V8Heap, run: _Run) -> bool:
+    """Whether nine in ten of the run's in-use nodes hold a tagged pointer into a V8 page
+    (of any isolate), as traced handles do."""
+    held = run.objects[run.in_use]
+    if not len(held):
+        return False
+    areas = sorted((p.area_start, p.area_end) for p in heap._scan_pages())
+    starts = np.array([a for a, _ in areas], dtype=np.uint64)
+    ends = np.array([b for _, b in areas], dtype=np.uint64)
+    k = np.maximum(np.searchsorted(starts, held, side="right") - 1, 0)
+    inside = (held & np.uint64(3)) == 1
+    if len(starts):
+        inside &= (held >= starts[k]) & (held < ends[k])
+    return bool(inside.mean() >= 0.9)
