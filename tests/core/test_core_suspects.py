@@ -712,14 +712,15 @@ def test_entries_in_bucket_arrays_are_said_to_be_in_the_buckets(major, artifact)
 def test_timers_that_meet_only_at_the_global_are_held_by_the_programs_map(major, artifact):
     """4,000 debounce timers, each in Node's timer list and in the module's Map `pending`:
     the Edits they capture meet only at the global object, and the holder was `(global)`,
-    the shortest path running through the timer list and not the Map."""
-    if (major, artifact) == (18, "snapshot"):
-        pytest.skip("Node 18's snapshots have the timers meet at the root: no point (known gap)")
+    the shortest path running through the timer list and not the Map. Node 18's snapshots
+    have them meet at the root: the Map is where most of their shortest paths meet, and a
+    few run through the timer list instead, so fewer are counted there."""
     path = artifact_path(crash_with_snapshot("leak_debounce_timers", major), artifact)
     (suspect,) = [s for s in artifact_summary(path)["suspects"] if s["type"] == "Edit"]
     assert suspect["pattern"] == "uncleared-timers"
     assert suspect["accumulation_point"]["holder"] == "pending"
-    assert suspect["accumulation_point"]["count"] == 4000
+    counts = range(3900, 4001) if (major, artifact) == (18, "snapshot") else (4000,)
+    assert suspect["accumulation_point"]["count"] in counts
 
 
 @pytest.mark.parametrize("scenario, kind", [

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 
-from triage.analyses.distances import UNREACHABLE, distances
+from triage.analyses.distances import UNREACHABLE, distances, path_tree
 from triage.analyses.dominators import Dominators, class_retained, dominators
 from triage.analyses.histogram import class_totals
 from triage.analyses.retainers import (
@@ -44,6 +45,9 @@ from triage.heapgraph.native_state import ICU_OBJECTS
 from triage.units import human_bytes
 
 ACCUMULATION_SHARE = 0.5
+#: MAT's 10 % rule: a class spread over many holders that retains this share of the live
+#: heap is a suspect by itself, and where its shortest paths meet is looked for
+SPREAD_SHARE = 0.10
 _STORE_TYPES = (NodeType.HIDDEN, NodeType.ARRAY, NodeType.OBJECT_SHAPE, NodeType.CODE)
 _ERROR_CLASSES = {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError",
                   "EvalError", "URIError", "AggregateError", "DOMException"}
@@ -80,6 +84,14 @@ _STREAM_CLASSES = {
     "Deflate", "Inflate", "DeflateRaw", "InflateRaw", "Gzip", "Gunzip", "Unzip",
     "BrotliCompress", "BrotliDecompress",
 }
+
+
+class _PathTree(NamedTuple):
+    """A tree of shortest paths from the roots (`distances.path_tree`), walked where the
+    dominator tree is: its parents in `idom`, as `_lift` and `_sample_under` read them."""
+
+    idom: np.ndarray
+    order: np.ndarray
 
 
 def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
@@ -153,19 +165,43 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
                 point = index
             else:
                 chain = _list_held_by(g, cls, c, point, int(cnt[store]))
+        tree: Dominators | _PathTree = dom
+        if ((point < 0 or (chain is None and _meet_at_global_only(g, dom, dist, cls, c, point,
+                                                                  store, best)))
+                and int(cret[c]) >= SPREAD_SHARE * live_total and cname != _FETCH_BODY):
+            # nothing below the roots (or the global object) dominates them: where their
+            # shortest paths meet (undici's bodies have their own: _fetch_dispatcher_facts)
+            paths = _PathTree(*path_tree(g))
+            _class_tree(paths.idom, paths.order, cls, c, dist, cnt, best)
+            meet = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+            held_in = _lift(g, paths, meet)
+            # where they meet is a holder only if the program would name it (a collection,
+            # a plain object, an instance of its own class), not Node's timer list or a
+            # function; and instances nested in one of their own (25 Maps in a Map) are that
+            # one's accumulation, not a spread
+            inner = int(best[meet])
+            nested = inner >= 0 and cls[inner] == c and cnt[inner] >= ACCUMULATION_SHARE * cnt[meet]
+            # plain objects inside objects of the program's (an Edit's `ops`) are theirs
+            part_of = not user and _inside_program_object(
+                g, paths, _sample_under(g, paths, dist, cls, c, meet, best), meet)
+            if held_in >= 0 and not nested and not part_of and _nameable_holder(g, held_in):
+                tree, store, point = paths, meet, held_in
+            else:  # back to the dominator tree's counts
+                _class_tree(dom.idom, dom.order, cls, c, dist, cnt, best)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
         # Map's table), which `point` (its owner) does not always dominate: a handle taken
         # mid-rehash can share the table.
         cand = {"class": c, "total": total, "point": point,
                 # (less the store itself when it is one: a dictionary of plain objects)
                 "under": int(cnt[store]) - int(cls[store] == c) if point >= 0 else 0,
-                "accumulated": int(_accumulated(dom.idom, dom.order, cls, c, dom.retained, dist,
-                                                 store)) if point >= 0 else 0,
+                "accumulated": int(_accumulated(tree.idom, tree.order, cls, c, dom.retained,
+                                                 dist, store)) if point >= 0 else 0,
                 "sample": -1, "chain": chain, "linked": linked >= 0,
                 # what the store that holds them keeps in all (external memory of views
                 # shared between instances is dominated by the store, not by one instance)
                 "kept": int(dom.retained[point if (chain and point == chain["head"])
                                          or linked >= 0 else store]) if point >= 0 else 0,
+                "shared_paths": tree is not dom,
                 "native": _native_each(cname) * int(cnt[store]) if point >= 0 else 0}
         if point < 0:
             cand["accumulated"] = int(cret[c])
@@ -174,7 +210,9 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             elif (fetch := _fetch_dispatcher_facts(g, dist, cand)) is not None:
                 found.append(cand | fetch | {"user": False})  # (unless it is fetch's)
             continue
-        cand["sample"] = _sample_under(g, dom, dist, cls, c, store, best)
+        if cand["shared_paths"]:  # the store dominates none of them: what they keep
+            cand["kept"] = cand["accumulated"]
+        cand["sample"] = _sample_under(g, tree, dist, cls, c, store, best)
         if chain is not None:  # also show how the farthest instance hangs off the chain
             cand["deep_sample"] = _deepest_under(g, dom, dist, cls, c, store)
         cand["user"] = user
@@ -214,7 +252,7 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
     groups.sort(key=lambda grp: -_weight(grp[0]) * (0.25 if grp[0].get("deleted") else 1))
     # MAT's 10 % rule, after the accumulations: a user class holding much, but spread out
     groups += [[s] for s in sorted(spread, key=lambda x: -x["accumulated"])
-               if s["accumulated"] >= 0.10 * live_total]
+               if s["accumulated"] >= SPREAD_SHARE * live_total]
     out = []
     for grp in groups:
         lead = grp[0]
@@ -1491,7 +1529,43 @@ def _list_held_by_global(g: HeapGraph, chain: dict, cname: str, point: int) -> i
     return point
 
 
-def _lift(g: HeapGraph, dom: Dominators, v: int) -> int:
+def _meet_at_global_only(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int,
+                         store: int, best) -> bool:
+    """Is `point` a global object with no collection on the path to an instance below it
+    (`_collection_below_global`, which names the program's Map of 4,000 debounce timers
+    that Node's timer list holds too)? Then the global is no holder at all."""
+    if g.class_name(point) != "global":
+        return False
+    sample = _sample_under(g, dom, dist, cls, c, store, best)
+    paths = retainer_paths(g, sample, max_paths=1) if sample >= 0 else []
+    return not (paths and _collection_below_global(g, point, paths[0]))
+
+
+def _inside_program_object(g: HeapGraph, tree: _PathTree, v: int, top: int) -> bool:
+    """Does the path from `top` down to `v` in the tree of shortest paths pass through an
+    object of a class of the program's? The plain `{insert}` objects of 4,000 Edits that
+    debounce timers keep were a second suspect beside the Edits, in one place."""
+    if v < 0:
+        return False
+    for _ in range(10_000):
+        v = int(tree.idom[v])
+        if v == top or v == g.root:
+            return False
+        if int(g.node_type[v]) == NodeType.OBJECT and defined_by_program(g, v):
+            return True
+    return False
+
+
+def _nameable_holder(g: HeapGraph, v: int) -> bool:
+    """A Map, Set or Array (or a subclass), a plain object or an instance of a class of the
+    program's: what a holder found where shortest paths meet must be. 4,000 debounce timers
+    in a Map of the program's and in Node's timer list have their paths meet in the list,
+    at a Timeout half way down it."""
+    return (_builtin_kind(g, v) is not None or g.class_name(v) == "Object"
+            or (int(g.node_type[v]) == NodeType.OBJECT and defined_by_program(g, v)))
+
+
+def _lift(g: HeapGraph, dom: Dominators | _PathTree, v: int) -> int:
     """From a V8-internal holder (table, backing store, context, the head of a linked list of
     internals) up to its user-level owner; -1 when the instances only meet at a root (no
     accumulation point)."""
@@ -1531,7 +1605,8 @@ def _owner_of_store(g: HeapGraph, v: int) -> int | None:
     return owners.pop() if len(owners) == 1 else None
 
 
-def _sample_under(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int, best) -> int:
+def _sample_under(g: HeapGraph, dom: Dominators | _PathTree, dist, cls, c: int, point: int,
+                  best) -> int:
     """A live instance of `c` dominated by `point`: the closest to the roots among the 200
     closest, else the one down the best-child line (deep in a linked list). Never one from
     elsewhere: its path would explain some other object (`global.JSON` for a list's plain
