@@ -166,26 +166,14 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             else:
                 chain = _list_held_by(g, cls, c, point, int(cnt[store]))
         tree: Dominators | _PathTree = dom
-        if ((point < 0 or (chain is None and _meet_at_global_only(g, dom, dist, cls, c, point,
-                                                                  store, best)))
-                and int(cret[c]) >= SPREAD_SHARE * live_total and cname != _FETCH_BODY):
+        if (int(cret[c]) >= SPREAD_SHARE * live_total and cname != _FETCH_BODY
+                and (point < 0 or (chain is None and _meet_at_global_only(
+                    g, dom, dist, cls, c, point, store, best)))):
             # nothing below the roots (or the global object) dominates them: where their
             # shortest paths meet (undici's bodies have their own: _fetch_dispatcher_facts)
-            paths = _PathTree(*path_tree(g))
-            _class_tree(paths.idom, paths.order, cls, c, dist, cnt, best)
-            meet = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
-            held_in = _lift(g, paths, meet)
-            # where they meet is a holder only if the program would name it (a collection,
-            # a plain object, an instance of its own class), not Node's timer list or a
-            # function; and instances nested in one of their own (25 Maps in a Map) are that
-            # one's accumulation, not a spread
-            inner = int(best[meet])
-            nested = inner >= 0 and cls[inner] == c and cnt[inner] >= ACCUMULATION_SHARE * cnt[meet]
-            # plain objects inside objects of the program's (an Edit's `ops`) are theirs
-            part_of = not user and _inside_program_object(
-                g, paths, _sample_under(g, paths, dist, cls, c, meet, best), meet)
-            if held_in >= 0 and not nested and not part_of and _nameable_holder(g, held_in):
-                tree, store, point = paths, meet, held_in
+            met = _where_paths_meet(g, dist, cls, c, user, total, cnt, best)
+            if met is not None:
+                tree, store, point = met
             else:  # back to the dominator tree's counts
                 _class_tree(dom.idom, dom.order, cls, c, dist, cnt, best)
         # Counts come from the dominator subtree that holds the instances (`store`, e.g. a
@@ -1527,6 +1515,28 @@ def _list_held_by_global(g: HeapGraph, chain: dict, cname: str, point: int) -> i
         if u == point and int(g.edge_type[e]) == EdgeType.PROPERTY:
             return head
     return point
+
+
+def _where_paths_meet(g: HeapGraph, dist, cls, c: int, user: bool, total: int, cnt,
+                      best) -> tuple[_PathTree, int, int] | None:
+    """(tree, store, point) where the shortest paths of most instances of `c` meet, with
+    `cnt` and `best` counted on the tree of shortest paths; None when that is no holder.
+
+    It is one only if the program would name it (a collection, a plain object, an instance
+    of a class of its own), not Node's timer list or a function; when the instances are not
+    nested in one of their own (25 Maps in a Map are that one's accumulation); and, for a
+    builtin class, when they are not parts of the program's objects (an Edit's `ops`)."""
+    paths = _PathTree(*path_tree(g))
+    _class_tree(paths.idom, paths.order, cls, c, dist, cnt, best)
+    meet = _walk_down(g, best, cnt, cls, c, g.root, ACCUMULATION_SHARE * total)
+    held_in = _lift(g, paths, meet)
+    inner = int(best[meet])
+    nested = inner >= 0 and cls[inner] == c and cnt[inner] >= ACCUMULATION_SHARE * cnt[meet]
+    part_of = not user and _inside_program_object(
+        g, paths, _sample_under(g, paths, dist, cls, c, meet, best), meet)
+    if held_in >= 0 and not nested and not part_of and _nameable_holder(g, held_in):
+        return paths, meet, held_in
+    return None
 
 
 def _meet_at_global_only(g: HeapGraph, dom: Dominators, dist, cls, c: int, point: int,
