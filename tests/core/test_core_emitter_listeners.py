@@ -24,3 +24,7 @@ def test_a_snapshot_names_the_listener_array_of_the_event(crash):
 def test_the_reason_counts_the_listeners_of_an_event_named_with_punctuation(crash):
     reason = top_suspect(crash.core_path)["reason"]
     assert "2,000 listeners for 'user:login' on `require.main.exports.hub`" in reason
+
+
+def test_a_holder_that_keeps_them_alone_is_not_said_to_share_them(crash):
+    assert "not their only holder" not in top_suspect(crash.core_path)["reason"]

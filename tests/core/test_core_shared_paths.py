@@ -31,3 +31,12 @@ def test_a_snapshot_names_where_the_shortest_paths_of_the_records_meet(crash):
 def test_the_reason_names_the_closure_that_captures_the_records(crash):
     reason = top_suspect(crash.core_path)["reason"]
     assert "captured as `state`" in reason and "`onTick`" in reason
+
+
+def test_the_last_path_reaches_the_records_through_the_other_holder(crash):
+    """The listener array is not all that keeps them: each copy's Module in the main
+    module's `children` does too, and removing the listeners alone would free nothing."""
+    suspect = top_suspect(crash.core_path)
+    assert "`bus._events.tick` is not their only holder" in suspect["reason"]
+    labels = [step["edge"]["label"] for step in suspect["retainer_paths"][-1] if step["edge"]]
+    assert ".children" in labels and ".tick" not in labels

@@ -723,6 +723,15 @@ def test_timers_that_meet_only_at_the_global_are_held_by_the_programs_map(major,
     assert suspect["accumulation_point"]["count"] in counts
 
 
+@pytest.mark.parametrize("major", MAJORS)
+def test_timers_held_by_the_programs_map_are_said_to_be_held_by_node_too(major):
+    """The Map `pending` is named, but Node's timer list keeps each Edit too until its timer
+    fires: deleting from the Map alone would free nothing, and the reason says so."""
+    path = artifact_path(crash_with_snapshot("leak_debounce_timers", major), "core")
+    (suspect,) = [s for s in artifact_summary(path)["suspects"] if s["type"] == "Edit"]
+    assert "`pending` is not their only holder" in suspect["reason"]
+
+
 @pytest.mark.parametrize("scenario, kind", [
     ("leak_intervals", "are kept alive by intervals that were never cleared"),
     ("leak_interval_buffers", "are kept alive by intervals that were never cleared"),

@@ -119,7 +119,14 @@ def distances(g: HeapGraph) -> np.ndarray:
     return g.cached("distances", lambda: _compute_distances(g))
 
 
-def _compute_distances(g: HeapGraph) -> np.ndarray:
+def distances_avoiding(g: HeapGraph, avoid: int) -> np.ndarray:
+    """`distances()` as if node `avoid` were not there (same roots, weak and ephemeron
+    rules; UNREACHABLE for what only it keeps), not cached: where the holder a suspect names
+    does not keep the objects alone, the path that shows what else does."""
+    return _compute_distances(g, avoid)
+
+
+def _compute_distances(g: HeapGraph, avoid: int = -1) -> np.ndarray:
     flags = edge_flags(g)
     user = np.zeros(g.node_count, dtype=np.uint8)
     for e in g.edges_of(g.root):
@@ -129,7 +136,12 @@ def _compute_distances(g: HeapGraph) -> np.ndarray:
     pending = np.zeros(g.node_count, dtype=np.int32)
     _count_ephemerons(g.edge_to, flags, pending)
     dist = np.full(g.node_count, UNREACHABLE, dtype=np.int32)
+    if avoid >= 0:  # as if already reached: the search never enters it
+        user[avoid] = 0
+        dist[avoid] = UNREACHABLE - 1
     _bfs(g.edge_start, g.edge_to, flags, g.root, user, pending, dist, SYSTEM_BASE)
+    if avoid >= 0:
+        dist[avoid] = UNREACHABLE
     return dist
 
 

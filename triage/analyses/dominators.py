@@ -60,6 +60,19 @@ class Dominators:
         return start, kids[:m]
 
 
+def dominated_by(idom: np.ndarray, root: int, u: int, by: int) -> bool:
+    """Is every path from `root` to `u` through `by` (`by == u` included)? Walks `u`'s
+    dominator chain: as long as the tree is deep, which only a long linked list makes."""
+    v = u
+    for _ in range(idom.shape[0]):
+        if v == by:
+            return True
+        if v == root:
+            return False
+        v = int(idom[v])
+    return False
+
+
 def dominators(g: HeapGraph, convention: str = "devtools") -> Dominators:
     """Immediate dominators and retained sizes of every node (cached on `g` per convention)."""
     if convention not in CONVENTIONS:

@@ -24,8 +24,10 @@ from triage.analyses.distances import (
     UNREACHABLE,
     WEAK,
     distances,
+    distances_avoiding,
     edge_flags,
 )
+from triage.analyses.dominators import dominated_by
 from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, format_edge
 from triage.heapgraph.naming import (
     class_origin,
@@ -86,6 +88,17 @@ def retainer_paths(g: HeapGraph, node: int, *, max_paths: int = 3,
             if len(out) >= max_paths:
                 break
     return out
+
+
+def path_avoiding(g: HeapGraph, node: int, avoid: int) -> list[dict] | None:
+    """A shortest strong path from a root to `node` that does not pass through `avoid`, or
+    None when `avoid` is on every path. Where two holders keep the same objects (300 copies
+    of a plugin, each kept by its listener on a bus and by its Module in `children`), the
+    holder a suspect names is not the whole answer: this path shows the other one."""
+    dist = distances_avoiding(g, avoid)
+    if dist[node] == UNREACHABLE:
+        return None
+    return _render(g, _walk(g, node, dist, set()), collapse=True)
 
 
 def _walk(g: HeapGraph, node: int, dist: np.ndarray, used: set[int]) -> list[tuple[int, int]]:
@@ -463,7 +476,7 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                 visited += 1
                 labels = (label, *chain[v])
                 if kind == "context":
-                    if dominators is None or not _dominated(g, dominators, u, node):
+                    if dominators is None or not dominated_by(dominators, g.root, u, node):
                         rank = _context_rank(g, u)
                         found.append((rank, -votes[label], _join("", labels)))
                 elif _user_global(g, u, dist):
@@ -591,17 +604,6 @@ def _table_owner(g: HeapGraph, store: int) -> int | None:
                 and g.class_name(u) in _COLLECTIONS):
             return u
     return None
-
-
-def _dominated(g: HeapGraph, idom: np.ndarray, u: int, by: int) -> bool:
-    v = u
-    for _ in range(1_000_000):
-        if v == by:
-            return True
-        if v == g.root:
-            return False
-        v = int(idom[v])
-    return False
 
 
 def _join(prefix: str, labels: tuple[str, ...]) -> str:

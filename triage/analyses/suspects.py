@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from triage.analyses.distances import UNREACHABLE, distances, path_tree
-from triage.analyses.dominators import Dominators, class_retained, dominators
+from triage.analyses.dominators import Dominators, class_retained, dominated_by, dominators
 from triage.analyses.histogram import class_totals
 from triage.analyses.retainers import (
     holder_expression,
@@ -29,6 +29,7 @@ from triage.analyses.retainers import (
     link_name,
     named_holder,
     node_ref,
+    path_avoiding,
     retainer_paths,
 )
 from triage.compiled import kernel
@@ -1684,6 +1685,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     kind = _builtin_kind(g, point) if point >= 0 else None
     pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
     reason += _backing_stores_of_views(g, name, lead, others)
+    reason += _other_holder(g, dom, point, holder, lead["sample"], paths, max_paths)
     if lead.get("native"):
         _, each, what = ICU_OBJECTS[name]
         reason += (f"; each also owns {what} outside the JS heap (about {each >> 10} KiB "
@@ -1711,6 +1713,26 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         "retainer_paths": paths,
         "score_bytes": _weight(lead),
     }
+
+
+def _other_holder(g: HeapGraph, dom: Dominators, point: int, holder: str, sample: int,
+                  paths: list[list[dict]], max_paths: int) -> str:
+    """"; `bus._events.tick` is not their only holder: ..." when the point does not dominate
+    the sample, as where the shortest paths of the instances meet (`_where_paths_meet`) or
+    at a global's collection named for them (`_collection_below_global`): removing them
+    from the holder named alone would not free them. A path that avoids the point is shown
+    last (`paths` is changed in place) unless one shown already does; else ""."""
+    if point < 0 or sample < 0 or point == g.root or dominated_by(dom.idom, g.root, sample,
+                                                                   point):
+        return ""
+    point_id = int(g.node_id[point])
+    if not any(all(step["node"]["id"] != point_id for step in path) for path in paths):
+        other = path_avoiding(g, sample, point)
+        if other is None:
+            return ""
+        paths[max(max_paths - 1, 1):] = [other]
+        return f"; `{holder}` is not their only holder: the last path reaches them without it"
+    return f"; `{holder}` is not their only holder: a path shown reaches them without it"
 
 
 _COLLECTIONS = ("Map", "Set", "Array", "WeakMap", "WeakSet")
