@@ -1721,18 +1721,23 @@ def _other_holder(g: HeapGraph, dom: Dominators, point: int, holder: str, sample
     the sample, as where the shortest paths of the instances meet (`_where_paths_meet`) or
     at a global's collection named for them (`_collection_below_global`): removing them
     from the holder named alone would not free them. A path that avoids the point is shown
-    last (`paths` is changed in place) unless one shown already does; else ""."""
+    last (`paths` is changed in place) unless it is one shown already; else "". (Whether a
+    path shown avoids the point cannot be read off its steps: they leave internal hops out.)"""
     if point < 0 or sample < 0 or point == g.root or dominated_by(dom.idom, g.root, sample,
                                                                    point):
         return ""
-    point_id = int(g.node_id[point])
-    if not any(all(step["node"]["id"] != point_id for step in path) for path in paths):
-        other = path_avoiding(g, sample, point)
-        if other is None:
-            return ""
-        paths[max(max_paths - 1, 1):] = [other]
-        return f"; `{holder}` is not their only holder: the last path reaches them without it"
-    return f"; `{holder}` is not their only holder: a path shown reaches them without it"
+    other = path_avoiding(g, sample, point)
+    if other is None:
+        return ""
+    if _path_key(other) in {_path_key(path) for path in paths}:
+        return f"; `{holder}` is not their only holder: a path shown reaches them without it"
+    paths[max(max_paths - 1, 1):] = [other]
+    return f"; `{holder}` is not their only holder: the last path reaches them without it"
+
+
+def _path_key(path: list[dict]) -> tuple:
+    return tuple((step["node"]["id"], step["edge"]["label"] if step["edge"] else "")
+                 for step in path)
 
 
 _COLLECTIONS = ("Map", "Set", "Array", "WeakMap", "WeakSet")
