@@ -323,10 +323,11 @@ def _object_queries(entries: list[dict[str, Any]], answers: dict[str, dict[str, 
 def record_native_memory(graph: HeapGraph, evidence: dict[str, Any]) -> None:
     """One isolate's native memory, from its core graph, for the process totals below: its
     ArrayBuffer stores (deduplicated across isolates there), external strings' characters
-    in malloc'd memory, Blob data, unmeasured state."""
+    in malloc'd memory, Blob data, zlib state, unmeasured state."""
     for key, meta in (("core_external_stores", "external_stores"),
                       ("core_external_strings", "external_strings"),
-                      ("core_blob_data", "blob_data"), ("core_native_state", "native_state")):
+                      ("core_blob_data", "blob_data"), ("core_zlib_memory", "zlib_memory"),
+                      ("core_native_state", "native_state")):
         evidence.setdefault(key, []).append(graph.meta.get(meta))
 
 
@@ -360,6 +361,10 @@ def _core_totals(entries: list[dict[str, Any]], findings: Findings, core: CoreFi
     if any(b[k] for b in blobs for k in counts[1:]):  # any Blob at all, counted or not
         total = {k: sum(b[k] for b in blobs) for k in counts}
         findings.evidence["core_blob_total"] = {**total, "detail": blob_text(total)}
+    zlib = [z for z in findings.evidence.get("core_zlib_memory") or [] if z is not None]
+    if any(z["streams"] for z in zlib):
+        findings.evidence["core_zlib_total"] = {
+            k: sum(z[k] for z in zlib) for k in ("bytes", "streams")}
     stores = _distinct_blocks(findings.evidence.get("core_external_stores"))
     strings = _distinct_blocks(findings.evidence.get("core_external_strings"))
     uniq, best = (np.concatenate([stores[0], strings[0]]), np.concatenate([stores[1], strings[1]]))

@@ -120,10 +120,11 @@ def _js_stack(model: CrashModel | None, capability: Capability | None) -> dict[s
     }
 
 
-def _malloc_row(heap: MallocHeap | None, blobs: bool) -> dict[str, Any]:
+def _malloc_row(heap: MallocHeap | None, blobs: bool,
+                zlib: dict[str, int] | None = None) -> dict[str, Any]:
     """The core's `native` figure: glibc malloc's chunks in use less the ArrayBuffer stores
-    and external strings' characters in them (the `external` figure), with what was walked
-    and what may be missing."""
+    and external strings' characters in them (the `external` figure), with what was walked,
+    what may be missing, and the part that objects' retained sizes include (zlib state)."""
     if heap is None:
         return {"kind": "native", "bytes": None, "source": "core",
                 "detail": "no glibc malloc heap was recognised in the core's anonymous memory "
@@ -143,6 +144,9 @@ def _malloc_row(heap: MallocHeap | None, blobs: bool) -> dict[str, Any]:
         detail += f"; {heap.unvalidated} region(s) that began like malloc's did not walk"
     if heap.message_bytes >= QUEUED_MESSAGES_MIN:
         detail += f"; of it, {queued_messages_text(heap, short=True)}"
+    if zlib:
+        detail += (f"; of it, {human_bytes(zlib['bytes'])} is zlib's state behind "
+                   f"{zlib['streams']:,} stream(s), in their objects' retained sizes")
     return {"kind": "native", "bytes": max(heap.in_use - heap.stores_in_use, 0),
             "source": "core", "detail": detail}
 
@@ -203,7 +207,7 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
         rows.append({"kind": "blob_data", "bytes": blobs["bytes"], "source": "core",
                      "detail": blobs["detail"]})
     if "core_malloc" in ev:
-        rows.append(_malloc_row(ev["core_malloc"], blobs is not None))
+        rows.append(_malloc_row(ev["core_malloc"], blobs is not None, ev.get("core_zlib_total")))
     report = findings.sections.get("report") or {}
     heap = report.get("heap") or {}
     usage = report.get("resource_usage") or {}
@@ -240,7 +244,9 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
         native = next(r for r in rows if r["kind"] == "native")
         native["detail"] += f"; {unmeasured}"
     out: dict[str, Any] = {"totals": rows}
-    note = _mostly_native(rows, ev.get("core_malloc"))
+    attributed = sum((ev.get(k) or {}).get("bytes", 0)
+                     for k in ("core_zlib_total", "core_blob_total"))
+    note = _mostly_native(rows, ev.get("core_malloc"), attributed)
     if note:
         out["note"] = note
     return out
@@ -250,16 +256,19 @@ def memory_section(findings: Findings) -> dict[str, Any] | None:
 MOSTLY_NATIVE_MIN = 16 << 20
 
 
-def _mostly_native(rows: list[dict[str, Any]], messages: MallocHeap | None = None) -> str | None:
+def _mostly_native(rows: list[dict[str, Any]], messages: MallocHeap | None = None,
+                   attributed: int = 0) -> str | None:
     """When a core's malloc memory outweighs the JS heap and ArrayBuffers, say so: the
     suspects rank objects by what they retain, and no object retains this (a native leak,
-    messages queued in C++, compression or ICU state)."""
+    messages queued in C++, compression or ICU state). `attributed`: malloc'd bytes that
+    objects do retain (zlib state, Blob data), left out of the claim."""
     core = {r["kind"]: r["bytes"] for r in rows if r["source"] == "core"}
     native, js, ext = core.get("native"), core.get("js_heap"), core.get("external")
-    if native is None or js is None or ext is None or native < MOSTLY_NATIVE_MIN:
+    if native is None or js is None or ext is None:
         return None
     total = native + js + ext
-    if native * 2 < total:
+    native = max(native - attributed, 0)
+    if native < MOSTLY_NATIVE_MIN or native * 2 < total:
         return None
     note = (f"most of this process's memory is native: {human_bytes(native)} of "
             f"{human_bytes(total)} (JS heap, ArrayBuffers and malloc) is malloc'd memory "

@@ -43,6 +43,10 @@ from triage.v8.roots import ENGINE, Roots, find_roots
 from triage.v8.traced import TRACED_EDGE, find_traced_handles
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
 from triage.v8.vm_contexts import VM_CONTEXT_EDGE, find_vm_contexts
+from triage.v8.zlib_memory import EDGE_NAME as ZLIB_EDGE
+from triage.v8.zlib_memory import HANDLE_CLASS as ZLIB_HANDLE
+from triage.v8.zlib_memory import NODE_NAME as ZLIB_NODE
+from triage.v8.zlib_memory import zlib_data
 
 if TYPE_CHECKING:
     from triage.v8.heap import V8Heap
@@ -130,11 +134,19 @@ class _Builder:
         kept_addrs, kept_maps = w.address[keep], w.map_index[keep]
         ext = self._backing_stores(kept_addrs, kept_maps)
         self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
+        self.zlib = zlib_data(heap, kept_addrs, kept_maps, names)
         self.native_state = native_state(heap, kept_addrs, kept_maps, names)
+        # streams whose zlib state was measured are no longer "not measured"
+        self.native_state.pop(ZLIB_HANDLE, None)
+        if self.zlib["meta"]["unread"]:
+            self.native_state[ZLIB_HANDLE] = self.zlib["meta"]["unread"]
         del kept_addrs, kept_maps
-        # native nodes follow the objects: backing stores, then Blob data
+        # native nodes follow the objects: backing stores, then Blob data, then zlib state;
+        # each data node's id is its owner's address + 2, no object's or store's (a Blob and
+        # a Zlib handle are different objects)
         self.n_stores = n_stores = len(ext["stores"])
-        n_ext = n_stores + len(self.blobs["owners"])
+        data_owners = np.concatenate([self.blobs["owners"], self.zlib["owners"]])
+        n_ext = n_stores + len(data_owners)
         # the graph's node columns are allocated once; the builder works on views of them
         top = 2 + _MAX_ROOT_SETS  # root, (GC roots), sub-roots: their count is known later
         self.node_id = np.empty(top + n_obj + n_ext, dtype=np.uint64)
@@ -145,9 +157,9 @@ class _Builder:
         np.compress(keep, w.size, out=self.osize)
         self.node_id[top + n_obj:top + n_obj + n_stores] = ext["stores"]
         self.self_size[top + n_obj:top + n_obj + n_stores] = ext["sizes"]
-        # a Blob's data node: its id is the Blob's address + 2, no object's or store's
-        self.node_id[top + n_obj + n_stores:] = self.addrs[self.blobs["owners"]] + np.uint64(2)
-        self.self_size[top + n_obj + n_stores:] = self.blobs["sizes"]
+        self.node_id[top + n_obj + n_stores:] = self.addrs[data_owners] + np.uint64(2)
+        self.self_size[top + n_obj + n_stores:] = np.concatenate(
+            [self.blobs["sizes"], self.zlib["sizes"]])
         self.ext = ext
         self.omap = np.ascontiguousarray(w.map_index[keep])
         del keep, w
@@ -258,11 +270,14 @@ class _Builder:
         sandbox -> its native context (`vm_contexts.py`).
         `to` is relative to the first object node (backing stores follow the objects)."""
         n_obj = len(self.addrs)
-        blobs = self.blobs["owners"]
-        owners = [ext["owners"], blobs]
-        to = [n_obj + ext["owner_store"], n_obj + self.n_stores + np.arange(len(blobs))]
+        blobs, streams = self.blobs["owners"], self.zlib["owners"]
+        owners = [ext["owners"], blobs, streams]
+        first_data = n_obj + self.n_stores
+        to = [n_obj + ext["owner_store"], first_data + np.arange(len(blobs)),
+              first_data + len(blobs) + np.arange(len(streams))]
         names = [np.full(len(ext["owners"]), self.sid("backing_store"), dtype=np.int64),
-                 np.full(len(blobs), self.sid(BLOB_EDGE), dtype=np.int64)]
+                 np.full(len(blobs), self.sid(BLOB_EDGE), dtype=np.int64),
+                 np.full(len(streams), self.sid(ZLIB_EDGE), dtype=np.int64)]
         self.code_meta = None
         facts = self.heap.facts
         off = getattr(facts, "dispatch_handle", None) if facts is not None else None
@@ -748,7 +763,8 @@ class _Builder:
         # count pass: per-object edge counts land in edge_start itself, then a cumsum in place
         ext = self.ext
         n_stores = self.n_stores
-        n_ext = n_stores + len(self.blobs["owners"])
+        n_blobs = len(self.blobs["owners"])
+        n_ext = n_stores + n_blobs + len(self.zlib["owners"])
         edge_start = np.zeros(base + n_obj + n_ext + 1, dtype=np.int64)
         edge_start[1:base + 1] = np.cumsum(syn_cnt)
         counts = edge_start[base + 1:base + 1 + n_obj]
@@ -808,7 +824,9 @@ class _Builder:
             node_name[2 + k] = self.sid(rs.name)
         node_name[base:base + n_obj] = self.node_name
         node_name[base + n_obj:base + n_obj + n_stores] = self.sid("system / JSArrayBufferData")
-        node_name[base + n_obj + n_stores:] = self.sid(BLOB_NODE)
+        node_name[base + n_obj + n_stores:base + n_obj + n_stores + n_blobs] = \
+            self.sid(BLOB_NODE)
+        node_name[base + n_obj + n_stores + n_blobs:] = self.sid(ZLIB_NODE)
         self.node_name = None
         node_id = self.node_id[off:]
         node_id[:base] = np.arange(base, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -823,7 +841,8 @@ class _Builder:
         g.meta.update({
             "engine": ENGINE, "v8": self.heap.version, "first_object": base,
             "objects": n_obj, "external": ext["meta"], "function_code": self.code_meta,
-            "blob_data": self.blobs["meta"], "native_state": self.native_state,
+            "blob_data": self.blobs["meta"], "zlib_memory": self.zlib["meta"],
+            "native_state": self.native_state,
             "external_stores": (ext["stores"], ext["sizes"]),
             "external_strings": self.external_strings,
             "roots": roots.kinds, "capability": roots.capability,

@@ -1,6 +1,6 @@
 """Native memory that JS objects of a core hold outside the V8 heap, beyond ArrayBuffers:
-what can be counted (Blob data) and what a core cannot measure (zlib, Brotli, TLS and ICU
-state).
+what can be counted (Blob data; zlib state in `zlib_memory.py`) and what a core cannot
+measure (Brotli, TLS and ICU state, and a zlib stream whose state does not prove out).
 
 A `Blob`'s bytes live in Node's native `DataQueue` (C++ objects, no V8 object and no
 exported layout), so a walk of the V8 heap sees a few dozen bytes per Blob while the
@@ -38,7 +38,7 @@ BLOB_CLASSES = frozenset({"Blob", "File", "TransferableBlob"})
 #: state, outside the JS heap and every ArrayBuffer, is big, and how big (zlib's documented
 #: memory formula at Node's defaults: windowBits 15, memLevel 8)
 UNMEASURED_STATE = {
-    "Zlib": "zlib streams: about 256 KiB per compressor, 40 KiB per decompressor",
+    "Zlib": "zlib streams: about 280 KiB per compressor, 41 KiB per decompressor",
     "BrotliEncoder": "Brotli compressors: up to MiBs each, by quality and window",
     "BrotliDecoder": "Brotli decompressors: up to MiBs each, by window",
     "TLSWrap": "TLS connections: OpenSSL state, tens of KiB each",
@@ -65,7 +65,7 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     native: dict[int, int] = {}  # the handle's C++ object -> its Blob's size
     file_backed: set[int] = set()
     unread = 0
-    cand, _ = _instances(heap, omap, map_names, BLOB_CLASSES)
+    cand, _ = instances_of(heap, omap, map_names, BLOB_CLASSES)
     for k in cand[:BLOB_LIMIT].tolist():
         props = r.own_properties(int(addrs[k]) + 1, limit=16)
         if not props:
@@ -74,7 +74,7 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
         handle, length = by_name.get("Symbol(kHandle)"), _length(heap, by_name.get("Symbol(kLength)"))
         if handle is None or not is_heap_object(handle):
             continue
-        key = _native_key(heap, handle)
+        key = native_key(heap, handle)
         if length is None:
             unread += 1
         elif "Symbol(kNotCloneable)" in by_name:
@@ -100,13 +100,13 @@ def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     r = heap.reader
     counts = _intl_objects(heap, omap)
     keys: dict[str, set[int]] = {}
-    objs, cls_of = _instances(heap, omap, map_names, UNMEASURED_STATE)
+    objs, cls_of = instances_of(heap, omap, map_names, UNMEASURED_STATE)
     for k in objs[:BLOB_LIMIT].tolist():  # one pass over the heap for every class
         addr = int(addrs[k]) + 1
         # Node's JS sets properties on every handle it uses (`[owner_symbol]`); V8 keeps one
         # untouched instance per API class in the native context, which holds no state
         if r.own_properties(addr, limit=1):
-            keys.setdefault(cls_of[int(omap[k])], set()).add(_native_key(heap, addr))
+            keys.setdefault(cls_of[int(omap[k])], set()).add(native_key(heap, addr))
     counts.update((cls, len(keys[cls])) for cls in UNMEASURED_STATE if cls in keys)
     return counts
 
@@ -127,7 +127,7 @@ def _intl_objects(heap: V8Heap, omap: np.ndarray) -> dict[str, int]:
     return counts
 
 
-def _instances(heap: V8Heap, omap: np.ndarray, map_names: list[str],
+def instances_of(heap: V8Heap, omap: np.ndarray, map_names: list[str],
                classes: Iterable[str]) -> tuple[np.ndarray, dict[int, str]]:
     """Indexes of the objects (map indexes `omap`) that are instances of `classes`, in one
     pass over the heap, and the class of each map they use. A class's `.prototype` object
@@ -160,7 +160,7 @@ def native_state_text(counts: dict[str, int], short: bool = False,
            "or a diagnostic report of the process has it)"
 
 
-def _native_key(heap: V8Heap, handle: int) -> int:
+def native_key(heap: V8Heap, handle: int) -> int:
     """What identifies a handle's native data: the C++ object it wraps, in BaseObject's field
     kSlot (`node_internals.BASE_OBJECT_SLOT`, after `VersionFacts.api_object_header`), as
     the event loop reader pairs wraps with their JS objects. A core can hold a stale copy of
