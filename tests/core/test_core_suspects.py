@@ -648,7 +648,7 @@ def test_modules_never_deleted_from_require_cache_are_not_said_to_be_deleted(maj
     again", which this program never does."""
     suspect = first_suspect("leak_versioned_modules", major)
     assert (suspect["type"], suspect["pattern"]) == ("Template", "reloaded-modules")
-    assert suspect["accumulation_point"]["holder"] == "process.mainModule.children"
+    assert suspect["accumulation_point"]["holder"] == "require.main.children"
     assert "and in require.cache" in suspect["reason"]
     assert "deleted from require.cache" not in suspect["reason"]
 

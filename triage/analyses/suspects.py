@@ -1789,7 +1789,11 @@ def _collection_below_global(g: HeapGraph, point: int, path: list[dict]) -> tupl
     start = ids.index(int(g.node_id[point]))
     for i in range(start + 1, len(path) - 1):
         if path[i]["node"]["type"] in _COLLECTIONS:
-            return _node_by_id(g, path[i]["node"]["id"]), holder_expression(path[:i + 1])
+            # by the name the program knows it by, not by this path: the reloaded Modules'
+            # `children` read `process.mainModule.children` in a core and
+            # `_process.mainModule.children` (a getter's variable) in a snapshot
+            coll = _node_by_id(g, path[i]["node"]["id"])
+            return coll, named_holder(g, coll) or holder_expression(path[:i + 1])
     # a program's Map or Set that holds a node of the path beside it: 4,000 debounce
     # timers, each in Node's timer list and in the Map `pending`, were "held in `(global)`"
     for step in path[start + 1:-1]:
