@@ -145,8 +145,9 @@ def _malloc_row(heap: MallocHeap | None, blobs: bool,
     if heap.message_bytes >= QUEUED_MESSAGES_MIN:
         detail += f"; of it, {queued_messages_text(heap, short=True)}"
     if zlib:
-        detail += (f"; of it, {human_bytes(zlib['bytes'])} is zlib's state behind "
-                   f"{zlib['streams']:,} stream(s), in their objects' retained sizes")
+        detail += (f"; of it, {human_bytes(zlib['bytes'])} is the state of "
+                   f"{zlib['streams']:,} compression stream(s) (zlib, Brotli), in their "
+                   "objects' retained sizes")
     return {"kind": "native", "bytes": max(heap.in_use - heap.stores_in_use, 0),
             "source": "core", "detail": detail}
 

@@ -1,10 +1,11 @@
-"""zlib's native state in the core heap graph, on real cores of dumps/scenarios/
-leak_zlib_uploads.js: a Map `openStreams` of 300 Deflate (one write each) and 100 Inflate
-(one chunk inflated each), about 85 MiB of zlib state outside the JS heap. A heap snapshot of
-the same moment shows it as `Node / zlib_memory` nodes under the `Zlib` handles; until
-December 2026 a core counted only the streams' JS objects (a few KiB each) and said the state
-was not measured. A core whose zlib state does not prove out (its pointer back to the
-z_stream overwritten) says so, as before."""
+"""The native state of compression streams in the core heap graph, on real cores of
+dumps/scenarios/leak_zlib_uploads.js (a Map `openStreams` of 300 Deflate, one write each, and
+100 Inflate, one chunk inflated each: about 85 MiB of zlib state outside the JS heap) and
+leak_brotli_streams.js (a Map `responses` of 8 BrotliCompress at quality 5, about 10 MiB
+each, and 20 BrotliDecompress). A heap snapshot of the same moment shows that state as
+`Node / zlib_memory` nodes under the handles; until December 2026 a core counted only the
+streams' JS objects (a few KiB each) and said the state was not measured. A core whose zlib
+state does not prove out (its pointer back to the z_stream overwritten) says so, as before."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from triage.v8.zlib_memory import NODE_NAME, zlib_data
 TYPES = ("Deflate", "Inflate", "Zlib", NODE_NAME)
 
 
-def crash(major: int):
-    return crash_with_snapshot("leak_zlib_uploads", major)
+def crash(major: int, scenario: str = "leak_zlib_uploads"):
+    return crash_with_snapshot(scenario, major)
 
 
 @pytest.fixture(params=MAJORS, ids=[f"node{m}" for m in MAJORS])
@@ -38,9 +39,10 @@ def major(request: pytest.FixtureRequest) -> int:
 
 
 @cache
-def per_class(major: int, artifact: str) -> dict[str, tuple[int, int]]:
+def per_class(major: int, artifact: str,
+              scenario: str = "leak_zlib_uploads") -> dict[str, tuple[int, int]]:
     """class -> (live count, retained bytes) of the core's graph or the snapshot's."""
-    c = crash(major)
+    c = crash(major, scenario)
     if artifact == "core":
         g: HeapGraph = V8Heap.open(CoreFile.open(c.core_path), ElfFile(c.node)).to_heap_graph()
     else:
@@ -75,8 +77,29 @@ def test_the_holder_of_the_streams_retains_their_state_in_core_and_snapshot(majo
 def test_the_native_figure_says_the_zlib_state_is_in_retained_sizes(major):
     totals = artifact_summary(crash(major).core_path)["memory"]["totals"]
     native = next(t for t in totals if t["kind"] == "native")
-    assert "is zlib's state behind 400 stream(s), in their objects' retained sizes" \
+    assert "is the state of 400 compression stream(s) (zlib, Brotli), in their objects' retained sizes" \
         in native["detail"]
+
+
+def test_brotli_streams_retain_their_state_as_in_the_snapshot(major):
+    core, snap = (per_class(major, a, "leak_brotli_streams") for a in ("core", "snapshot"))
+    assert core[NODE_NAME][0] == snap[NODE_NAME][0] == 28
+    assert snap["BrotliCompress"][1] >= 8 * 8 * 1024 * 1024
+    for t in ("BrotliCompress", "BrotliDecompress", "BrotliEncoder", "BrotliDecoder", NODE_NAME):
+        assert abs(core[t][1] - snap[t][1]) <= 0.05 * snap[t][1], (t, core[t], snap[t])
+
+
+def test_eight_compressors_that_hold_most_of_the_memory_are_the_suspect(major):
+    """Fewer than 20 instances, but they keep most of the heap: 20 decompressors of 5 MiB
+    beside them were the suspect, "retaining 89 MiB with what they share"."""
+    c = crash(major, "leak_brotli_streams")
+    for path in (c.core_path, c.snapshots[0]):
+        suspect = artifact_summary(path)["suspects"][0]
+        assert (suspect["type"], suspect["accumulation_point"]["holder"],
+                suspect["accumulation_point"]["count"]) == ("BrotliCompress", "responses", 8)
+        assert suspect["retained_bytes"] >= 8 * 8 * 1024 * 1024
+        held = {t["type"]: t["count"] for t in suspect["held_types"]}
+        assert held["BrotliDecompress"] == 20
 
 
 def test_a_zlib_state_that_does_not_prove_out_is_said_not_measured(tmp_path):
@@ -102,4 +125,4 @@ def test_a_zlib_state_that_does_not_prove_out_is_said_not_measured(tmp_path):
     assert cap["status"] == "degraded" and "400 Zlib (zlib streams" in cap["reason"]
     native = next(t for t in result.json["memory"]["totals"] if t["kind"] == "native")
     assert "in no retained size: the native state of 400 Zlib" in native["detail"]
-    assert "zlib's state behind" not in native["detail"]
+    assert "compression stream(s)" not in native["detail"]

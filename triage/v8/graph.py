@@ -44,7 +44,7 @@ from triage.v8.traced import TRACED_EDGE, find_traced_handles
 from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
 from triage.v8.vm_contexts import VM_CONTEXT_EDGE, find_vm_contexts
 from triage.v8.zlib_memory import EDGE_NAME as ZLIB_EDGE
-from triage.v8.zlib_memory import HANDLE_CLASS as ZLIB_HANDLE
+from triage.v8.zlib_memory import HANDLE_CLASSES as COMPRESSION_HANDLES
 from triage.v8.zlib_memory import NODE_NAME as ZLIB_NODE
 from triage.v8.zlib_memory import zlib_data
 
@@ -136,12 +136,13 @@ class _Builder:
         self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
         self.zlib = zlib_data(heap, kept_addrs, kept_maps, names)
         self.native_state = native_state(heap, kept_addrs, kept_maps, names)
-        # streams whose zlib state was measured are no longer "not measured"
-        self.native_state.pop(ZLIB_HANDLE, None)
-        if self.zlib["meta"]["unread"]:
-            self.native_state[ZLIB_HANDLE] = self.zlib["meta"]["unread"]
+        # compression streams whose state was measured are no longer "not measured"
+        for cls in COMPRESSION_HANDLES:
+            self.native_state.pop(cls, None)
+        self.native_state.update(self.zlib["meta"]["unread"])
         del kept_addrs, kept_maps
-        # native nodes follow the objects: backing stores, then Blob data, then zlib state;
+        # native nodes follow the objects: backing stores, then Blob data, then the state of
+        # compression streams (zlib, Brotli);
         # each data node's id is its owner's address + 2, no object's or store's (a Blob and
         # a Zlib handle are different objects)
         self.n_stores = n_stores = len(ext["stores"])

@@ -1,6 +1,7 @@
 """Native memory that JS objects of a core hold outside the V8 heap, beyond ArrayBuffers:
-what can be counted (Blob data; zlib state in `zlib_memory.py`) and what a core cannot
-measure (Brotli, TLS and ICU state, and a zlib stream whose state does not prove out).
+what can be counted (Blob data; the state of zlib and Brotli streams in `zlib_memory.py`)
+and what a core cannot measure (TLS and ICU state, and a compression stream whose state
+does not prove out).
 
 A `Blob`'s bytes live in Node's native `DataQueue` (C++ objects, no V8 object and no
 exported layout), so a walk of the V8 heap sees a few dozen bytes per Blob while the
