@@ -433,7 +433,8 @@ _NAMING_EDGE_TYPES = np.array([EdgeType.PROPERTY, EdgeType.ELEMENT, EdgeType.CON
 
 
 def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = None,
-                 patience: int = _INTERNAL_NAME_PATIENCE) -> str | None:
+                 patience: int = _INTERNAL_NAME_PATIENCE,
+                 program_only: bool = False) -> str | None:
     """The name a programmer knows `node` by: `sessionCache`, `(global).app.cache`,
     `RequestRegistry.instance.requests`; None when no such name exists near it.
 
@@ -456,6 +457,8 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     `dominators` (idom per node) lets it reject a variable that `node` itself keeps alive.
     `patience`: how many layers further it looks for a program's name once Node's own has
     been found (more where that name is known to say nothing: an iterator's `emitter`).
+    `program_only`: None rather than a name only Node's own code uses (async hooks'
+    `execution_async_resources`, which holds the timer that is running).
     """
     dist = distances(g)
     if dist[node] == UNREACHABLE:
@@ -490,13 +493,13 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
             internal_name = min(found)
         if internal_name is not None:
             if patience == 0:
-                return internal_name[-1]
+                break
             patience -= 1
         if not nxt or visited > _NAME_BUDGET:
             break
         nxt.sort()
         frontier = [u for _, u in nxt]
-    return internal_name[-1] if internal_name is not None else None
+    return internal_name[-1] if internal_name is not None and not program_only else None
 
 
 def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:

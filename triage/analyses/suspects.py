@@ -1739,10 +1739,42 @@ def _other_holder(g: HeapGraph, dom: Dominators, point: int, holder: str, sample
     other = path_avoiding(g, sample, point)
     if other is None:
         return ""
+    also = _other_holder_name(g, other, point, paths)
+    also = f"`{also}` keeps them too, and " if also else ""
     if _path_key(other) in {_path_key(path) for path in paths}:
-        return f"; `{holder}` is not their only holder: a path shown reaches them without it"
+        return (f"; `{holder}` is not their only holder: {also}a path shown reaches them "
+                "without it")
     paths[max(max_paths - 1, 1):] = [other]
-    return f"; `{holder}` is not their only holder: the last path reaches them without it"
+    return f"; `{holder}` is not their only holder: {also}the last path reaches them without it"
+
+
+def _other_holder_name(g: HeapGraph, other: list[dict], point: int,
+                       paths: list[list[dict]]) -> str | None:
+    """The name of what keeps the instances on the path `other`, which avoids `point`: the
+    first collection the program has a name for (not async hooks' list of running
+    resources) where `other` has left the paths shown through `point` and not yet joined
+    them below it. The listeners' records that reloaded plugin Modules also keep
+    were "not only in `bus._events.tick`", which did not say where else:
+    `require.main.children`. None when no path shown runs through `point` (4,000 debounce
+    timers, named in the Map `pending`, are shown in Node's timer list: the reason says
+    so)."""
+    pid = int(g.node_id[point])
+    through = [[step["node"]["id"] for step in path] for path in paths]
+    through = [ids for ids in through if pid in ids]
+    if not through:
+        return None
+    above = {i for ids in through for i in ids[:ids.index(pid)]}
+    below = {i for ids in through for i in ids[ids.index(pid) + 1:]}
+    for step in other:
+        node_id = step["node"]["id"]
+        if node_id in below:
+            return None  # joined the holder's paths: what keeps them is above, unnamed
+        if node_id in above or step["node"]["type"] not in _COLLECTIONS:
+            continue
+        name = named_holder(g, _node_by_id(g, node_id), program_only=True)
+        if name is not None:
+            return name
+    return None
 
 
 def _path_key(path: list[dict]) -> tuple:
