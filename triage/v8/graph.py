@@ -142,9 +142,8 @@ class _Builder:
         self.native_state.update(self.zlib["meta"]["unread"])
         del kept_addrs, kept_maps
         # native nodes follow the objects: backing stores, then Blob data, then the state of
-        # compression streams (zlib, Brotli);
-        # each data node's id is its owner's address + 2, no object's or store's (a Blob and
-        # a Zlib handle are different objects)
+        # compression streams (zlib, Brotli); a data node's id is its owner's address + 2,
+        # no object's or store's (a Blob and a compression handle are different objects)
         self.n_stores = n_stores = len(ext["stores"])
         data_owners = np.concatenate([self.blobs["owners"], self.zlib["owners"]])
         n_ext = n_stores + len(data_owners)

@@ -92,15 +92,16 @@ def zlib_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
     # then their blocks: a block is one stream's, and no stream's state is another's block
     # (a state can hold a stale pointer to a block since freed and given to another stream)
     claimed = {state for state in found.values() if state}
+    for key, state in found.items():
+        if state and (size := reader.blocks(state, claimed)):
+            native[key] = size
+    # a core can hold a stale copy of a handle that the last GC moved (`native_key`): each
+    # copy gets a node, which an unreachable one keeps from counting; the bytes count once
     for k, _, key in streams:
-        state = found.get(key, 0)
-        if state and key not in native:
-            size = reader.blocks(state, claimed)
-            if size:
-                owners.append(k)
-                sizes.append(size)
-                states.append(state)
-                native[key] = size
+        if key in native:
+            owners.append(k)
+            sizes.append(native[key])
+            states.append(found[key])
     meta = {"bytes": int(sum(native.values())), "streams": len(native),
             "unread": dict(Counter(cls for key, cls in unread.items() if key not in native)),
             "over_limit": max(len(cand) - STREAM_LIMIT, 0), "header": reader.header,
