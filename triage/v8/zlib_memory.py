@@ -199,9 +199,7 @@ class _Reader:
                            opaque: int | None) -> Iterator[tuple[int, int, tuple[int, int]]]:
         """A block the object points at that holds the allocator (two non-null functions)
         and an `opaque` pointing into the object: Brotli's state."""
-        for p in dict.fromkeys(words.tolist()):
-            if p <= 0 or p % 16 != h % 16:
-                continue
+        for p in _pointers(words.astype("<u8").tobytes(), h, obj, 0):
             size = self._block(p, h)
             raw = self.core.try_read(p, min(size - h, _STATE_SCAN)) if size else None
             if raw is None:
@@ -225,11 +223,8 @@ class _Reader:
         if raw is None:
             return 0
         total = own
-        for p in np.frombuffer(raw[:len(raw) // 8 * 8], dtype="<u8").tolist():
-            if p in claimed or p % 16 != h % 16 or state <= p < state + own:
-                continue
-            size = self._block(p, h)
-            if size:
+        for p in _pointers(raw, h, state, own):
+            if p not in claimed and (size := self._block(p, h)):
                 claimed.add(p)
                 total += size
         return total
@@ -254,3 +249,14 @@ class _Reader:
         # Brotli encoder was counted twice)
         after = self.u64(p - h - 8 + chunk)
         return size if after is not None and after & _PREV_INUSE else None
+
+
+def _pointers(raw: bytes, h: int, inside: int, size: int) -> list[int]:
+    """The words of `raw` that may point at a block of Node's allocator (aligned as its
+    blocks are, in user space, not into [inside, inside + size)), each once, in order: most
+    words of a state are counters and flags, and each block checked costs two reads."""
+    words = np.frombuffer(raw[:len(raw) // 8 * 8], dtype="<u8")
+    keep = ((words % np.uint64(16)) == np.uint64(h % 16)) & (words > np.uint64(_PAGE)) \
+        & (words < np.uint64(1 << 47))
+    keep &= (words < np.uint64(inside)) | (words >= np.uint64(inside + size))
+    return list(dict.fromkeys(words[keep].tolist()))
