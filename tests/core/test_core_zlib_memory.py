@@ -126,3 +126,28 @@ def test_a_zlib_state_that_does_not_prove_out_is_said_not_measured(tmp_path):
     native = next(t for t in result.json["memory"]["totals"] if t["kind"] == "native")
     assert "in no retained size: the native state of 400 Zlib" in native["detail"]
     assert "compression stream(s)" not in native["detail"]
+
+
+def test_a_brotli_state_that_does_not_prove_out_is_said_not_measured(tmp_path):
+    """Each Brotli state's size header (16 bytes before it on Node 26) overwritten in a copy
+    of a real core: the states are no blocks of Node's allocator, so none is measured, and
+    the capability names the handles by class."""
+    c = crash(26, "leak_brotli_streams")
+    core = CoreFile.open(c.core_path)
+    heap = V8Heap.open(core, ElfFile(c.node))
+    w = heap.walk()
+    found = zlib_data(heap, w.address, w.map_index, heap.map_names())
+    assert (len(found["states"]), found["meta"]["header"]) == (28, 16)
+    damaged = tmp_path / "core"
+    damaged.write_bytes(Path(c.core_path).read_bytes())
+    segs = core.segments_array().tolist()
+    with open(damaged, "r+b") as out:
+        for state in found["states"]:
+            start, _, offset = next(s for s in segs if s[0] <= state - 16 < s[1])
+            out.seek(offset + state - 16 - start)
+            out.write(bytes(8))
+    result = run_triage(str(damaged), "--node", c.node, "--format", "json", "--no-llnode")
+    assert result.code == 0, result.stderr
+    reason = result.json["capabilities"]["native_memory"]["reason"]
+    assert "8 BrotliEncoder (Brotli compressors" in reason
+    assert "20 BrotliDecoder (Brotli decompressors" in reason
