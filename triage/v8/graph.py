@@ -135,10 +135,9 @@ class _Builder:
         ext = self._backing_stores(kept_addrs, kept_maps)
         self.blobs = blob_data(heap, kept_addrs, kept_maps, names)
         self.zlib = zlib_data(heap, kept_addrs, kept_maps, names)
-        self.native_state = native_state(heap, kept_addrs, kept_maps, names)
-        # compression streams whose state was measured are no longer "not measured"
-        for cls in COMPRESSION_HANDLES:
-            self.native_state.pop(cls, None)
+        # compression streams are measured above; those it could not read stay "not measured"
+        self.native_state = native_state(heap, kept_addrs, kept_maps, names,
+                                         measured=COMPRESSION_HANDLES)
         self.native_state.update(self.zlib["meta"]["unread"])
         del kept_addrs, kept_maps
         # native nodes follow the objects: backing stores, then Blob data, then the state of

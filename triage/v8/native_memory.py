@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 #: which Node 26 makes for slices, file-backed and transferred Blobs
 BLOB_CLASSES = frozenset({"Blob", "File", "TransferableBlob"})
 #: wrapper classes (the `_handle` of a stream or socket) of Node's native objects whose own
-#: state, outside the JS heap and every ArrayBuffer, is big, and how big (zlib's documented
-#: memory formula at Node's defaults: windowBits 15, memLevel 8)
+#: state, outside the JS heap and every ArrayBuffer, is big, and how big (zlib's as measured
+#: at Node's defaults, windowBits 15 and memLevel 8: `zlib_memory.py` reads it, and this
+#: text is for the streams it could not read)
 UNMEASURED_STATE = {
     "Zlib": "zlib streams: about 280 KiB per compressor, 41 KiB per decompressor",
     "BrotliEncoder": "Brotli compressors: up to MiBs each, by quality and window",
@@ -94,21 +95,23 @@ def blob_data(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
 
 
 def native_state(heap: V8Heap, addrs: np.ndarray, omap: np.ndarray,
-                 map_names: list[str]) -> dict[str, int]:
+                 map_names: list[str], measured: Iterable[str] = ()) -> dict[str, int]:
     """Objects that hold big native state a core does not measure: wrappers of Node's native
-    objects (`UNMEASURED_STATE`, a stale GC copy counted once) and V8's Intl objects
-    (`ICU_STATE`). Name -> how many."""
+    objects (`UNMEASURED_STATE` but the `measured` classes, whose state another reader
+    counts; a stale GC copy counted once) and V8's Intl objects (`ICU_STATE`).
+    Name -> how many."""
     r = heap.reader
     counts = _intl_objects(heap, omap)
     keys: dict[str, set[int]] = {}
-    objs, cls_of = instances_of(heap, omap, map_names, UNMEASURED_STATE)
+    classes = [c for c in UNMEASURED_STATE if c not in set(measured)]
+    objs, cls_of = instances_of(heap, omap, map_names, classes)
     for k in objs[:BLOB_LIMIT].tolist():  # one pass over the heap for every class
         addr = int(addrs[k]) + 1
         # Node's JS sets properties on every handle it uses (`[owner_symbol]`); V8 keeps one
         # untouched instance per API class in the native context, which holds no state
         if r.own_properties(addr, limit=1):
             keys.setdefault(cls_of[int(omap[k])], set()).add(native_key(heap, addr))
-    counts.update((cls, len(keys[cls])) for cls in UNMEASURED_STATE if cls in keys)
+    counts.update((cls, len(keys[cls])) for cls in classes if cls in keys)
     return counts
 
 
@@ -129,7 +132,7 @@ def _intl_objects(heap: V8Heap, omap: np.ndarray) -> dict[str, int]:
 
 
 def instances_of(heap: V8Heap, omap: np.ndarray, map_names: list[str],
-               classes: Iterable[str]) -> tuple[np.ndarray, dict[int, str]]:
+                 classes: Iterable[str]) -> tuple[np.ndarray, dict[int, str]]:
     """Indexes of the objects (map indexes `omap`) that are instances of `classes`, in one
     pass over the heap, and the class of each map they use. A class's `.prototype` object
     shares its name and is left out."""

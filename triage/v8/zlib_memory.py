@@ -119,13 +119,10 @@ class _Reader:
 
     def __init__(self, heap: V8Heap) -> None:
         self.core = heap.core
+        self.u64 = heap.reader.u64  # a word anywhere in the core, None where it has none
         self.header: int | None = None
         self.opaque: int | None = None  # `opaque` - the C++ object's address
         self.functions: tuple[int, int] | None = None
-
-    def u64(self, addr: int) -> int | None:
-        raw = self.core.try_read(addr, 8)
-        return None if raw is None else int.from_bytes(raw, "little")
 
     def learn(self, streams: list[tuple[str, int]]) -> None:
         """The header size and `opaque`'s place most of `streams` prove out with."""
@@ -164,7 +161,7 @@ class _Reader:
         be a thread arena's last chunk)."""
         raw = next((r for n in _OBJECT_SCANS if (r := self.core.try_read(obj, n))), None) \
             if obj else None
-        return None if raw is None else np.frombuffer(raw, dtype="<u8").astype(np.int64)
+        return None if raw is None else _words(raw).astype(np.int64)
 
     def _candidates(self, cls: str, obj: int, words: np.ndarray, h: int,
                     opaque: int | None) -> Iterator[tuple[int, int, tuple[int, int]]]:
@@ -199,12 +196,12 @@ class _Reader:
                            opaque: int | None) -> Iterator[tuple[int, int, tuple[int, int]]]:
         """A block the object points at that holds the allocator (two non-null functions)
         and an `opaque` pointing into the object: Brotli's state."""
-        for p in _pointers(words.astype("<u8").tobytes(), h, obj, 0):
+        for p in _pointers(words.view(np.uint64), h, obj, 0):
             size = self._block(p, h)
             raw = self.core.try_read(p, min(size - h, _STATE_SCAN)) if size else None
             if raw is None:
                 continue
-            state = np.frombuffer(raw[:len(raw) // 8 * 8], dtype="<u8").astype(np.int64)
+            state = _words(raw).astype(np.int64)
             if opaque is not None:
                 hits = np.flatnonzero(state == opaque)
             else:
@@ -223,7 +220,7 @@ class _Reader:
         if raw is None:
             return 0
         total = own
-        for p in _pointers(raw, h, state, own):
+        for p in _pointers(_words(raw), h, state, own):
             if p not in claimed and (size := self._block(p, h)):
                 claimed.add(p)
                 total += size
@@ -251,11 +248,15 @@ class _Reader:
         return size if after is not None and after & _PREV_INUSE else None
 
 
-def _pointers(raw: bytes, h: int, inside: int, size: int) -> list[int]:
-    """The words of `raw` that may point at a block of Node's allocator (aligned as its
+def _words(raw: bytes) -> np.ndarray:
+    """The whole little-endian words of `raw`."""
+    return np.frombuffer(raw[:len(raw) // 8 * 8], dtype="<u8")
+
+
+def _pointers(words: np.ndarray, h: int, inside: int, size: int) -> list[int]:
+    """The `words` (uint64) that may point at a block of Node's allocator (aligned as its
     blocks are, in user space, not into [inside, inside + size)), each once, in order: most
     words of a state are counters and flags, and each block checked costs two reads."""
-    words = np.frombuffer(raw[:len(raw) // 8 * 8], dtype="<u8")
     keep = ((words % np.uint64(16)) == np.uint64(h % 16)) & (words > np.uint64(_PAGE)) \
         & (words < np.uint64(1 << 47))
     keep &= (words < np.uint64(inside)) | (words >= np.uint64(inside + size))
