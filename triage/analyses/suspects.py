@@ -1993,20 +1993,27 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"'{event}'{capture}: listeners are added and never removed")
     if pclass == "TimersList" or "Timeout" in classes or "Immediate" in classes:
         kind = _timer_kind(g, paths[0]) if paths else None
+        # a timer made in `als.run(store, ...)` keeps the store as its async context, though
+        # its callback references nothing: "keeps what its callback captures" sent one to
+        # read a `heartbeat` that captures nothing
+        store = (", each holding the AsyncLocalStorage store it was created in "
+                 "(`als.run(store, ...)`) as its async context, which its callback need not "
+                 "reference" if _async_context_store(inner) else "")
+        kept = "that context" if store else "what its callback captures"
         if kind == "interval":
             return ("uncleared-timers",
                     f"{what}{share} are kept alive by intervals that were never cleared (held "
-                    f"in `{holder}`, a {pclass}){capture}: an interval runs, and keeps what its "
-                    "callback captures, until clearInterval; call it when the owner is done")
+                    f"in `{holder}`, a {pclass}){capture}{store}: an interval runs, and keeps "
+                    f"{kept}, until clearInterval; call it when the owner is done")
         if kind == "timeout":
             return ("uncleared-timers",
                     f"{what}{share} are kept alive by pending setTimeout callbacks (held in "
-                    f"`{holder}`, a {pclass}){capture}: each keeps what it captures until it "
+                    f"`{holder}`, a {pclass}){capture}{store}: each keeps {kept} until it "
                     "fires or clearTimeout cancels it, so many long timeouts (a debounce per "
                     "key, a TTL per entry) hold as much as a leak")
         return ("uncleared-timers",
                 f"{what}{share} are kept alive by timers not cleared (nor fired yet) "
-                f"(held in `{holder}`, a {pclass}){capture}: call clearInterval/clearTimeout "
+                f"(held in `{holder}`, a {pclass}){capture}{store}: call clearInterval/clearTimeout "
                 "when the owner is done")
     if pclass == "Array" and holder.endswith(".children") and classes[1:2] == ["Module"]:
         children = _node_by_id(g, point["node"]["id"])
