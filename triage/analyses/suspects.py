@@ -228,6 +228,13 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             cand.update(fetch)
         by_point.setdefault(cand["point"], []).append(cand)
     groups = _merge_nested(g, dom, by_point)
+
+    def _shown(lead: dict) -> bool:
+        """Enough instances at the point (fewer for a heavy stream class), and weight."""
+        few = lead["point"] >= 0 and lead["under"] < (_FEW if heavy[lead["class"]]
+                                                      else min_count)
+        return not few and _weight(lead) >= min_share * live_total
+
     if any(grp[0]["point"] >= 0 and g.class_name(grp[0]["point"]) == "Object"
            for grp in groups):  # (a JSON document is a plain object)
         data = _json_module_exports(g)
@@ -236,6 +243,10 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
         point = grp[0]["point"]
         if _builtin_kind(g, point) in ("Map", "Set"):
             grp[0]["deleted"] = g.deleted_entries(point)
+    # only the accumulations big and many enough to be shown: 16 Uint8Arrays of 4 MiB in a
+    # Map are too few to be one, and the Map that holds them (64 MiB) was then no big
+    # object either, because "an accumulation lies under it"; no suspect at all
+    groups = [grp for grp in groups if _shown(grp[0])]
     # one object holding a tenth of the heap by itself (MAT's "one instance of X occupies"):
     # ranked among the accumulations by what it retains. A plain object of plain objects
     # that big is a document (30,000 parsed feature flags), named as the one object it is
@@ -259,10 +270,6 @@ def find_suspects(g: HeapGraph, *, top: int = 5, min_count: int = 20,
             out.append(_describe_big(g, dom, dist, lead, count, max_paths))
             if len(out) >= top:
                 break
-            continue
-        if lead["point"] >= 0 and lead["under"] < (_FEW if heavy[lead["class"]] else min_count):
-            continue
-        if _weight(lead) < min_share * live_total:
             continue
         desc = _describe(g, dom, dist, lead, grp[1:], count, shallow, cret, max_paths)
         desc["defined_at"] = origins.get(lead["class"])
