@@ -41,7 +41,7 @@ TRANSIENT_ROOTS = ("(Handle scope)", "(Stack roots)")
 
 # V8's snapshot: "12 / part of key (Object @5) -> value (Foo @7) pair in WeakMap (table @3)";
 # a core's graph (v8/graph.py): "part of key -> value pair in WeakMap (table @<address>)"
-_EPHEMERON = re.compile(r"^(?:\d+ / )?part of key .*pair in WeakMap \(table @(\d+)\)$")
+EPHEMERON_LABEL = re.compile(r"^(?:\d+ / )?part of key .*pair in WeakMap \(table @(\d+)\)$")
 
 
 def edge_flags(g: HeapGraph) -> np.ndarray:
@@ -56,7 +56,7 @@ def _compute_edge_flags(g: HeapGraph) -> np.ndarray:
         if "deoptimization literal" in s:
             deopt_literal[i] = 1
         if "pair in WeakMap" in s:
-            m = _EPHEMERON.match(s)
+            m = EPHEMERON_LABEL.match(s)
             if m:
                 eph_table[i] = int(m.group(1))
     flags = np.zeros(g.edge_count, dtype=np.uint8)

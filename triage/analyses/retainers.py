@@ -19,6 +19,8 @@ import numpy as np
 
 from triage.analyses.distances import (
     EPHEMERON,
+    EPHEMERON_LABEL,
+    EPHEMERON_TABLE,
     NO_DISTANCE,
     POSTPONED,
     UNREACHABLE,
@@ -174,6 +176,14 @@ def _render(g: HeapGraph, raw: list[tuple[int, int]], collapse: bool) -> list[di
     while i < len(items):
         e, v = items[i]
         edge = None if e < 0 else {"type": _edge_kind(g, e), "label": g.edge_label(e)}
+        if collapse and e >= 0 and g.edge_name_str(e) == _PROTOTYPE_SLOT:
+            # a function's `.prototype`, as a snapshot names it (through the initial map)
+            via_map = i + 1 < len(items) and g.edge_name_str(items[i + 1][0]) == "prototype"
+            if via_map or int(g.node_type[v]) != NodeType.OBJECT_SHAPE:
+                i += 1 if via_map else 0
+                steps.append({"node": node_ref(g, items[i][1]), "edge": _PROTOTYPE_EDGE})
+                i += 1
+                continue
         if collapse and e >= 0 and i + 1 < len(items) and _is_store(g, v, e):
             prev = steps[-1]["node"] if steps else None
             label, kind = _collapsed_label(g, e, v, items[i + 1][0], prev)
@@ -189,6 +199,30 @@ def _render(g: HeapGraph, raw: list[tuple[int, int]], collapse: bool) -> list[di
     if len(steps) > MAX_HOPS + (1 if cut else 0):
         steps = [{"node": {"type": "...", "name": "", "id": 0}, "edge": None}] + steps[-MAX_HOPS:]
     return steps
+
+
+#: a function's `prototype`: V8 keeps it in the slot `prototype_or_initial_map`, behind the
+#: function's initial map once it has made an instance; a snapshot names it `.prototype`
+#: either way, and a core said `(Service.prototype).cache` for `Service.prototype.cache`
+_PROTOTYPE_SLOT = "prototype_or_initial_map"
+_PROTOTYPE_EDGE = {"type": "property", "label": ".prototype"}
+_MAP_RETAINERS = 64  # references into a map looked at for its function
+
+
+def _prototype_owner(g: HeapGraph, e: int, u: int) -> int:
+    """The function whose `.prototype` internal edge `e` out of `u` implements, or -1: `u`
+    is the function itself (the slot holds the prototype), or its initial map (whose
+    `prototype` it is)."""
+    name = g.edge_name_str(e)
+    if name == _PROTOTYPE_SLOT and int(g.node_type[u]) == NodeType.CLOSURE:
+        return u
+    if name == "prototype" and int(g.node_type[u]) == NodeType.OBJECT_SHAPE:
+        for k, (e2, w) in enumerate(g.retainers_of(u)):
+            if k >= _MAP_RETAINERS:
+                break
+            if g.edge_name_str(e2) == _PROTOTYPE_SLOT and int(g.node_type[w]) == NodeType.CLOSURE:
+                return w
+    return -1
 
 
 def user_reference(g: HeapGraph, store: int, e_out: int) -> tuple[int, str, str] | None:
@@ -502,6 +536,38 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
     return internal_name[-1] if internal_name is not None and not program_only else None
 
 
+def weak_map_entry_name(g: HeapGraph, node: int, *,
+                        dominators: np.ndarray | None = None) -> str | None:
+    """`auditOf.get(app)`: the value of WeakMap `auditOf` under key `app`, named as the
+    program reads it; None when it is no such value or either part has no name. No strong
+    reference names such a value (each half of the pair is weak alone): an Array of 10,000
+    audit entries kept as `auditOf.get(app)` was `(Array) via app`."""
+    flags = edge_flags(g)
+    tables: dict[int, int] = {}  # the table's id -> the table
+    keys: list[tuple[int, int]] = []  # (the id of the pair's table, the key)
+    for e, u in g.retainers_of(node)[:_NAME_FANIN]:
+        if flags[e] & EPHEMERON_TABLE:
+            tables[int(g.node_id[u])] = u
+        elif flags[e] & EPHEMERON:
+            keys.append((_pair_table_id(g, e), u))
+    for table_id, key in keys:
+        table = tables.get(table_id)
+        owner = _table_owner(g, table) if table is not None else None
+        if owner is None or g.class_name(owner) != "WeakMap":
+            continue
+        map_name = named_holder(g, owner, dominators=dominators)
+        key_name = named_holder(g, key, dominators=dominators)
+        if map_name and key_name:
+            return f"{map_name}.get({key_name})"
+    return None
+
+
+def _pair_table_id(g: HeapGraph, e: int) -> int:
+    """The id of the table an ephemeron edge's label names (`... pair in WeakMap (table @7)`)."""
+    m = EPHEMERON_LABEL.match(g.edge_name_str(e))
+    return int(m.group(1)) if m else -1
+
+
 def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
     """Is `u` the program's global object: a user root (a core, snapshots up to Node 24),
     or the global object right below one (Node 26's snapshots root the main native context,
@@ -581,6 +647,8 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
                                 "object"))
                 continue
             out.append((format_edge(t, name), u, "object"))
+        elif t == EdgeType.INTERNAL and (fn := _prototype_owner(g, e, u)) >= 0:
+            out.append((".prototype", fn, "object"))
         elif t in (EdgeType.INTERNAL, EdgeType.HIDDEN) and int(g.node_type[u]) in _STORES:
             owner = _table_owner(g, u)
             if owner is not None:

@@ -31,6 +31,7 @@ from triage.analyses.retainers import (
     node_ref,
     path_avoiding,
     retainer_paths,
+    weak_map_entry_name,
 )
 from triage.compiled import kernel
 from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, edges_of_nodes
@@ -1683,7 +1684,8 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     acc_point = None
     holder = ""
     if point >= 0:
-        holder = lead.get("holder") or named_holder(g, point, dominators=dom.idom)
+        holder = (lead.get("holder") or named_holder(g, point, dominators=dom.idom)
+                  or weak_map_entry_name(g, point, dominators=dom.idom))
         if holder is None:
             point_paths = retainer_paths(g, point, max_paths=1)
             holder = holder_expression(point_paths[0]) if point_paths else g.class_name(point)
