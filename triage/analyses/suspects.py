@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from math import floor
 from typing import NamedTuple
 
 import numpy as np
@@ -78,7 +79,10 @@ _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "Ar
     "Event", "CustomEvent",
     # node:vm's Script, which a template engine compiles once per template: 400 kept in a
     # Map, a quarter of the heap with their compiled code and sources, were no suspect
-    "Script"}
+    "Script",
+    # node:readline's Interface, made per prompt and never closed: its listeners on the
+    # input keep it, and 300 were "601 Object objects ... referenced from `input`"
+    "Interface"}
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -1948,7 +1952,8 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     base = kind or pclass  # what it evicts and grows like
     an = "an" if base[:1] in "AEIOU" else "a"
     shown = pclass if base == pclass else f"{pclass} ({an} {base})"  # `one PriceCache (a Map)`
-    share = "" if point["share"] >= 0.999 else f" ({point['share']:.0%} of all {name})"
+    # (rounded down: 2,000 of 2,003 Buffers is 99 %, not "100% of all Buffer")
+    share = "" if point["share"] >= 0.999 else f" ({floor(point['share'] * 100)}% of all {name})"
     source = _events_on_source(g, dom, _node_by_id(g, point["node"]["id"]))
     if source is not None:  # an `events.on()` iterator's backlog: the emitter and event to fix
         emitter, event = source  # (an EventTarget's event is not looked up)
@@ -1985,6 +1990,16 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` (an "
                 f"EventTarget) for event '{event}'{capture}: listeners are added with "
                 "addEventListener and never removed")
+    if (name == "Interface" and not lead.get("user")
+            and (emitter_event := _emitter_and_event(holder))):
+        emitter, event = emitter_event
+        events = (_events_listened(g, _node_by_id(g, point["node"]["id"])) if event == "?"
+                  else [event])
+        listened = ", ".join(f"'{e}'" for e in events)
+        return ("listener-accumulation",
+                f"{what}{share} are kept alive by their listeners on `{emitter}` (events "
+                f"{listened}): a readline Interface listens to its input until it is "
+                "closed; call rl.close() when its prompt is done")
     if emitter_event := _emitter_and_event(holder):
         emitter, event = emitter_event
         once = _once_wrapped(inner)
@@ -2252,12 +2267,7 @@ def _waited_event(g: HeapGraph, events: int, once: bool) -> tuple[str, str]:
     their point was `db._events` itself, and the event was said as '?' (or, by the path,
     as 'error'). The event is the one with the most listeners, not 'error' when another
     has as many (once() pairs)."""
-    counts: list[tuple[int, str]] = []
-    for e in g.edges_of(events):
-        if int(g.edge_type[e]) == EdgeType.PROPERTY:
-            u = int(g.edge_to[e])  # one listener, or an Array of them
-            n = len(_element_targets(g, u)) if g.class_name(u) == "Array" else 1
-            counts.append((n, g.edge_name_str(e)))
+    counts = _listener_counts(g, events)
     if not counts:
         return "?", ""
     counts.sort(reverse=True)
@@ -2268,6 +2278,29 @@ def _waited_event(g: HeapGraph, events: int, once: bool) -> tuple[str, str]:
     if not once or event == "error" or errors * 2 < top:
         return event, ""
     return event, "; once() adds an 'error' listener beside each, and those wait too"
+
+
+def _events_listened(g: HeapGraph, events: int) -> list[str]:
+    """The events an EventEmitter's `_events` object `events` has listeners for, by name:
+    each readline Interface listens to its input for three or four of them at once, and
+    which one was said depended on sort order ('end', where 'data' had as many). Only the
+    events with at least half as many listeners as the most: the stream's own one each
+    ('finish', 'drain') are not theirs."""
+    counts = _listener_counts(g, events)
+    top = max((n for n, _ in counts), default=0)
+    return sorted(name for n, name in counts if n * 2 >= top)
+
+
+def _listener_counts(g: HeapGraph, events: int) -> list[tuple[int, str]]:
+    """(listeners, event) of each event in an EventEmitter's `_events` object `events`."""
+    counts: list[tuple[int, str]] = []
+    for e in g.edges_of(events):
+        name = g.edge_name_str(e)
+        if int(g.edge_type[e]) == EdgeType.PROPERTY and name != "__proto__":
+            u = int(g.edge_to[e])  # one listener, or an Array of them
+            n = len(_element_targets(g, u)) if g.class_name(u) == "Array" else 1
+            counts.append((n, name))
+    return counts
 
 
 def _async_context_store(inner: list[dict]) -> bool:
