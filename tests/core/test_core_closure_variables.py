@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MAJORS
-from tests.core.conftest import core_summary, crashes_with_snapshots, top_suspect
+from tests.core.conftest import artifact_path, core_summary, crashes_with_snapshots, top_suspect
 
 WHOSE = "(a variable of the closure `require.main.exports.renderProfile`)"
 
@@ -36,3 +36,15 @@ def test_a_module_variable_is_no_closure_variable(major):
     (suspect,) = core_summary("big_single_object", major)["suspects"][:1]
     assert suspect["accumulation_point"]["holder"] == "report"
     assert "a variable of the closure" not in suspect["reason"]
+
+
+memoized = crashes_with_snapshots("leak_memoize_helper")
+
+
+@pytest.mark.parametrize("artifact", ["core", "snapshot"])
+def test_an_accumulation_in_a_closure_variable_says_whose_it_is(memoized, artifact):
+    """20,000 Quotes in memoize()'s `cache` of `getQuote`: "accumulate in one Map `cache`",
+    which did not say whose."""
+    suspect = top_suspect(artifact_path(memoized, artifact))
+    assert (suspect["type"], suspect["accumulation_point"]["holder"]) == ("Quote", "cache")
+    assert "Map `cache` (a variable of the closure `getQuote`)" in suspect["reason"]

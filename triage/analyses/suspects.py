@@ -659,6 +659,20 @@ def _owning_closure(g: HeapGraph, dom: Dominators, v: int) -> int:
     return f if f >= 0 and program_function(g, f) and _own_context(g, dom, f) == context else -1
 
 
+def _whose_variable(g: HeapGraph, dom: Dominators, point: int, holder: str,
+                    reason: str) -> str:
+    """`reason` with whose variable the holder is after its first mention, when it is one
+    closure's (`_owning_closure`): memoize()'s 20,000 quotes "accumulate in one Map
+    `cache`", and every memoized function has a `cache`."""
+    if point < 0 or not _names_a_variable_alone(holder):
+        return reason
+    closure = _owning_closure(g, dom, point)
+    owner = named_holder(g, closure, dominators=dom.idom) if closure >= 0 else None
+    if not owner or owner == holder:
+        return reason
+    return reason.replace(f"`{holder}`", f"`{holder}` (a variable of the closure `{owner}`)", 1)
+
+
 def _names_a_variable_alone(holder: str) -> bool:
     """Is `holder` one variable's name (`cache`), no path (`exports.cache`, `(global).x`)?"""
     return holder.isidentifier()
@@ -1707,6 +1721,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
         }
     kind = _builtin_kind(g, point) if point >= 0 else None
     pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
+    reason = _whose_variable(g, dom, point, holder, reason)
     reason += _backing_stores_of_views(g, name, lead, others)
     reason += _other_holder(g, dom, point, holder, lead["sample"], paths, max_paths)
     if lead.get("native"):
