@@ -82,7 +82,10 @@ _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "Ar
     "Script",
     # node:readline's Interface, made per prompt and never closed: its listeners on the
     # input keep it, and 300 were "601 Object objects ... referenced from `input`"
-    "Interface"}
+    "Interface",
+    # a timer the program keeps itself: 3,000 cleared Timeouts left in a Set `timers` were
+    # no suspect (those in Node's timer lists are Node's, and the class they keep is said)
+    "Timeout", "Immediate"}
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -1770,6 +1773,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     pattern, reason = _explain(g, dom, name, lead, acc_point, paths, int(cret[c]), kind)
     reason = _whose_variable(g, dom, point, holder, reason)
     reason += _backing_stores_of_views(g, name, lead, others)
+    reason += _cleared_timers(g, name, lead)
     reason += _other_holder(g, dom, point, holder, lead["sample"], paths, max_paths)
     if lead.get("native"):
         _, each, what = ICU_OBJECTS[name]
@@ -2077,7 +2081,11 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
         return ("listener-accumulation",
                 f"{what}{share} are kept alive by listeners piling up on `{emitter}` for event "
                 f"'{event}'{capture}: listeners are added and never removed")
-    if pclass == "TimersList" or "Timeout" in classes or "Immediate" in classes:
+    # timers the program keeps itself (a Set of them) are its collection's, not Node's list's:
+    # 3,000 cleared Timeouts in `timers` were "kept alive by pending setTimeout callbacks"
+    own_timers = name in _TIMER_CLASSES and pclass != "TimersList"
+    if not own_timers and (pclass == "TimersList" or "Timeout" in classes
+                           or "Immediate" in classes):
         kind = _timer_kind(g, paths[0]) if paths else None
         # a timer made in `als.run(store, ...)` keeps the store as its async context, though
         # its callback references nothing: "keeps what its callback captures" sent one to
@@ -2292,6 +2300,23 @@ def _listened_event(g: HeapGraph, emitter: int, scopes: set[int]) -> str | None:
                for f in listeners):
             found.append(g.edge_name_str(e))
     return next((name for name in found if name != "error"), found[0] if found else None)
+
+
+_TIMER_CLASSES = ("Timeout", "Immediate")
+
+
+def _cleared_timers(g: HeapGraph, name: str, lead: dict) -> str:
+    """"; they are cleared timers ..." when the instances are Timeouts whose callback is
+    gone (clearTimeout and clearInterval set `_onTimeout` to null), kept by the program's
+    own collection: no clearTimeout is missing, a delete is."""
+    if name != "Timeout" or lead.get("sample", -1) < 0:
+        return ""
+    callback = follow(g, lead["sample"], "_onTimeout")
+    if callback < 0 or int(g.node_type[callback]) == NodeType.CLOSURE:
+        return ""
+    return ("; they are timers already cleared (clearTimeout/clearInterval dropped their "
+            "callbacks), so only this collection keeps them: delete each from it when it "
+            "is cleared or fires")
 
 
 def _timer_kind(g: HeapGraph, path: list[dict]) -> str | None:
