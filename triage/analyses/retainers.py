@@ -13,6 +13,7 @@ reads like JS: `Map` -> internal `table` -> OrderedHashMap -> `2067` becomes one
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -394,11 +395,17 @@ def holder_expression(path: list[dict]) -> str:
         if kind == "context":
             parts.insert(0, label.removeprefix("context var "))
             break
-        if i >= 2 and path[i - 1]["edge"] and path[i - 1]["edge"]["label"] == _REGISTERS:
+        if i >= 2 and path[i - 1]["edge"] and path[i - 1]["edge"]["label"] == REGISTERS_EDGE:
             # a local variable of a suspended generator or async function: registers have
             # no names, the generator object does (`gen<local of batches()>`)
             parts.insert(0, f"<local of {path[i - 2]['node']['type']}()>")
             return holder_expression(path[:i - 1]) + "".join(parts)
+        if kind == "element" and i and _is_root_set(path[i - 1]["node"]):
+            # a slot of the stack or a handle scope has no name a program knows: a core
+            # named a FinalizationRegistry in a register `[1][3][20]`, its snapshot
+            # `(FinalizationRegistry)`
+            parts.insert(0, f"({step['node']['type']})")
+            break
         if kind in ("property", "element") and not label.startswith("hidden"):
             parts.insert(0, label)
         elif label in _PROXY_SLOTS and i and path[i - 1]["node"]["type"] == "Proxy":
@@ -420,8 +427,18 @@ def holder_expression(path: list[dict]) -> str:
     return expr
 
 
+#: V8's root sets by name: `(GC roots)`, `(Stack roots)`, `(Handle scope)`... (a capital
+#: after the parenthesis; `(array)`, `(closure)` are kinds of objects)
+_ROOT_SET = re.compile(r"^\([A-Z][^()]*\)$")
+
+
+def _is_root_set(node: dict) -> bool:
+    """Is this path node a root set? A core's graph calls its kind `(synthetic)`, a
+    snapshot's by its name."""
+    return node["type"] == "(synthetic)" or bool(_ROOT_SET.match(node["type"]))
+
 #: the register file of a suspended generator (its locals), as the core and V8 name the edge
-_REGISTERS = "internal parameters_and_registers"
+REGISTERS_EDGE = "internal parameters_and_registers"
 
 #: a Proxy's two fields as DevTools shows them (a core names the edges; the snapshot loader names them alike)
 _PROXY_SLOTS = {"internal target": ".[[Target]]", "internal handler": ".[[Handler]]"}
@@ -649,6 +666,11 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
             out.append((format_edge(t, name), u, "object"))
         elif t == EdgeType.INTERNAL and (fn := _prototype_owner(g, e, u)) >= 0:
             out.append((".prototype", fn, "object"))
+        elif t == EdgeType.INTERNAL and g.class_name(u) == "Proxy" and (
+                slot := _PROXY_SLOTS.get(g.edge_label(e))):
+            # the store behind `store = new Proxy(target, ...)`: a core reached the Proxy
+            # through a stack slot first and named the holder `[1][3][48].[[Target]]`
+            out.append((slot, u, "object"))
         elif t in (EdgeType.INTERNAL, EdgeType.HIDDEN) and int(g.node_type[u]) in _STORES:
             owner = _table_owner(g, u)
             if owner is not None:

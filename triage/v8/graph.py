@@ -41,7 +41,11 @@ from triage.v8.native_memory import blob_data, native_state
 from triage.v8.reader import is_heap_object, is_smi, smi
 from triage.v8.roots import ENGINE, Roots, find_roots
 from triage.v8.traced import TRACED_EDGE, find_traced_handles
-from triage.v8.versions import SCOPE_INFO_INLINED_LOCALS_MAX, UNEXPORTED_EDGES
+from triage.v8.versions import (
+    ACCESSOR_PAIR_EDGES,
+    SCOPE_INFO_INLINED_LOCALS_MAX,
+    UNEXPORTED_EDGES,
+)
 from triage.v8.vm_contexts import VM_CONTEXT_EDGE, find_vm_contexts
 from triage.v8.zlib_memory import EDGE_NAME as ZLIB_EDGE
 from triage.v8.zlib_memory import HANDLE_CLASSES as COMPRESSION_HANDLES
@@ -84,6 +88,7 @@ def _struct_fields(heap: V8Heap) -> dict[str, dict[int, str]]:
     # snapshot names it, so a big typed array's suspect says `buffer`, not `hidden [4]`
     for view in ("JS_TYPED_ARRAY_TYPE", "JS_DATA_VIEW_TYPE", "JS_RAB_GSAB_DATA_VIEW_TYPE"):
         fields[view] = {heap.facts.api_object_header // 8: "buffer"}
+    fields["ACCESSOR_PAIR_TYPE"] = ACCESSOR_PAIR_EDGES
     return fields
 _FIELD_RENAME = {"raw_properties_or_hash": "properties", "raw_feedback_cell": "feedback_cell",
                  "instance_descriptors": "descriptors", "raw_transitions": "transitions",

@@ -493,6 +493,11 @@ MESSAGE_TYPE, MESSAGE_ARGUMENT, MESSAGE_SCRIPT, MESSAGE_START = 24, 32, 40, 72
 REGEXP_FLAG_BITS = (("d", 1 << 7), ("g", 1 << 0), ("i", 1 << 1), ("m", 1 << 2),
                     ("s", 1 << 5), ("u", 1 << 4), ("v", 1 << 8), ("y", 1 << 3))
 
+#: AccessorPair (struct.tq), the value of an accessor property (`get log() {...}`): getter,
+#: setter. Node 18-24 export both fields, Node 26 neither: unnamed, a big string behind a
+#: getter was no part of the object that defines it (`hidden [1]`, where the getter is).
+ACCESSOR_PAIR_EDGES = {8 // 8: "getter", 16 // 8: "setter"}
+
 #: Instance types no node binary exports, placed by exported neighbours (`typenames.py`):
 #: (name, exported anchor, offset from it, exported check type, its offset from the named
 #: type). Torque numbers leaf types in name order within each class range, so these hold
