@@ -25,6 +25,7 @@ from triage.analyses.distances import UNREACHABLE, distances, path_tree
 from triage.analyses.dominators import Dominators, class_retained, dominated_by, dominators
 from triage.analyses.histogram import class_totals
 from triage.analyses.retainers import (
+    REGISTERS_EDGE,
     holder_expression,
     internal_kind,
     link_name,
@@ -419,6 +420,8 @@ def _big_part(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
             top = _captured_part(g, dom, dist, top, BIG_PART_SHARE * dom.retained[v])
             if top < 0:
                 return v
+            if int(g.node_type[top]) in STRING_TYPES:  # a log built with += behind a getter
+                return top
         listeners = _emitter_listeners(g, dom, dist, top)
         if listeners >= 0:
             return listeners
@@ -432,20 +435,39 @@ def _captured_part(g: HeapGraph, dom: Dominators, dist, f: int, need: float) -> 
     """The value of a variable of closure `f` (one the program defined, and alone keeps
     alive with its context) that retains `need` bytes, or -1. 3,000 results of
     `memoize(render)` kept in the closure's `cache` were "One Object `exports` retains 23.8
-    MiB, most of it in `.getProfile` (Function)": the Map is the object to name."""
+    MiB, most of it in `.getProfile` (Function)": the Map is the object to name. A string
+    is too: a log built with += and read through a getter was "mostly 1 Function"."""
     context = _own_context(g, dom, f) if program_function(g, f) else -1
     if context < 0:
         return -1
-    top = _biggest_dominated(g, dom, dist, context)
+    top = _biggest_dominated(g, dom, dist, context, strings=True)
     return top if top >= 0 and dom.retained[top] >= need else -1
 
 
-def _biggest_dominated(g: HeapGraph, dom: Dominators, dist, v: int) -> int:
-    """Of the objects and closures `v` links to and alone keeps alive, the one retaining
-    most (or -1)."""
-    kids = _dominated_children(g, dom, dist, v)
-    kids = kids[np.isin(g.node_type[kids], (NodeType.OBJECT, NodeType.CLOSURE))]
+def _biggest_dominated(g: HeapGraph, dom: Dominators, dist, v: int, *,
+                       strings: bool = False) -> int:
+    """Of the objects and closures (and strings, if asked) `v` links to and alone keeps
+    alive, the one retaining most (or -1)."""
+    kids = _getters_for_accessors(g, dom, _dominated_children(g, dom, dist, v))
+    kinds = (NodeType.OBJECT, NodeType.CLOSURE, *(STRING_TYPES if strings else ()))
+    kids = kids[np.isin(g.node_type[kids], kinds)]
     return int(kids[np.argmax(dom.retained[kids])]) if kids.shape[0] else -1
+
+
+def _getters_for_accessors(g: HeapGraph, dom: Dominators, kids: np.ndarray) -> np.ndarray:
+    """`kids` with each accessor pair (`get log() {...}` on an object) replaced by its getter
+    when the pair alone keeps it: a core's graph has the pair between the object and the
+    function (a snapshot links them directly, `get log`)."""
+    pairs = np.flatnonzero(g.node_type[kids] == NodeType.HIDDEN)
+    if not pairs.shape[0]:
+        return kids
+    out = kids.copy()
+    for i in pairs.tolist():
+        u = int(kids[i])
+        getter = follow(g, u, "getter")
+        if getter >= 0 and int(dom.idom[getter]) == u:
+            out[i] = getter
+    return out
 
 
 def _dominated_children(g: HeapGraph, dom: Dominators, dist, v: int) -> np.ndarray:
@@ -561,6 +583,8 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
         part = many + _big_object_content(g, dom, dist, v, retained)
     if name == "Promise":
         part = _pending_reactions(g, dom, dist, v) or part
+    if int(g.node_type[v]) == NodeType.CONCATENATED_STRING:
+        part = _rope_pieces(g, v)
     if lead.get("deleted"):  # a bounded cache at its limit more often than a leak
         part += (f"; {lead['evicting']} is also deleted from ({lead['deleted']:,} deleted entries wait "
                  "in its table for the next resize): a cache with eviction, at its limit or "
@@ -594,6 +618,34 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
                                "retained_bytes": retained, "accumulated_bytes": retained},
         "held_types": [], "retainer_paths": paths, "score_bytes": retained,
     }
+
+
+def _rope_pieces(g: HeapGraph, v: int) -> str:
+    """`, a string grown by 60,000 appends ...` for a concatenated string: V8 keeps each
+    `log += line` as a node pointing at the old string (`first`) and the line (`second`)
+    until the string is read whole, so the length of that spine is how many times it grew
+    (the `second` spine for a string grown at the front)."""
+    appends = max(_spine(g, v, "first"), _spine(g, v, "second"))
+    if appends < _ROPE_APPENDS:
+        return ""
+    return (f", a string grown by {appends:,} appends (+=, each kept as a piece until the "
+            "string is read whole): a log or buffer that only grows; truncate it or write "
+            "it out")
+
+
+#: fewest appends that make a big string's rope worth saying
+_ROPE_APPENDS = 100
+
+
+def _spine(g: HeapGraph, v: int, edge: str) -> int:
+    """How many concatenated strings follow one another from `v` through `edge`."""
+    n = 0
+    while int(g.node_type[v]) == NodeType.CONCATENATED_STRING and n < g.node_count:
+        n += 1
+        v = follow(g, v, edge)
+        if v < 0:
+            break
+    return n
 
 
 def _dictionary_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: int) -> str:
@@ -805,11 +857,20 @@ def _cut_from(g: HeapGraph, dom: Dominators, nodes: np.ndarray, retained: int) -
         return ""
     owners = set(dom.idom[nodes].tolist())
     cut: dict[int, int] = {}  # parent string -> slices pointing into it
+    own_parents = 0  # bytes of parents that one slice each keeps
     for u in sliced[:100_000].tolist():
         for e in range(int(g.edge_start[u]), int(g.edge_start[u + 1])):
             t = int(g.edge_to[e])
             if int(g.node_type[t]) in STRING_TYPES and int(dom.idom[t]) in owners:
                 cut[t] = cut.get(t, 0) + 1
+            elif int(g.node_type[t]) in STRING_TYPES and int(dom.idom[t]) == u:
+                own_parents += int(dom.retained[t])
+    if own_parents >= retained / 2:
+        # 200 ids, each cut from its own 64 KiB payload: "mostly 200 strings (12.5 MiB)"
+        return (f", mostly {sliced.shape[0]:,} sliced strings that keep the whole strings "
+                f"they were cut from ({human_bytes(own_parents)}): a slice (substring, split "
+                "piece, match) of 13 or more characters points into its parent; keep a copy "
+                "(`Buffer.from(s).toString()`), not the slice")
     if not cut:
         return ""
     best = max(cut, key=lambda t: int(dom.retained[t]))
@@ -1774,6 +1835,7 @@ def _describe(g: HeapGraph, dom: Dominators, dist, lead: dict, others: list[dict
     reason = _whose_variable(g, dom, point, holder, reason)
     reason += _backing_stores_of_views(g, name, lead, others)
     reason += _cleared_timers(g, name, lead)
+    reason += _suspended_generators(g, dom, dist, point, paths)
     reason += _other_holder(g, dom, point, holder, lead["sample"], paths, max_paths)
     if lead.get("native"):
         _, each, what = ICU_OBJECTS[name]
@@ -2317,6 +2379,34 @@ def _cleared_timers(g: HeapGraph, name: str, lead: dict) -> str:
     return ("; they are timers already cleared (clearTimeout/clearInterval dropped their "
             "callbacks), so only this collection keeps them: delete each from it when it "
             "is cleared or fires")
+
+
+def _suspended_generators(g: HeapGraph, dom: Dominators, dist, point: int,
+                          paths: list) -> str:
+    """"; they are locals of 2,000 generators of `pages()` ..." when the instances sit in the
+    registers of suspended generators that the point holds: 39,980 Rows were said to
+    "accumulate in one Array `open`", which holds 2,000 generators started and never run to
+    their end, each keeping its page in a local."""
+    if point < 0 or not paths:
+        return ""
+    path = paths[0]
+    step = next((i for i in range(1, len(path))
+                 if path[i]["edge"] and path[i]["edge"]["label"] == REGISTERS_EDGE), -1)
+    if step < 0:
+        return ""
+    kind = path[step - 1]["node"]["type"]
+    if follow(g, _node_by_id(g, path[step - 1]["node"]["id"]), "promise") >= 0:
+        return ""  # an async function's suspended call: said by its own pattern
+    kids = _dominated_children(g, dom, dist, point)
+    holders = [point, *kids[np.isin(g.node_type[kids], _STORE_TYPES)].tolist()]
+    held = np.unique(np.concatenate([g.edge_to[int(g.edge_start[u]):int(g.edge_start[u + 1])]
+                                     for u in holders]))
+    n = int(np.count_nonzero(g.node_class[held] == g.string_id(kind)))
+    if n < 2:
+        return ""
+    return (f"; they are locals of {n:,} suspended generators `{kind}` that it holds, "
+            "started and never run to their end: a generator keeps its locals until it "
+            "finishes; call return() on one you stop reading, and drop it")
 
 
 def _timer_kind(g: HeapGraph, path: list[dict]) -> str | None:
