@@ -39,6 +39,7 @@ from triage.compiled import kernel
 from triage.heapgraph.model import STRING_TYPES, EdgeType, HeapGraph, NodeType, edges_of_nodes
 from triage.heapgraph.naming import (
     class_origin,
+    context_script,
     defined_by_program,
     follow,
     is_dependency_script,
@@ -1189,7 +1190,9 @@ def _json_module_exports(g: HeapGraph) -> set[int]:
 
 def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
     """Is `point` a variable (`context var x`) of a context that a function of the program's
-    own scripts runs in?"""
+    own scripts runs in? Its closures tell, or else its scope: a module that fills a Map
+    `compiled` and dies before anything keeps a closure of it (an OOM at start-up) has its
+    context held by the running frame alone, and a Map of half the heap was no suspect."""
     looked = 0
     for e, ctx in g.retainers_of(point):
         if int(g.edge_type[e]) != EdgeType.CONTEXT:
@@ -1201,6 +1204,9 @@ def _held_by_user_closure(g: HeapGraph, point: int, limit: int = 64) -> bool:
             if (int(g.node_type[fn]) == NodeType.CLOSURE and g.edge_name_str(e2) == "context"
                     and defined_by_program(g, fn)):
                 return True
+        script = context_script(g, ctx)
+        if script is not None and not is_internal_script(script):
+            return True
     return False
 
 

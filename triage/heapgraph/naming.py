@@ -133,14 +133,10 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
         return None
     shared = follow(g, fn, "shared")
     script = follow(g, shared, "script", "script_or_debug_info") if shared >= 0 else -1
-    if script < 0:
+    url = script_url(g, script) if script >= 0 else None
+    if url is None:
         return None
-    # A snapshot names the Script node by its URL; a core's Script has a `name` field.
-    url = follow(g, script, "name")
-    is_text = url >= 0 and int(g.node_type[url]) in STRING_TYPES
-    if not is_text and g.source == "core":
-        return None  # builtins: `script` is undefined (an oddball), not a Script
-    out: dict = {"script": g.name(url) if is_text else g.name(script), "line": None, "column": None}
+    out: dict = {"script": url, "line": None, "column": None}
     loc = g.locations
     if loc is not None and loc.shape[0]:
         rows = np.nonzero(loc[:, 0] == node)[0]
@@ -148,6 +144,32 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
             out["line"] = int(loc[rows[0], 2]) + 1
             out["column"] = int(loc[rows[0], 3]) + 1
     return out
+
+
+def script_url(g: HeapGraph, script: int) -> str | None:
+    """The URL or path of Script node `script` (`node:events` for Node's own code), or None
+    where it is no Script (a builtin's `script` is undefined, an oddball, in a core)."""
+    # A snapshot names the Script node by its URL; a core's Script has a `name` field.
+    url = follow(g, script, "name")
+    if url >= 0 and int(g.node_type[url]) in STRING_TYPES:
+        return g.name(url)
+    return None if g.source == "core" else g.name(script)
+
+
+def context_script(g: HeapGraph, context: int, limit: int = 64) -> str | None:
+    """The script of the function whose scope `context` is (its ScopeInfo, named by that
+    function's SharedFunctionInfo), or None. A module's own context can have no closure
+    left that runs in it, only the frame that runs the module."""
+    scope = follow(g, context, "scope_info")
+    if scope < 0:
+        return None
+    for e, shared in g.retainers_of(scope)[:limit]:
+        if g.edge_name_str(e) != "name_or_scope_info":
+            continue
+        script = follow(g, shared, "script", "script_or_debug_info")
+        if script >= 0:
+            return script_url(g, script)
+    return None
 
 
 def defined_by_program(g: HeapGraph, node: int) -> bool:
