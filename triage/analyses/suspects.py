@@ -815,9 +815,13 @@ def _big_object_content(g: HeapGraph, dom: Dominators, dist, v: int, retained: i
         top, members, size = _main_class(g, dom, deep)
         if size < retained / 2:
             return ""
-    what = "strings" if top == len(g.strings) else g.strings[top]
+    what = "strings" if top == len(g.strings) else _PRIMITIVES.get(g.strings[top], g.strings[top])
     return (f", mostly {len(members):,} {what} ({human_bytes(size)}"
             f"{_few_hold_most(dom.retained[members].astype(np.int64))})")
+
+
+#: primitive values as a reason says them: "mostly 300,000 BigInts", not "(bigint)"
+_PRIMITIVES = {"(bigint)": "BigInts", "(number)": "numbers", "(symbol)": "Symbols"}
 
 
 def _main_class(g: HeapGraph, dom: Dominators, nodes: np.ndarray
