@@ -437,6 +437,7 @@ def _is_root_set(node: dict) -> bool:
     snapshot's by its name."""
     return node["type"] == "(synthetic)" or bool(_ROOT_SET.match(node["type"]))
 
+
 #: the register file of a suspended generator (its locals), as the core and V8 name the edge
 REGISTERS_EDGE = "internal parameters_and_registers"
 

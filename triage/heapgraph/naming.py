@@ -149,6 +149,9 @@ def class_origin(g: HeapGraph, node: int) -> dict | None:
 #: the script of code compiled from a string at run time (eval, new Function), which has
 #: no name: the program's (Node's own code is compiled with names), not Node's
 EVAL_SCRIPT = "<eval>"
+#: the two unnamed Scripts every native context has, V8's own: the empty script and that of
+#: the empty function (`Function.prototype`)
+_V8_UNNAMED_SOURCES = ("", "() {}")
 
 
 def script_url(g: HeapGraph, script: int) -> str | None:
@@ -164,7 +167,8 @@ def script_url(g: HeapGraph, script: int) -> str | None:
     if g.source != "core" and g.name(script):
         return g.name(script)
     source = follow(g, script, "source")
-    if source >= 0 and int(g.node_type[source]) in STRING_TYPES:
+    if (source >= 0 and int(g.node_type[source]) in STRING_TYPES
+            and g.name(source) not in _V8_UNNAMED_SOURCES):
         return EVAL_SCRIPT
     return None if g.source == "core" else g.name(script)
 
