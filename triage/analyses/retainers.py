@@ -533,6 +533,8 @@ def named_holder(g: HeapGraph, node: int, *, dominators: np.ndarray | None = Non
                 if kind == "context":
                     if dominators is None or not dominated_by(dominators, g.root, u, node):
                         rank = _context_rank(g, u)
+                        if rank == _NODE_VARIABLE and label in _global_names(g, dist):
+                            rank = _GLOBAL_NAME  # Node's `process` is the program's too
                         found.append((rank, -votes[label], _join("", labels)))
                 elif _user_global(g, u, dist):
                     found.append((1, 0, _join(f"({g.class_name(u)})", labels)))
@@ -596,7 +598,21 @@ def _user_global(g: HeapGraph, u: int, dist: np.ndarray) -> bool:
 
 
 #: how well a context variable names an object, best first (a global property ranks 1)
-_PROGRAM_VARIABLE, _DEPENDENCY_VARIABLE, _NODE_VARIABLE = 0, 2, 3
+_PROGRAM_VARIABLE, _GLOBAL_NAME, _DEPENDENCY_VARIABLE, _NODE_VARIABLE = 0, 1, 2, 3
+
+
+def _global_names(g: HeapGraph, dist: np.ndarray) -> frozenset[str]:
+    """The property names of the program's global object (`process`, `Buffer`, ...): a
+    variable of Node's own code that has one of them is a name the program knows too, so
+    `process.stdout._events.drain` beats Node's `stream._events.drain` (cached on `g`)."""
+    def compute() -> frozenset[str]:
+        names: set[str] = set()
+        for u in np.flatnonzero(g.node_class == g.find_string("global")).tolist():
+            if _user_global(g, u, dist):
+                names.update(g.edge_name_str(e) for e in g.edges_of(u)
+                             if int(g.edge_type[e]) == EdgeType.PROPERTY)
+        return frozenset(names)
+    return g.cached("global_property_names", compute)
 
 
 def _context_rank(g: HeapGraph, ctx: int, limit: int = 16, depth: int = 1) -> int:
@@ -653,7 +669,12 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
         if t == EdgeType.CONTEXT:
             name = g.edge_name_str(e)
             if _names_a_variable(name):
-                out.append((name, u, "context"))
+                owner = _getter_owner(g, u, name)
+                if owner >= 0 and _context_rank(g, u) != _PROGRAM_VARIABLE:
+                    # `process.stdout`, not Node's variable `stdout` behind its getter
+                    out.append((format_edge(EdgeType.PROPERTY, name), owner, "object"))
+                else:
+                    out.append((name, u, "context"))
         elif t in (EdgeType.PROPERTY, EdgeType.ELEMENT):
             name = g.edge_name_str(e)
             if t == EdgeType.PROPERTY and name == "__proto__":
@@ -678,6 +699,31 @@ def _named_retainers(g: HeapGraph, v: int, rs, r_edge, flags, dist) -> list[tupl
                 out.append((_entry_label(g, u, e, owner), owner, "object"))
     out.sort(key=lambda x: (x[0], g.class_name(x[1])))
     return out
+
+
+def _getter_owner(g: HeapGraph, ctx: int, name: str, limit: int = 32) -> int:
+    """The object whose accessor property `name` has a getter running in context `ctx`,
+    which holds a variable `name` too, or -1: Node's `let stdout` is what `process.stdout`
+    returns, and a holder named `stdout._events.drain` is read as `process.stdout`. A
+    core's graph has the accessor pair between the object and the getter (`.stdout`, then
+    `getter`); a snapshot links them directly (`get stdout`)."""
+    looked = 0
+    for e, fn in g.retainers_of(ctx):
+        if int(g.node_type[fn]) != NodeType.CLOSURE or g.edge_name_str(e) != "context":
+            continue
+        looked += 1
+        if looked > limit:
+            break
+        for e2, u in g.retainers_of(fn):
+            label = g.edge_name_str(e2)
+            if label == f"get {name}" and int(g.edge_type[e2]) == EdgeType.PROPERTY:
+                return u
+            if label == "getter":
+                for e3, owner in g.retainers_of(u):
+                    if (int(g.edge_type[e3]) == EdgeType.PROPERTY
+                            and g.edge_name_str(e3) == name):
+                        return owner
+    return -1
 
 
 def _entry_label(g: HeapGraph, table: int, e: int, owner: int) -> str:
