@@ -65,6 +65,8 @@ _TYPED_ARRAYS = {"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "
 #: the entries of Node's EventTarget listener lists (lib/internal/event_target.js): 3,000
 #: listeners closing over 10 KB strings were "one Object retains 29 MiB" (no class to blame)
 _EVENT_TARGET_LISTENER = "Listener"
+#: Node's timer objects (node:internal/timers)
+_TIMER_CLASSES = ("Timeout", "Immediate")
 #: builtin classes a program fills itself; other classes must be defined in user code.
 #: Errors kept "for the health page", Float64Array samples kept in a history, compiled
 #: RegExps and parsed URLs memoized in a Map were no suspect at all until December 2026,
@@ -87,7 +89,7 @@ _BUILTIN_CANDIDATES = {"Object", "Array", "Map", "Set", "Promise", "Buffer", "Ar
     "Interface",
     # a timer the program keeps itself: 3,000 cleared Timeouts left in a Set `timers` were
     # no suspect (those in Node's timer lists are Node's, and the class they keep is said)
-    "Timeout", "Immediate"}
+    *_TIMER_CLASSES}
 _BACKING_STORES = {"ArrayBuffer", "SharedArrayBuffer"}
 _STREAM_CLASSES = {
     "Socket", "TLSSocket", "Server", "ReadStream", "WriteStream", "Readable", "Writable",
@@ -560,11 +562,8 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
     if holder is None:
         holder = holder_expression(paths[0]) if paths else name
     retained = lead["accumulated"]
-    closure = _owning_closure(g, dom, v)
-    where = ""
-    if closure >= 0 and _names_a_variable_alone(holder):
-        owner = named_holder(g, closure, dominators=dom.idom)
-        where = f" (a variable of the closure `{owner}`)" if owner else ""
+    owner = _closure_of_variable(g, dom, v, holder)
+    where = f" (a variable of the closure `{owner}`)" if owner else ""
     part = ""
     child = -1
     a, b = int(g.edge_start[v]), int(g.edge_start[v + 1])
@@ -585,7 +584,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
     if name == "Promise":
         part = _pending_reactions(g, dom, dist, v) or part
     if int(g.node_type[v]) == NodeType.CONCATENATED_STRING:
-        part = _rope_pieces(g, v)
+        part = _rope_appends(g, v)
     if lead.get("deleted"):  # a bounded cache at its limit more often than a leak
         part += (f"; {lead['evicting']} is also deleted from ({lead['deleted']:,} deleted entries wait "
                  "in its table for the next resize): a cache with eviction, at its limit or "
@@ -621,7 +620,7 @@ def _describe_big(g: HeapGraph, dom: Dominators, dist, lead: dict, count,
     }
 
 
-def _rope_pieces(g: HeapGraph, v: int) -> str:
+def _rope_appends(g: HeapGraph, v: int) -> str:
     """`, a string grown by 60,000 appends ...` for a concatenated string: V8 keeps each
     `log += line` as a node pointing at the old string (`first`) and the line (`second`)
     until the string is read whole, so the length of that spine is how many times it grew
@@ -767,13 +766,19 @@ def _whose_variable(g: HeapGraph, dom: Dominators, point: int, holder: str,
     """`reason` with whose variable the holder is after its first mention, when it is one
     closure's (`_owning_closure`): memoize()'s 20,000 quotes "accumulate in one Map
     `cache`", and every memoized function has a `cache`."""
-    if point < 0 or not _names_a_variable_alone(holder):
-        return reason
-    closure = _owning_closure(g, dom, point)
-    owner = named_holder(g, closure, dominators=dom.idom) if closure >= 0 else None
+    owner = _closure_of_variable(g, dom, point, holder)
     if not owner or owner == holder:
         return reason
     return reason.replace(f"`{holder}`", f"`{holder}` (a variable of the closure `{owner}`)", 1)
+
+
+def _closure_of_variable(g: HeapGraph, dom: Dominators, v: int, holder: str) -> str | None:
+    """The name of the one closure whose variable `holder` (a bare name, `cache`) is the
+    object `v`, or None: what a big object and an accumulation point both say of it."""
+    if v < 0 or not _names_a_variable_alone(holder):
+        return None
+    closure = _owning_closure(g, dom, v)
+    return named_holder(g, closure, dominators=dom.idom) if closure >= 0 else None
 
 
 def _names_a_variable_alone(holder: str) -> bool:
@@ -866,9 +871,11 @@ def _cut_from(g: HeapGraph, dom: Dominators, nodes: np.ndarray, retained: int) -
     for u in sliced[:100_000].tolist():
         for e in range(int(g.edge_start[u]), int(g.edge_start[u + 1])):
             t = int(g.edge_to[e])
-            if int(g.node_type[t]) in STRING_TYPES and int(dom.idom[t]) in owners:
+            if int(g.node_type[t]) not in STRING_TYPES:
+                continue
+            if int(dom.idom[t]) in owners:
                 cut[t] = cut.get(t, 0) + 1
-            elif int(g.node_type[t]) in STRING_TYPES and int(dom.idom[t]) == u:
+            elif int(dom.idom[t]) == u:
                 own_parents += int(dom.retained[t])
     if own_parents >= retained / 2:
         # 200 ids, each cut from its own 64 KiB payload: "mostly 200 strings (12.5 MiB)"
@@ -2156,8 +2163,8 @@ def _explain(g: HeapGraph, dom: Dominators, name: str, lead: dict, point: dict |
     # timers the program keeps itself (a Set of them) are its collection's, not Node's list's:
     # 3,000 cleared Timeouts in `timers` were "kept alive by pending setTimeout callbacks"
     own_timers = name in _TIMER_CLASSES and pclass != "TimersList"
-    if not own_timers and (pclass == "TimersList" or "Timeout" in classes
-                           or "Immediate" in classes):
+    if not own_timers and (pclass == "TimersList"
+                           or any(timer in classes for timer in _TIMER_CLASSES)):
         kind = _timer_kind(g, paths[0]) if paths else None
         # a timer made in `als.run(store, ...)` keeps the store as its async context, though
         # its callback references nothing: "keeps what its callback captures" sent one to
@@ -2372,9 +2379,6 @@ def _listened_event(g: HeapGraph, emitter: int, scopes: set[int]) -> str | None:
                for f in listeners):
             found.append(g.edge_name_str(e))
     return next((name for name in found if name != "error"), found[0] if found else None)
-
-
-_TIMER_CLASSES = ("Timeout", "Immediate")
 
 
 def _cleared_timers(g: HeapGraph, name: str, lead: dict) -> str:

@@ -170,7 +170,7 @@ def script_url(g: HeapGraph, script: int) -> str | None:
     if (source >= 0 and int(g.node_type[source]) in STRING_TYPES
             and g.name(source) not in _V8_UNNAMED_SOURCES):
         return EVAL_SCRIPT
-    return None if g.source == "core" else g.name(script)
+    return None if g.source == "core" else ""  # V8's own unnamed scripts: not the program's
 
 
 def context_script(g: HeapGraph, context: int, limit: int = 64) -> str | None:
